@@ -1,0 +1,15 @@
+"""tinygrad_sm: a small reverse-mode autograd framework on NumPy, built to show that autograd over
+softmax + cross-entropy composed from primitives reproduces the hand-derived ``p - delta``."""
+from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
+from .tensor import (Tensor, arange, cat, concatenate, default_generator, eye, from_numpy, full, manual_seed,
+                     maximum, ones, ones_like, rand, randn, stack, tensor, where, zeros, zeros_like)
+from .gradcheck import GradcheckError, gradcheck, jacobian
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn", "rand", "arange", "eye",
+    "from_numpy", "manual_seed", "default_generator", "where", "maximum", "concatenate", "cat", "stack",
+    "no_grad", "enable_grad", "is_grad_enabled", "grad", "detect_anomaly", "AnomalyError",
+    "gradcheck", "jacobian", "GradcheckError",
+]

@@ -1,0 +1,382 @@
+"""The graph machinery: the op node, the grad-mode switches and reverse-mode differentiation.
+
+Every primitive in ``ops.py`` subclasses :class:`Function`. Calling ``SomeOp.apply(*tensors)`` runs
+its ``forward`` on the tensors' arrays and, when recording, makes the op instance the output's node:
+it remembers the parent tensors (in argument order) and their versions. ``backward`` walks those
+nodes once, in reverse topological order, calling each node's vector-Jacobian product exactly once.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class _Mode(threading.local):
+    """Per-thread switches: ``no_grad`` in one thread never turns recording off in another."""
+    grad_enabled = True
+    anomaly = False          # check backward results for nan/inf and remember where ops were created
+    anomaly_forward = False  # also check forward results
+
+
+_mode = _Mode()
+
+
+def is_grad_enabled() -> bool:
+    return _mode.grad_enabled
+
+
+class _GradModeContext:
+    """Base for ``no_grad``/``enable_grad``: a context manager that also works as a decorator."""
+    enabled: bool
+
+    def __enter__(self) -> None:
+        self._previous = _mode.grad_enabled
+        _mode.grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.grad_enabled = self._previous
+
+    def __call__(self, func: Callable) -> Callable:
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Within this block (or decorated function) no graph is recorded."""
+    enabled = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn recording back on inside a ``no_grad`` block."""
+    enabled = True
+
+
+class AnomalyError(FloatingPointError):
+    """A forward or backward rule produced nan or inf while ``detect_anomaly`` was on."""
+
+
+class detect_anomaly:
+    """Raise :class:`AnomalyError` naming the op, its shapes and where it was created when a backward
+    rule (and, with ``check_forward=True``, a forward rule) produces nan or inf. Slow: debugging only."""
+
+    def __init__(self, check_forward: bool = False) -> None:
+        self.check_forward = check_forward
+
+    def __enter__(self) -> "detect_anomaly":
+        self._previous = (_mode.anomaly, _mode.anomaly_forward)
+        _mode.anomaly, _mode.anomaly_forward = True, self.check_forward
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.anomaly, _mode.anomaly_forward = self._previous
+
+
+# Bumped by every in-place write made through the Tensor API. A node created at the current epoch
+# cannot have stale inputs, so backward compares one int per node and only then the versions.
+_mutation_epoch = [0]
+
+
+def bump_version(tensor: "Tensor") -> None:
+    tensor._version += 1
+    _mutation_epoch[0] += 1
+
+
+class Function:
+    """One primitive op and, once recorded, one node of the graph.
+
+    Subclasses define ``forward(self, *arrays, **params) -> ndarray`` and
+    ``backward(self, grad, *inputs, out) -> tuple`` with one gradient (or None) per input.
+    ``backward`` receives arrays normally and Tensors under ``create_graph=True``, so it must be
+    written with operations both understand (operators, methods, NumPy functions that Tensor
+    dispatches); what ``forward`` stores on ``self`` is treated as a constant.
+    """
+    __slots__ = ("parents", "needs_grad", "versions", "epoch", "released", "trace", "__dict__")
+    differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
+    frozen: tuple = ()           # the input arrays this node holds read-only
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__.lower()
+
+    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: Any, *inputs: Any) -> tuple:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *parents: "Tensor", **params: Any) -> "Tensor":
+        from .tensor import Tensor
+        op = cls()
+        try:
+            out_data = op.forward(*[p.data for p in parents], **params)
+        except (ValueError, TypeError) as error:  # name the op and the shapes, whatever NumPy said
+            shapes = ", ".join(str(p.shape) for p in parents)
+            raise type(error)(f"{op.name} (input shapes {shapes}): {error}") from None
+        if _mode.anomaly_forward:
+            _check_finite(op, out_data, "forward", parents)
+        out = Tensor._wrap(out_data)
+        if _mode.grad_enabled:
+            needs_grad = tuple([p.requires_grad for p in parents])
+            if True in needs_grad:
+                op.parents = parents
+                op.needs_grad = needs_grad
+                op.versions = tuple([p._version for p in parents])
+                op.epoch = _mutation_epoch[0]
+                op.released = False
+                op.frozen = _freeze([p.data for p in parents])
+                op.trace = traceback.extract_stack()[:-2] if _mode.anomaly else None
+                out.requires_grad = True
+                out._node = op
+        return out
+
+    def release(self) -> None:
+        """Drop what forward stored for backward; a later backward through this node is an error."""
+        _thaw(self.frozen)
+        self.__dict__.clear()
+        self.released = True
+
+    def __del__(self) -> None:
+        _thaw(self.frozen)  # a graph dropped without backward gives its arrays back too
+
+
+    def describe(self) -> str:
+        shapes = ", ".join(str(p.shape) for p in self.parents)
+        return f"'{self.name}' (input shapes {shapes})"
+
+
+# Arrays that backward will read stay read-only while any graph that holds them lives, so a raw write
+# such as `t.data[0] = 5` raises instead of silently changing a gradient. Counted per array, because
+# several graphs can hold the same one (a weight used by many forward passes).
+_frozen_counts: dict[int, int] = {}
+
+
+def _freeze(arrays: list[np.ndarray]) -> tuple:
+    frozen = []
+    for array in arrays:
+        key = id(array)
+        count = _frozen_counts.get(key)
+        if count is not None:
+            _frozen_counts[key] = count + 1
+            array.flags.writeable = False  # an in-place Tensor write may have thawed it meanwhile
+        elif array.flags.writeable:  # arrays that were read-only already are not ours to thaw
+            array.flags.writeable = False
+            _frozen_counts[key] = 1
+        else:
+            continue
+        frozen.append(array)
+    return tuple(frozen)
+
+
+def _thaw(frozen: tuple) -> None:
+    for array in frozen:
+        key = id(array)
+        count = _frozen_counts.get(key, 1) - 1
+        if count > 0:
+            _frozen_counts[key] = count
+        else:
+            _frozen_counts.pop(key, None)
+            array.flags.writeable = True
+
+
+def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tensor"]) -> None:
+    arrays = value if isinstance(value, tuple) else (value,)
+    for position, array in enumerate(arrays):
+        array = getattr(array, "data", array)
+        if array is None or array.dtype.kind not in "fc" or np.isfinite(array).all():
+            continue
+        what = "nan" if np.isnan(array).any() else "inf"
+        target = f"gradient for input {position}" if phase == "backward" else "output"
+        shapes = ", ".join(str(p.shape) for p in parents)
+        where = ""
+        trace = getattr(op, "trace", None)
+        if trace:
+            user_frames = [f for f in trace if "tinygrad_sm" not in f.filename.replace("\\", "/").split("/")[-2:]]
+            frame = (user_frames or trace)[-1]
+            where = f"\nThe op was created at {frame.filename}:{frame.lineno}: {frame.line}"
+        raise AnomalyError(f"{phase} of op '{op.name}' produced {what} in its {target} "
+                           f"(input shapes {shapes}){where}")
+
+
+def _topological_order(roots: Iterable["Tensor"]) -> list["Tensor"]:
+    """Tensors reachable from ``roots`` through recorded nodes, each after all its consumers when
+    reversed. Iterative, so a chain of 100,000 ops does not hit Python's recursion limit."""
+    order: list[Tensor] = []
+    expanded: set[int] = set()
+    stack = [(root, False) for root in roots]
+    while stack:
+        tensor, children_done = stack.pop()
+        if children_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in expanded:
+            continue
+        # marked when expanded, not when pushed: a tensor reached twice must come after both consumers
+        expanded.add(id(tensor))
+        stack.append((tensor, True))
+        node = tensor._node
+        if node is not None:
+            for parent in node.parents:
+                if parent.requires_grad and id(parent) not in expanded:
+                    stack.append((parent, False))
+    return order
+
+
+def _check_versions(tensor: "Tensor", node: Function) -> None:
+    if node.released:
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
+            "were freed by an earlier backward. Pass retain_graph=True to the first backward call.")
+    if node.epoch == _mutation_epoch[0]:
+        return
+    for position, (parent, version) in enumerate(zip(node.parents, node.versions)):
+        if parent._version != version:
+            label = f" '{parent.name}'" if parent.name else ""
+            raise RuntimeError(
+                f"A tensor{label} of shape {parent.shape}, input {position} of op {node.describe()}, "
+                "was modified in place after the op saved it for backward; the gradient would be wrong. "
+                "Recompute the forward pass after the in-place update.")
+    if tensor._version != 0:
+        raise RuntimeError(f"The output of op {node.describe()} was modified in place after it was "
+                           "created; recompute the forward pass.")
+
+
+def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, inputs: Sequence["Tensor"] | None = None) -> list | None:
+    """Reverse-mode sweep from ``roots`` seeded with ``root_grads``.
+
+    With ``inputs=None`` gradients accumulate into the ``.grad`` of the leaves reached; otherwise the
+    gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
+    Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
+    """
+    from .tensor import Tensor
+    order = _topological_order(roots)
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    results: list | None = None if inputs is None else [None] * len(inputs)
+    grads: dict[int, Any] = {}
+    owned: set[int] = set()  # ids of gradient buffers this sweep allocated, safe to add into in place
+    for root, grad in zip(roots, root_grads):
+        _accumulate(grads, owned, id(root), grad, create_graph)
+    anomaly = _mode.anomaly
+    previous_mode = _mode.grad_enabled
+    _mode.grad_enabled = create_graph
+    try:
+        for tensor in reversed(order):
+            grad = grads.pop(id(tensor), None)
+            if grad is None:
+                continue
+            if wanted is not None and id(tensor) in wanted:
+                results[wanted[id(tensor)]] = grad
+            node = tensor._node
+            if node is None:
+                if wanted is None:
+                    _accumulate_leaf(tensor, grad, create_graph)
+                continue
+            _check_versions(tensor, node)
+            if create_graph:
+                if not node.differentiable_twice:
+                    raise RuntimeError(f"op {node.describe()} has no double backward; use the composed "
+                                       "version of this function with create_graph=True")
+                input_grads = node.backward(grad, *node.parents, tensor)
+            else:
+                input_grads = node.backward(grad, *[p.data for p in node.parents], tensor.data)
+            if anomaly:
+                _check_finite(node, tuple(input_grads), "backward", node.parents)
+            for parent, needs, parent_grad in zip(node.parents, node.needs_grad, input_grads):
+                if needs and parent_grad is not None:
+                    if parent_grad.shape != parent.shape:
+                        raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
+                                           f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
+                    _accumulate(grads, owned, id(parent), parent_grad, create_graph)
+            if not retain_graph:
+                node.release()
+    finally:
+        _mode.grad_enabled = previous_mode
+    if results is not None:
+        return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
+    return None
+
+
+def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool) -> None:
+    previous = grads.get(key)
+    if previous is None:
+        grads[key] = grad  # the first gradient is stored without a copy
+    elif create_graph:
+        grads[key] = previous + grad
+    elif key in owned:
+        np.add(previous, grad, out=previous)
+    else:
+        grads[key] = previous + grad  # a fresh buffer: later contributions are added in place
+        owned.add(key)
+
+
+def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
+    from .tensor import Tensor
+    if not isinstance(grad, Tensor):
+        grad = Tensor._wrap(grad)
+    # across backward calls the sum is out of place: .grad may share its array with another leaf
+    leaf.grad = grad if leaf.grad is None else leaf.grad + grad if create_graph else Tensor._wrap(leaf.grad.data + grad.data)
+
+
+def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+    """Accumulate d(tensor)/d(leaf) into every reachable leaf's ``.grad`` (see ``Tensor.backward``)."""
+    if not tensor.requires_grad:
+        raise RuntimeError(f"backward() called on a tensor of shape {tensor.shape} that does not require grad: "
+                           "no input of the computation had requires_grad=True (or it ran under no_grad)")
+    seed = _seed_gradient(tensor, gradient, create_graph)
+    run_backward([tensor], [seed], retain_graph or create_graph, create_graph)
+
+
+def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]",
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple["Tensor", ...]:
+    """Gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``, as a tuple of
+    Tensors; ``.grad`` is left alone. ``retain_graph`` defaults to ``create_graph``, as in PyTorch."""
+    from .tensor import Tensor
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for position, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"input {position} (shape {tensor.shape}) does not require grad")
+    for output in outputs:
+        if not output.requires_grad:
+            raise RuntimeError(f"an output of shape {output.shape} does not require grad")
+    seeds = [_seed_gradient(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
+    retain = create_graph if retain_graph is None else retain_graph
+    results = run_backward(outputs, seeds, retain, create_graph, inputs=inputs)
+    for position, result in enumerate(results):
+        if result is None and not allow_unused:
+            raise RuntimeError(f"input {position} (shape {inputs[position].shape}) is not reachable from the "
+                               "outputs; pass allow_unused=True to get None for it")
+    return tuple(results)
+
+
+def _seed_gradient(tensor: "Tensor", gradient: Any, create_graph: bool) -> Any:
+    from .tensor import Tensor
+    if gradient is None:
+        if tensor.size != 1:
+            raise RuntimeError(f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
+                               "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first")
+        seed = np.ones(tensor.shape, dtype=tensor.dtype)
+    else:
+        seed = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
+        if seed.shape != tensor.shape:
+            raise ValueError(f"gradient has shape {seed.shape} but the output has shape {tensor.shape}")
+        if create_graph and isinstance(gradient, Tensor):
+            return gradient
+    return Tensor._wrap(seed) if create_graph else seed
