@@ -1,0 +1,500 @@
+"""Pictures of the recorded graph: ``draw_graph(loss)`` gives a ``graphviz.Digraph``, ``save`` writes it.
+
+Tensors are boxes with rounded corners showing a name (the parameter path from ``params``, the
+tensor's ``name=``, or an auto label such as ``t3``), its shape and dtype. Primitive ops are
+ellipses; a collapsed composite (``cross_entropy`` drawn as one op) is a double ellipse. Edges run
+in the forward direction, from the inputs to the output; an edge into an op with two inputs is
+labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ...``.
+
+Colour legend (the fill of each node):
+
+=========  =======  ================================================================
+green      #c8e6c9  parameter: a leaf named by ``params`` (``layers.0.weight``)
+blue       #cfe3f7  any other leaf that requires grad (an input you differentiate)
+grey       #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
+white      #ffffff  intermediate result
+orange     #ffd8a8  the output being drawn (the root, usually the loss)
+yellow     #fff4c2  primitive op
+lilac      #ead7f3  collapsed composite op (not in ``expand``)
+=========  =======  ================================================================
+
+Dashed rounded boxes group the primitives recorded inside one call of a composite (its
+``name_scope``). With ``show_backward=True`` the edges are red and point from the output towards
+the inputs, each labelled with the gradient flowing along it; dashed grey edges carry no gradient.
+"""
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from collections import Counter, deque
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .autograd import no_grad
+from .autograd import grad as _grad
+from .tensor import Tensor
+
+COLOURS = {"parameter": "#c8e6c9", "leaf": "#cfe3f7", "constant": "#e8e8e8", "intermediate": "#ffffff",
+           "output": "#ffd8a8", "op": "#fff4c2", "composite": "#ead7f3", "summary": "#f2f2f2"}
+BACKWARD_COLOUR = "#c0392b"
+SMALL = 12             # tensors with at most this many elements show their values
+NOT_COMPUTED = "\u2014"  # a gradient no backward has computed, unlike a gradient of zero
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+CE_FORMULA = "(p \u2212 onehot(y)) / n"
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """The Graphviz ``dot`` program is not installed (the DOT source was written instead)."""
+
+
+def _graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("drawing graphs needs the 'graphviz' Python package: pip install graphviz "
+                          "(or pip install 'tinygrad_sm[viz]'), and the Graphviz 'dot' program to render") from None
+    return graphviz
+
+
+# ---------------------------------------------------------------- text for labels
+
+def _esc(text: Any) -> str:
+    """Text for an HTML-like label: markup characters escaped, backslashes doubled (Graphviz would
+    read ``\\N`` as the node's id), newlines as line breaks, and characters XML cannot carry
+    (control characters, lone surrogates) shown as U+FFFD."""
+    clean = "".join(ch if (ch >= " " or ch == "\n") and not 0xD800 <= ord(ch) <= 0xDFFF
+                    and ch not in "\ufffe\uffff" else " " if ch == "\t" else "\ufffd" for ch in str(text))
+    return html.escape(clean, quote=True).replace("\\", "\\\\").replace("\n", "<BR/>")
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _format_array(array: np.ndarray, as_gradient: bool = False) -> str:
+    """Small arrays in full, to 4 significant digits; larger ones as shape and a summary."""
+    array = np.asarray(array)
+    if array.size <= SMALL:
+        if array.ndim == 0:
+            return _number(array.item())
+        return np.array2string(array, separator=", ", max_line_width=44,
+                               formatter={"float_kind": lambda v: f"{v:.4g}"})
+    if as_gradient:
+        return f"{array.shape}, norm {float(np.linalg.norm(array.astype(np.float64))):.4g}"
+    values = array.astype(np.float64)
+    return (f"{array.shape}, mean {values.mean():.4g}, std {values.std():.4g}\n"
+            f"min {values.min():.4g}, max {values.max():.4g}")
+
+
+def _table(rows: list[str], background: str = "") -> str:
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    # an opaque label with some padding stays legible over lines and apart from its neighbours
+    fill = f' BGCOLOR="{background}" CELLPADDING="3"' if background else ' CELLPADDING="1"'
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0"{fill}>{cells}</TABLE>>'
+
+
+def _small(text: str, mono: bool = False) -> str:
+    face = ' FACE="Courier"' if mono else ""
+    return f'<FONT POINT-SIZE="9"{face}>{_esc(text)}</FONT>'
+
+
+def _op_detail(node: Any) -> str:
+    """A few words about an op's parameters (axes of a sum, index of a getitem), when still saved."""
+    saved = getattr(node, "__dict__", {})
+    if "axes" in saved:
+        return "axis " + ", ".join(map(str, saved["axes"]))
+    if "index" in saved:
+        parts = saved["index"] if isinstance(saved["index"], tuple) else (saved["index"],)
+        words = [np.array2string(p, separator=" ") if isinstance(p, np.ndarray) and p.size <= 6 else
+                 f"{p.dtype}{list(p.shape)}" if isinstance(p, np.ndarray) else
+                 f"{p.start or ''}:{p.stop or ''}" if isinstance(p, slice) else str(p) for p in parts]
+        return "[" + ", ".join(words) + "]"
+    return ""
+
+
+# ---------------------------------------------------------------- reading the recorded graph
+
+def _collect(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Every tensor the roots were computed from, constants included, each after its inputs.
+    Iterative depth-first search, so a chain of any length works."""
+    order: list[Tensor] = []
+    expanded: set[int] = set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(tensor)
+        elif id(tensor) not in expanded:
+            expanded.add(id(tensor))
+            stack.append((tensor, True))
+            if tensor._node is not None:
+                stack.extend((p, False) for p in reversed(tensor._node.parents) if id(p) not in expanded)
+    return order
+
+
+def _scope_calls(tensors: list[Tensor], index: dict[int, int]) -> dict[int, tuple]:
+    """For each op (keyed by its output's position) one key per enclosing composite call, outermost
+    first. Two calls of one composite are told apart by connectivity: ops recorded under the same
+    scope that feed one another belong to one call."""
+    leader: dict[tuple, tuple] = {}
+
+    def find(key: tuple) -> tuple:
+        while leader.get(key, key) != key:
+            leader[key] = leader.get(leader[key], leader[key])  # path halving
+            key = leader[key]
+        return key
+
+    for i, tensor in enumerate(tensors):
+        scope = tensor._node.scope if tensor._node is not None else ()
+        for parent in tensor._node.parents if scope else ():
+            other = parent._node.scope if parent._node is not None else ()
+            depth = 0
+            while depth < min(len(scope), len(other)) and scope[depth] == other[depth]:
+                depth += 1
+                a, b = find((scope[:depth], i)), find((scope[:depth], index[id(parent)]))
+                if a != b:
+                    leader[a] = b
+    return {i: tuple(find((t._node.scope[:d], i)) for d in range(1, len(t._node.scope) + 1))
+            for i, t in enumerate(tensors) if t._node is not None and t._node.scope}
+
+
+def _common_prefix(paths: list[tuple]) -> tuple:
+    prefix = paths[0] if paths else ()
+    for path in paths[1:]:
+        while path[:len(prefix)] != prefix:
+            prefix = prefix[:-1]
+    return prefix
+
+
+class _Layout:
+    """Which node is drawn for each tensor and op (a collapsed composite stands for everything
+    inside it), the composite calls around each drawn node, and the edges between drawn nodes."""
+
+    def __init__(self, roots: list[Tensor], param_names: dict[int, str], expand: set[str] | None):
+        self.roots, self.param_names, self.expand = roots, param_names, expand
+        self.tensors = tensors = _collect(roots)
+        self.index = index = {id(t): i for i, t in enumerate(tensors)}
+        self.root_ids = {id(r) for r in roots}
+        self.consumers: list[list[tuple[int, int]]] = [[] for _ in tensors]
+        for i, tensor in enumerate(tensors):
+            for position, parent in enumerate(tensor._node.parents if tensor._node is not None else ()):
+                self.consumers[index[id(parent)]].append((i, position))
+        self.calls = _scope_calls(tensors, index)
+        self.call_name = {call: call[0][-1] for path in self.calls.values() for call in path}
+        self.cluster: dict[str, tuple] = {}    # drawn node -> the composite calls around it
+        self.composite: dict[str, str] = {}    # drawn node of a collapsed call -> its name
+        self.op_node = {i: self._place(f"op{i}", self.calls.get(i, ())) for i, t in enumerate(tensors)
+                        if t._node is not None}
+        self.tensor_node = [self._place(f"t{i}", self._home(i)) for i in range(len(tensors))]
+        # (tail, head, argument label) -> the primitive uses it stands for: (tensor, op, position or -1)
+        self.edges: dict[tuple[str, str, str], list[tuple[int, int, int]]] = {}
+        for i, op in self.op_node.items():
+            if op != self.tensor_node[i]:
+                self.edges.setdefault((op, self.tensor_node[i], ""), []).append((i, i, -1))
+            parents = tensors[i]._node.parents
+            for position, parent in enumerate(parents):
+                j = index[id(parent)]
+                if self.tensor_node[j] != op:
+                    label = "" if op in self.composite or len(parents) < 2 else \
+                        ("lhs", "rhs")[position] if len(parents) == 2 else str(position)
+                    self.edges.setdefault((self.tensor_node[j], op, label), []).append((j, i, position))
+
+    def _home(self, i: int) -> tuple:
+        """A tensor sits in the innermost call holding its producer and all its consumers; inputs
+        that require grad stay outside every call, constants made inside a call go in it."""
+        tensor = self.tensors[i]
+        if tensor._node is None and (tensor.requires_grad or id(tensor) in self.param_names):
+            return ()
+        paths = [self.calls.get(j, ()) for j, _ in self.consumers[i]]
+        paths += [self.calls.get(i, ())] if tensor._node is not None else []
+        return _common_prefix(paths + ([()] if id(tensor) in self.root_ids else []))
+
+    def _place(self, name: str, path: tuple) -> str:
+        for depth, call in enumerate(path):
+            if self.expand is not None and self.call_name[call] not in self.expand:
+                name = f"c{call[1]}_{depth + 1}"
+                self.composite[name], self.cluster[name] = self.call_name[call], path[:depth]
+                return name
+        self.cluster[name] = path
+        return name
+
+    def nearest(self) -> list[str]:
+        """The drawn nodes breadth-first from the roots, against the edge direction."""
+        inputs_of: dict[str, list[str]] = {}
+        for tail, head, _ in self.edges:
+            inputs_of.setdefault(head, []).append(tail)
+        order, seen = [], set()
+        queue = deque(self.tensor_node[self.index[id(r)]] for r in self.roots)
+        while queue:
+            name = queue.popleft()
+            if name not in seen:
+                seen.add(name)
+                order.append(name)
+                queue.extend(tail for tail in inputs_of.get(name, ()) if tail not in seen)
+        return order
+
+    def gradients(self) -> dict[int, np.ndarray]:
+        """The gradient of the roots arriving at every tensor that requires grad, by a sweep of its own."""
+        outputs = [r for r in self.roots if r.requires_grad]
+        if not outputs:
+            raise ValueError("show_backward needs an output that requires grad; none of the roots does")
+        for tensor in self.tensors:
+            if tensor._node is not None and tensor._node.released:
+                raise RuntimeError(
+                    f"cannot draw the backward pass: an earlier backward() released the graph (op "
+                    f"{tensor._node.describe()}). Draw before calling backward(), or call "
+                    "loss.backward(retain_graph=True) first.")
+        wanted = [t for t in self.tensors if t.requires_grad]
+        seeds = [None if r.size == 1 else np.ones(r.shape, dtype=r.dtype) for r in outputs]
+        found = _grad(outputs, wanted, grad_outputs=seeds, retain_graph=True, allow_unused=True)
+        return {self.index[id(t)]: np.array(g.data) for t, g in zip(wanted, found) if g is not None}
+
+    def flow(self, uses: list[tuple[int, int, int]], totals: dict[int, np.ndarray], cache: dict) -> Any:
+        """The gradient along one drawn edge: the total arriving at an op's output, or at a tensor
+        used once; for a tensor used several times the op's own vector-Jacobian product (the rule
+        backward calls), summed over the primitive uses the edge stands for. None: no gradient."""
+        flow = None
+        for j, i, position in uses:
+            node, upstream = self.tensors[i]._node, totals.get(i)
+            if upstream is None or (position >= 0 and not node.needs_grad[position]):
+                continue
+            if position < 0:
+                part = upstream
+            elif len(self.consumers[j]) == 1 and id(self.tensors[j]) not in self.root_ids:
+                part = totals.get(j)
+            else:
+                if i not in cache:
+                    with no_grad():
+                        cache[i] = node.backward(upstream, *[p.data for p in node.parents], self.tensors[i].data)
+                part = cache[i][position]
+            if part is not None:
+                flow = np.asarray(part) if flow is None else flow + part
+        return flow
+
+    def cross_entropy_logits(self) -> set[int]:
+        """The logits, when a root is the output of ``cross_entropy`` (the composite or the fused op)."""
+        found: set[int] = set()
+        for root in self.roots:
+            node = root._node
+            if node is not None and node.name == "softmaxcrossentropy":
+                found.add(self.index[id(node.parents[0])])
+            elif node is not None and node.scope and node.scope[0] == "cross_entropy":
+                call = self.calls[self.index[id(root)]][0]
+                inside = {i for i, path in self.calls.items() if path[0] == call}
+                found.update(self.index[id(p)] for i in inside for p in self.tensors[i]._node.parents
+                             if p.requires_grad and self.index[id(p)] not in inside)
+        return found
+
+
+# ---------------------------------------------------------------- drawing
+
+def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | Any = None,
+               show_values: bool = False, show_grads: bool = False, show_backward: bool = False,
+               rankdir: str = "TB", max_nodes: int = 200, group_composites: bool = True,
+               expand: Iterable[str] | None = None, title: str | None = None) -> Any:
+    """The graph that computed ``root`` (a Tensor or a list of them) as a ``graphviz.Digraph``.
+
+    ``params``: a mapping ``{path: Tensor}`` or a Module (anything with ``named_parameters()``), to
+    label parameters by attribute path. ``show_values``: values of tensors with at most 12 elements
+    (4 significant digits), shape and summary for larger ones. ``show_grads``: the ``.grad`` of the
+    leaves that require grad, ``—`` where no backward has computed one. ``show_backward``: reverse
+    the edges and label each with the gradient flowing along it, recomputed by a sweep of its own
+    (the graph must be alive: draw before ``backward()`` or call ``backward(retain_graph=True)``).
+    ``max_nodes``: larger graphs keep the nodes nearest the root and one summary node for the rest.
+    ``group_composites``: draw the primitives of each composite call (``name_scope``) inside a
+    labelled box. ``expand``: None (default) shows every composite's primitives; a set of names
+    shows those and draws every other composite as a single op node.
+    """
+    gv = _graphviz()
+    roots = [root] if isinstance(root, Tensor) else list(root)
+    if not roots or not all(isinstance(r, Tensor) for r in roots):
+        raise TypeError("draw_graph needs a Tensor or a non-empty list of Tensors")
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"rankdir must be one of 'TB', 'LR', 'BT', 'RL', got {rankdir!r}")
+    if max_nodes < 2:
+        raise ValueError(f"max_nodes must be at least 2, got {max_nodes}")
+    if params is not None:
+        pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
+        params = {id(tensor): str(path) for path, tensor in pairs}
+    layout = _Layout(roots, params or {}, {expand} if isinstance(expand, str) else
+                     None if expand is None else set(expand))
+    tensors, order = layout.tensors, layout.nearest()
+    kept = set(order if len(order) <= max_nodes else order[:max_nodes - 1])
+    totals = layout.gradients() if show_backward else {}
+    logits = layout.cross_entropy_logits() if show_backward else set()
+    of = (params or {}).get(id(roots[0])) or roots[0].name or layout.tensor_node[layout.index[id(roots[0])]]
+
+    def tensor_label(i: int) -> tuple[str, str]:
+        tensor = tensors[i]
+        name = (params or {}).get(id(tensor)) or tensor.name
+        by_value = name is None and tensor._node is None and not tensor.requires_grad and tensor.size == 1
+        name = name or (_number(tensor.data.item()) if by_value else f"t{i}")
+        rows = [f"<B>{_esc(name)}</B>", _small(f"{tensor.shape} {tensor.dtype}")]
+        if show_values and tensor.size > 0 and not by_value:
+            rows.append(_small(_format_array(tensor.data), mono=True))
+        if show_grads and tensor._node is None and tensor.requires_grad:
+            grad = NOT_COMPUTED if tensor.grad is None else _format_array(tensor.grad.data, True)
+            rows.append(_small(f".grad = {grad}", mono=True))
+        # the total where flows end (leaves) or are summed (several consumers); the edges show the rest
+        if i in totals and (tensor._node is None or len(layout.consumers[i]) > 1 or i in logits):
+            formula = f" = {CE_FORMULA}" if i in logits else ""
+            whose = of if len(roots) == 1 else "outputs"
+            text = _format_array(totals[i], True)
+            rows.append(_small(f"\u2202{whose}/\u2202{name}{formula} =" + ("\n" if len(text) > 12 else " ") + text, True))
+        kind = "output" if id(tensor) in layout.root_ids else "parameter" if id(tensor) in (params or {}) else \
+            "intermediate" if tensor._node is not None else "leaf" if tensor.requires_grad else "constant"
+        return _table(rows), COLOURS[kind]
+
+    graph = gv.Digraph("autograd", graph_attr={
+        "rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12", "labelloc": "t", "newrank": "true",
+        "nodesep": "0.45" if show_backward else "0.3", "ranksep": "0.4"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "margin": "0.1,0.04", "penwidth": "0.8"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7", "color": "#555555"})
+    clusters: dict[tuple, Any] = {(): graph}  # one Digraph per composite call, nested deepest first
+    for name in order:
+        if name not in kept:
+            continue
+        path = layout.cluster[name] if group_composites else ()
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in clusters:
+                clusters[path[:depth]] = gv.Digraph(f"cluster_{len(clusters)}", graph_attr={
+                    "label": f"<<I>{_esc(layout.call_name[path[depth - 1]])}</I>>", "style": "rounded,dashed",
+                    "color": "#8c8c8c", "fontcolor": "#555555", "fontsize": "11", "margin": "10"})
+        if name.startswith("t"):
+            label, fill = tensor_label(int(name[1:]))
+            clusters[path].node(name, label=label, shape="box", style="rounded,filled", fillcolor=fill)
+        elif name.startswith("op"):
+            node = tensors[int(name[2:])]._node
+            detail = _op_detail(node)
+            label = _table([f"<B>{_esc(node.name)}</B>"] + ([_small(detail)] if detail else []))
+            clusters[path].node(name, label=label, shape="ellipse", style="filled", fillcolor=COLOURS["op"])
+        else:
+            inside = sum(1 for op in layout.op_node.values() if op == name)
+            label = _table([f"<B>{_esc(layout.composite[name])}</B>", _small(f"composite, {inside} ops")])
+            clusters[path].node(name, label=label, shape="ellipse", style="filled", peripheries="2",
+                                fillcolor=COLOURS["composite"])
+    for path in sorted(clusters, key=len, reverse=True):
+        if path:
+            clusters[path[:-1]].subgraph(clusters[path])
+
+    left_out = [name for name in order if name not in kept]
+    if left_out:
+        ops = Counter(layout.composite.get(n) or tensors[int(n[2:])]._node.name for n in left_out if n[0] != "t")
+        listed = ", ".join(f"{op}\u00d7{count}" for op, count in ops.most_common(6)) + (", \u2026" if len(ops) > 6 else "")
+        graph.node("summary", label=_table([f"<B>\u2026 {len(left_out)} more nodes</B>",
+                                           _small(f"(ops: {listed})" if ops else "(tensors)")]),
+                   shape="note", style="filled,dashed", fillcolor=COLOURS["summary"])
+    into_summary, cache = set(), {}
+    for (tail, head, label), uses in layout.edges.items():
+        if head not in kept or (tail not in kept and head in into_summary):
+            continue
+        if tail not in kept:  # one dashed edge from the summary to each kept node it feeds
+            into_summary.add(head)
+            graph.edge(*((head, "summary") if show_backward else ("summary", head)), style="dashed")
+        elif not show_backward:
+            graph.edge(tail, head, label=f"<{_esc(label)}>" if label else None)
+        elif (flow := layout.flow(uses, totals, cache)) is None:  # a constant: no gradient flows there
+            graph.edge(head, tail, style="dashed", color="#aaaaaa", label=f"<{_esc(label)}>" if label else None)
+        else:
+            text = (f"{label}: " if label else "") + _format_array(flow, True)
+            graph.edge(head, tail, color=BACKWARD_COLOUR, fontcolor=BACKWARD_COLOUR,
+                       label=_table([_small(text, mono=True)], background="white"))
+
+    notes = []
+    if show_grads and all(t.grad is None for t in tensors if t._node is None and t.requires_grad):
+        notes.append(f"no backward yet: gradients not computed ({NOT_COMPUTED})")
+    if show_backward:
+        notes.append("backward: arrows run from the output to the inputs, labelled with the gradient along them")
+    if logits:
+        notes.append(f"\u2202loss/\u2202logits = {CE_FORMULA}, p = softmax(logits), n = batch size")
+    if left_out:
+        notes.append(f"showing the {len(kept)} nodes nearest the output of {len(order)}")
+    if title or notes:
+        graph.attr(label=_table(([f"<B>{_esc(title)}</B>"] if title else []) + [_small(n) for n in notes]))
+    return graph
+
+
+# ---------------------------------------------------------------- writing files
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):  # only when writing or replacing failed
+            os.unlink(temporary)
+
+
+def save(graph: Any, path: str | os.PathLike) -> Path:
+    """Write ``graph`` to exactly ``path``; the format follows the suffix: ``.svg`` (also used when
+    there is no suffix), ``.png``, ``.pdf``, or ``.dot``/``.gv`` for the DOT source alone.
+
+    Raises :class:`GraphvizNotFoundError` when the Graphviz ``dot`` program is missing, after
+    writing the DOT source next to ``path`` (``loss.svg`` -> ``loss.dot``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix and suffix not in FORMATS:
+        raise ValueError(f"cannot tell the format of {str(path)!r}: use one of {', '.join(FORMATS)}")
+    fmt = FORMATS.get(suffix, "svg")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = graph.source.encode("utf-8")
+    if fmt == "dot":
+        _write_atomically(path, source)
+        return path
+    gv = _graphviz()
+    try:
+        data = graph.pipe(format=fmt)
+    except gv.ExecutableNotFound:
+        dot_path = path.with_suffix(".dot")
+        _write_atomically(dot_path, source)
+        raise GraphvizNotFoundError(
+            f"cannot render {path}: the Graphviz 'dot' program is not installed (or not on PATH); the "
+            "Python package alone cannot render. Install Graphviz: apt-get install graphviz (Debian/Ubuntu), "
+            "brew install graphviz (macOS), conda install -c conda-forge graphviz, or winget install graphviz "
+            f"(Windows). The DOT source was written to {dot_path}; render it later with "
+            f"`dot -T{fmt} {dot_path} -o {path}`.") from None
+    except gv.CalledProcessError as error:
+        stderr = (error.stderr or b"").decode("utf-8", "replace").strip()
+        raise RuntimeError(f"Graphviz could not render {path}: {stderr or error}") from None
+    _write_atomically(path, data)
+    return path
+
+
+# ---------------------------------------------------------------- the examples behind the command line
+
+def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
+    """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes) or
+    ``'mlp'`` (a 4-3-3 network with ReLU on a batch of 2), with the gradients when ``backward``."""
+    if kind not in ("softmax-ce", "mlp"):
+        raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce' or 'mlp'")
+    from . import functional as F
+    generator = np.random.default_rng(0)
+    if kind == "softmax-ce":
+        logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True, name="logits")
+        loss = F.cross_entropy(logits, np.array([0, 2]))
+        params: Any = None
+        title = "softmax + cross-entropy: " + ("backward" if backward else "forward")
+    else:
+        from . import nn
+        params = nn.MLP([4, 3, 3])
+        for _, parameter in params.named_parameters():  # fixed values, so the picture is reproducible
+            with no_grad():
+                parameter.data = generator.standard_normal(parameter.shape).astype(np.float32) * 0.5
+        inputs = Tensor(generator.standard_normal((2, 4)).astype(np.float32), name="x")
+        loss = F.cross_entropy(params(inputs), np.array([1, 0]))
+        title = "two-layer MLP loss" + (": backward" if backward else "")
+    loss.name = "loss"
+    # values in the forward picture, gradients in the backward one: both at once crowd the boxes
+    return draw_graph(loss, params=params, show_values=not backward, show_backward=backward, rankdir=rankdir,
+                      title=title)
+
+
+def graph_command(kind: str, out: str, rankdir: str = "TB") -> str:
+    """Draw the ``kind`` example with its backward annotations to ``out``; returns the written path."""
+    return str(save(example_graph(kind, rankdir=rankdir, backward=True), out))
