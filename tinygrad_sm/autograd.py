@@ -22,6 +22,7 @@ class _Mode(threading.local):
     grad_enabled = True
     anomaly = False          # check backward results for nan/inf and remember where ops were created
     anomaly_forward = False  # also check forward results
+    scope: tuple[str, ...] = ()  # names of the composites (softmax, cross_entropy) being evaluated
 
 
 _mode = _Mode()
@@ -60,6 +61,21 @@ class no_grad(_GradModeContext):
 class enable_grad(_GradModeContext):
     """Turn recording back on inside a ``no_grad`` block."""
     enabled = True
+
+
+class name_scope:
+    """Tag the nodes recorded inside with ``name`` (nested scopes stack), so pictures can group the
+    primitives of a composite such as ``cross_entropy`` into one labelled box."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        self._previous = _mode.scope
+        _mode.scope = self._previous + (self.name,)
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.scope = self._previous
 
 
 class AnomalyError(FloatingPointError):
@@ -101,7 +117,7 @@ class Function:
     written with operations both understand (operators, methods, NumPy functions that Tensor
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
-    __slots__ = ("parents", "needs_grad", "versions", "epoch", "released", "trace", "__dict__")
+    __slots__ = ("parents", "needs_grad", "versions", "epoch", "released", "trace", "scope", "__dict__")
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()           # the input arrays this node holds read-only
 
@@ -121,9 +137,10 @@ class Function:
         op = cls()
         try:
             out_data = op.forward(*[p.data for p in parents], **params)
-        except (ValueError, TypeError) as error:  # name the op and the shapes, whatever NumPy said
+        except (ValueError, TypeError, IndexError) as error:  # name the op and the shapes, whatever NumPy said
             shapes = ", ".join(str(p.shape) for p in parents)
-            raise type(error)(f"{op.name} (input shapes {shapes}): {error}") from None
+            kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
+            raise kind(f"{op.name} (input shapes {shapes}): {error}") from None
         if _mode.anomaly_forward:
             _check_finite(op, out_data, "forward", parents)
         out = Tensor._wrap(out_data)
@@ -135,6 +152,7 @@ class Function:
                 op.versions = tuple([p._version for p in parents])
                 op.epoch = _mutation_epoch[0]
                 op.released = False
+                op.scope = _mode.scope
                 op.frozen = _freeze([p.data for p in parents])
                 op.trace = traceback.extract_stack()[:-2] if _mode.anomaly else None
                 out.requires_grad = True
@@ -187,7 +205,10 @@ def _thaw(frozen: tuple) -> None:
             _frozen_counts[key] = count
         else:
             _frozen_counts.pop(key, None)
-            array.flags.writeable = True
+            try:
+                array.flags.writeable = True
+            except ValueError:  # a view whose base another graph still holds read-only: it stays so
+                pass
 
 
 def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tensor"]) -> None:
@@ -324,6 +345,8 @@ def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool
 def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
     from .tensor import Tensor
     if not isinstance(grad, Tensor):
+        if grad.dtype != leaf.dtype:  # a float32 parameter keeps a float32 gradient, as in PyTorch
+            grad = grad.astype(leaf.dtype)
         grad = Tensor._wrap(grad)
     # across backward calls the sum is out of place: .grad may share its array with another leaf
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad if create_graph else Tensor._wrap(leaf.grad.data + grad.data)

@@ -227,7 +227,7 @@ class Max(Function):
     def forward(self, x, axis=None, keepdims=False):
         axes = _normalize_axes(axis, x.ndim)
         kept = x.max(axis=axes, keepdims=True)
-        weight = (x == kept).astype(x.dtype)
+        weight = (x == kept).astype(x.dtype if x.dtype.kind == "f" else np.float64)
         weight /= weight.sum(axis=axes, keepdims=True)
         self.weight, self.kept_shape = weight, kept.shape
         return kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
@@ -337,6 +337,8 @@ class ScatterAdd(Function):
 
 class Concatenate(Function):
     def forward(self, *arrays, axis=0):
+        if not -arrays[0].ndim <= axis < arrays[0].ndim:
+            raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
         self.axis = axis % arrays[0].ndim
         self.bounds = np.cumsum([0] + [a.shape[self.axis] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=self.axis)

@@ -149,8 +149,9 @@ class Tensor:
         """A non-Tensor operand as a constant Tensor; Python numbers take this tensor's float dtype."""
         if isinstance(value, Tensor):
             return value
-        if isinstance(value, (int, float, bool)) and self.dtype.kind == "f":
-            return Tensor._wrap(np.asarray(value, dtype=self.dtype))
+        if isinstance(value, (int, float, bool)):
+            if self.dtype.kind == "f" or (isinstance(value, int) and self.dtype.kind in "iu"):
+                return Tensor._wrap(np.asarray(value, dtype=self.dtype))
         return Tensor(value)
 
     # ------------------------------------------------------------ arithmetic
@@ -295,7 +296,12 @@ class Tensor:
 
     def astype(self, dtype: Any) -> "Tensor":
         """A differentiable cast; the gradient is cast back to this tensor's dtype."""
-        return self if np.dtype(dtype) == self.dtype else ops.Cast.apply(self, dtype=np.dtype(dtype))
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        if dtype.kind != "f":  # rounding to integers or bools has no useful derivative
+            return Tensor._wrap(self._data.astype(dtype))
+        return ops.Cast.apply(self, dtype=dtype)
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
@@ -415,6 +421,8 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
+    if not -(tensors[0].ndim + 1) <= axis <= tensors[0].ndim:
+        raise ValueError(f"axis {axis} is out of range for stacking tensors of shape {tensors[0].shape}")
     axis = axis % (tensors[0].ndim + 1)
     expanded = [t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors]
     return concatenate(expanded, axis=axis)

@@ -1,0 +1,183 @@
+"""Composites written only with public Tensor ops, so autograd derives their gradients.
+
+The one exception is :func:`softmax_cross_entropy_fused`, a primitive with a hand-written backward
+``(p - onehot(y)) / n``, kept for comparison and as the fast path.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .autograd import name_scope
+from .tensor import Tensor, stack, where
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss", "sigmoid",
+           "binary_cross_entropy_with_logits", "binary_cross_entropy", "relu", "tanh",
+           "softmax_cross_entropy_fused"]
+
+
+def _shift_and_sum(x: Tensor, axis: int) -> tuple[Tensor, Tensor, Tensor]:
+    """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k``.
+
+    The shift is detached: in exact arithmetic it cancels (log Q = r + log sum exp(z - r) for any r),
+    so its gradient is zero, and detaching keeps the graph small. A row that is entirely -inf (fully
+    masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``.
+    """
+    shift = x.data.max(axis=axis, keepdims=True)
+    if np.isneginf(shift).any():
+        shift = np.where(np.isneginf(shift), 0, shift)
+    shifted = x - Tensor._wrap(shift)
+    return shifted, shifted.exp().sum(axis=axis, keepdims=True), Tensor._wrap(shift)
+
+
+def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """``log sum_k exp(x_k)`` along ``axis``, computed as ``r + log sum_k exp(x_k - r)``, ``r = max_k x_k``.
+
+    A fully masked row (all -inf) gives -inf and a zero gradient (no entry can change it).
+    """
+    with name_scope("logsumexp"):
+        _, total, shift = _shift_and_sum(x, axis)
+        if (total.data == 0).any():  # only fully masked rows sum to 0: the max term contributes e^0
+            empty = total.data == 0
+            result = where(empty, -np.inf, where(empty, 1.0, total).log() + shift)
+        else:
+            result = total.log() + shift
+        return result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """``log p_j = z_j - log sum_k exp(z_k)``, stable for logits of any magnitude. Shape of ``x``."""
+    with name_scope("log_softmax"):
+        shifted, total, _ = _shift_and_sum(x, axis)
+        if (total.data == 0).any():
+            total = where(total.data == 0, 1.0, total)  # fully masked rows: log p = -inf, not nan
+        return shifted - total.log()
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """``p_j = exp(z_j - r) / sum_k exp(z_k - r)`` with ``r = max_k z_k``; a fully masked row gives zeros."""
+    with name_scope("softmax"):
+        shifted, total, _ = _shift_and_sum(x, axis)
+        if (total.data == 0).any():
+            total = where(total.data == 0, 1.0, total)
+        return shifted.exp() / total
+
+
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_logits(logits: Tensor) -> None:
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
+    if logits.dtype.kind != "f":
+        raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
+    if np.isnan(logits.data).any() or np.isposinf(logits.data).any():
+        bad = tuple(int(i) for i in np.argwhere(np.isnan(logits.data) | np.isposinf(logits.data))[0])
+        raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+
+
+def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
+    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"class labels must be integers, got dtype {labels.dtype}; "
+                        "soft targets must have shape (n, classes)")
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},) to match logits of shape ({n}, {classes}), got {labels.shape}")
+    bad = np.flatnonzero((labels < 0) | (labels >= classes))
+    if bad.size:
+        raise ValueError(f"label {labels[bad[0]]} at index {bad[0]} is out of range: valid labels are 0..{classes - 1}")
+    return labels
+
+
+def _soft_targets(targets: Any, shape: tuple[int, ...], validate: bool) -> Tensor:
+    soft = targets if isinstance(targets, Tensor) else Tensor(np.asarray(targets))
+    if soft.shape != shape:
+        raise ValueError(f"soft targets must have the logits' shape {shape}, got {soft.shape}")
+    if validate:
+        rows = soft.data.sum(axis=1)
+        if (soft.data < 0).any() or not np.allclose(rows, 1, atol=1e-5):
+            raise ValueError("soft targets must be probability distributions: non-negative rows summing to 1 "
+                             f"(row sums range {rows.min():.6g}..{rows.max():.6g})")
+    return soft
+
+
+def nll_loss(log_probs: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
+    """``-log p_y`` per example from log-probabilities (n, m) and integer labels (n,), then reduced."""
+    n, classes = log_probs.shape
+    labels = _labels(targets, n, classes)
+    with name_scope("nll_loss"):
+        return _reduce(-log_probs[np.arange(n), labels], reduction)
+
+
+def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validate: bool = False) -> Tensor:
+    """``C = log Q - z_y`` per example, with ``Q = sum_k exp(z_k)``: logits (n, m), targets integer
+    labels (n,) or probability rows (n, m) (then ``C = -sum_j t_j log p_j``). Computed in log-softmax
+    form ``z - logsumexp(z)``, never as ``log(softmax(z))``, so a confident mistake costs a large but
+    finite loss. Its gradient w.r.t. the logits is ``(p - onehot(y)) / n`` for the mean."""
+    _check_logits(logits)
+    n, classes = logits.shape
+    if np.asarray(targets.data if isinstance(targets, Tensor) else targets).ndim == 1:
+        labels = _labels(targets, n, classes)
+        with name_scope("cross_entropy"):
+            return _reduce(-log_softmax(logits, axis=1)[np.arange(n), labels], reduction)
+    soft = _soft_targets(targets, logits.shape, validate)
+    with name_scope("cross_entropy"):
+        return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)
+
+
+def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = False) -> Tensor:
+    """Mean cross-entropy as ONE primitive whose backward is the hand-derived ``(p - onehot(y)) / n``.
+    Same value and gradient as :func:`cross_entropy`; faster, but not twice differentiable."""
+    _check_logits(logits)
+    n, classes = logits.shape
+    raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    target_array = _labels(raw, n, classes) if raw.ndim == 1 else _soft_targets(raw, logits.shape, validate).data
+    return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array)
+
+
+def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Squared error ``(prediction - target)^2``, averaged over every element for ``'mean'``."""
+    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=prediction.dtype))
+    if target.shape != prediction.shape:
+        raise ValueError(f"mse_loss: prediction shape {prediction.shape} and target shape {target.shape} differ")
+    with name_scope("mse_loss"):
+        return _reduce((prediction - target) ** 2, reduction)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """``1 / (1 + e^-x)`` (a primitive with a stable forward)."""
+    return x.sigmoid()
+
+
+def relu(x: Tensor) -> Tensor:
+    return x.relu()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return x.tanh()
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
+    """``-t log s(x) - (1 - t) log(1 - s(x))`` in the stable form ``log(1 + e^x) - t x``, where
+    ``log(1 + e^x)`` is the log-sum-exp of ``[0, x]``; its gradient is ``s(x) - t``."""
+    targets = targets if isinstance(targets, Tensor) else Tensor(np.asarray(targets, dtype=logits.dtype))
+    if targets.shape != logits.shape:
+        raise ValueError(f"binary_cross_entropy: logits shape {logits.shape} and targets shape {targets.shape} differ")
+    with name_scope("binary_cross_entropy"):
+        zeros = Tensor._wrap(np.zeros(logits.shape, dtype=logits.dtype))
+        softplus = logsumexp(stack([zeros, logits], axis=-1), axis=-1)
+        return _reduce(softplus - targets * logits, reduction)
+
+
+binary_cross_entropy = binary_cross_entropy_with_logits
