@@ -1,0 +1,31 @@
+# Two commands on a fresh machine with Python 3 and pip: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test graphviz pictures bench clean
+
+$(BIN)/activate: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+# Graphviz's `dot` renders the pictures; install it where we may (root on Debian/Ubuntu, as in CI).
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "note: Graphviz 'dot' is missing; rendering tests will skip (install: apt-get install graphviz / brew install graphviz)"; fi; }
+
+demo: $(BIN)/activate graphviz
+	$(BIN)/python -m tinygrad_sm demo
+
+test: $(BIN)/activate graphviz
+	$(BIN)/python -m pytest -q
+
+pictures: $(BIN)/activate graphviz
+	$(BIN)/python scripts/make_pictures.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis

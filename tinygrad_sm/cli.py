@@ -1,0 +1,90 @@
+"""The command line: ``python -m tinygrad_sm check | graph | train | demo``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .compare import check_command
+    return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from .viz import graph_command
+    print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir)}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .train import train_command
+    train_command(dataset=args.dataset, data_dir=args.data_dir, model=args.model, activation=args.activation,
+                  loss=args.loss, optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
+                  epochs=args.epochs, seed=args.seed, out=args.out)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .compare import check_command
+    from .train import train_command
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    print("== 1. autograd against the hand-derived gradients ==")
+    status = check_command()
+    print("\n== 2. the softmax + cross-entropy graph ==")
+    try:
+        from .viz import graph_command
+        print(f"graph: {graph_command('softmax-ce', str(out / 'softmax_ce.svg'))}")
+    except (ImportError, RuntimeError) as error:  # no graphviz: say so, keep going
+        print(f"graph skipped: {error}")
+    print("\n== 3. training an MLP on the embedded digits data set ==")
+    train_command(dataset="digits", model="64-128-10", out=str(out / "digits"), seed=args.seed)
+    print(f"\ndemo finished in {time.perf_counter() - start:.1f} s; outputs are in {out}/")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tinygrad_sm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="autograd vs analytic gradients for softmax + cross-entropy")
+    check.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--batch", type=int, default=4)
+    check.add_argument("--classes", type=int, default=5)
+    check.set_defaults(run=_check)
+
+    graph = commands.add_parser("graph", help="draw a computation graph with Graphviz")
+    graph.add_argument("kind", choices=["softmax-ce", "mlp"])
+    graph.add_argument("--out", default="graph.svg", help="FILE.svg|png|pdf|dot (format from the suffix)")
+    graph.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"])
+    graph.set_defaults(run=_graph)
+
+    train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent")
+    train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits")
+    train.add_argument("--data-dir", default=None, help="folder with the four IDX files (or $TINYGRAD_SM_DATA)")
+    train.add_argument("--model", default=None, help="layer sizes, e.g. 784-256-10")
+    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
+    train.add_argument("--loss", choices=["ce", "mse"], default="ce")
+    train.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
+    train.add_argument("--lr", type=float, default=None)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--epochs", type=int, default=None)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default="runs/train")
+    train.set_defaults(run=_train)
+
+    demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run")
+    demo.add_argument("--out", default="runs/demo")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=_demo)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, ImportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
