@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
+Tensor: Any = None  # set by tensor.py once the class exists (the modules import each other)
+
+
 class _Mode(threading.local):
     """Per-thread switches: ``no_grad`` in one thread never turns recording off in another."""
     grad_enabled = True
@@ -133,10 +136,9 @@ class Function:
 
     @classmethod
     def apply(cls, *parents: "Tensor", **params: Any) -> "Tensor":
-        from .tensor import Tensor
         op = cls()
         try:
-            out_data = op.forward(*[p.data for p in parents], **params)
+            out_data = op.forward(*[p._data for p in parents], **params)
         except (ValueError, TypeError, IndexError) as error:  # name the op and the shapes, whatever NumPy said
             shapes = ", ".join(str(p.shape) for p in parents)
             kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
@@ -153,7 +155,7 @@ class Function:
                 op.epoch = _mutation_epoch[0]
                 op.released = False
                 op.scope = _mode.scope
-                op.frozen = _freeze([p.data for p in parents])
+                op.frozen = _freeze([p._data for p in parents])
                 op.trace = traceback.extract_stack()[:-2] if _mode.anomaly else None
                 out.requires_grad = True
                 out._node = op
@@ -281,7 +283,6 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
-    from .tensor import Tensor
     order = _topological_order(roots)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list | None = None if inputs is None else [None] * len(inputs)
@@ -304,19 +305,20 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                 if wanted is None:
                     _accumulate_leaf(tensor, grad, create_graph)
                 continue
-            _check_versions(tensor, node)
+            if node.released or node.epoch != _mutation_epoch[0]:
+                _check_versions(tensor, node)
             if create_graph:
                 if not node.differentiable_twice:
                     raise RuntimeError(f"op {node.describe()} has no double backward; use the composed "
                                        "version of this function with create_graph=True")
                 input_grads = node.backward(grad, *node.parents, tensor)
             else:
-                input_grads = node.backward(grad, *[p.data for p in node.parents], tensor.data)
+                input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
             if anomaly:
                 _check_finite(node, tuple(input_grads), "backward", node.parents)
             for parent, needs, parent_grad in zip(node.parents, node.needs_grad, input_grads):
                 if needs and parent_grad is not None:
-                    if parent_grad.shape != parent.shape:
+                    if parent_grad.shape != parent._data.shape:
                         raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
                                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
                     _accumulate(grads, owned, id(parent), parent_grad, create_graph)
@@ -343,7 +345,6 @@ def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool
 
 
 def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
-    from .tensor import Tensor
     if not isinstance(grad, Tensor):
         if grad.dtype != leaf.dtype:  # a float32 parameter keeps a float32 gradient, as in PyTorch
             grad = grad.astype(leaf.dtype)
@@ -366,7 +367,6 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
          allow_unused: bool = False) -> tuple["Tensor", ...]:
     """Gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``, as a tuple of
     Tensors; ``.grad`` is left alone. ``retain_graph`` defaults to ``create_graph``, as in PyTorch."""
-    from .tensor import Tensor
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
@@ -390,7 +390,6 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
 
 
 def _seed_gradient(tensor: "Tensor", gradient: Any, create_graph: bool) -> Any:
-    from .tensor import Tensor
     if gradient is None:
         if tensor.size != 1:
             raise RuntimeError(f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "

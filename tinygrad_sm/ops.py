@@ -217,6 +217,10 @@ class Sum(Function):
     def backward(self, grad, x, out):
         if not self.keepdims:
             grad = grad.reshape(_kept_shape(x.shape, self.axes))
+        if isinstance(grad, np.ndarray):  # np.broadcast_to's Python wrapper costs more than this copy
+            full = np.empty(x.shape, dtype=grad.dtype)
+            np.copyto(full, grad)
+            return (full,)
         return (np.broadcast_to(grad, x.shape),)
 
 

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from . import autograd as _autograd
 from . import ops
 from .autograd import bump_version, is_grad_enabled
 from .autograd import backward as _backward
@@ -555,4 +556,5 @@ def _array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any)
 
 
 Tensor.__array_ufunc__ = _array_ufunc
+_autograd.Tensor = Tensor
 Tensor.__array_function__ = _array_function
