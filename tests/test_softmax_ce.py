@@ -269,3 +269,12 @@ def test_unknown_case_raises_value_error():
 def test_check_command_returns_zero(dtype, capsys):
     assert check_command(dtype=dtype) == 0
     assert "passed" in capsys.readouterr().out
+
+
+def test_constant_shift_of_logits_changes_neither_softmax_nor_its_gradient():
+    logits = _random_logits(4, 5)
+    labels = np.array([0, 4, 2, 1])
+    _, gradient = _ce_grad(logits, labels)
+    _, shifted_gradient = _ce_grad(logits + 1000.0, labels)
+    np.testing.assert_allclose(F.softmax(Tensor(logits + 1000.0)).data, F.softmax(Tensor(logits)).data, atol=1e-12)
+    np.testing.assert_allclose(shifted_gradient, gradient, rtol=0, atol=1e-12)
