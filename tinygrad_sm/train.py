@@ -1,0 +1,241 @@
+"""Training loop and command: ``fit`` a model on a Dataset, ``evaluate`` it, confusion matrices,
+and ``train_command`` which writes metrics.json, a model.npz checkpoint and a learning curve."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import functional as F
+from . import nn, optim
+from .autograd import no_grad
+from .data import Dataset, iterate_minibatches, load_dataset, one_hot
+from .tensor import Tensor
+
+LOSSES = ("ce", "mse")
+OPTIMIZERS = ("sgd", "adam")
+
+
+def compute_loss(logits: Tensor, targets: np.ndarray, loss: str) -> Tensor:
+    """The scalar training loss for ``logits`` (n, m) and integer ``targets`` (n,).
+
+    - ``'ce'``: mean softmax cross-entropy, ``mean_i (log sum_k exp z_ik - z_i,y_i)``.
+    - ``'mse'``: squared error on logistic outputs (no softmax): ``s = sigmoid(z)``,
+      ``mean_i sum_k (s_ik - onehot(y_i)_k)^2`` (summed over classes, averaged over examples).
+    """
+    if loss == "ce":
+        return F.softmax_cross_entropy_fused(logits, targets)
+    if loss == "mse":
+        outputs = F.sigmoid(logits)
+        return F.mse_loss(outputs, one_hot(targets, logits.shape[-1]), reduction="sum") / logits.shape[0]
+    raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+
+
+def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1024,
+             loss: str = "ce") -> tuple[float, float]:
+    """(mean loss, accuracy) of ``model`` on inputs x (N, features) and labels y (N,), under no_grad."""
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"evaluate needs matching, non-empty x and y, got shapes {np.shape(x)} and {np.shape(y)}")
+    was_training = model.training
+    model.eval()
+    total_loss, correct = 0.0, 0
+    with no_grad():
+        for start in range(0, len(x), batch_size):
+            batch_x, batch_y = x[start:start + batch_size], y[start:start + batch_size]
+            logits = model(Tensor(batch_x))
+            total_loss += float(compute_loss(logits, batch_y, loss).item()) * len(batch_x)
+            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+    model.train(was_training)
+    return total_loss / len(x), correct / len(x)
+
+
+def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """Predicted class indices (N,) for inputs x (N, features)."""
+    with no_grad():
+        return np.concatenate([model(Tensor(x[start:start + batch_size])).data.argmax(axis=-1)
+                               for start in range(0, len(x), batch_size)])
+
+
+def make_optimizer(name: str, params: Sequence[Tensor], lr: float) -> optim.Optimizer:
+    """'sgd' (momentum 0.9) or 'adam' over ``params`` with learning rate ``lr``."""
+    if name == "sgd":
+        return optim.SGD(params, lr=lr, momentum=0.9)
+    if name == "adam":
+        return optim.Adam(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+
+
+def _progress_bar(total: int, description: str, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=description, leave=False)
+
+
+def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "adam", lr: float = 1e-3,
+        batch_size: int = 32, epochs: int = 10, seed: int = 0, progress: bool = True,
+        on_epoch: Callable[[dict], None] | None = None) -> list[dict]:
+    """Train ``model`` on ``dataset.x_train``; returns one dict per epoch with ``epoch``,
+    ``train_loss`` (running mean over the epoch's batches), ``train_accuracy`` (running, on the
+    batches as seen), ``test_accuracy`` and ``seconds``, all Python numbers.
+
+    Batches are shuffled by ``np.random.default_rng(seed)`` (a new order each epoch, reproducible).
+    A tqdm bar shows progress when ``progress`` and tqdm is installed; ``on_epoch(row)`` is called
+    after each epoch.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    shuffle_rng = np.random.default_rng(seed)
+    history = []
+    batches_per_epoch = -(-len(dataset.x_train) // batch_size)
+    model.train()
+    for epoch in range(1, epochs + 1):
+        started = time.perf_counter()
+        bar = _progress_bar(batches_per_epoch, f"epoch {epoch}/{epochs}", progress)
+        loss_sum, correct, seen = 0.0, 0, 0
+        for batch_x, batch_y in iterate_minibatches(dataset.x_train, dataset.y_train, batch_size,
+                                                    shuffle=True, seed=shuffle_rng):
+            logits = model(Tensor(batch_x))
+            batch_loss = compute_loss(logits, batch_y, loss)
+            opt.zero_grad()
+            batch_loss.backward()
+            opt.step()
+            loss_sum += float(batch_loss.item()) * len(batch_x)
+            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+            seen += len(batch_x)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss_sum / seen:.4f}")
+        if bar is not None:
+            bar.close()
+        _, test_accuracy = evaluate(model, dataset.x_test, dataset.y_test, loss=loss)
+        model.train()
+        history.append({"epoch": epoch, "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
+                        "test_accuracy": test_accuracy, "seconds": time.perf_counter() - started})
+        if on_epoch is not None:
+            on_epoch(history[-1])
+    return history
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred shapes differ: {y_true.shape} vs {y_pred.shape}")
+    for label, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.size and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(f"{label} has labels outside 0..{num_classes - 1}")
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (y_true.astype(np.intp), y_pred.astype(np.intp)), 1)
+    return matrix
+
+
+def format_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str]) -> str:
+    """A text table: one row per true class (named), one column per predicted class (numbered)."""
+    if matrix.shape != (len(class_names), len(class_names)):
+        raise ValueError(f"confusion matrix of shape {matrix.shape} does not fit {len(class_names)} class names")
+    name_width = max(len(str(name)) for name in class_names) + 4
+    cell = max(len(str(int(matrix.max()))) if matrix.size else 1, len(str(len(class_names) - 1))) + 1
+    lines = ["true \\ predicted".ljust(name_width) + "".join(str(j).rjust(cell) for j in range(len(class_names)))]
+    for index, name in enumerate(class_names):
+        label = str(name) if str(name) == str(index) else f"{index}: {name}"
+        lines.append(label.ljust(name_width) + "".join(str(int(v)).rjust(cell) for v in matrix[index]))
+    return "\n".join(lines)
+
+
+def parse_sizes(model: str) -> list[int]:
+    """'64-128-10' -> [64, 128, 10]."""
+    try:
+        sizes = [int(part) for part in model.split("-")]
+    except ValueError:
+        raise ValueError(f"model must be layer sizes joined by '-', like '64-128-10', got {model!r}") from None
+    if len(sizes) < 2 or any(size <= 0 for size in sizes):
+        raise ValueError(f"model needs at least two positive sizes, like '64-128-10', got {model!r}")
+    return sizes
+
+
+def save_learning_curve(history: list[dict], path: Path, title: str) -> bool:
+    """Plot train loss and accuracies per epoch to ``path``; False when matplotlib is missing."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    epochs = [row["epoch"] for row in history]
+    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(10, 4))
+    loss_axis.plot(epochs, [row["train_loss"] for row in history], marker="o")
+    loss_axis.set(xlabel="epoch", ylabel="train loss", title=title)
+    accuracy_axis.plot(epochs, [row["train_accuracy"] for row in history], marker="o", label="train")
+    accuracy_axis.plot(epochs, [row["test_accuracy"] for row in history], marker="o", label="test")
+    accuracy_axis.set(xlabel="epoch", ylabel="accuracy")
+    accuracy_axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return True
+
+
+def train_command(dataset: str = "digits", data_dir: str | None = None, model: str = "64-128-10",
+                  activation: str = "relu", loss: str = "ce", optimizer: str = "adam", lr: float = 5e-3,
+                  batch_size: int = 32, epochs: int = 30, seed: int = 0, out: str = "runs/train",
+                  progress: bool = True) -> dict:
+    """Train an MLP on a data set and write ``metrics.json``, ``model.npz`` and ``learning_curve.png``
+    into ``out``; prints per-epoch metrics, the final confusion matrix and where outputs went.
+
+    ``model`` gives the layer sizes ('64-128-10'); its first size must equal the feature count.
+    The same ``seed`` gives the same initial weights and batch order. Returns the metrics dict.
+    """
+    data = load_dataset(dataset, data_dir)
+    sizes = parse_sizes(model)
+    if sizes[0] != data.num_features:
+        raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
+                         f"{data.num_features} features per example; use '{data.num_features}-...'")
+    if sizes[-1] != data.num_classes:
+        raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
+                         f"{data.num_classes} classes")
+    network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
+    print(f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
+          f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}")
+    def report(row: dict) -> None:
+        print(f"epoch {row['epoch']:3d}  train_loss {row['train_loss']:.4f}  "
+              f"train_acc {row['train_accuracy']:.4f}  test_acc {row['test_accuracy']:.4f}  "
+              f"({row['seconds']:.2f}s)", flush=True)
+
+    history = fit(network, data, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size,
+                  epochs=epochs, seed=seed, progress=progress, on_epoch=report)
+    predictions = predict(network, data.x_test)
+    matrix = confusion_matrix(data.y_test, predictions, data.num_classes)
+    test_accuracy = float(np.trace(matrix) / matrix.sum())
+    print("confusion matrix (test):")
+    print(format_confusion_matrix(matrix, data.class_names))
+    print(f"final test accuracy: {test_accuracy:.4f}")
+
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metrics = {"settings": {"dataset": data.name, "data_dir": None if data_dir is None else str(data_dir),
+                            "model": model, "activation": activation, "loss": loss, "optimizer": optimizer,
+                            "lr": lr, "batch_size": batch_size, "epochs": epochs, "seed": seed},
+               "history": history, "test_accuracy": test_accuracy,
+               "confusion_matrix": matrix.tolist(), "class_names": list(data.class_names)}
+    metrics_path, checkpoint_path, curve_path = (out_dir / "metrics.json", out_dir / "model.npz",
+                                                 out_dir / "learning_curve.png")
+    temp_path = metrics_path.with_name(metrics_path.name + ".tmp")
+    temp_path.write_text(json.dumps(metrics, indent=2))
+    os.replace(temp_path, metrics_path)
+    print(f"metrics written to {metrics_path}")
+    nn.save(network, checkpoint_path)
+    print(f"checkpoint written to {checkpoint_path}")
+    if save_learning_curve(history, curve_path, f"{data.name} {model}"):
+        print(f"learning curve written to {curve_path}")
+    else:
+        print("learning curve skipped: matplotlib is not installed (pip install matplotlib)")
+    return metrics
