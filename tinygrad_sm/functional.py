@@ -28,8 +28,10 @@ def _shift_and_sum(x: Tensor, axis: int) -> tuple[Tensor, Tensor, Tensor]:
     shift = x.data.max(axis=axis, keepdims=True)
     if np.isneginf(shift).any():
         shift = np.where(np.isneginf(shift), 0, shift)
-    shifted = x - Tensor._wrap(shift)
-    return shifted, shifted.exp().sum(axis=axis, keepdims=True), Tensor._wrap(shift)
+    shift_tensor = Tensor._wrap(shift)
+    shift_tensor.name = "max shift (detached)"
+    shifted = x - shift_tensor
+    return shifted, shifted.exp().sum(axis=axis, keepdims=True), shift_tensor
 
 
 def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
