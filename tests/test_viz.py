@@ -225,6 +225,11 @@ def test_the_functional_cross_entropy_is_grouped_and_has_its_primitives():
     assert {"exp", "sum", "log"} <= names
     assert "label=<<I>cross_entropy</I>>" in viz.draw_graph(loss).source
     assert any(tail == node_named(nodes, "logits") for tail, _, _ in edges)
+    nodes, _ = parse(viz.draw_graph(loss, show_backward=True))
+    shown = numbers(nodes[node_named(nodes, "logits")][0].split("(p \u2212 onehot(y)) / n =")[1])
+    loss.backward()
+    np.testing.assert_allclose(shown, logits.grad.data.ravel(), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(logits.grad.data, expected_logits_gradient(), rtol=1e-5)
 
 
 # ---------------------------------------------------------------- values and gradients

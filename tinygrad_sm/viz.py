@@ -6,17 +6,15 @@ ellipses; a collapsed composite (``cross_entropy`` drawn as one op) is a double 
 in the forward direction, from the inputs to the output; an edge into an op with two inputs is
 labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ...``.
 
-Colour legend (the fill of each node):
+Colour legend (the fill of each node)::
 
-=========  =======  ================================================================
-green      #c8e6c9  parameter: a leaf named by ``params`` (``layers.0.weight``)
-blue       #cfe3f7  any other leaf that requires grad (an input you differentiate)
-grey       #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
-white      #ffffff  intermediate result
-orange     #ffd8a8  the output being drawn (the root, usually the loss)
-yellow     #fff4c2  primitive op
-lilac      #ead7f3  collapsed composite op (not in ``expand``)
-=========  =======  ================================================================
+    green   #c8e6c9  parameter: a leaf named by ``params`` (``layers.0.weight``)
+    blue    #cfe3f7  any other leaf that requires grad (an input you differentiate)
+    grey    #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
+    white   #ffffff  intermediate result
+    orange  #ffd8a8  the output being drawn (the root, usually the loss)
+    yellow  #fff4c2  primitive op
+    lilac   #ead7f3  collapsed composite op (not in ``expand``)
 
 Dashed rounded boxes group the primitives recorded inside one call of a composite (its
 ``name_scope``). With ``show_backward=True`` the edges are red and point from the output towards
@@ -77,6 +75,8 @@ def _number(value: Any) -> str:
 def _format_array(array: np.ndarray, as_gradient: bool = False) -> str:
     """Small arrays in full, to 4 significant digits; larger ones as shape and a summary."""
     array = np.asarray(array)
+    if array.dtype.kind == "f":
+        array = array + 0.0  # -0.0 (from relu, say) reads as 0
     if array.size <= SMALL:
         if array.ndim == 0:
             return _number(array.item())
@@ -343,7 +343,8 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
             formula = f" = {CE_FORMULA}" if i in logits else ""
             whose = of if len(roots) == 1 else "outputs"
             text = _format_array(totals[i], True)
-            rows.append(_small(f"\u2202{whose}/\u2202{name}{formula} =" + ("\n" if len(text) > 12 else " ") + text, True))
+            breaks = "\n" if len(text) > 12 else " "
+            rows.append(_small(f"\u2202{whose}/\u2202{name}{formula} ={breaks}{text}", mono=True))
         kind = "output" if id(tensor) in layout.root_ids else "parameter" if id(tensor) in (params or {}) else \
             "intermediate" if tensor._node is not None else "leaf" if tensor.requires_grad else "constant"
         return _table(rows), COLOURS[kind]
@@ -362,20 +363,19 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
             if path[:depth] not in clusters:
                 clusters[path[:depth]] = gv.Digraph(f"cluster_{len(clusters)}", graph_attr={
                     "label": f"<<I>{_esc(layout.call_name[path[depth - 1]])}</I>>", "style": "rounded,dashed",
-                    "color": "#8c8c8c", "fontcolor": "#555555", "fontsize": "11", "margin": "10"})
+                    "color": "#8c8c8c", "fontcolor": "#555555", "fontsize": "11", "margin": "18"})
         if name.startswith("t"):
             label, fill = tensor_label(int(name[1:]))
-            clusters[path].node(name, label=label, shape="box", style="rounded,filled", fillcolor=fill)
+            attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill}
         elif name.startswith("op"):
-            node = tensors[int(name[2:])]._node
-            detail = _op_detail(node)
+            node, detail = tensors[int(name[2:])]._node, _op_detail(tensors[int(name[2:])]._node)
             label = _table([f"<B>{_esc(node.name)}</B>"] + ([_small(detail)] if detail else []))
-            clusters[path].node(name, label=label, shape="ellipse", style="filled", fillcolor=COLOURS["op"])
+            attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
         else:
             inside = sum(1 for op in layout.op_node.values() if op == name)
             label = _table([f"<B>{_esc(layout.composite[name])}</B>", _small(f"composite, {inside} ops")])
-            clusters[path].node(name, label=label, shape="ellipse", style="filled", peripheries="2",
-                                fillcolor=COLOURS["composite"])
+            attrs = {"shape": "ellipse", "style": "filled", "peripheries": "2", "fillcolor": COLOURS["composite"]}
+        clusters[path].node(name, label=label, **attrs)
     for path in sorted(clusters, key=len, reverse=True):
         if path:
             clusters[path[:-1]].subgraph(clusters[path])
@@ -383,7 +383,7 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     left_out = [name for name in order if name not in kept]
     if left_out:
         ops = Counter(layout.composite.get(n) or tensors[int(n[2:])]._node.name for n in left_out if n[0] != "t")
-        listed = ", ".join(f"{op}\u00d7{count}" for op, count in ops.most_common(6)) + (", \u2026" if len(ops) > 6 else "")
+        listed = ", ".join(f"{op}\u00d7{n}" for op, n in ops.most_common(6)) + (", \u2026" if len(ops) > 6 else "")
         graph.node("summary", label=_table([f"<B>\u2026 {len(left_out)} more nodes</B>",
                                            _small(f"(ops: {listed})" if ops else "(tensors)")]),
                    shape="note", style="filled,dashed", fillcolor=COLOURS["summary"])
@@ -404,7 +404,8 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
                        label=_table([_small(text, mono=True)], background="white"))
 
     notes = []
-    if show_grads and all(t.grad is None for t in tensors if t._node is None and t.requires_grad):
+    leaf_grads = [t.grad for t in tensors if t._node is None and t.requires_grad]
+    if show_grads and leaf_grads and all(g is None for g in leaf_grads):
         notes.append(f"no backward yet: gradients not computed ({NOT_COMPUTED})")
     if show_backward:
         notes.append("backward: arrows run from the output to the inputs, labelled with the gradient along them")
@@ -474,7 +475,7 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
     if kind not in ("softmax-ce", "mlp"):
         raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce' or 'mlp'")
     from . import functional as F
-    generator = np.random.default_rng(0)
+    generator = np.random.default_rng(4)  # a seed where ReLU passes some entries and blocks others
     if kind == "softmax-ce":
         logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True, name="logits")
         loss = F.cross_entropy(logits, np.array([0, 2]))
@@ -482,17 +483,16 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
         title = "softmax + cross-entropy: " + ("backward" if backward else "forward")
     else:
         from . import nn
-        params = nn.MLP([4, 3, 3])
-        for _, parameter in params.named_parameters():  # fixed values, so the picture is reproducible
-            with no_grad():
-                parameter.data = generator.standard_normal(parameter.shape).astype(np.float32) * 0.5
+        params = nn.MLP([4, 3, 3], generator=generator)  # seeded, so the picture is reproducible
         inputs = Tensor(generator.standard_normal((2, 4)).astype(np.float32), name="x")
-        loss = F.cross_entropy(params(inputs), np.array([1, 0]))
-        title = "two-layer MLP loss" + (": backward" if backward else "")
+        logits = params(inputs)
+        logits.name = "logits"
+        loss = F.cross_entropy(logits, np.array([1, 0]))
+        title = "two-layer MLP loss" + (": backward" if backward else "") + " (cross_entropy collapsed)"
     loss.name = "loss"
     # values in the forward picture, gradients in the backward one: both at once crowd the boxes
     return draw_graph(loss, params=params, show_values=not backward, show_backward=backward, rankdir=rankdir,
-                      title=title)
+                      title=title, expand=set() if kind == "mlp" else None)
 
 
 def graph_command(kind: str, out: str, rankdir: str = "TB") -> str:
