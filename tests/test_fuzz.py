@@ -1,0 +1,299 @@
+"""Randomized gradient checks: random graphs built from the public ops, every gradient compared with
+central finite differences in float64 by ``tinygrad_sm.gradcheck``.
+
+Each case draws everything from ``numpy.random.default_rng(case_seed)``, so a failure message names the
+seed and the op sequence and ``_build_case(seed)`` reproduces it. Number of cases: ``--fuzz-cases N``,
+else env ``TINYGRAD_SM_FUZZ_CASES``, else 60.
+
+Non-differentiable points are avoided while the graph is built: every step is evaluated on the real
+inputs, and a ``max`` whose top two distinct candidates are closer than 1e-4 is rejected (finite
+differences straddle the kink there). Exact ties are checked separately against the analytic even split.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import tinygrad_sm as tg
+from tinygrad_sm import Tensor, gradcheck
+
+MAX_SIZE = 48
+
+
+def _n_cases(config) -> int:
+    option = config.getoption("--fuzz-cases", default=None)
+    if option is not None:
+        return int(option)
+    return int(os.environ.get("TINYGRAD_SM_FUZZ_CASES", "60"))
+
+
+def _random_axes(rng, ndim):
+    """None, an int (maybe negative) or a tuple of distinct axes."""
+    if ndim == 0 or rng.random() < 0.25:
+        return None
+    if ndim >= 2 and rng.random() < 0.3:
+        k = int(rng.integers(1, ndim + 1))
+        return tuple(int(a) for a in rng.choice(ndim, size=k, replace=False))
+    axis = int(rng.integers(0, ndim))
+    return axis - ndim if rng.random() < 0.4 else axis
+
+
+def _near_tie(array: np.ndarray, axis) -> bool:
+    """True when the top two *distinct* values of some reduced slice are within 1e-4 of each other."""
+    axes = tuple(range(array.ndim)) if axis is None else (axis,) if isinstance(axis, int) else axis
+    axes = tuple(a % array.ndim for a in axes) if array.ndim else ()
+    rest = [a for a in range(array.ndim) if a not in axes]
+    rows = np.transpose(array, rest + list(axes)).reshape(-1, int(np.prod([array.shape[a] for a in axes], dtype=int)))
+    for row in rows:
+        distinct = np.unique(row)
+        if distinct.size >= 2 and distinct[-1] - distinct[-2] < 1e-4:
+            return True
+    return False
+
+
+def _pick(rng, vals, ndim_min=0):
+    """An index into vals, biased towards recent values so graphs get deep."""
+    options = [i for i, v in enumerate(vals) if v.ndim >= ndim_min]
+    if not options:
+        return None
+    if rng.random() < 0.5:
+        return options[-1]
+    return int(rng.choice(options))
+
+
+def _propose(rng, vals, W):
+    """One random step: (description, fn(vals) -> Tensor), or None if it does not apply."""
+    kind = rng.choice(["unary", "unary", "binary", "binary", "reduce", "max", "index", "matmul",
+                       "where", "concat"])
+    i = _pick(rng, vals)
+    x = vals[i]
+    if kind == "unary":
+        op = rng.choice(["tanh", "sigmoid", "exp_tanh", "log_sq1", "neg", "sqrt_sq1", "square", "scale"])
+        c = float(rng.uniform(-2, 2))
+        fns = {
+            "tanh": lambda v: v[i].tanh(),
+            "sigmoid": lambda v: v[i].sigmoid(),
+            "exp_tanh": lambda v: v[i].tanh().exp(),
+            "log_sq1": lambda v: (v[i] * v[i] + 1).log(),
+            "neg": lambda v: -v[i],
+            "sqrt_sq1": lambda v: (v[i] * v[i] + 1).sqrt(),
+            "square": lambda v: v[i] ** 2,
+            "scale": lambda v: v[i] * c + 0.5,
+        }
+        return f"{op}(v{i})", fns[op]
+    if kind == "binary":
+        j = _pick(rng, vals)
+        if rng.random() < 0.2:
+            j = i  # the same tensor twice in one op
+        try:
+            shape = np.broadcast_shapes(x.shape, vals[j].shape)
+        except ValueError:
+            return None
+        if int(np.prod(shape, dtype=int)) > MAX_SIZE:
+            return None
+        op = rng.choice(["add", "sub", "mul", "div"])
+        fns = {
+            "add": lambda v: v[i] + v[j],
+            "sub": lambda v: v[i] - v[j],
+            "mul": lambda v: v[i] * v[j],
+            "div": lambda v: v[i] / (v[j] * v[j] + 1),
+        }
+        return f"{op}(v{i}, v{j})", fns[op]
+    if kind == "reduce":
+        axis, keep = _random_axes(rng, x.ndim), bool(rng.random() < 0.5)
+        op = rng.choice(["sum", "mean"])
+        return (f"v{i}.{op}(axis={axis}, keepdims={keep})",
+                (lambda v: v[i].sum(axis=axis, keepdims=keep)) if op == "sum"
+                else (lambda v: v[i].mean(axis=axis, keepdims=keep)))
+    if kind == "max":
+        axis, keep = _random_axes(rng, x.ndim), bool(rng.random() < 0.5)
+        if _near_tie(x.data, axis):
+            return None
+        return f"v{i}.max(axis={axis}, keepdims={keep})", lambda v: v[i].max(axis=axis, keepdims=keep)
+    if kind == "index":
+        if x.ndim == 0:
+            return None
+        n = x.shape[0]
+        style = rng.choice(["int", "slice", "fancy", "last_axis"])
+        if style == "int":
+            k = int(rng.integers(-n, n))
+            return f"v{i}[{k}]", lambda v: v[i][k]
+        if style == "slice":
+            start = int(rng.integers(0, n))
+            step = int(rng.choice([1, 1, 2]))
+            return f"v{i}[{start}::{step}]", lambda v: v[i][start::step]
+        if style == "fancy":
+            idx = rng.integers(0, n, size=int(rng.integers(1, 5)))  # duplicates likely: grads accumulate
+            if x[idx].size > MAX_SIZE:
+                return None
+            return f"v{i}[{idx.tolist()}]", lambda v: v[i][idx]
+        m = x.shape[-1]
+        idx = rng.integers(0, m, size=int(rng.integers(1, 4)))
+        if x.size // m * idx.size > MAX_SIZE:
+            return None
+        return f"v{i}[..., {idx.tolist()}]", lambda v: v[i][..., idx]
+    if kind == "matmul":
+        if x.ndim == 0:
+            return None
+        if x.shape[-1] == W.shape[0] and rng.random() < 0.6:
+            return f"v{i} @ W", lambda v: v[i] @ v[_W_INDEX]
+        if x.ndim == 1:
+            return f"v{i} @ v{i}", lambda v: v[i] @ v[i]
+        if x.shape[:-2] and int(np.prod(x.shape[:-1], dtype=int)) * x.shape[-2] > MAX_SIZE:
+            return None
+        return f"v{i} @ v{i}.T", lambda v: v[i] @ v[i].swapaxes(-1, -2)
+    if kind == "where":
+        mask = rng.random(x.shape) < 0.5
+        if rng.random() < 0.5:
+            c = float(rng.uniform(-1, 1))
+            return f"where(mask, v{i}, {c:.3f})", lambda v: tg.where(mask, v[i], c)
+        j = _pick(rng, vals)
+        try:
+            shape = np.broadcast_shapes(x.shape, vals[j].shape)
+        except ValueError:
+            return None
+        if int(np.prod(shape, dtype=int)) > MAX_SIZE:
+            return None
+        mask = rng.random(shape) < 0.5
+        return f"where(mask{shape}, v{i}, v{j})", lambda v: tg.where(mask, v[i], v[j])
+    if kind == "concat":
+        if x.ndim == 0 or 2 * x.size > MAX_SIZE:
+            return None
+        axis = int(rng.integers(-x.ndim, x.ndim))
+        same = [j for j, v in enumerate(vals) if v.shape == x.shape]
+        j = int(rng.choice(same))  # often i itself: the tensor reused
+        return f"concatenate([v{i}, v{j}], axis={axis})", lambda v: tg.concatenate([v[i], v[j]], axis=axis)
+    return None
+
+
+_W_INDEX = 0  # the matmul weight is always input 0
+
+
+def _build_case(seed: int):
+    """(description, fn, input arrays) for one random graph."""
+    rng = np.random.default_rng(seed)
+    ndim = int(rng.integers(1, 4))
+    base = tuple(int(n) for n in rng.integers(1, 4, size=ndim))
+    W = rng.standard_normal((base[-1], int(rng.integers(1, 4))))
+    arrays = [W]
+    for _ in range(int(rng.integers(1, 4))):
+        shape = tuple(1 if rng.random() < 0.3 else n for n in base)  # broadcast against each other
+        shape = shape[int(rng.integers(0, len(shape))) if rng.random() < 0.3 else 0:]  # drop leading dims
+        arrays.append(rng.standard_normal(shape))
+    leaves = [Tensor(a) for a in arrays]
+    vals = list(leaves)
+    steps, descriptions = [], []
+    n_steps = int(rng.integers(2, 9))
+    attempts = 0
+    with tg.no_grad():
+        while len(steps) < n_steps and attempts < 200:
+            attempts += 1
+            proposal = _propose(rng, vals, W)
+            if proposal is None:
+                continue
+            description, step = proposal
+            out = step(vals)
+            if out.size == 0 or out.size > MAX_SIZE or not np.isfinite(out.data).all() or np.abs(out.data).max() > 1e3:
+                continue
+            vals.append(out)
+            steps.append(step)
+            descriptions.append(f"v{len(vals) - 1} = {description}")
+    # the inputs that are never the last step's ancestors still get checked: their gradient must be 0
+    n_inputs = len(arrays)
+
+    def fn(*inputs):
+        v = list(inputs)
+        for step in steps:
+            v.append(step(v))
+        if not steps:
+            return v[0] * 1.0
+        # every intermediate also feeds the output, so no step of the graph is dead code
+        side = v[len(inputs)].sum()
+        for extra in v[len(inputs) + 1:-1]:
+            side = side + extra.mean()
+        return v[-1] + side * 0.1
+
+    names = ", ".join(f"v{k}: input {a.shape}" for k, a in enumerate(arrays))
+    return f"seed={seed} [{names}] " + "; ".join(descriptions), fn, arrays[:n_inputs]
+
+
+def test_fuzz_graphs_against_finite_differences(request):
+    n = _n_cases(request.config)
+    failures = []
+    for case in range(n):
+        seed = 10_000 + case
+        description, fn, arrays = _build_case(seed)
+        try:
+            gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-4, name=f"fuzz case {seed}")
+        except Exception as error:  # noqa: BLE001 - every failure is reported with its seed
+            failures.append(f"{description}\n  -> {type(error).__name__}: {error}")
+    known = [f for f in failures if any(sig in f for sig in KNOWN_BUGS_0D)]
+    other = [f for f in failures if not any(sig in f for sig in KNOWN_BUGS_0D)]
+    print(f"\nfuzz: {n - len(failures)}/{n} random graphs passed gradcheck, {len(known)} hit the known "
+          f"0-d accumulation bug, {len(other)} other failures")
+    assert not other, f"{len(other)}/{n} fuzz cases failed:\n" + "\n".join(other[:10])
+    if known:
+        pytest.xfail(f"{len(known)}/{n} cases hit the known engine bug (see the two xfail repros below):\n"
+                     + known[0])
+
+
+# Engine bug found by this fuzz: a 0-d tensor that receives three or more gradient contributions makes
+# backward fail, because the second contribution's sum is a NumPy scalar and the in-place add of the
+# third (np.add(previous, grad, out=previous) in autograd._accumulate) rejects a scalar ``out``.
+# Same root cause, second symptom: GetItem.backward passes a NumPy scalar gradient (0-d grad * 0-d
+# array gives np.float64, not ndarray) to ops._forward_or_record, which then treats it as a Tensor.
+KNOWN_BUGS_0D = ("return arrays must be of ArrayType", "'numpy.float64' object has no attribute '_data'")
+
+
+@pytest.mark.xfail(raises=AttributeError, strict=True, reason="engine bug: NumPy scalar gradient into GetItem.backward")
+def test_integer_index_to_zero_dim_then_mul():
+    x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    (x[1] * 2).backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 2.0, 0.0])
+
+
+@pytest.mark.xfail(raises=TypeError, strict=True, reason="engine bug: 0-d gradient accumulated in place")
+def test_zero_dim_tensor_used_three_times():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    s = x.sum()        # 0-d
+    (s * s + s).backward()  # s gets three contributions: d/dx = 2*s + 1 = 7 per element
+    np.testing.assert_allclose(x.grad.data, [7.0, 7.0])
+
+
+def _max_tie_case(seed: int):
+    rng = np.random.default_rng(seed)
+    ndim = int(rng.integers(1, 4))
+    shape = tuple(int(n) for n in rng.integers(2, 5, size=ndim))
+    x = rng.standard_normal(shape)
+    axis = _random_axes(rng, ndim)
+    keepdims = bool(rng.random() < 0.5)
+    axes = tuple(range(ndim)) if axis is None else (axis,) if isinstance(axis, int) else axis
+    # force ties: copy the slice maximum into extra random positions along the reduced axes
+    kept = x.max(axis=axes, keepdims=True)
+    dup = rng.random(shape) < 0.4
+    x = np.where(dup, np.broadcast_to(kept, shape), x)
+    mask = (x == x.max(axis=axes, keepdims=True)).astype(np.float64)
+    count = mask.sum(axis=axes, keepdims=True)
+    return x, axis, keepdims, axes, mask, count, rng
+
+
+def test_fuzz_max_ties_split_evenly(request):
+    """At exact ties finite differences see a kink; the engine's documented rule is the even split:
+    grad of ``x.max(axis)`` is ``upstream * mask / count``."""
+    n = _n_cases(request.config)
+    for case in range(n):
+        seed = 20_000 + case
+        x, axis, keepdims, axes, mask, count, rng = _max_tie_case(seed)
+        assert (count >= 1).all()
+        leaf = Tensor(x, requires_grad=True)
+        out = leaf.max(axis=axis, keepdims=keepdims)
+        upstream = rng.standard_normal(out.shape)
+        (out * Tensor(upstream)).sum().backward()
+        expected = np.reshape(upstream, count.shape) * mask / count
+        np.testing.assert_allclose(leaf.grad.data, expected, rtol=1e-12, atol=1e-12,
+                                   err_msg=f"max tie case seed={seed} shape={x.shape} axis={axis} keepdims={keepdims}")
+        # the tied gradient is a convex combination: each reduced slice's grads sum to the upstream value
+        np.testing.assert_allclose(leaf.grad.data.sum(axis=axes), np.reshape(upstream, count.shape).sum(axis=axes),
+                                   rtol=1e-12, atol=1e-12)
