@@ -8,14 +8,8 @@ import pytest
 import tinygrad_sm as tg
 from tinygrad_sm import AnomalyError, Tensor, detect_anomaly, no_grad
 
-# Engine bug: autograd._check_finite does ``getattr(array, "data", array)``, and an ndarray's ``.data`` is
-# a memoryview, so every checked array fails with AttributeError ('memoryview' has no 'dtype') instead
-# of being checked. Repro: with detect_anomaly(): Tensor([0.], requires_grad=True).sqrt().sum().backward()
-ENGINE_BUG = pytest.mark.xfail(raises=AttributeError, strict=True,
-                               reason="engine bug: _check_finite reads ndarray.data (a memoryview)")
 
 
-@ENGINE_BUG
 def test_sqrt_at_zero_backward_inf_names_op_shapes_and_user_line():
     x = Tensor(np.array([0.0, 1.0, 4.0]), requires_grad=True)
     with detect_anomaly():
@@ -29,7 +23,6 @@ def test_sqrt_at_zero_backward_inf_names_op_shapes_and_user_line():
     assert "x.sqrt()" in message  # the source line of the forward op
 
 
-@ENGINE_BUG
 def test_log_at_zero_backward_raises():
     x = Tensor(np.array([[0.0, 1.0]]), requires_grad=True)
     with detect_anomaly():
@@ -41,7 +34,6 @@ def test_log_at_zero_backward_raises():
     assert "test_anomaly.py" in str(info.value)
 
 
-@ENGINE_BUG
 def test_forward_check_names_op():
     x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
     with detect_anomaly(check_forward=True), np.errstate(all="ignore"):
@@ -63,7 +55,6 @@ def test_no_error_outside_context():
     assert np.isinf(x.grad.data[0])
 
 
-@ENGINE_BUG
 def test_context_restores_state_after_error():
     x = Tensor(np.array([0.0]), requires_grad=True)
     with pytest.raises(AnomalyError):

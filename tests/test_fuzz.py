@@ -229,32 +229,19 @@ def test_fuzz_graphs_against_finite_differences(request):
             gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-4, name=f"fuzz case {seed}")
         except Exception as error:  # noqa: BLE001 - every failure is reported with its seed
             failures.append(f"{description}\n  -> {type(error).__name__}: {error}")
-    known = [f for f in failures if any(sig in f for sig in KNOWN_BUGS_0D)]
-    other = [f for f in failures if not any(sig in f for sig in KNOWN_BUGS_0D)]
-    print(f"\nfuzz: {n - len(failures)}/{n} random graphs passed gradcheck, {len(known)} hit the known "
-          f"0-d accumulation bug, {len(other)} other failures")
-    assert not other, f"{len(other)}/{n} fuzz cases failed:\n" + "\n".join(other[:10])
-    if known:
-        pytest.xfail(f"{len(known)}/{n} cases hit the known engine bug (see the two xfail repros below):\n"
-                     + known[0])
+    print(f"\nfuzz: {n - len(failures)}/{n} random graphs passed gradcheck")
+    assert not failures, f"{len(failures)}/{n} fuzz cases failed:\n" + "\n".join(failures[:10])
 
 
-# Engine bug found by this fuzz: a 0-d tensor that receives three or more gradient contributions makes
-# backward fail, because the second contribution's sum is a NumPy scalar and the in-place add of the
-# third (np.add(previous, grad, out=previous) in autograd._accumulate) rejects a scalar ``out``.
-# Same root cause, second symptom: GetItem.backward passes a NumPy scalar gradient (0-d grad * 0-d
-# array gives np.float64, not ndarray) to ops._forward_or_record, which then treats it as a Tensor.
-KNOWN_BUGS_0D = ("return arrays must be of ArrayType", "'numpy.float64' object has no attribute '_data'")
+# Regressions found by this fuzz: 0-d arithmetic gives NumPy scalars, which backward must treat as arrays.
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True, reason="engine bug: NumPy scalar gradient into GetItem.backward")
 def test_integer_index_to_zero_dim_then_mul():
     x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     (x[1] * 2).backward()
     np.testing.assert_allclose(x.grad.data, [0.0, 2.0, 0.0])
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True, reason="engine bug: 0-d gradient accumulated in place")
 def test_zero_dim_tensor_used_three_times():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     s = x.sum()        # 0-d

@@ -143,6 +143,8 @@ class Function:
             shapes = ", ".join(str(p.shape) for p in parents)
             kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
             raise kind(f"{op.name} (input shapes {shapes}): {error}") from None
+        if type(out_data) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
+            out_data = np.asarray(out_data)
         if _mode.anomaly_forward:
             _check_finite(op, out_data, "forward", parents)
         out = Tensor._wrap(out_data)
@@ -216,8 +218,10 @@ def _thaw(frozen: tuple) -> None:
 def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tensor"]) -> None:
     arrays = value if isinstance(value, tuple) else (value,)
     for position, array in enumerate(arrays):
-        array = getattr(array, "data", array)
-        if array is None or array.dtype.kind not in "fc" or np.isfinite(array).all():
+        if array is None:
+            continue
+        array = array._data if isinstance(array, Tensor) else np.asarray(array)
+        if array.dtype.kind not in "fc" or np.isfinite(array).all():
             continue
         what = "nan" if np.isnan(array).any() else "inf"
         target = f"gradient for input {position}" if phase == "backward" else "output"
@@ -318,6 +322,8 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                 _check_finite(node, tuple(input_grads), "backward", node.parents)
             for parent, needs, parent_grad in zip(node.parents, node.needs_grad, input_grads):
                 if needs and parent_grad is not None:
+                    if not create_graph and type(parent_grad) is not np.ndarray:
+                        parent_grad = np.asarray(parent_grad)  # 0-d arithmetic gives NumPy scalars
                     if parent_grad.shape != parent._data.shape:
                         raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
                                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
@@ -340,7 +346,7 @@ def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool
     elif key in owned:
         np.add(previous, grad, out=previous)
     else:
-        grads[key] = previous + grad  # a fresh buffer: later contributions are added in place
+        grads[key] = np.asarray(previous + grad)  # a fresh buffer: later contributions are added in place
         owned.add(key)
 
 
