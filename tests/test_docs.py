@@ -1,0 +1,22 @@
+"""The Python code blocks in the README and docs/ are executed, so they cannot rot."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def blocks():
+    for page in PAGES:
+        for number, code in enumerate(BLOCK.findall(page.read_text())):
+            yield pytest.param(code, id=f"{page.name}-{number}")
+
+
+@pytest.mark.parametrize("code", list(blocks()))
+def test_code_block_runs(code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # blocks that save files write them here
+    exec(compile(code, "<doc block>", "exec"), {"__name__": "__doc_block__"})
