@@ -59,11 +59,18 @@ class Module:
                 yield path, tensor
 
     def _walk_tensors(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
-        """(path, tensor) for parameters: each module's own tensors, modules in ``named_modules`` order."""
-        for module_path, module in self.named_modules(prefix):
-            for name, value in vars(module).items():
-                if isinstance(value, Tensor) and value.requires_grad:
-                    yield (f"{module_path}.{name}" if module_path else name), value
+        """(path, tensor) for parameters in attribute definition order, recursing into sub-modules."""
+        for name, value in vars(self).items():
+            path = f"{prefix}.{name}" if prefix else name
+            if isinstance(value, Tensor):
+                if value.requires_grad:
+                    yield path, value
+            elif isinstance(value, Module):
+                yield from value._walk_tensors(path)
+            elif isinstance(value, (list, tuple)):
+                for index, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield from item._walk_tensors(f"{path}.{index}")
 
     def parameters(self) -> list[Tensor]:
         """All parameters, in the order of ``named_parameters``."""
