@@ -561,3 +561,13 @@ def test_gradient_has_the_leaf_dtype_even_when_combined_with_a_float64_array():
     x = leaf([1.0, 2.0], dtype=np.float32)
     (x * np.array([3.0, 4.0])).sum().backward()
     assert x.grad.dtype == np.float32
+
+
+def test_writing_into_an_output_that_its_op_reads_in_backward_is_refused():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x.exp()                      # exp's backward reads its own output
+    with pytest.raises(ValueError, match="read-only"):
+        y.data[0] = 5.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]))
+    y.data[0] = 5.0                  # writable again once backward released the graph

@@ -122,7 +122,9 @@ class Function:
     """
     __slots__ = ("parents", "needs_grad", "versions", "epoch", "released", "trace", "scope", "__dict__")
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
-    frozen: tuple = ()           # the input arrays this node holds read-only
+    frozen: tuple = ()           # the arrays this node holds read-only
+    reads_inputs = True          # backward reads the input arrays: keep them read-only meanwhile
+    reads_output = False         # backward reads the output array: likewise
 
     @property
     def name(self) -> str:
@@ -157,7 +159,9 @@ class Function:
                 op.epoch = _mutation_epoch[0]
                 op.released = False
                 op.scope = _mode.scope
-                op.frozen = _freeze([p._data for p in parents])
+                if op.reads_inputs or op.reads_output:
+                    op.frozen = _freeze(([p._data for p in parents] if op.reads_inputs else [])
+                                        + ([out_data] if op.reads_output else []))
                 op.trace = traceback.extract_stack()[:-2] if _mode.anomaly else None
                 out.requires_grad = True
                 out._node = op

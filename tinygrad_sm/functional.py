@@ -84,9 +84,11 @@ def _check_logits(logits: Tensor) -> None:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    if np.isnan(logits.data).any() or np.isposinf(logits.data).any():
-        bad = tuple(int(i) for i in np.argwhere(np.isnan(logits.data) | np.isposinf(logits.data))[0])
-        raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+    if not np.isfinite(logits.data).all():  # one pass in the common case; -inf (a masked class) is allowed
+        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
+        if invalid.any():
+            bad = tuple(int(i) for i in np.argwhere(invalid)[0])
+            raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
 
 
 def _labels(targets: Any, n: int, classes: int) -> np.ndarray:

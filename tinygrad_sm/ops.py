@@ -42,6 +42,7 @@ def _require_float(name: str, *arrays: np.ndarray) -> None:
 # ---------------------------------------------------------------- elementwise, two inputs
 
 class Add(Function):
+    reads_inputs = False
     def forward(self, a, b):
         return a + b
 
@@ -50,6 +51,7 @@ class Add(Function):
 
 
 class Sub(Function):
+    reads_inputs = False
     def forward(self, a, b):
         return a - b
 
@@ -67,6 +69,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    reads_output = True
     def forward(self, a, b):
         return a / b
 
@@ -77,6 +80,7 @@ class Div(Function):
 
 
 class Pow(Function):
+    reads_output = True
     def forward(self, base, exponent):
         _require_float("pow", base, exponent)
         return base ** exponent
@@ -88,6 +92,7 @@ class Pow(Function):
 
 class Maximum(Function):
     """Elementwise max; where ``a == b`` the gradient is split evenly (0.5 each), as for ``max``."""
+    reads_inputs = False
 
     def forward(self, a, b):
         out = np.maximum(a, b)
@@ -101,6 +106,7 @@ class Maximum(Function):
 
 class Where(Function):
     """``where(condition, a, b)``; the condition is a constant boolean array, not an input."""
+    reads_inputs = False
 
     def forward(self, a, b, condition):
         self.condition = condition
@@ -115,6 +121,7 @@ class Where(Function):
 # ---------------------------------------------------------------- elementwise, one input
 
 class Neg(Function):
+    reads_inputs = False
     def forward(self, x):
         return -x
 
@@ -123,6 +130,7 @@ class Neg(Function):
 
 
 class Exp(Function):
+    reads_inputs, reads_output = False, True
     def forward(self, x):
         _require_float("exp", x)
         return np.exp(x)
@@ -141,6 +149,7 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    reads_inputs, reads_output = False, True
     def forward(self, x):
         _require_float("sqrt", x)
         return np.sqrt(x)
@@ -151,6 +160,7 @@ class Sqrt(Function):
 
 class ReLU(Function):
     """``max(x, 0)``; its gradient at exactly 0 is 0, as in PyTorch."""
+    reads_inputs, reads_output = False, True
 
     def forward(self, x):
         return np.maximum(x, 0)
@@ -161,6 +171,7 @@ class ReLU(Function):
 
 class Sigmoid(Function):
     """``1 / (1 + e^-x)``, evaluated as ``e^-|x| / (1 + e^-|x|)`` for negative x so it never overflows."""
+    reads_inputs, reads_output = False, True
 
     def forward(self, x):
         _require_float("sigmoid", x)
@@ -172,6 +183,7 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
+    reads_inputs, reads_output = False, True
     def forward(self, x):
         _require_float("tanh", x)
         return np.tanh(x)
@@ -181,6 +193,7 @@ class Tanh(Function):
 
 
 class Cast(Function):
+    reads_inputs = False
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -209,6 +222,7 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 
 
 class Sum(Function):
+    reads_inputs = False
     def forward(self, x, axis=None, keepdims=False):
         self.axes = _normalize_axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -227,6 +241,7 @@ class Sum(Function):
 class Max(Function):
     """Max over ``axis``. Tied maxima share the gradient evenly (each of k ties gets 1/k), so the
     gradient is a valid subgradient and sums to the upstream gradient, like the mean of the ties."""
+    reads_inputs = False
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _normalize_axes(axis, x.ndim)
@@ -281,6 +296,7 @@ class Matmul(Function):
 # ---------------------------------------------------------------- shape and movement
 
 class Reshape(Function):
+    reads_inputs = False
     def forward(self, x, shape):
         return x.reshape(shape)
 
@@ -289,6 +305,7 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    reads_inputs = False
     def forward(self, x, axes):
         self.inverse = tuple(np.argsort(axes))
         return x.transpose(axes)
@@ -299,6 +316,7 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcast to ``shape`` (a read-only view, no copy)."""
+    reads_inputs = False
 
     def forward(self, x, shape):
         return np.broadcast_to(x, shape)
@@ -314,6 +332,7 @@ def _is_basic_index(index: Any) -> bool:
 
 class GetItem(Function):
     """``x[index]`` with basic or advanced indexing; an index repeated k times receives k gradients."""
+    reads_inputs = False
 
     def forward(self, x, index):
         self.index = index
@@ -325,6 +344,7 @@ class GetItem(Function):
 
 class ScatterAdd(Function):
     """``zeros(shape)`` with ``values`` added at ``index`` (repeats accumulate): the adjoint of GetItem."""
+    reads_inputs = False
 
     def forward(self, values, shape, index):
         self.index = index
@@ -340,6 +360,7 @@ class ScatterAdd(Function):
 
 
 class Concatenate(Function):
+    reads_inputs = False
     def forward(self, *arrays, axis=0):
         if not -arrays[0].ndim <= axis < arrays[0].ndim:
             raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
@@ -357,6 +378,7 @@ class Concatenate(Function):
 class SoftmaxCrossEntropy(Function):
     """Fused mean cross-entropy of ``logits`` (n, m) against integer ``targets`` (n,), or against
     probability rows (n, m). Backward is the hand-derived ``(p - onehot(y)) / n``, not autograd."""
+    reads_inputs = False
     differentiable_twice = False   # the saved probabilities depend on the logits
 
     def forward(self, logits, targets):
