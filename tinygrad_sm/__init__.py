@@ -1,8 +1,9 @@
 """tinygrad_sm: a small reverse-mode autograd framework on NumPy, built to show that autograd over
 softmax + cross-entropy composed from primitives reproduces the hand-derived ``p - delta``."""
 from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
-from .tensor import (Tensor, arange, cat, concatenate, default_generator, eye, from_numpy, full, manual_seed,
-                     maximum, ones, ones_like, rand, randn, stack, tensor, where, zeros, zeros_like)
+from .tensor import Tensor, cat, concatenate, maximum, stack, tensor, where
+from .factories import (arange, default_generator, eye, from_numpy, full, manual_seed, ones, ones_like, rand, randn,
+                        zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck, jacobian
 
 __version__ = "0.1.0"

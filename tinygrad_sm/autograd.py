@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
 
 
 Tensor: Any = None  # set by tensor.py once the class exists (the modules import each other)

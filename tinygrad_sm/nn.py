@@ -9,7 +9,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, default_generator
+from .factories import default_generator
+from .tensor import Tensor
 
 PathLike = str | os.PathLike
 

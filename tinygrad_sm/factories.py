@@ -1,0 +1,77 @@
+"""Factories: tensors filled with constants, ranges and seeded random numbers."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .tensor import DEFAULT_DTYPE, Tensor, _plain
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the generator used by ``randn``/``rand`` (and by ``nn`` initialisers); returns it."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+    return _generator
+
+
+def default_generator() -> np.random.Generator:
+    return _generator
+
+
+def _shape_arg(shape: tuple) -> tuple[int, ...]:
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def zeros(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad, name=name)
+
+
+def ones(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad, name=name)
+
+
+def full(shape: Sequence[int], value: float, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.full(tuple(shape), value, dtype=dtype), requires_grad=requires_grad)
+
+
+def zeros_like(other: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(_plain(other)), requires_grad=requires_grad)
+
+
+def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(_plain(other)), requires_grad=requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
+          generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
+    """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
+    rng = generator or _generator
+    return Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+
+
+def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
+         generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
+    """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
+    rng = generator or _generator
+    return Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
+    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    return Tensor(values if dtype is None else values.astype(dtype))
+
+
+def eye(n: int, m: int | None = None, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.eye(n, m, dtype=dtype), requires_grad=requires_grad)
+
+
+def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A tensor sharing memory with ``array`` (its dtype kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array, requires_grad=requires_grad)
+
+
