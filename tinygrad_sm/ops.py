@@ -33,7 +33,7 @@ def _forward_or_record(op: type[Function], value: Any, **params: Any) -> Any:
     return op.apply(value, **params)
 
 
-def _require_float(name: str, *arrays: np.ndarray) -> None:
+def _require_numeric(name: str, *arrays: np.ndarray) -> None:
     for array in arrays:
         if array.dtype.kind not in "fiu":
             raise TypeError(f"{name} expects a numeric (integer or floating point) tensor, got dtype {array.dtype}")
@@ -82,7 +82,7 @@ class Div(Function):
 class Pow(Function):
     reads_output = True
     def forward(self, base, exponent):
-        _require_float("pow", base, exponent)
+        _require_numeric("pow", base, exponent)
         return base ** exponent
 
     def backward(self, grad, base, exponent, out):
@@ -132,7 +132,7 @@ class Neg(Function):
 class Exp(Function):
     reads_inputs, reads_output = False, True
     def forward(self, x):
-        _require_float("exp", x)
+        _require_numeric("exp", x)
         return np.exp(x)
 
     def backward(self, grad, x, out):
@@ -141,7 +141,7 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, x):
-        _require_float("log", x)
+        _require_numeric("log", x)
         return np.log(x)
 
     def backward(self, grad, x, out):
@@ -151,7 +151,7 @@ class Log(Function):
 class Sqrt(Function):
     reads_inputs, reads_output = False, True
     def forward(self, x):
-        _require_float("sqrt", x)
+        _require_numeric("sqrt", x)
         return np.sqrt(x)
 
     def backward(self, grad, x, out):
@@ -174,7 +174,7 @@ class Sigmoid(Function):
     reads_inputs, reads_output = False, True
 
     def forward(self, x):
-        _require_float("sigmoid", x)
+        _require_numeric("sigmoid", x)
         small = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + small), small / (1 + small)).astype(small.dtype, copy=False)
 
@@ -185,7 +185,7 @@ class Sigmoid(Function):
 class Tanh(Function):
     reads_inputs, reads_output = False, True
     def forward(self, x):
-        _require_float("tanh", x)
+        _require_numeric("tanh", x)
         return np.tanh(x)
 
     def backward(self, grad, x, out):
