@@ -356,8 +356,12 @@ def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
         if grad.dtype != leaf.dtype:  # a float32 parameter keeps a float32 gradient, as in PyTorch
             grad = grad.astype(leaf.dtype)
         grad = Tensor._wrap(grad)
-    # across backward calls the sum is out of place: .grad may share its array with another leaf
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad if create_graph else Tensor._wrap(leaf.grad.data + grad.data)
+    if leaf.grad is None:
+        leaf.grad = grad
+    elif create_graph:
+        leaf.grad = leaf.grad + grad
+    else:  # out of place across backward calls: .grad may share its array with another leaf
+        leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
 
 
 def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:

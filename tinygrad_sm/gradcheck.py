@@ -66,7 +66,10 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
 def jacobian(fn: Callable[[Tensor], Tensor], x: Any) -> np.ndarray:
     """The Jacobian ``J[i..., j...] = d fn(x)[i...] / d x[j...]``, built row by row from vector-Jacobian
     products (one backward per output element). Shape ``fn(x).shape + x.shape``."""
-    leaf = x if isinstance(x, Tensor) and x.requires_grad and x.is_leaf else Tensor(np.array(x.data if isinstance(x, Tensor) else x), requires_grad=True)
+    if isinstance(x, Tensor) and x.requires_grad and x.is_leaf:
+        leaf = x
+    else:
+        leaf = Tensor(np.array(x.data if isinstance(x, Tensor) else x), requires_grad=True)
     out = fn(leaf)
     rows = np.zeros((out.size,) + leaf.shape, dtype=out.dtype)
     for i in range(out.size):
