@@ -37,7 +37,7 @@ class Row:
 
 
 class Report(list):
-    """A list of :class:`Row`; ``passed`` is True when every row passed."""
+    """A list of [`Row`][tinygrad_sm.compare.Row]; ``passed`` is True when every row passed."""
 
     def __init__(self, rows: Any = (), dtype: Any = np.float64, seed: int = 0) -> None:
         super().__init__(rows)
@@ -195,7 +195,7 @@ def _check_arguments(dtype: Any, batch: int, classes: int) -> np.dtype:
 
 def compare_gradients(case: str = "labels", dtype: Any = np.float64, seed: int = 0, batch: int = 4,
                       classes: int = 5) -> Report:
-    """Run one comparison case (one of ``STANDARD_CASES``) and return its :class:`Report`."""
+    """Run one comparison case (one of ``STANDARD_CASES``) and return its [`Report`][tinygrad_sm.compare.Report]."""
     dtype = _check_arguments(dtype, batch, classes)
     if case not in _CASES:
         raise ValueError(f"unknown case {case!r}; choose one of {', '.join(STANDARD_CASES)}")
@@ -204,7 +204,7 @@ def compare_gradients(case: str = "labels", dtype: Any = np.float64, seed: int =
 
 
 def run_standard_checks(dtype: Any = np.float64, seed: int = 0, batch: int = 4, classes: int = 5) -> Report:
-    """Every case of ``STANDARD_CASES``, rows in that order, in one :class:`Report`."""
+    """Every case of ``STANDARD_CASES``, rows in that order, in one [`Report`][tinygrad_sm.compare.Report]."""
     dtype = _check_arguments(dtype, batch, classes)
     report = Report(dtype=dtype, seed=seed)
     for case in STANDARD_CASES:

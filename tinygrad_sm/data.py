@@ -3,7 +3,7 @@
 Pure NumPy and the standard library; this module imports nothing else from
 ``tinygrad_sm``, so it can be copied out and used on its own.
 
-Every loader returns a :class:`Dataset` whose inputs are float32 of shape
+Every loader returns a [`Dataset`][tinygrad_sm.data.Dataset] whose inputs are float32 of shape
 ``(N, D)`` (flattened images) and whose labels are int64 of shape ``(N,)``.
 
 IDX (http://yann.lecun.com/exdb/mnist/): two zero bytes, a dtype code byte,

@@ -18,6 +18,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def default_generator() -> np.random.Generator:
+    """The generator ``randn``/``rand`` use when none is passed (the last one ``manual_seed`` made)."""
     return _generator
 
 
@@ -26,22 +27,27 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
 
 
 def zeros(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """A tensor of zeros; the shape as separate ints or one tuple: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     return Tensor(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad, name=name)
 
 
 def ones(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """A tensor of ones; the shape as separate ints or one tuple: ``ones(2, 3)`` or ``ones((2, 3))``."""
     return Tensor(np.ones(_shape_arg(shape), dtype=dtype), requires_grad=requires_grad, name=name)
 
 
 def full(shape: Sequence[int], value: float, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` with every element equal to ``value``."""
     return Tensor(np.full(tuple(shape), value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros_like(other: Tensor, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape and dtype of ``other`` (a Tensor or an array)."""
     return Tensor(np.zeros_like(_plain(other)), requires_grad=requires_grad)
 
 
 def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape and dtype of ``other`` (a Tensor or an array)."""
     return Tensor(np.ones_like(_plain(other)), requires_grad=requires_grad)
 
 
@@ -60,11 +66,13 @@ def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
+    """``start, start + step, ...`` below ``stop`` (one argument: ``0 .. start - 1``), as ``np.arange``; shape (k,)."""
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     return Tensor(values if dtype is None else values.astype(dtype))
 
 
 def eye(n: int, m: int | None = None, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
+    """The identity matrix, shape (n, m) with ``m = n`` by default: ones on the diagonal, zeros elsewhere."""
     return Tensor(np.eye(n, m, dtype=dtype), requires_grad=requires_grad)
 
 

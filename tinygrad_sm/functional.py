@@ -1,7 +1,7 @@
 """Composites written only with public Tensor ops, so autograd derives their gradients.
 
-The one exception is :func:`softmax_cross_entropy_fused`, a primitive with a hand-written backward
-``(p - onehot(y)) / n``, kept for comparison and as the fast path.
+The one exception is [`softmax_cross_entropy_fused`][tinygrad_sm.functional.softmax_cross_entropy_fused],
+a primitive with a hand-written backward ``(p - onehot(y)) / n``, kept for comparison and as the fast path.
 """
 from __future__ import annotations
 
@@ -142,7 +142,8 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
 
 def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = False) -> Tensor:
     """Mean cross-entropy as ONE primitive whose backward is the hand-derived ``(p - onehot(y)) / n``.
-    Same value and gradient as :func:`cross_entropy`; faster, but not twice differentiable."""
+    Same value and gradient as [`cross_entropy`][tinygrad_sm.functional.cross_entropy]; faster, but not twice
+    differentiable."""
     _check_logits(logits)
     n, classes = logits.shape
     raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
@@ -165,10 +166,12 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 def relu(x: Tensor) -> Tensor:
+    """``max(x, 0)`` elementwise (a primitive); the gradient is 1 where ``x > 0``, else 0. Shape of ``x``."""
     return x.relu()
 
 
 def tanh(x: Tensor) -> Tensor:
+    """``tanh(x)`` elementwise (a primitive); the gradient is ``1 - tanh(x)^2``. Shape of ``x``."""
     return x.tanh()
 
 

@@ -27,7 +27,8 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
 
     Inputs are copied to float64 leaves. A non-scalar output is projected onto fixed random weights
     ``w`` (the check is then of ``sum(w * fn(x))``, a vector-Jacobian product). Raises
-    :class:`GradcheckError` naming the input, the element index and both values; returns True.
+    [`GradcheckError`][tinygrad_sm.gradcheck.GradcheckError] naming the input, the element index and both
+    values; returns True.
     """
     leaves = _as_float64_leaves(inputs)
     label = name or getattr(fn, "__name__", "fn")

@@ -436,8 +436,8 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
     """Write ``graph`` to exactly ``path``; the format follows the suffix: ``.svg`` (also used when
     there is no suffix), ``.png``, ``.pdf``, or ``.dot``/``.gv`` for the DOT source alone.
 
-    Raises :class:`GraphvizNotFoundError` when the Graphviz ``dot`` program is missing, after
-    writing the DOT source next to ``path`` (``loss.svg`` -> ``loss.dot``)."""
+    Raises [`GraphvizNotFoundError`][tinygrad_sm.viz.GraphvizNotFoundError] when the Graphviz ``dot``
+    program is missing, after writing the DOT source next to ``path`` (``loss.svg`` -> ``loss.dot``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix and suffix not in FORMATS:
