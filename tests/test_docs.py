@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]  # docs/api/ too
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
 def blocks():
     for page in PAGES:
         for number, code in enumerate(BLOCK.findall(page.read_text())):
-            yield pytest.param(code, id=f"{page.name}-{number}")
+            yield pytest.param(code, id=f"{page.relative_to(ROOT)}-{number}")
 
 
 @pytest.mark.parametrize("code", list(blocks()))
