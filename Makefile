@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test graphviz pictures bench clean
+.PHONY: demo test docs graphviz pictures bench clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/activate
+
+# The docs extra (MkDocs, Material, mkdocstrings) only when the docs are built, not for demo/test.
+$(VENV)/.docs-installed: $(BIN)/activate setup.cfg
+	$(BIN)/pip install --quiet -e '.[dev,docs]'
+	touch $@
 
 # Graphviz's `dot` renders the pictures; install it where we may (root on Debian/Ubuntu, as in CI).
 graphviz:
@@ -24,8 +29,12 @@ demo: $(BIN)/activate graphviz
 test: $(BIN)/activate graphviz
 	$(BIN)/python -m pytest -q
 
+# Strict: any warning (broken link or anchor, missing include, docstring problem) fails the build.
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 pictures: $(BIN)/activate graphviz
 	$(BIN)/python scripts/make_pictures.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .hypothesis
+	rm -rf $(VENV) runs site .pytest_cache .hypothesis
