@@ -28,14 +28,13 @@ TARGETS = np.array([0, 2])
 
 
 def cross_entropy_from_primitives(logits: Tensor, targets: np.ndarray) -> Tensor:
-    """The softmax cross-entropy the way ``functional`` records it: a detached max shift, then
-    sub, exp, sum, log, sub inside log_softmax, then picking the labels and the mean."""
+    """The softmax cross-entropy the way ``functional`` records it: a detached max shift r, then
+    ``log sum_k exp(z_k - r) - (z_y - r)`` (sub, exp, sum, log; getitem, sub) and the mean."""
     with name_scope("cross_entropy"):
-        with name_scope("log_softmax"):
-            shift = Tensor(logits.data.max(axis=1, keepdims=True), name="max (detached)")
-            shifted = logits - shift
-            log_probs = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
-        return -log_probs[np.arange(logits.shape[0]), targets].mean()
+        shift = Tensor(logits.data.max(axis=1, keepdims=True), name="max (detached)")
+        shifted = logits - shift
+        log_normaliser = shifted.exp().sum(axis=1).log()
+        return (log_normaliser - shifted[np.arange(logits.shape[0]), targets]).mean()
 
 
 def softmax_ce(name: str = "logits") -> tuple[Tensor, Tensor]:
@@ -96,26 +95,27 @@ def svg_texts(path) -> str:
 def test_softmax_ce_graph_has_the_expected_ops_and_edges():
     _, loss = softmax_ce()
     nodes, edges = parse(viz.draw_graph(loss))
-    assert ops_of(nodes) == sorted(["sub", "exp", "sum", "log", "sub", "getitem", "sum", "div", "neg"])
+    assert ops_of(nodes) == sorted(["sub", "exp", "sum", "log", "getitem", "sub", "mean"])
     logits, shift, out = node_named(nodes, "logits"), node_named(nodes, "max (detached)"), node_named(nodes, "loss")
     first_sub = [head for tail, head, label in edges if tail == logits]
     assert len(first_sub) == 1 and nodes[first_sub[0]][0] == "sub"
     assert (logits, first_sub[0], "lhs") in edges and (shift, first_sub[0], "rhs") in edges
-    # follow the chain from the shifted logits: every op's output feeds the next op named here
     consumers = {}
     for tail, head, _ in edges:
         consumers.setdefault(tail, []).append(head)
+
+    def ops_to_loss(op: str) -> list[str]:  # follow op -> its output -> its one consumer ... -> loss
+        names = []
+        while True:
+            names.append(nodes[op][0].split("\n")[0])
+            output = consumers[op][0]
+            if output == out:
+                return names
+            op = consumers[output][0]
     shifted = consumers[first_sub[0]][0]
-    next_ops = sorted(nodes[op][0].split("\n")[0] for op in consumers[shifted])
-    assert next_ops == ["exp", "sub"]  # exp for the normaliser, sub for log_probs
-    walk, current = [], shifted
-    while current != out:
-        op = next(h for h in consumers[current] if nodes[h][0].startswith(("exp", "sum", "log", "sub", "getitem",
-                                                                            "div", "neg")) and h not in walk)
-        walk.append(op)
-        current = consumers[op][0]
-    names = [nodes[op][0].split("\n")[0] for op in walk]
-    assert names[:1] == ["exp"] and names[-4:] == ["getitem", "sum", "div", "neg"]
+    # the shifted logits feed the normaliser log Q and the picked z_y - r; both meet in C = log Q - z_y
+    assert sorted(ops_to_loss(op) for op in consumers[shifted]) == [["exp", "sum", "log", "sub", "mean"],
+                                                                   ["getitem", "sub", "mean"]]
 
 
 def test_tensors_are_boxes_with_name_shape_and_dtype_and_ops_are_ellipses():
@@ -181,13 +181,15 @@ def test_rankdir_and_title_reach_the_graph_attributes():
 # ---------------------------------------------------------------- composites
 
 def test_composite_primitives_are_drawn_inside_nested_labelled_clusters():
-    _, loss = softmax_ce()
-    source = viz.draw_graph(loss).source
+    from tinygrad_sm.functional import cross_entropy
+    logits = Tensor(LOGITS, requires_grad=True, name="logits")
+    soft_targets = np.eye(3)[TARGETS]  # soft targets: cross_entropy calls log_softmax, a nested composite
+    source = viz.draw_graph(cross_entropy(logits, soft_targets)).source
     outer = source.index("label=<<I>cross_entropy</I>>")
     inner = source.index("label=<<I>log_softmax</I>>")
     assert source.count("subgraph cluster_") == 2 and outer < inner
     cluster_body = source[inner:source.index("}", inner)]
-    assert "max (detached)" in cluster_body and "exp" in cluster_body  # the shift belongs to the composite
+    assert "max shift (detached)" in cluster_body and "exp" in cluster_body  # the shift belongs to the composite
     assert "<B>logits</B>" not in cluster_body  # the input stays outside
 
 
@@ -201,10 +203,12 @@ def test_composites_not_in_expand_become_one_op_node():
     nodes, edges = parse(viz.draw_graph(loss, expand=set()))
     assert ops_of(nodes) == ["cross_entropy"]
     composite, logits = node_named(nodes, "cross_entropy"), node_named(nodes, "logits")
-    assert nodes[composite][0] == "cross_entropy\ncomposite, 9 ops" and "peripheries=2" in nodes[composite][1]
+    assert nodes[composite][0] == "cross_entropy\ncomposite, 7 ops" and "peripheries=2" in nodes[composite][1]
     assert (logits, composite, "") in edges and (composite, node_named(nodes, "loss"), "") in edges
-    nodes, _ = parse(viz.draw_graph(loss, expand={"cross_entropy"}))
-    assert ops_of(nodes) == ["div", "getitem", "log_softmax", "neg", "sum"]
+    from tinygrad_sm.functional import cross_entropy
+    soft_loss = cross_entropy(Tensor(LOGITS, requires_grad=True), np.eye(3)[TARGETS])
+    nodes, _ = parse(viz.draw_graph(soft_loss, expand={"cross_entropy"}))  # -(t * log_softmax(z)).sum(1).mean()
+    assert ops_of(nodes) == ["log_softmax", "mean", "mul", "neg", "sum"]
 
 
 def test_two_calls_of_one_composite_get_two_clusters():

@@ -1,12 +1,15 @@
 """The graph machinery: the op node, the grad-mode switches and reverse-mode differentiation.
 
-Every primitive in ``ops.py`` subclasses :class:`Function`. Calling ``SomeOp.apply(*tensors)`` runs
-its ``forward`` on the tensors' arrays and, when recording, makes the op instance the output's node:
-it remembers the parent tensors (in argument order) and their versions. ``backward`` walks those
-nodes once, in reverse topological order, calling each node's vector-Jacobian product exactly once.
+Every primitive in ``ops.py`` subclasses [`Function`][tinygrad_sm.autograd.Function]. Calling
+``SomeOp.apply(*tensors)`` runs its ``forward`` on the tensors' arrays and, when recording, makes the op
+instance the output's node: it remembers the parent tensors (in argument order) and a stamp of the
+logical clock. ``backward`` walks those nodes once, in reverse topological order, calling each node's
+vector-Jacobian product exactly once.
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import threading
 import traceback
 from typing import Any, Callable, Iterable, Sequence
@@ -83,7 +86,7 @@ class AnomalyError(FloatingPointError):
 
 
 class detect_anomaly:
-    """Raise :class:`AnomalyError` naming the op, its shapes and where it was created when a backward
+    """Raise [`AnomalyError`][tinygrad_sm.autograd.AnomalyError] naming the op, its shapes and where it was created when a backward
     rule (and, with ``check_forward=True``, a forward rule) produces nan or inf. Slow: debugging only."""
 
     def __init__(self, check_forward: bool = False) -> None:
@@ -98,14 +101,16 @@ class detect_anomaly:
         _mode.anomaly, _mode.anomaly_forward = self._previous
 
 
-# Bumped by every in-place write made through the Tensor API. A node created at the current epoch
-# cannot have stale inputs, so backward compares one int per node and only then the versions.
-_mutation_epoch = [0]
+# One logical clock orders everything: it ticks for every recorded op (its ``stamp``, which is also a
+# topological order: an op is always recorded after the ops that made its inputs) and for every in-place
+# write through the Tensor API (the written tensor's ``_version``). A node is stale exactly when one of its
+# tensors was written after the node's stamp; while no write happened after it, one comparison says so.
+_clock = itertools.count(1)
+_last_write = [0]
 
 
 def bump_version(tensor: "Tensor") -> None:
-    tensor._version += 1
-    _mutation_epoch[0] += 1
+    tensor._version = _last_write[0] = next(_clock)
 
 
 class Function:
@@ -117,7 +122,7 @@ class Function:
     written with operations both understand (operators, methods, NumPy functions that Tensor
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
-    __slots__ = ("parents", "needs_grad", "versions", "epoch", "released", "trace", "scope", "__dict__")
+    __slots__ = ("parents", "needs_grad", "stamp", "released", "trace", "scope", "__dict__")
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()           # the arrays this node holds read-only
     reads_inputs = True          # backward reads the input arrays: keep them read-only meanwhile
@@ -144,35 +149,35 @@ class Function:
             raise kind(f"{op.name} (input shapes {shapes}): {error}") from None
         if type(out_data) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out_data = np.asarray(out_data)
-        if _mode.anomaly_forward:
+        mode = _mode
+        if mode.anomaly_forward:
             _check_finite(op, out_data, "forward", parents)
         out = Tensor._wrap(out_data)
-        if _mode.grad_enabled:
+        if mode.grad_enabled:
             needs_grad = tuple([p.requires_grad for p in parents])
             if True in needs_grad:
-                op.parents = parents
-                op.needs_grad = needs_grad
-                op.versions = tuple([p._version for p in parents])
-                op.epoch = _mutation_epoch[0]
+                op.parents, op.needs_grad, op.stamp, op.scope = parents, needs_grad, next(_clock), mode.scope
                 op.released = False
-                op.scope = _mode.scope
-                if op.reads_inputs or op.reads_output:
-                    op.frozen = _freeze(([p._data for p in parents] if op.reads_inputs else [])
-                                        + ([out_data] if op.reads_output else []))
-                op.trace = traceback.extract_stack()[:-2] if _mode.anomaly else None
+                if cls.reads_inputs:
+                    op.frozen = _freeze([p._data for p in parents] + [out_data] if cls.reads_output
+                                        else [p._data for p in parents])
+                elif cls.reads_output:
+                    op.frozen = _freeze([out_data])
+                op.trace = traceback.extract_stack()[:-2] if mode.anomaly else None
                 out.requires_grad = True
                 out._node = op
         return out
 
     def release(self) -> None:
         """Drop what forward stored for backward; a later backward through this node is an error."""
-        _thaw(self.frozen)
+        if self.frozen:
+            _thaw(self.frozen)
         self.__dict__.clear()
         self.released = True
 
     def __del__(self) -> None:
-        _thaw(self.frozen)  # a graph dropped without backward gives its arrays back too
-
+        if self.frozen:  # a graph dropped without backward gives its arrays back too
+            _thaw(self.frozen)
 
     def describe(self) -> str:
         shapes = ", ".join(str(p.shape) for p in self.parents)
@@ -190,14 +195,13 @@ def _freeze(arrays: list[np.ndarray]) -> tuple:
     for array in arrays:
         key = id(array)
         count = _frozen_counts.get(key)
-        if count is not None:
-            _frozen_counts[key] = count + 1
-            array.flags.writeable = False  # an in-place Tensor write may have thawed it meanwhile
-        elif array.flags.writeable:  # arrays that were read-only already are not ours to thaw
-            array.flags.writeable = False
+        if count is None:
+            if not array.flags.writeable:  # arrays that were read-only already are not ours to thaw
+                continue
             _frozen_counts[key] = 1
         else:
-            continue
+            _frozen_counts[key] = count + 1
+        array.setflags(write=False)  # again when counted: an in-place Tensor write may have thawed it
         frozen.append(array)
     return tuple(frozen)
 
@@ -205,13 +209,12 @@ def _freeze(arrays: list[np.ndarray]) -> tuple:
 def _thaw(frozen: tuple) -> None:
     for array in frozen:
         key = id(array)
-        count = _frozen_counts.get(key, 1) - 1
-        if count > 0:
+        count = _frozen_counts.pop(key, 1) - 1
+        if count:
             _frozen_counts[key] = count
         else:
-            _frozen_counts.pop(key, None)
             try:
-                array.flags.writeable = True
+                array.setflags(write=True)
             except ValueError:  # a view whose base another graph still holds read-only: it stays so
                 pass
 
@@ -237,28 +240,31 @@ def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tenso
                            f"(input shapes {shapes}){where}")
 
 
-def _topological_order(roots: Iterable["Tensor"]) -> list["Tensor"]:
-    """Tensors reachable from ``roots`` through recorded nodes, each after all its consumers when
-    reversed. Iterative, so a chain of 100,000 ops does not hit Python's recursion limit."""
-    order: list[Tensor] = []
-    expanded: set[int] = set()
-    stack = [(root, False) for root in roots]
+def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"]]:
+    """The tensors that need a gradient reachable from ``roots``: those made by a recorded op, consumers
+    first (by descending stamp, see ``_clock``), and the leaves. Iterative, so a chain of 100,000 ops
+    does not hit Python's recursion limit."""
+    made, leaves = [], []
+    seen: set[int] = set()
+    stack = list(roots)
     while stack:
-        tensor, children_done = stack.pop()
-        if children_done:
-            order.append(tensor)
+        tensor = stack.pop()
+        if id(tensor) in seen:
             continue
-        if id(tensor) in expanded:
-            continue
-        # marked when expanded, not when pushed: a tensor reached twice must come after both consumers
-        expanded.add(id(tensor))
-        stack.append((tensor, True))
+        seen.add(id(tensor))
         node = tensor._node
-        if node is not None:
+        if node is None:
+            leaves.append(tensor)
+        else:
+            made.append(tensor)
             for parent in node.parents:
-                if parent.requires_grad and id(parent) not in expanded:
-                    stack.append((parent, False))
-    return order
+                if parent.requires_grad:
+                    stack.append(parent)
+    made.sort(key=_stamp_of, reverse=True)
+    return made, leaves
+
+
+_stamp_of = operator.attrgetter("_node.stamp")
 
 
 def _check_versions(tensor: "Tensor", node: Function) -> None:
@@ -266,16 +272,14 @@ def _check_versions(tensor: "Tensor", node: Function) -> None:
         raise RuntimeError(
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
             "were freed by an earlier backward. Pass retain_graph=True to the first backward call.")
-    if node.epoch == _mutation_epoch[0]:
-        return
-    for position, (parent, version) in enumerate(zip(node.parents, node.versions)):
-        if parent._version != version:
+    for position, parent in enumerate(node.parents):
+        if parent._version > node.stamp:
             label = f" '{parent.name}'" if parent.name else ""
             raise RuntimeError(
                 f"A tensor{label} of shape {parent.shape}, input {position} of op {node.describe()}, "
                 "was modified in place after the op saved it for backward; the gradient would be wrong. "
                 "Recompute the forward pass after the in-place update.")
-    if tensor._version != 0:
+    if tensor._version > node.stamp:
         raise RuntimeError(f"The output of op {node.describe()} was modified in place after it was "
                            "created; recompute the forward pass.")
 
@@ -288,7 +292,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
-    order = _topological_order(roots)
+    made, leaves = _reachable(roots)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list | None = None if inputs is None else [None] * len(inputs)
     grads: dict[int, Any] = {}
@@ -299,18 +303,14 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     previous_mode = _mode.grad_enabled
     _mode.grad_enabled = create_graph
     try:
-        for tensor in reversed(order):
+        for tensor in made:
             grad = grads.pop(id(tensor), None)
             if grad is None:
                 continue
             if wanted is not None and id(tensor) in wanted:
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
-            if node is None:
-                if wanted is None:
-                    _accumulate_leaf(tensor, grad, create_graph)
-                continue
-            if node.released or node.epoch != _mutation_epoch[0]:
+            if node.released or node.stamp < _last_write[0]:
                 _check_versions(tensor, node)
             if create_graph:
                 if not node.differentiable_twice:
@@ -333,6 +333,14 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                 node.release()
     finally:
         _mode.grad_enabled = previous_mode
+    for leaf in leaves:  # every contribution has arrived once all the ops ran
+        grad = grads.pop(id(leaf), None)
+        if grad is None:
+            continue
+        if wanted is None:
+            _accumulate_leaf(leaf, grad, create_graph)
+        elif id(leaf) in wanted:
+            results[wanted[id(leaf)]] = grad
     if results is not None:
         return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
     return None

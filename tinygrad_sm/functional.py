@@ -18,7 +18,7 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "softmax_cross_entropy_fused"]
 
 
-def _shift_and_sum(x: Tensor, axis: int) -> tuple[Tensor, Tensor, Tensor]:
+def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True) -> tuple[Tensor, Tensor, Tensor]:
     """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k``.
 
     The shift is detached: in exact arithmetic it cancels (log Q = r + log sum exp(z - r) for any r),
@@ -26,12 +26,19 @@ def _shift_and_sum(x: Tensor, axis: int) -> tuple[Tensor, Tensor, Tensor]:
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``.
     """
     shift = x.data.max(axis=axis, keepdims=True)
-    if np.isneginf(shift).any():
-        shift = np.where(np.isneginf(shift), 0, shift)
+    if shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
+        shift = np.where(shift == -np.inf, 0, shift)
     shift_tensor = Tensor._wrap(shift)
     shift_tensor.name = "max shift (detached)"
     shifted = x - shift_tensor
-    return shifted, shifted.exp().sum(axis=axis, keepdims=True), shift_tensor
+    return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
+
+
+def _log_nonempty(total: Tensor) -> Tensor:
+    """``log total``, where a fully masked row (total 0) takes log 1 = 0 so its logs stay -inf, not nan."""
+    if total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
+        total = where(total.data == 0, 1.0, total)
+    return total.log()
 
 
 def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
@@ -41,7 +48,7 @@ def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
     """
     with name_scope("logsumexp"):
         _, total, shift = _shift_and_sum(x, axis)
-        if (total.data == 0).any():  # only fully masked rows sum to 0: the max term contributes e^0
+        if total.data.min() == 0:
             empty = total.data == 0
             result = where(empty, -np.inf, where(empty, 1.0, total).log() + shift)
         else:
@@ -53,16 +60,14 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``log p_j = z_j - log sum_k exp(z_k)``, stable for logits of any magnitude. Shape of ``x``."""
     with name_scope("log_softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        if (total.data == 0).any():
-            total = where(total.data == 0, 1.0, total)  # fully masked rows: log p = -inf, not nan
-        return shifted - total.log()
+        return shifted - _log_nonempty(total)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``p_j = exp(z_j - r) / sum_k exp(z_k - r)`` with ``r = max_k z_k``; a fully masked row gives zeros."""
     with name_scope("softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        if (total.data == 0).any():
+        if total.data.min() == 0:
             total = where(total.data == 0, 1.0, total)
         return shifted.exp() / total
 
@@ -126,15 +131,17 @@ def nll_loss(log_probs: Tensor, targets: Any, reduction: str = "mean") -> Tensor
 
 def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validate: bool = False) -> Tensor:
     """``C = log Q - z_y`` per example, with ``Q = sum_k exp(z_k)``: logits (n, m), targets integer
-    labels (n,) or probability rows (n, m) (then ``C = -sum_j t_j log p_j``). Computed in log-softmax
-    form ``z - logsumexp(z)``, never as ``log(softmax(z))``, so a confident mistake costs a large but
-    finite loss. Its gradient w.r.t. the logits is ``(p - onehot(y)) / n`` for the mean."""
+    labels (n,) or probability rows (n, m) (then ``C = -sum_j t_j log p_j``). Computed from the
+    shifted logits (``log Q - z_y = log sum_k exp(z_k - r) - (z_y - r)``, ``r = max_k z_k``), never as
+    ``log(softmax(z))``, so a confident mistake costs a large but finite loss. Its gradient w.r.t. the logits is ``(p - onehot(y)) / n`` for the mean."""
     _check_logits(logits)
     n, classes = logits.shape
     if np.asarray(targets.data if isinstance(targets, Tensor) else targets).ndim == 1:
         labels = _labels(targets, n, classes)
         with name_scope("cross_entropy"):
-            return _reduce(-log_softmax(logits, axis=1)[np.arange(n), labels], reduction)
+            # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
+            shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False)
+            return _reduce(_log_nonempty(total) - shifted[np.arange(n), labels], reduction)
     soft = _soft_targets(targets, logits.shape, validate)
     with name_scope("cross_entropy"):
         return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)

@@ -6,7 +6,7 @@ This is the only module that writes derivative rules. ``forward`` works on NumPy
 operators, methods and NumPy functions that Tensor dispatches back to these primitives, the same
 lines then record a graph of their own: that is how gradients of gradients work.
 
-Broadcasting is undone in one place, :func:`unbroadcast`.
+Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
 """
 from __future__ import annotations
 
@@ -236,6 +236,19 @@ class Sum(Function):
             np.copyto(full, grad)
             return (full,)
         return (np.broadcast_to(grad, x.shape),)
+
+
+class Mean(Sum):
+    """Mean over ``axis``: the sum divided by ``count``, the number of elements averaged; its gradient
+    is the sum's, divided by ``count``. (One node instead of a sum and a division.)"""
+
+    def forward(self, x, axis=None, keepdims=False):
+        total = super().forward(x, axis, keepdims)
+        self.count = x.size // max(total.size, 1)   # 0 for an empty x: the mean is nan, as in NumPy
+        return np.asarray(np.true_divide(total, self.count))
+
+    def backward(self, grad, x, out):
+        return super().backward(grad / self.count, x, out)
 
 
 class Max(Function):

@@ -316,9 +316,7 @@ class Tensor:
         return -((-self).max(axis=axis, keepdims=keepdims))
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        total = self.sum(axis=axis, keepdims=keepdims)
-        count = self.size // max(total.size, 1) if self.size else 0
-        return total / count
+        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None) -> np.ndarray:
         """Indices of the maxima (integers; not part of autograd)."""
