@@ -328,7 +328,11 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                     if parent_grad.shape != parent._data.shape:
                         raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
                                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
-                    _accumulate(grads, owned, id(parent), parent_grad, create_graph)
+                    key = id(parent)
+                    if key in grads:
+                        _accumulate(grads, owned, key, parent_grad, create_graph)
+                    else:
+                        grads[key] = parent_grad  # the first gradient is stored without a copy
             if not retain_graph:
                 node.release()
     finally:

@@ -18,15 +18,16 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "softmax_cross_entropy_fused"]
 
 
-def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, maybe_masked: bool = True) -> tuple[Tensor, Tensor, Tensor]:
     """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k``.
 
     The shift is detached: in exact arithmetic it cancels (log Q = r + log sum exp(z - r) for any r),
     so its gradient is zero, and detaching keeps the graph small. A row that is entirely -inf (fully
-    masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``.
+    masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
+    skips looking for such rows (the caller knows every entry is finite).
     """
     shift = x.data.max(axis=axis, keepdims=True)
-    if shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
+    if maybe_masked and shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
         shift = np.where(shift == -np.inf, 0, shift)
     shift_tensor = Tensor._wrap(shift)
     shift_tensor.name = "max shift (detached)"
@@ -34,9 +35,9 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True) -> tuple[Tensor,
     return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
 
 
-def _log_nonempty(total: Tensor) -> Tensor:
+def _log_nonempty(total: Tensor, maybe_masked: bool = True) -> Tensor:
     """``log total``, where a fully masked row (total 0) takes log 1 = 0 so its logs stay -inf, not nan."""
-    if total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
+    if maybe_masked and total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
         total = where(total.data == 0, 1.0, total)
     return total.log()
 
@@ -82,7 +83,8 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _check_logits(logits: Tensor) -> None:
+def _check_logits(logits: Tensor) -> bool:
+    """Refuse logits that are not an (n, classes) float Tensor or hold nan/+inf; True if some are -inf."""
     if not isinstance(logits, Tensor):
         raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
     if logits.ndim != 2:
@@ -94,6 +96,8 @@ def _check_logits(logits: Tensor) -> None:
         if invalid.any():
             bad = tuple(int(i) for i in np.argwhere(invalid)[0])
             raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+        return True  # -inf: masked classes
+    return False
 
 
 def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
@@ -103,8 +107,8 @@ def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
                         "soft targets must have shape (n, classes)")
     if labels.shape != (n,):
         raise ValueError(f"labels must have shape ({n},) to match logits of shape ({n}, {classes}), got {labels.shape}")
-    bad = np.flatnonzero((labels < 0) | (labels >= classes))
-    if bad.size:
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = np.flatnonzero((labels < 0) | (labels >= classes))
         raise ValueError(f"label {labels[bad[0]]} at index {bad[0]} is out of range: valid labels are 0..{classes - 1}")
     return labels
 
@@ -134,14 +138,14 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
     labels (n,) or probability rows (n, m) (then ``C = -sum_j t_j log p_j``). Computed from the
     shifted logits (``log Q - z_y = log sum_k exp(z_k - r) - (z_y - r)``, ``r = max_k z_k``), never as
     ``log(softmax(z))``, so a confident mistake costs a large but finite loss. Its gradient w.r.t. the logits is ``(p - onehot(y)) / n`` for the mean."""
-    _check_logits(logits)
+    masked = _check_logits(logits)
     n, classes = logits.shape
     if np.asarray(targets.data if isinstance(targets, Tensor) else targets).ndim == 1:
         labels = _labels(targets, n, classes)
         with name_scope("cross_entropy"):
             # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
-            shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False)
-            return _reduce(_log_nonempty(total) - shifted[np.arange(n), labels], reduction)
+            shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, maybe_masked=masked)
+            return _reduce(_log_nonempty(total, masked) - shifted[np.arange(n), labels], reduction)
     soft = _soft_targets(targets, logits.shape, validate)
     with name_scope("cross_entropy"):
         return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)

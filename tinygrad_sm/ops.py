@@ -23,6 +23,8 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
         return grad
     leading = grad.ndim - len(shape)
     stretched = tuple(leading + i for i, n in enumerate(shape) if n == 1 and grad.shape[leading + i] != 1)
+    if not stretched:  # only leading axes were added (a bias row): summing them away leaves ``shape``
+        return grad.sum(axis=tuple(range(leading)))
     return grad.sum(axis=tuple(range(leading)) + stretched, keepdims=True).reshape(shape)
 
 
@@ -47,7 +49,8 @@ class Add(Function):
         return a + b
 
     def backward(self, grad, a, b, out):
-        return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)
+        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+                unbroadcast(grad, b.shape) if self.needs_grad[1] else None)
 
 
 class Sub(Function):
@@ -56,7 +59,8 @@ class Sub(Function):
         return a - b
 
     def backward(self, grad, a, b, out):
-        return unbroadcast(grad, a.shape), unbroadcast(-grad, b.shape)
+        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+                unbroadcast(-grad, b.shape) if self.needs_grad[1] else None)
 
 
 class Mul(Function):
@@ -206,6 +210,8 @@ class Cast(Function):
 def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the general checks
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     normalized = []
     for a in axes:
@@ -228,14 +234,17 @@ class Sum(Function):
         self.keepdims = keepdims
         return np.asarray(x.sum(axis=self.axes, keepdims=keepdims))
 
-    def backward(self, grad, x, out):
+    def backward(self, grad, x, out, scale=None):
         if not self.keepdims:
             grad = grad.reshape(_kept_shape(x.shape, self.axes))
         if isinstance(grad, np.ndarray):  # np.broadcast_to's Python wrapper costs more than this copy
             full = np.empty(x.shape, dtype=grad.dtype)
-            np.copyto(full, grad)
+            if scale is None:
+                np.copyto(full, grad)
+            else:
+                np.multiply(grad, scale, out=full)  # the mean's 1/count, applied while broadcasting
             return (full,)
-        return (np.broadcast_to(grad, x.shape),)
+        return (np.broadcast_to(grad if scale is None else grad * scale, x.shape),)
 
 
 class Mean(Sum):
@@ -244,11 +253,12 @@ class Mean(Sum):
 
     def forward(self, x, axis=None, keepdims=False):
         total = super().forward(x, axis, keepdims)
-        self.count = x.size // max(total.size, 1)   # 0 for an empty x: the mean is nan, as in NumPy
-        return np.asarray(np.true_divide(total, self.count))
+        count = x.size // max(total.size, 1)
+        self.scale = 1 / count if count else np.nan  # an empty x has a nan mean, as in NumPy
+        return np.asarray(total * self.scale if total.dtype.kind == "f" else total / count)
 
     def backward(self, grad, x, out):
-        return super().backward(grad / self.count, x, out)
+        return super().backward(grad, x, out, scale=self.scale)
 
 
 class Max(Function):
@@ -274,13 +284,16 @@ class Matmul(Function):
     """``a @ b`` with NumPy's rules: 1-D operands are promoted and leading dimensions broadcast."""
 
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"both operands need at least one dimension, got shapes {a.shape} and {b.shape}")
-        inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
-        if inner_a != inner_b:
-            raise ValueError(f"shapes {a.shape} and {b.shape} are not aligned: "
-                             f"{inner_a} (last dim of the left) != {inner_b} (row dim of the right)")
-        return np.matmul(a, b)
+        try:
+            return np.matmul(a, b)
+        except ValueError:  # explain in the course's terms what NumPy refused
+            if a.ndim == 0 or b.ndim == 0:
+                raise ValueError(f"both operands need at least one dimension, got shapes {a.shape} and {b.shape}") from None
+            inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+            if inner_a != inner_b:
+                raise ValueError(f"shapes {a.shape} and {b.shape} are not aligned: "
+                                 f"{inner_a} (last dim of the left) != {inner_b} (row dim of the right)") from None
+            raise
 
     def backward(self, grad, a, b, out):
         if a.ndim == 2 and b.ndim == 2:
