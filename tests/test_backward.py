@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import tinygrad_sm as tg
 from tinygrad_sm import Tensor, gradcheck, ops
+from tinygrad_sm import functional as F
 from strategies import SETTINGS, distinct_arrays, shapes
 
 
@@ -571,3 +572,70 @@ def test_writing_into_an_output_that_its_op_reads_in_backward_is_refused():
     y.sum().backward()
     np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]))
     y.data[0] = 5.0                  # writable again once backward released the graph
+
+
+# ---------------------------------------------------------------- float32 in, float32 everywhere
+
+def _every_function_class() -> list[type]:
+    found, stack = [], [tg.autograd.Function]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            found.append(sub)
+            stack.append(sub)
+    return found
+
+
+def _graph_tensors(root: Tensor) -> list[Tensor]:
+    """Every tensor the graph of ``root`` holds: made by ops, leaves and constants alike."""
+    seen, stack, found = set(), [root], []
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        found.append(tensor)
+        if tensor._node is not None:
+            stack.extend(tensor._node.parents)
+    return found
+
+
+FLOAT32_GRAPHS = {
+    "mlp-composed-ce": lambda x, w: F.cross_entropy((x @ w[0] + w[1]).relu() @ w[2] + w[3], np.array([0, 2, 1, 0])),
+    "mlp-fused-ce": lambda x, w: F.softmax_cross_entropy_fused((x @ w[0] + w[1]).relu() @ w[2] + w[3],
+                                                                           np.array([0, 2, 1, 0])),
+    "batch-of-one": lambda x, w: F.cross_entropy((x[:1] @ w[0] + w[1]).tanh() @ w[2] + w[3], np.array([2])),
+    "mse-on-sigmoid": lambda x, w: F.mse_loss(((x @ w[0] + w[1]).sigmoid() @ w[2] + w[3]).sigmoid(),
+                                                          np.eye(3, dtype=np.float32)[[0, 2, 1, 0]]),
+    "soft-targets-and-scalars": lambda x, w: F.cross_entropy(
+        (2.0 * (x @ w[0]) - 1 + w[1]).relu() @ w[2] / 3 + w[3] ** 2, np.full((4, 3), 1 / 3)),
+    "bce-softmax-logsumexp": lambda x, w: (F.binary_cross_entropy_with_logits(x @ w[0], np.ones((4, 5)))
+                                           + F.softmax(x @ w[0]).max()
+                                           + F.logsumexp(x @ w[0] + w[1]).mean()
+                                           + (x @ w[0]).abs().sqrt().sum() * 0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(FLOAT32_GRAPHS))
+def test_float32_in_means_float32_in_every_forward_value_and_every_backward_gradient(name, monkeypatch):
+    """Leaf gradients are cast to the leaf's dtype, which would hide an upcast inside backward; so
+    every gradient that any backward rule returns is recorded and checked, not only the leaves'."""
+    returned: list[tuple[str, np.dtype]] = []
+    for cls in _every_function_class():
+        if "backward" in vars(cls):
+            def recording(self, grad, *args, _original=vars(cls)["backward"], **kwargs):
+                result = _original(self, grad, *args, **kwargs)
+                returned.extend((self.name, np.asarray(g).dtype) for g in result if g is not None)
+                return result
+            monkeypatch.setattr(cls, "backward", recording)
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 6)).astype(np.float32))
+    weights = [Tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+               for shape in [(6, 5), (5,), (5, 3), (3,)]]
+    loss = FLOAT32_GRAPHS[name](x, weights)
+    upcast = [(t._node.name if t._node else t.name or "leaf", t.dtype) for t in _graph_tensors(loss) if t.dtype != np.float32]
+    assert not upcast, f"forward values that are not float32: {upcast}"
+    loss.backward()
+    assert returned, "no backward rule ran"
+    assert not [r for r in returned if r[1] != np.float32], f"gradients that are not float32: {returned}"
+    assert weights[0].grad.dtype == np.float32 and all(w.grad is None or w.grad.dtype == np.float32 for w in weights)

@@ -113,8 +113,16 @@ def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
     return labels
 
 
-def _soft_targets(targets: Any, shape: tuple[int, ...], validate: bool) -> Tensor:
-    soft = targets if isinstance(targets, Tensor) else Tensor(np.asarray(targets))
+def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
+    """Probability rows as a Tensor of the logits' shape and dtype (constant targets are cast, so
+    float32 logits give a float32 loss; targets that require grad are left as they are)."""
+    shape = logits.shape
+    if not isinstance(targets, Tensor):
+        soft = Tensor(np.asarray(targets), dtype=logits.dtype)
+    elif targets.dtype != logits.dtype and not targets.requires_grad:
+        soft = Tensor(targets.data, dtype=logits.dtype)
+    else:
+        soft = targets
     if soft.shape != shape:
         raise ValueError(f"soft targets must have the logits' shape {shape}, got {soft.shape}")
     if validate:
@@ -146,7 +154,7 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
             # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
             shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, maybe_masked=masked)
             return _reduce(_log_nonempty(total, masked) - shifted[np.arange(n), labels], reduction)
-    soft = _soft_targets(targets, logits.shape, validate)
+    soft = _soft_targets(targets, logits, validate)
     with name_scope("cross_entropy"):
         return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)
 
@@ -158,7 +166,7 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     _check_logits(logits)
     n, classes = logits.shape
     raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
-    target_array = _labels(raw, n, classes) if raw.ndim == 1 else _soft_targets(raw, logits.shape, validate).data
+    target_array = _labels(raw, n, classes) if raw.ndim == 1 else _soft_targets(raw, logits, validate).data
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array)
 
 
