@@ -639,3 +639,46 @@ def test_float32_in_means_float32_in_every_forward_value_and_every_backward_grad
     assert returned, "no backward rule ran"
     assert not [r for r in returned if r[1] != np.float32], f"gradients that are not float32: {returned}"
     assert weights[0].grad.dtype == np.float32 and all(w.grad is None or w.grad.dtype == np.float32 for w in weights)
+
+
+# ---------------------------------------------------------------- nothing outlives a step
+
+def test_training_steps_free_every_graph_without_the_cycle_collector_and_leave_no_frozen_arrays():
+    """Memory cannot grow across epochs: after backward and the update, the loss, every intermediate
+    tensor and every node are freed by reference counting alone (no cycles), and no array stays
+    registered as frozen. Evaluation under no_grad records nothing at all."""
+    import gc
+    import weakref
+    from tinygrad_sm import nn, optim
+    rng = np.random.default_rng(0)
+    model = nn.MLP([6, 5, 3], generator=rng)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x, y = rng.standard_normal((8, 6)).astype(np.float32), np.arange(8) % 3
+    frozen_before = dict(tg.autograd._frozen_counts)  # whatever other tests still hold
+    gc.disable()
+    try:
+        for _ in range(3):
+            hidden = model.layers[0](Tensor(x))
+            loss = F.cross_entropy(model.layers[2](model.layers[1](hidden)), y)
+            refs = [weakref.ref(t) for t in (hidden, loss)]
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            del hidden, loss
+            assert [r() for r in refs] == [None, None], "a graph outlived its step"
+            assert tg.autograd._frozen_counts == frozen_before, "arrays left frozen after backward"
+        with tg.no_grad():
+            logits = model(Tensor(x))
+        assert logits._node is None and not logits.requires_grad
+        assert tg.autograd._frozen_counts == frozen_before
+    finally:
+        gc.enable()
+
+
+def test_a_graph_dropped_without_backward_unfreezes_its_arrays():
+    frozen_before = dict(tg.autograd._frozen_counts)
+    x = leaf([1.0, 2.0, 3.0])
+    loss = (x * x).exp().sum()
+    assert not x.data.flags.writeable and len(tg.autograd._frozen_counts) > len(frozen_before)
+    del loss
+    assert tg.autograd._frozen_counts == frozen_before and x.data.flags.writeable
