@@ -29,12 +29,23 @@ def _parse_args(argv=None):
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is importable")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--system-malloc", action="store_true",
+                   help="keep glibc's adaptive malloc thresholds (see _MALLOC_ENV; runs become bimodal)")
     p.add_argument("--_rss-child", dest="rss_child", help=argparse.SUPPRESS)
     p.add_argument("--_epoch-samples", dest="epoch_samples", type=int, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 ARGS = _parse_args()
+
+# glibc's malloc hands large freed blocks (an 800 KB weight gradient) back to the OS or keeps them,
+# depending on the history of the process, and a block handed back is page-faulted in again on the next
+# step. Step times of every contender flipped between two modes (about x2.5 at batch 32) from run to
+# run. Fixed thresholds, the same for every contender, keep freed memory in the heap; glibc reads them
+# at start-up, so the script restarts itself once with them set.
+_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+if __name__ == "__main__" and not ARGS.system_malloc and any(os.environ.get(k) != v for k, v in _MALLOC_ENV.items()):
+    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], {**os.environ, **_MALLOC_ENV})
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 # Idle OpenMP workers sleep instead of spinning: otherwise torch's OpenMP pool and OpenBLAS's pool spin
@@ -371,7 +382,7 @@ def rss_child(name, n_samples):
 
 def measure_rss(name, n_samples):
     cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(ARGS.threads), "--seed", str(ARGS.seed),
-           "--_rss-child", name, "--_epoch-samples", str(n_samples)]
+           "--_rss-child", name, "--_epoch-samples", str(n_samples)] + (["--system-malloc"] if ARGS.system_malloc else [])
     proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"rc {proc.returncode}"}
@@ -403,6 +414,8 @@ def main():
     print(f"tinygrad_sm benchmark  |  threads={ARGS.threads} (OMP/OPENBLAS/MKL_NUM_THREADS"
           f"{', torch.set_num_threads' if torch_version else ''})  |  numpy {np.__version__}"
           f"  |  python {platform.python_version()}  |  {platform.machine()}, {os.cpu_count()} CPUs")
+    print("malloc: " + ("glibc defaults (--system-malloc)" if ARGS.system_malloc else
+                        " ".join(f"{k}={v}" for k, v in _MALLOC_ENV.items()) + " for every contender"))
     if torch_version is None:
         print("pytorch: skipped (`import torch` failed or --no-torch)")
     else:
@@ -505,7 +518,7 @@ def main():
     if ARGS.json:
         meta = {"threads": ARGS.threads, "quick": quick, "numpy": np.__version__, "torch": torch_version,
                 "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                "epoch_samples": epoch_n, "epoch_batch": EPOCH_BATCH, "seed": ARGS.seed, "lr": LR,
+                "epoch_samples": epoch_n, "malloc": "system" if ARGS.system_malloc else _MALLOC_ENV, "epoch_batch": EPOCH_BATCH, "seed": ARGS.seed, "lr": LR,
                 "data": "synthetic: uniform[0,1) float32 features, uniform random labels 0..9",
                 "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
         with open(ARGS.json, "w") as f:
