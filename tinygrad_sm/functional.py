@@ -18,7 +18,8 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "softmax_cross_entropy_fused"]
 
 
-def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, maybe_masked: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True,
+                   maybe_masked: bool = True) -> tuple[Tensor, Tensor, Tensor]:
     """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k``.
 
     The shift is detached: in exact arithmetic it cancels (log Q = r + log sum exp(z - r) for any r),
@@ -145,7 +146,8 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
     """``C = log Q - z_y`` per example, with ``Q = sum_k exp(z_k)``: logits (n, m), targets integer
     labels (n,) or probability rows (n, m) (then ``C = -sum_j t_j log p_j``). Computed from the
     shifted logits (``log Q - z_y = log sum_k exp(z_k - r) - (z_y - r)``, ``r = max_k z_k``), never as
-    ``log(softmax(z))``, so a confident mistake costs a large but finite loss. Its gradient w.r.t. the logits is ``(p - onehot(y)) / n`` for the mean."""
+    ``log(softmax(z))``, so a confident mistake costs a large but finite loss. Its gradient w.r.t. the
+    logits is ``(p - onehot(y)) / n`` for the mean."""
     masked = _check_logits(logits)
     n, classes = logits.shape
     if np.asarray(targets.data if isinstance(targets, Tensor) else targets).ndim == 1:
