@@ -33,6 +33,10 @@ test: $(BIN)/activate graphviz
 docs: $(VENV)/.docs-installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
+# The speed benchmark (about a minute; `make bench ARGS=--quick` for a few seconds). Not part of CI.
+bench: $(BIN)/activate
+	$(BIN)/python benchmarks/bench.py $(ARGS)
+
 pictures: $(BIN)/activate graphviz
 	$(BIN)/python scripts/make_pictures.py
 
