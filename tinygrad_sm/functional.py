@@ -36,11 +36,12 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True,
     return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
 
 
-def _log_nonempty(total: Tensor, maybe_masked: bool = True) -> Tensor:
-    """``log total``, where a fully masked row (total 0) takes log 1 = 0 so its logs stay -inf, not nan."""
+def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
+    """``total`` with the sums of fully masked rows (0) replaced by 1, so dividing by it or taking its
+    log gives no nan; ``total`` itself when no row is empty."""
     if maybe_masked and total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
-        total = where(total.data == 0, 1.0, total)
-    return total.log()
+        return where(total.data == 0, 1.0, total)
+    return total
 
 
 def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
@@ -50,11 +51,10 @@ def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
     """
     with name_scope("logsumexp"):
         _, total, shift = _shift_and_sum(x, axis)
-        if total.data.min() == 0:
-            empty = total.data == 0
-            result = where(empty, -np.inf, where(empty, 1.0, total).log() + shift)
-        else:
-            result = total.log() + shift
+        nonempty = _ones_where_empty(total)
+        result = nonempty.log() + shift
+        if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
+            result = where(total.data == 0, -np.inf, result)
         return result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
 
 
@@ -62,16 +62,14 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``log p_j = z_j - log sum_k exp(z_k)``, stable for logits of any magnitude. Shape of ``x``."""
     with name_scope("log_softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        return shifted - _log_nonempty(total)
+        return shifted - _ones_where_empty(total).log()  # fully masked rows: log p = -inf, not nan
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``p_j = exp(z_j - r) / sum_k exp(z_k - r)`` with ``r = max_k z_k``; a fully masked row gives zeros."""
     with name_scope("softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        if total.data.min() == 0:
-            total = where(total.data == 0, 1.0, total)
-        return shifted.exp() / total
+        return shifted.exp() / _ones_where_empty(total)
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
@@ -155,7 +153,7 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
         with name_scope("cross_entropy"):
             # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
             shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, maybe_masked=masked)
-            return _reduce(_log_nonempty(total, masked) - shifted[np.arange(n), labels], reduction)
+            return _reduce(_ones_where_empty(total, masked).log() - shifted[np.arange(n), labels], reduction)
     soft = _soft_targets(targets, logits, validate)
     with name_scope("cross_entropy"):
         return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)
