@@ -141,8 +141,9 @@ class Function:
     @classmethod
     def apply(cls, *parents: "Tensor", **params: Any) -> "Tensor":
         op = cls()
+        arrays = [p._data for p in parents]
         try:
-            out_data = op.forward(*[p._data for p in parents], **params)
+            out_data = op.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:  # name the op and the shapes, whatever NumPy said
             shapes = ", ".join(str(p.shape) for p in parents)
             kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
@@ -159,8 +160,7 @@ class Function:
                 op.parents, op.needs_grad, op.stamp, op.scope = parents, needs_grad, next(_clock), mode.scope
                 op.released = False
                 if cls.reads_inputs:
-                    op.frozen = _freeze([p._data for p in parents] + [out_data] if cls.reads_output
-                                        else [p._data for p in parents])
+                    op.frozen = _freeze(arrays + [out_data] if cls.reads_output else arrays)
                 elif cls.reads_output:
                     op.frozen = _freeze([out_data])
                 op.trace = traceback.extract_stack()[:-2] if mode.anomaly else None
