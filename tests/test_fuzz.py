@@ -63,6 +63,15 @@ def _pick(rng, vals, ndim_min=0):
     return int(rng.choice(options))
 
 
+def _small_broadcast(a: tuple, b: tuple) -> tuple | None:
+    """The broadcast shape of ``a`` and ``b``, or None if they do not broadcast or it exceeds MAX_SIZE."""
+    try:
+        shape = np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+    return shape if int(np.prod(shape, dtype=int)) <= MAX_SIZE else None
+
+
 def _propose(rng, vals, W):
     """One random step: (description, fn(vals) -> Tensor), or None if it does not apply."""
     kind = rng.choice(["unary", "unary", "binary", "binary", "reduce", "max", "index", "matmul",
@@ -87,11 +96,8 @@ def _propose(rng, vals, W):
         j = _pick(rng, vals)
         if rng.random() < 0.2:
             j = i  # the same tensor twice in one op
-        try:
-            shape = np.broadcast_shapes(x.shape, vals[j].shape)
-        except ValueError:
-            return None
-        if int(np.prod(shape, dtype=int)) > MAX_SIZE:
+        shape = _small_broadcast(x.shape, vals[j].shape)
+        if shape is None:
             return None
         op = rng.choice(["add", "sub", "mul", "div"])
         fns = {
@@ -150,11 +156,8 @@ def _propose(rng, vals, W):
             c = float(rng.uniform(-1, 1))
             return f"where(mask, v{i}, {c:.3f})", lambda v: tg.where(mask, v[i], c)
         j = _pick(rng, vals)
-        try:
-            shape = np.broadcast_shapes(x.shape, vals[j].shape)
-        except ValueError:
-            return None
-        if int(np.prod(shape, dtype=int)) > MAX_SIZE:
+        shape = _small_broadcast(x.shape, vals[j].shape)
+        if shape is None:
             return None
         mask = rng.random(shape) < 0.5
         return f"where(mask{shape}, v{i}, v{j})", lambda v: tg.where(mask, v[i], v[j])
