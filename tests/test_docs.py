@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_sm.viz import GraphvizNotFoundError
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]  # docs/api/ too
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
@@ -19,4 +21,9 @@ def blocks():
 @pytest.mark.parametrize("code", list(blocks()))
 def test_code_block_runs(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # blocks that save files write them here
-    exec(compile(code, "<doc block>", "exec"), {"__name__": "__doc_block__"})
+    try:
+        exec(compile(code, "<doc block>", "exec"), {"__name__": "__doc_block__"})
+    except GraphvizNotFoundError:
+        if os.environ.get("CI"):  # `make test` installs Graphviz, so in CI a missing `dot` is a failure
+            raise
+        pytest.skip("this block renders a picture and Graphviz 'dot' is not installed (`make graphviz`)")
