@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_sm import Tensor
-from tinygrad_sm.functional import cross_entropy, mse_loss
+from tinygrad_sm.functional import cross_entropy, mse_loss, softmax_cross_entropy_fused
 
 
 @pytest.mark.parametrize("data, dtype_name", [
@@ -35,12 +35,14 @@ def test_bool_negation_is_type_error():
         -Tensor(np.array([True, False]))
 
 
+@pytest.mark.parametrize("loss", [cross_entropy, softmax_cross_entropy_fused])
+@pytest.mark.parametrize("rows", [3, 600])  # 600 rows: the row maxima come from the column-wise path
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_cross_entropy_rejects_nan_and_pos_inf_naming_index(bad):
-    logits = np.zeros((3, 4))
+def test_cross_entropy_rejects_nan_and_pos_inf_naming_index(bad, rows, loss):
+    logits = np.zeros((rows, 4))
     logits[2, 1] = bad
     with pytest.raises(ValueError, match=r"\(2, 1\)"):
-        cross_entropy(Tensor(logits, requires_grad=True), np.array([0, 1, 2]))
+        loss(Tensor(logits, requires_grad=True), np.arange(rows) % 4)
 
 
 def test_cross_entropy_neg_inf_in_non_target_column_is_masked():
@@ -61,3 +63,16 @@ def test_mse_loss_with_nan_propagates_nan():
     assert np.isnan(loss.data)
     loss.backward()
     assert np.isnan(pred.grad.data[1]) and pred.grad.data[0] == 0 and pred.grad.data[2] == 0
+
+
+def test_cross_entropy_fully_masked_row_among_many_rows_gives_finite_loss():
+    # 600 rows take the column-wise row max; a fully masked row must still be found there
+    logits = np.random.default_rng(0).standard_normal((600, 5))
+    logits[7, :] = -np.inf
+    keep = np.arange(600) != 7
+    labels = np.arange(600) % 5
+    x = Tensor(logits, requires_grad=True)
+    loss = cross_entropy(x, labels, reduction="none")
+    assert loss.data[7] == np.inf  # log Q = -inf for an empty row, minus z_y = -inf
+    reference = cross_entropy(Tensor(logits[keep]), labels[keep], reduction="none")
+    np.testing.assert_allclose(loss.data[keep], reference.data, rtol=1e-12)

@@ -577,3 +577,27 @@ def test_gradcheck_catches_a_wrong_backward_rule_and_names_input_element_and_bot
 
 def test_gradcheck_accepts_the_correct_rule_it_was_derived_from():
     assert gradcheck(lambda b: ops.Exp.apply(b).sum(), np.array([0.1, 0.5, 1.5, 0.2]))
+
+
+@pytest.mark.parametrize("shape", [(12, 5), (300, 1), (300, 10), (300, 40), (2, 300, 10)])
+def test_max_keepdims_equals_numpy_max_with_nan_and_inf(shape):
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    flat = x.reshape(-1, shape[-1])
+    flat[5, -1], flat[9, 0], flat[11, :] = np.nan, np.inf, -np.inf
+    for axis in range(-x.ndim, x.ndim):
+        np.testing.assert_array_equal(ops.max_keepdims(x, axis), x.max(axis=axis, keepdims=True))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint64])
+def test_scatter_add_coordinate_index_accumulates_repeats_and_reads_negative_entries(dtype):
+    rows = np.array([1, 1, 0, 2], dtype=dtype)
+    columns = np.array([2, 2, 0, 1], dtype=dtype)
+    values = np.array([1.0, 10.0, 100.0, 1000.0])
+    expected = np.zeros((3, 3))
+    np.add.at(expected, (rows, columns), values)
+    out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=(rows, columns))
+    np.testing.assert_array_equal(out.data, expected)
+    if dtype != np.uint64:  # -1 is the last row, as in NumPy
+        negative = (rows - 3, columns)
+        out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=negative)
+        np.testing.assert_array_equal(out.data, expected)

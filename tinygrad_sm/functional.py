@@ -18,16 +18,17 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "softmax_cross_entropy_fused"]
 
 
-def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True,
+def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndarray | None = None,
                    maybe_masked: bool = True) -> tuple[Tensor, Tensor, Tensor]:
-    """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k``.
+    """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k`` (``row_max`` when the caller
+    has it already, with kept dims).
 
     The shift is detached: in exact arithmetic it cancels (log Q = r + log sum exp(z - r) for any r),
     so its gradient is zero, and detaching keeps the graph small. A row that is entirely -inf (fully
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
-    skips looking for such rows (the caller knows every entry is finite).
+    skips looking for such rows (the caller knows there are none).
     """
-    shift = x.data.max(axis=axis, keepdims=True)
+    shift = ops.max_keepdims(x.data, axis) if row_max is None else row_max
     if maybe_masked and shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
         shift = np.where(shift == -np.inf, 0, shift)
     shift_tensor = Tensor._wrap(shift)
@@ -82,21 +83,24 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _check_logits(logits: Tensor) -> bool:
-    """Refuse logits that are not an (n, classes) float Tensor or hold nan/+inf; True if some are -inf."""
+def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
+    """Refuse logits that are not an (n, classes) float Tensor or hold nan/+inf. Returns the row maxima
+    (n, 1), which the check reads instead of every logit (a nan or +inf in a row is its max), and whether
+    some row is entirely -inf (fully masked classes are allowed)."""
     if not isinstance(logits, Tensor):
         raise TypeError(f"logits must be a Tensor, got {type(logits).__name__}")
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    if not np.isfinite(logits.data).all():  # one pass in the common case; -inf (a masked class) is allowed
-        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
-        if invalid.any():
-            bad = tuple(int(i) for i in np.argwhere(invalid)[0])
-            raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
-        return True  # -inf: masked classes
-    return False
+    row_max = ops.max_keepdims(logits.data, axis=1)
+    if np.isfinite(row_max).all():
+        return row_max, False
+    invalid = np.isnan(logits.data) | np.isposinf(logits.data)
+    if invalid.any():
+        bad = tuple(int(i) for i in np.argwhere(invalid)[0])
+        raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+    return row_max, True
 
 
 def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
@@ -146,13 +150,14 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
     shifted logits (``log Q - z_y = log sum_k exp(z_k - r) - (z_y - r)``, ``r = max_k z_k``), never as
     ``log(softmax(z))``, so a confident mistake costs a large but finite loss. Its gradient w.r.t. the
     logits is ``(p - onehot(y)) / n`` for the mean."""
-    masked = _check_logits(logits)
+    row_max, masked = _check_logits(logits)
     n, classes = logits.shape
     if np.asarray(targets.data if isinstance(targets, Tensor) else targets).ndim == 1:
         labels = _labels(targets, n, classes)
         with name_scope("cross_entropy"):
             # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
-            shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, maybe_masked=masked)
+            shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, row_max=row_max,
+                                                maybe_masked=masked)
             return _reduce(_ones_where_empty(total, masked).log() - shifted[np.arange(n), labels], reduction)
     soft = _soft_targets(targets, logits, validate)
     with name_scope("cross_entropy"):
@@ -163,11 +168,11 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     """Mean cross-entropy as ONE primitive whose backward is the hand-derived ``(p - onehot(y)) / n``.
     Same value and gradient as [`cross_entropy`][tinygrad_sm.functional.cross_entropy]; faster, but not twice
     differentiable."""
-    _check_logits(logits)
+    row_max, _ = _check_logits(logits)
     n, classes = logits.shape
     raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     target_array = _labels(raw, n, classes) if raw.ndim == 1 else _soft_targets(raw, logits, validate).data
-    return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array)
+    return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array, row_max=row_max)
 
 
 def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor:

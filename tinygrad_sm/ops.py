@@ -28,6 +28,19 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad.sum(axis=tuple(range(leading)) + stretched, keepdims=True).reshape(shape)
 
 
+def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x.max(axis=axis, keepdims=True)``, the same values, faster for many short rows."""
+    rows_by_columns = x.ndim == 2 and axis % 2 == 1
+    if rows_by_columns and x.shape[0] >= 256 and 1 < x.shape[1] <= 32:
+        # NumPy reduces a short contiguous last axis row by row (46 us for (1024, 10) logits); an
+        # elementwise max across the columns is exact too (max does not round; nan propagates) and 4x faster
+        result = x[:, :1].copy()
+        for column in range(1, x.shape[1]):
+            np.maximum(result, x[:, column:column + 1], out=result)
+        return result
+    return x.max(axis=axis, keepdims=True)
+
+
 def _forward_or_record(op: type[Function], value: Any, **params: Any) -> Any:
     """Run a primitive on an array directly, or record it when ``value`` is a Tensor (create_graph)."""
     if isinstance(value, np.ndarray):
@@ -356,6 +369,22 @@ def _is_basic_index(index: Any) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
 
 
+def _scatter_add(full: np.ndarray, index: Any, values: np.ndarray) -> None:
+    """``np.add.at(full, index, values)``: repeated positions accumulate."""
+    if isinstance(index, tuple) and len(index) == full.ndim and all(
+            isinstance(part, np.ndarray) and part.dtype.kind in "iu" for part in index):
+        # one integer array per axis, as in logits[np.arange(n), labels]: add.at through flat positions is
+        # about twice as fast as through the tuple
+        try:
+            positions = np.ravel_multi_index(index, full.shape)
+        except (ValueError, TypeError):  # negative entries (or uint64): left to the general form below
+            pass
+        else:
+            np.add.at(full.reshape(-1), positions, values)
+            return
+    np.add.at(full, index, values)
+
+
 class GetItem(Function):
     """``x[index]`` with basic or advanced indexing; an index repeated k times receives k gradients."""
     reads_inputs = False
@@ -378,7 +407,7 @@ class ScatterAdd(Function):
         if _is_basic_index(index):
             full[index] = values                       # basic indexing never repeats an element
         else:
-            np.add.at(full, index, values)
+            _scatter_add(full, index, values)
         return full
 
     def backward(self, grad, values, out):
@@ -407,8 +436,8 @@ class SoftmaxCrossEntropy(Function):
     reads_inputs = False
     differentiable_twice = False   # the saved probabilities depend on the logits
 
-    def forward(self, logits, targets):
-        shifted = logits - logits.max(axis=1, keepdims=True)
+    def forward(self, logits, targets, row_max=None):
+        shifted = logits - (max_keepdims(logits, axis=1) if row_max is None else row_max)
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         log_total = np.log(total)
