@@ -590,9 +590,10 @@ def test_max_keepdims_equals_numpy_max_with_nan_and_inf(shape):
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint64])
 def test_scatter_add_coordinate_index_accumulates_repeats_and_reads_negative_entries(dtype):
-    rows = np.array([1, 1, 0, 2], dtype=dtype)
-    columns = np.array([2, 2, 0, 1], dtype=dtype)
-    values = np.array([1.0, 10.0, 100.0, 1000.0])
+    # 400 entries (above the flat-position threshold), most of them repeats
+    rows = np.tile(np.array([1, 1, 0, 2], dtype=dtype), 100)
+    columns = np.tile(np.array([2, 2, 0, 1], dtype=dtype), 100)
+    values = np.arange(400.0)
     expected = np.zeros((3, 3))
     np.add.at(expected, (rows, columns), values)
     out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=(rows, columns))

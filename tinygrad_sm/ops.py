@@ -371,10 +371,10 @@ def _is_basic_index(index: Any) -> bool:
 
 def _scatter_add(full: np.ndarray, index: Any, values: np.ndarray) -> None:
     """``np.add.at(full, index, values)``: repeated positions accumulate."""
-    if isinstance(index, tuple) and len(index) == full.ndim and all(
+    if values.size > 256 and isinstance(index, tuple) and len(index) == full.ndim and all(
             isinstance(part, np.ndarray) and part.dtype.kind in "iu" for part in index):
-        # one integer array per axis, as in logits[np.arange(n), labels]: add.at through flat positions is
-        # about twice as fast as through the tuple
+        # one integer array per axis, as in logits[np.arange(n), labels]: for many entries add.at through
+        # flat positions is about twice as fast as through the tuple (for a few, the conversion costs more)
         try:
             positions = np.ravel_multi_index(index, full.shape)
         except (ValueError, TypeError):  # negative entries (or uint64): left to the general form below
