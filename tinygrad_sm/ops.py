@@ -248,7 +248,7 @@ class Sum(Function):
         return np.asarray(x.sum(axis=self.axes, keepdims=keepdims))
 
     def backward(self, grad, x, out, scale=None):
-        if not self.keepdims:
+        if not self.keepdims and grad.ndim:  # a 0-d gradient (a full reduction) broadcasts as it is
             grad = grad.reshape(_kept_shape(x.shape, self.axes))
         if isinstance(grad, np.ndarray):  # np.broadcast_to's Python wrapper costs more than this copy
             full = np.empty(x.shape, dtype=grad.dtype)
