@@ -65,6 +65,15 @@ def test_context_restores_state_after_error():
     assert np.isinf(x.grad.data[0])
 
 
+def _run_together(*targets) -> None:
+    """Run each target in its own thread, all at once, and wait (at most 10 s each) for them to end."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+
 def test_no_grad_in_one_thread_does_not_affect_another():
     inside_no_grad = threading.Event()
     other_done = threading.Event()
@@ -87,11 +96,7 @@ def test_no_grad_in_one_thread_does_not_affect_another():
         results["other_grad"] = x.grad.data.tolist()
         other_done.set()
 
-    threads = [threading.Thread(target=disabled), threading.Thread(target=recording)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    _run_together(disabled, recording)
     assert results == {"disabled_enabled": False, "disabled_requires_grad": False, "other_enabled": True,
                        "other_requires_grad": True, "other_grad": [2.0, 4.0]}
     assert tg.is_grad_enabled()
@@ -114,9 +119,5 @@ def test_detect_anomaly_is_per_thread():
         results["grad"] = float(x.grad.data[0])
         checked.set()
 
-    threads = [threading.Thread(target=anomalous), threading.Thread(target=plain)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    _run_together(anomalous, plain)
     assert results["grad"] == np.inf
