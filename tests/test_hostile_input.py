@@ -65,7 +65,7 @@ def test_mse_loss_with_nan_propagates_nan():
     assert np.isnan(pred.grad.data[1]) and pred.grad.data[0] == 0 and pred.grad.data[2] == 0
 
 
-def test_cross_entropy_fully_masked_row_among_many_rows_gives_finite_loss():
+def test_cross_entropy_fully_masked_row_among_many_rows_leaves_the_other_rows_unchanged():
     # 600 rows take the column-wise row max; a fully masked row must still be found there
     logits = np.random.default_rng(0).standard_normal((600, 5))
     logits[7, :] = -np.inf
