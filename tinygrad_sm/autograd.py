@@ -123,6 +123,7 @@ class Function:
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
     __slots__ = ("parents", "needs_grad", "stamp", "released", "trace", "scope", "__dict__")
+    math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()           # the arrays this node holds read-only
     reads_inputs = True          # backward reads the input arrays: keep them read-only meanwhile

@@ -1,21 +1,18 @@
-"""Composites written only with public Tensor ops, so autograd derives their gradients.
+"""The softmax family and the cross-entropy built on it: the heart of the course.
 
-The one exception is [`softmax_cross_entropy_fused`][tinygrad_sm.functional.softmax_cross_entropy_fused],
-a primitive with a hand-written backward ``(p - onehot(y)) / n``, kept for comparison and as the fast path.
-"""
+Everything here is composed from primitives, except the fused fast path
+[`softmax_cross_entropy_fused`][tinygrad_sm.functional.softmax_cross_entropy_fused], a primitive with the
+hand-written backward ``(p - onehot(y)) / n`` that the tests hold equal to the composite."""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from . import ops
-from .autograd import name_scope
-from .tensor import Tensor, stack, where
-
-__all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss", "sigmoid",
-           "binary_cross_entropy_with_logits", "binary_cross_entropy", "relu", "tanh",
-           "softmax_cross_entropy_fused"]
+from .. import ops
+from ..autograd import name_scope
+from ..tensor import Tensor, where
+from ._common import _reduce
 
 
 def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndarray | None = None,
@@ -71,16 +68,6 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     with name_scope("softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
         return shifted.exp() / _ones_where_empty(total)
-
-
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
@@ -173,42 +160,3 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
     target_array = _labels(raw, n, classes) if raw.ndim == 1 else _soft_targets(raw, logits, validate).data
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array, row_max=row_max)
-
-
-def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Squared error ``(prediction - target)^2``, averaged over every element for ``'mean'``."""
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=prediction.dtype))
-    if target.shape != prediction.shape:
-        raise ValueError(f"mse_loss: prediction shape {prediction.shape} and target shape {target.shape} differ")
-    with name_scope("mse_loss"):
-        return _reduce((prediction - target) ** 2, reduction)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """``1 / (1 + e^-x)`` (a primitive with a stable forward)."""
-    return x.sigmoid()
-
-
-def relu(x: Tensor) -> Tensor:
-    """``max(x, 0)`` elementwise (a primitive); the gradient is 1 where ``x > 0``, else 0. Shape of ``x``."""
-    return x.relu()
-
-
-def tanh(x: Tensor) -> Tensor:
-    """``tanh(x)`` elementwise (a primitive); the gradient is ``1 - tanh(x)^2``. Shape of ``x``."""
-    return x.tanh()
-
-
-def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
-    """``-t log s(x) - (1 - t) log(1 - s(x))`` in the stable form ``log(1 + e^x) - t x``, where
-    ``log(1 + e^x)`` is the log-sum-exp of ``[0, x]``; its gradient is ``s(x) - t``."""
-    targets = targets if isinstance(targets, Tensor) else Tensor(np.asarray(targets, dtype=logits.dtype))
-    if targets.shape != logits.shape:
-        raise ValueError(f"binary_cross_entropy: logits shape {logits.shape} and targets shape {targets.shape} differ")
-    with name_scope("binary_cross_entropy"):
-        zeros = Tensor._wrap(np.zeros(logits.shape, dtype=logits.dtype))
-        softplus = logsumexp(stack([zeros, logits], axis=-1), axis=-1)
-        return _reduce(softplus - targets * logits, reduction)
-
-
-binary_cross_entropy = binary_cross_entropy_with_logits

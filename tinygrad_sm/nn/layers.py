@@ -1,0 +1,123 @@
+"""Layers and models: ``Linear``, the activations, ``Sequential`` and ``MLP``."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..factories import default_generator
+from ..tensor import Tensor
+from .module import Module
+
+
+INIT_SCHEMES = ("he", "glorot")
+
+
+class Linear(Module):
+    """Affine map ``y = x @ W + b``.
+
+    Shapes: x (..., in_features), weight W (in_features, out_features) (stored input-major so the
+    forward pass is a plain matmul, no transpose), bias b (out_features,), y (..., out_features).
+    Initialisation (float32, bias zeros):
+
+    - ``'he'`` (for ReLU): W ~ Normal(0, std = sqrt(2 / fan_in))
+    - ``'glorot'`` (for tanh/sigmoid): W ~ Uniform(-limit, limit), limit = sqrt(6 / (fan_in + fan_out))
+
+    Samples come from ``generator`` (default: the one ``manual_seed`` sets).
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "he",
+                 generator: np.random.Generator | None = None):
+        for label, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Linear {label} must be a positive int, got {value!r}")
+        if init not in INIT_SCHEMES:
+            raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INIT_SCHEMES)}")
+        self.in_features, self.out_features, self.init = int(in_features), int(out_features), init
+        rng = generator if generator is not None else default_generator()
+        if init == "he":
+            values = rng.standard_normal((self.in_features, self.out_features)) * np.sqrt(2.0 / self.in_features)
+        else:
+            limit = np.sqrt(6.0 / (self.in_features + self.out_features))
+            values = rng.uniform(-limit, limit, (self.in_features, self.out_features))
+        self.weight = Tensor(values.astype(np.float32), requires_grad=True)
+        self.bias = Tensor(np.zeros(self.out_features, dtype=np.float32), requires_grad=True) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.shape[-1:] != (self.in_features,):
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape "
+                             f"{tuple(x.shape)}; its last dimension must be {self.in_features}")
+        out = x @ self.weight
+        return out + self.bias if self.bias is not None else out
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}, init={self.init!r}")
+
+
+class ReLU(Module):
+    """``relu(x) = max(x, 0)`` elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.relu()
+
+
+class Sigmoid(Module):
+    """``sigmoid(x) = 1 / (1 + exp(-x))`` elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    """``tanh(x)`` elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+
+class Sequential(Module):
+    """Apply ``modules`` in order; they are kept in ``self.layers`` (parameters ``layers.0.weight``...)."""
+
+    def __init__(self, *modules: Module):
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential item {index} is a {type(module).__name__}, not a Module")
+        self.layers = list(modules)
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+
+ACTIVATIONS: dict[str, type[Module]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+class MLP(Sequential):
+    """Multi-layer perceptron: Linear layers of ``sizes`` (e.g. [784, 256, 10]) with ``activation``
+    between them and none after the last (it outputs logits). ReLU layers use He init, sigmoid and
+    tanh layers Glorot init. Parameters are ``layers.0.weight``, ``layers.0.bias``, ``layers.2.weight``...
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu",
+                 generator: np.random.Generator | None = None):
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"MLP needs at least two sizes (inputs and outputs), got {sizes}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
+        init = "he" if activation == "relu" else "glorot"
+        modules: list[Module] = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            modules.append(Linear(fan_in, fan_out, init=init, generator=generator))
+            if index < len(sizes) - 2:
+                modules.append(ACTIVATIONS[activation]())
+        super().__init__(*modules)
+        self.sizes, self.activation = sizes, activation

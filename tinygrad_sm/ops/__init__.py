@@ -1,0 +1,63 @@
+"""The primitives: every op with a derivative of its own, forward and backward side by side.
+
+This package is the only place that writes derivative rules. ``forward`` works on NumPy arrays;
+``backward(grad, *inputs, out)`` returns one gradient per input (None where there is none). Under
+``create_graph=True`` the engine passes Tensors instead of arrays, and because the rules use only
+operators, methods and NumPy functions that Tensor dispatches back to these primitives, the same
+lines then record a graph of their own: that is how gradients of gradients work.
+
+Each primitive carries ``math = (forward, vjp)`` in LaTeX, with ``g`` the gradient arriving at the
+output; [`rules()`][tinygrad_sm.ops.rules] collects them, and the docs' derivative table is generated
+from it, so the table cannot drift from the code. The index, one line per primitive:
+
+| family | primitive | forward | vector-Jacobian product |
+| --- | --- | --- | --- |
+| elementwise | `Add`, `Sub` | a ± b | ā = g, b̄ = ±g (un-broadcast) |
+| elementwise | `Mul`, `Div` | a·b, a/b | ā = g·b, b̄ = g·a; ā = g/b, b̄ = -g·a/b² |
+| elementwise | `Pow` | a^b | ā = g·b·a^(b-1), b̄ = g·a^b·ln a |
+| elementwise | `Maximum`, `Where` | max(a, b), c ? a : b | g to the chosen side (ties: half each) |
+| elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
+| elementwise | `ReLU`, `Sigmoid`, `Tanh` | max(x,0), σ(x), tanh x | g·[x>0], g·σ(1-σ), g·(1-tanh²) |
+| elementwise | `Cast` | x as dtype | g as x's dtype |
+| reduce | `Sum`, `Mean`, `Max` | Σ, mean, max over axes | g broadcast back (÷n; to the maxima, ties split) |
+| linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
+| movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
+| index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
+| fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
+
+Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
+"""
+from __future__ import annotations
+
+# ruff: noqa: F401  (this index re-exports every primitive)
+from ..autograd import Function
+from ._helpers import _forward_or_record, _require_numeric, unbroadcast
+from .elementwise import Add, Cast, Div, Exp, Log, Maximum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub, Tanh, Where
+from .fused import SoftmaxCrossEntropy
+from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
+from .linalg import Matmul
+from .movement import Concatenate, Expand, Permute, Reshape
+from .reduce import Max, Mean, Sum, _kept_shape, _normalize_axes, max_keepdims
+
+
+def _all_primitives() -> list[type[Function]]:
+    found, stack = [], list(Function.__subclasses__())
+    while stack:
+        cls = stack.pop(0)
+        if cls not in found:
+            found.append(cls)
+            stack.extend(cls.__subclasses__())
+    return found
+
+
+def rules() -> list[tuple[str, str, str, str]]:
+    """``(family, name, forward, vjp)`` for every primitive, forward and VJP in LaTeX (``g`` is the
+    gradient arriving at the output). The docs' derivative table is generated from this."""
+    table = []
+    for cls in _all_primitives():
+        if cls.__module__.startswith(__name__ + "."):
+            family = cls.__module__.rsplit(".", 1)[-1]
+            forward, vjp = cls.math
+            table.append((family, cls.__name__, forward, vjp))
+    return table
+

@@ -1,0 +1,203 @@
+"""Elementwise primitives: one and two inputs, broadcasting undone by ``unbroadcast``."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function
+from ._helpers import _require_numeric, unbroadcast
+
+
+# ---------------------------------------------------------------- two inputs
+
+class Add(Function):
+    math = (r"a + b",
+            r"\bar a = g,\ \bar b = g")
+    reads_inputs = False
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad, a, b, out):
+        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+                unbroadcast(grad, b.shape) if self.needs_grad[1] else None)
+
+
+class Sub(Function):
+    math = (r"a - b",
+            r"\bar a = g,\ \bar b = -g")
+    reads_inputs = False
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad, a, b, out):
+        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+                unbroadcast(-grad, b.shape) if self.needs_grad[1] else None)
+
+
+class Mul(Function):
+    math = (r"a \cdot b",
+            r"\bar a = g\, b,\ \bar b = g\, a")
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad, a, b, out):
+        return (unbroadcast(grad * b, a.shape) if self.needs_grad[0] else None,
+                unbroadcast(grad * a, b.shape) if self.needs_grad[1] else None)
+
+
+class Div(Function):
+    math = (r"a / b",
+            r"\bar a = g / b,\ \bar b = -g\, a / b^2")
+    reads_output = True
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, grad, a, b, out):
+        grad_a = grad / b                                 # d(a/b)/da = 1/b
+        return (unbroadcast(grad_a, a.shape),
+                unbroadcast(-grad_a * out, b.shape) if self.needs_grad[1] else None)  # d/db = -(a/b)/b
+
+
+class Pow(Function):
+    math = (r"a^b",
+            r"\bar a = g\, b\, a^{b-1},\ \bar b = g\, a^b \ln a")
+    reads_output = True
+    def forward(self, base, exponent):
+        _require_numeric("pow", base, exponent)
+        return base ** exponent
+
+    def backward(self, grad, base, exponent, out):
+        return (unbroadcast(grad * exponent * base ** (exponent - 1), base.shape) if self.needs_grad[0] else None,
+                unbroadcast(grad * out * np.log(base), exponent.shape) if self.needs_grad[1] else None)
+
+
+class Maximum(Function):
+    """Elementwise max; where ``a == b`` the gradient is split evenly (0.5 each), as for ``max``."""
+    math = (r"\max(a, b)",
+            r"\bar a = g\,[a > b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
+    reads_inputs = False
+
+    def forward(self, a, b):
+        out = np.maximum(a, b)
+        self.weight_a = (a > b) + 0.5 * (a == b).astype(out.dtype)  # constant: the choice is piecewise fixed
+        return out
+
+    def backward(self, grad, a, b, out):
+        return (unbroadcast(grad * self.weight_a, a.shape),
+                unbroadcast(grad * (1 - self.weight_a), b.shape))
+
+
+class Where(Function):
+    """``where(condition, a, b)``; the condition is a constant boolean array, not an input."""
+    math = (r"c \,?\, a : b",
+            r"\bar a = g\,[c],\ \bar b = g\,[\lnot c]")
+    reads_inputs = False
+
+    def forward(self, a, b, condition):
+        self.condition = condition
+        return np.where(condition, a, b)
+
+    def backward(self, grad, a, b, out):
+        # np.where rather than grad * mask, so an inf in the unselected branch's gradient cannot become nan
+        return (unbroadcast(np.where(self.condition, grad, 0), a.shape),
+                unbroadcast(np.where(self.condition, 0, grad), b.shape))
+
+
+# ---------------------------------------------------------------- one input
+
+class Neg(Function):
+    math = (r"-x",
+            r"\bar x = -g")
+    reads_inputs = False
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad, x, out):
+        return (-grad,)
+
+
+class Exp(Function):
+    math = (r"e^x",
+            r"\bar x = g\, e^x")
+    reads_inputs, reads_output = False, True
+    def forward(self, x):
+        _require_numeric("exp", x)
+        return np.exp(x)
+
+    def backward(self, grad, x, out):
+        return (grad * out,)                             # d e^x = e^x
+
+
+class Log(Function):
+    math = (r"\ln x",
+            r"\bar x = g / x")
+    def forward(self, x):
+        _require_numeric("log", x)
+        return np.log(x)
+
+    def backward(self, grad, x, out):
+        return (grad / x,)
+
+
+class Sqrt(Function):
+    math = (r"\sqrt{x}",
+            r"\bar x = g / (2\sqrt{x})")
+    reads_inputs, reads_output = False, True
+    def forward(self, x):
+        _require_numeric("sqrt", x)
+        return np.sqrt(x)
+
+    def backward(self, grad, x, out):
+        return (grad / (out * 2),)
+
+
+class ReLU(Function):
+    """``max(x, 0)``; its gradient at exactly 0 is 0, as in PyTorch."""
+    math = (r"\max(x, 0)",
+            r"\bar x = g\,[x > 0]")
+    reads_inputs, reads_output = False, True
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad, x, out):
+        return (grad * (np.asarray(out) > 0),)
+
+
+class Sigmoid(Function):
+    """``1 / (1 + e^-x)``, evaluated as ``e^-|x| / (1 + e^-|x|)`` for negative x so it never overflows."""
+    math = (r"\sigma(x) = 1/(1 + e^{-x})",
+            r"\bar x = g\, \sigma(x)(1 - \sigma(x))")
+    reads_inputs, reads_output = False, True
+
+    def forward(self, x):
+        _require_numeric("sigmoid", x)
+        small = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + small), small / (1 + small)).astype(small.dtype, copy=False)
+
+    def backward(self, grad, x, out):
+        return (grad * out * (1 - out),)                 # s' = s (1 - s)
+
+
+class Tanh(Function):
+    math = (r"\tanh x",
+            r"\bar x = g\,(1 - \tanh^2 x)")
+    reads_inputs, reads_output = False, True
+    def forward(self, x):
+        _require_numeric("tanh", x)
+        return np.tanh(x)
+
+    def backward(self, grad, x, out):
+        return (grad * (1 - out * out),)
+
+
+class Cast(Function):
+    math = (r"x \text{ as dtype}",
+            r"\bar x = g \text{ as } x\text{'s dtype}")
+    reads_inputs = False
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def backward(self, grad, x, out):
+        return (grad.astype(x.dtype),)

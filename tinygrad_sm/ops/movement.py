@@ -1,0 +1,61 @@
+"""Movement: reshape, permute, broadcast, concatenate (no arithmetic, only where values go)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function
+from ._helpers import unbroadcast
+
+
+class Reshape(Function):
+    math = (r"x \text{ reshaped}",
+            r"\bar x = g \text{ reshaped back}")
+    reads_inputs = False
+    def forward(self, x, shape):
+        return x.reshape(shape)
+
+    def backward(self, grad, x, out):
+        return (grad.reshape(x.shape),)
+
+
+class Permute(Function):
+    math = (r"x \text{ with axes permuted}",
+            r"\bar x = g \text{ with the inverse permutation}")
+    reads_inputs = False
+    def forward(self, x, axes):
+        self.inverse = tuple(np.argsort(axes))
+        return x.transpose(axes)
+
+    def backward(self, grad, x, out):
+        return (grad.transpose(self.inverse),)
+
+
+class Expand(Function):
+    """Broadcast to ``shape`` (a read-only view, no copy)."""
+    math = (r"x \text{ broadcast to shape}",
+            r"\bar x = g \text{ summed over the broadcast axes}")
+    reads_inputs = False
+
+    def forward(self, x, shape):
+        return np.broadcast_to(x, shape)
+
+    def backward(self, grad, x, out):
+        return (unbroadcast(grad, x.shape),)
+
+
+class Concatenate(Function):
+    math = (r"[x_1, x_2, \dots] \text{ along an axis}",
+            r"\bar x_k = \text{the } k\text{-th slice of } g")
+    reads_inputs = False
+    def forward(self, *arrays, axis=0):
+        if not -arrays[0].ndim <= axis < arrays[0].ndim:
+            raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
+        self.axis = axis % arrays[0].ndim
+        self.bounds = np.cumsum([0] + [a.shape[self.axis] for a in arrays]).tolist()
+        return np.concatenate(arrays, axis=self.axis)
+
+    def backward(self, grad, *inputs_and_out):
+        lead = (slice(None),) * self.axis
+        return tuple(grad[lead + (slice(start, stop),)] for start, stop in zip(self.bounds, self.bounds[1:]))
