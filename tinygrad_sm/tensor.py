@@ -31,6 +31,22 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
+_UNSET: Any = object()
+
+
+def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, keepdim: Any = _UNSET,
+              op: str = "reduction", default_axis: Any = None) -> tuple[Any, bool]:
+    """``(axis, keepdims)`` from either spelling: PyTorch's ``dim``/``keepdim`` or NumPy's
+    ``axis``/``keepdims``. Passing both spellings of one argument is an error (it is ambiguous)."""
+    if axis is not _UNSET and dim is not _UNSET:
+        raise TypeError(f"{op}: pass either dim= or axis=, not both")
+    if keepdims is not _UNSET and keepdim is not _UNSET:
+        raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
+    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
+    keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
+    return axis, bool(keep)
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
 
