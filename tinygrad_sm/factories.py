@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .autograd import _mode
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
 
 _generator = np.random.default_rng()
@@ -55,14 +56,20 @@ def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
           generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    return Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    result = Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
+        _mode.tracer.on_random(result, generator, "standard_normal", _shape_arg(shape), dtype)
+    return result
 
 
 def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
          generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    return Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    result = Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    if _mode.tracer is not None:
+        _mode.tracer.on_random(result, generator, "random", _shape_arg(shape), dtype)
+    return result
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:

@@ -10,7 +10,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .autograd import no_grad
+from .autograd import _mode, no_grad
 from .tensor import Tensor
 
 
@@ -65,6 +65,8 @@ class SGD(Optimizer):
         self._velocity: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
+        if _mode.tracer is not None:  # tinygrad_sm.compile: one recorded call of this method
+            return _mode.tracer.on_optimizer_step(self)
         with no_grad():
             for index, param in enumerate(self.params):
                 if param.grad is None:
@@ -117,6 +119,8 @@ class Adam(Optimizer):
         self._steps = [0] * len(self.params)
 
     def step(self) -> None:
+        if _mode.tracer is not None:  # tinygrad_sm.compile: one recorded call of this method
+            return _mode.tracer.on_optimizer_step(self)
         beta1, beta2 = self.betas
         with no_grad():
             for index, param in enumerate(self.params):

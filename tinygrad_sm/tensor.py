@@ -77,11 +77,15 @@ class Tensor:
     # ------------------------------------------------------------ attributes
     @property
     def data(self) -> np.ndarray:
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile: the values leave the trace here
+            _autograd._mode.tracer.on_escape(self, "data")
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
         # rebinding counts as a modification: a graph that read the old array must not mix in the new one
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "assignment to .data")
         self._data = _to_array(value)
         bump_version(self)
 
@@ -96,15 +100,22 @@ class Tensor:
     def item(self) -> float | int | bool:
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self._data.item()
+        value = self._data.item()
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile guards on the value
+            _autograd._mode.tracer.on_item(self, value)
+        return value
 
     def numpy(self) -> np.ndarray:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "numpy()")
         return self._data
 
     def tolist(self) -> Any:
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "np.asarray()")
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __float__(self) -> float:
@@ -251,6 +262,8 @@ class Tensor:
             except ValueError:
                 raise ValueError(f"cannot write into this tensor (shape {self.shape}): its array is a read-only "
                                  "view, for example of an expand or of a read-only NumPy array") from None
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile records the write
+            _autograd._mode.tracer.on_write(self, ufunc, value)
         ufunc(array, _plain(value), out=array)
         bump_version(self)
         return self

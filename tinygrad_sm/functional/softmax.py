@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd import name_scope
+from ..compiler.hooks import check, derived
 from ..tensor import Tensor, where
 from ._common import _reduce
 
@@ -25,20 +26,32 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndar
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
     skips looking for such rows (the caller knows there are none).
     """
-    shift = ops.max_keepdims(x.data, axis) if row_max is None else row_max
-    if maybe_masked and shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
-        shift = np.where(shift == -np.inf, 0, shift)
+    shift = derived(ops.max_keepdims, x.data, axis) if row_max is None else row_max
+    if maybe_masked and check(_has_neginf, shift):
+        shift = derived(_neginf_to_zero, shift)
     shift_tensor = Tensor._wrap(shift)
     shift_tensor.name = "max shift (detached)"
     shifted = x - shift_tensor
     return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
 
 
+def _has_neginf(shift: np.ndarray) -> bool:
+    return shift.min() == -np.inf  # (cheaper than np.isneginf(shift).any() on the hot path)
+
+
+def _neginf_to_zero(shift: np.ndarray) -> np.ndarray:
+    return np.where(shift == -np.inf, 0, shift)
+
+
+def _has_zero(total: np.ndarray) -> bool:
+    return total.min() == 0
+
+
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
     """``total`` with the sums of fully masked rows (0) replaced by 1, so dividing by it or taking its
     log gives no nan; ``total`` itself when no row is empty."""
-    if maybe_masked and total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
-        return where(total.data == 0, 1.0, total)
+    if maybe_masked and check(_has_zero, total.data):  # only fully masked rows sum to 0: the max term gives e^0
+        return where(derived(np.equal, total.data, 0), 1.0, total)
     return total
 
 
@@ -52,7 +65,7 @@ def logsumexp(x: Tensor, axis: int = -1, keepdims: bool = False) -> Tensor:
         nonempty = _ones_where_empty(total)
         result = nonempty.log() + shift
         if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
-            result = where(total.data == 0, -np.inf, result)
+            result = where(derived(np.equal, total.data, 0), -np.inf, result)
         return result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
 
 
@@ -80,14 +93,30 @@ def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    row_max = ops.max_keepdims(logits.data, axis=1)
-    if np.isfinite(row_max).all():
+    row_max = derived(ops.max_keepdims, logits.data, 1)
+    if check(_all_finite, row_max):
         return row_max, False
-    invalid = np.isnan(logits.data) | np.isposinf(logits.data)
-    if invalid.any():
+    if check(_has_nan_or_posinf, logits.data):
+        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
         bad = tuple(int(i) for i in np.argwhere(invalid)[0])
         raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
     return row_max, True
+
+
+def _has_nan_or_posinf(logits: np.ndarray) -> bool:
+    return (np.isnan(logits) | np.isposinf(logits)).any()
+
+
+def _all_finite(row_max: np.ndarray) -> bool:
+    return np.isfinite(row_max).all()
+
+
+def _out_of_range(labels: np.ndarray, classes: int) -> bool:
+    return labels.size and (labels.min() < 0 or labels.max() >= classes)
+
+
+def _not_distributions(soft: np.ndarray) -> bool:
+    return (soft < 0).any() or not np.allclose(soft.sum(axis=1), 1, atol=1e-5)
 
 
 def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
@@ -97,7 +126,7 @@ def _labels(targets: Any, n: int, classes: int) -> np.ndarray:
                         "soft targets must have shape (n, classes)")
     if labels.shape != (n,):
         raise ValueError(f"labels must have shape ({n},) to match logits of shape ({n}, {classes}), got {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    if check(_out_of_range, labels, classes):
         bad = np.flatnonzero((labels < 0) | (labels >= classes))
         raise ValueError(f"label {labels[bad[0]]} at index {bad[0]} is out of range: valid labels are 0..{classes - 1}")
     return labels
@@ -116,8 +145,8 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
     if soft.shape != shape:
         raise ValueError(f"soft targets must have the logits' shape {shape}, got {soft.shape}")
     if validate:
-        rows = soft.data.sum(axis=1)
-        if (soft.data < 0).any() or not np.allclose(rows, 1, atol=1e-5):
+        if check(_not_distributions, soft.data):
+            rows = soft.data.sum(axis=1)
             raise ValueError("soft targets must be probability distributions: non-negative rows summing to 1 "
                              f"(row sums range {rows.min():.6g}..{rows.max():.6g})")
     return soft

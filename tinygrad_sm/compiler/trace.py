@@ -1,0 +1,480 @@
+"""Recording one eager call: every primitive's forward, the backward sweep, the optimizer's step,
+in-place writes, random draws, values read back (guards), written down as lines of a program.
+
+The call itself runs eagerly (the engine calls the hooks in ``autograd``, ``tensor``, ``factories`` and
+``optim`` while ``_mode.tracer`` is set), so the first call's results are eager results. Each array
+that appears is given a variable; an array the trace cannot account for (a value computed from tensor
+data outside the primitives and not declared with ``derived``) makes the trace refuse, and that
+signature then always runs eagerly: a compiled step never freezes something that should change.
+"""
+from __future__ import annotations
+
+import gc
+import sys
+import traceback
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import autograd
+from ..autograd import _mode
+from ..tensor import Tensor
+
+
+class Refused(Exception):
+    """The trace met something it cannot replay faithfully; the reason names the op and the user's line."""
+
+
+class Var:
+    """One array of the program (SSA: every line makes new ones). ``tensor`` and ``grad_of`` give names."""
+    __slots__ = ("hint", "name", "tensor", "grad_of", "array")
+
+    def __init__(self, hint: str, tensor: Any = None, grad_of: "Var | None" = None, array: Any = None):
+        self.hint, self.name, self.tensor, self.grad_of, self.array = hint, None, tensor, grad_of, array
+
+
+class Line:
+    """``template.format(*vars)`` is the Python line; ``comment`` explains it; ``kind`` groups lines."""
+    __slots__ = ("template", "vars", "comment", "kind")
+
+    def __init__(self, template: str, vars: list, comment: str = "", kind: str = "forward"):
+        self.template, self.vars, self.comment, self.kind = template, vars, comment, kind
+
+
+def user_line() -> str:
+    """``file:line: code`` of the innermost frame outside tinygrad_sm (where the user wrote the call)."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        parts = frame.filename.replace("\\", "/").split("/")
+        if "tinygrad_sm" not in parts[:-1]:
+            return f"{frame.filename}:{frame.lineno}: {frame.line}"
+    return "?"
+
+
+def _from_library(depth: int) -> bool:
+    """Whether the frame ``depth`` levels up belongs to tinygrad_sm (its reads of ``.data`` are declared)."""
+    name = sys._getframe(depth + 1).f_globals.get("__name__", "")
+    return name == "tinygrad_sm" or name.startswith("tinygrad_sm.")
+
+
+class Tracer:
+    """Receives the engine's hooks during one eager call and builds the program's lines."""
+
+    def __init__(self, leaves: list, names: list[str], kinds: list[str]):
+        self.lines: list[Line] = []
+        self.ns: dict[str, Any] = {}       # constants, op instances, state tensors: the program's globals
+        self.vars: dict[int, Var] = {}      # id(array) -> its variable
+        self.keep: list[Any] = []           # arrays and tensors kept alive so ids stay unique
+        self.state: dict[int, tuple[str, Tensor]] = {}  # id(tensor) -> (name in the program, tensor)
+        self.state_start_grad: dict[int, Any] = {}      # id(tensor) -> its .grad when first seen
+        self.arg_vars: list[Var] = []
+        self.ops: dict[int, str] = {}       # id(recorded op) -> global name of its replay instance
+        self.wrote = False                  # a write to state happened (guards after it cannot fall back)
+        self.refused: str | None = None
+        self.n_const = 0
+        self.tensor_names: dict[int, str] = {}
+        self._user_named: set[int] = set()
+        self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
+        self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
+        self.preexisting = {id(o) for o in self._alive}
+        for position, (leaf, name, kind) in enumerate(zip(leaves, names, kinds)):
+            array = leaf._data if kind == "T" else leaf
+            self.arg_vars.append(self._bind(array, Var(name, tensor=leaf if kind == "T" else None)))
+            if kind == "T":
+                self.state[id(leaf)] = (f"_arg{position}", leaf)
+                self.state_start_grad[id(leaf)] = leaf.grad
+
+    # ------------------------------------------------------------ bookkeeping
+    def refuse(self, reason: str) -> None:
+        if self.refused is None:
+            self.refused = f"{reason} (at {user_line()})"
+
+    def _bind(self, array: Any, var: Var) -> Var:
+        self.vars[id(array)] = var
+        self.keep.append(array)
+        var.array = array
+        return var
+
+    def const(self, value: Any, hint: str = "c") -> str:
+        name = f"_{hint}{self.n_const}"
+        self.n_const += 1
+        self.ns[name] = value
+        return name
+
+    def emit(self, template: str, vars: list, comment: str = "", kind: str = "forward") -> None:
+        self.lines.append(Line(template, vars, comment, kind))
+
+    def array_var(self, array: Any, what: str) -> "Var | str":
+        """The variable holding ``array``, or the global name of a constant; refuses what it cannot place."""
+        var = self.vars.get(id(array))
+        if var is not None:
+            return var
+        base = array.base if isinstance(array, np.ndarray) else None
+        if base is not None and id(base) in self.vars and base.shape == array.shape and \
+                base.strides == array.strides and base.dtype == array.dtype and \
+                base.__array_interface__["data"][0] == array.__array_interface__["data"][0]:
+            return self.vars[id(base)]  # a view of the whole array (Tensor(x) makes x.view())
+        if not isinstance(array, np.ndarray):
+            return self.const(array)
+        if array.ndim == 0:  # a Python number made into an array (Tensor._operand): a constant
+            self.keep.append(array)
+            return self.const(array)
+        if array.dtype.kind in "iu" and array.ndim == 1 and np.array_equal(array, np.arange(array.size)):
+            self.keep.append(array)
+            return self.const(array, "arange")  # np.arange(n) for picking one entry per row
+        raise Refused(f"{what}: an array of shape {array.shape} that did not come from the compiled function's "
+                      "arguments, its parameters or a recorded op (a value computed from .data?)")
+
+    def tensor_var(self, tensor: Tensor, what: str) -> "Var | str":
+        var = self.vars.get(id(tensor._data))
+        if var is not None:
+            return var
+        if id(tensor) in self.state or id(tensor) in self.preexisting:  # a parameter or another tensor that outlives the call: read at replay
+            return self.state_var(tensor)
+        return self.array_var(tensor._data, what)
+
+    def holder(self, tensor: Tensor) -> str:
+        """The program's name for a tensor that outlives the call (a parameter, an argument)."""
+        key = id(tensor)
+        if key not in self.state:
+            self.state[key] = (f"_t{len(self.state)}", tensor)
+            self.state_start_grad[key] = tensor.grad
+        return self.state[key][0]
+
+    def grad_var(self, leaf: Tensor) -> "Var":
+        """The variable holding ``leaf.grad``'s array: made in this call, or the .grad it came in with."""
+        var = self.vars.get(id(leaf.grad._data))
+        if var is not None:
+            return var
+        if id(leaf) in self.state and leaf.grad is self.state_start_grad[id(leaf)] or \
+                id(leaf) not in self.state and id(leaf) in self.preexisting:
+            holder = self.holder(leaf)
+            var = self._bind(leaf.grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
+            self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
+            return var
+        raise Refused("a .grad that was replaced inside the compiled function")
+
+    def state_var(self, tensor: Tensor) -> Var:
+        name = self.holder(tensor)
+        var = Var(tensor.name or "param", tensor=tensor)
+        self._bind(tensor._data, var)
+        self.emit("{} = " + name + "._data", [var], kind="read")
+        return var
+
+    def value_expr(self, value: Any, what: str) -> tuple[str, list]:
+        """An expression for an argument of a recorded call: variables, constants, tuples of them."""
+        if isinstance(value, Tensor):
+            return "{}", [self.tensor_var(value, what)]
+        if isinstance(value, np.ndarray):
+            placed = self.array_var(value, what)
+            return ("{}", [placed]) if isinstance(placed, Var) else (placed, [])
+        if isinstance(value, (tuple, list)):
+            parts, used = [], []
+            for item in value:
+                text, vs = self.value_expr(item, what)
+                parts.append(text)
+                used += vs
+            inner = ", ".join(parts) + ("," if len(parts) == 1 and isinstance(value, tuple) else "")
+            return ("(" + inner + ")" if isinstance(value, tuple) else "[" + inner + "]"), used
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return repr(value) if not (isinstance(value, float) and not np.isfinite(value)) else self.const(value), []
+        return self.const(value), []
+
+    # ------------------------------------------------------------ hooks
+    def on_apply(self, op: autograd.Function, parents: tuple, params: dict, out: Tensor) -> None:
+        if self.refused:
+            return
+        try:
+            ins, used = [], []
+            for parent in parents:
+                text, vs = self.value_expr(parent, f"input of op '{op.name}'")
+                ins.append(text)
+                used += vs
+            for key, value in params.items():
+                text, vs = self.value_expr(value, f"argument {key}= of op '{op.name}'")
+                ins.append(f"{key}={text}")
+                used += vs
+        except Refused as error:
+            self.refuse(str(error))
+            return
+        replay = type(op)()
+        if out._node is op:
+            replay.needs_grad = op.needs_grad
+        name = self.const(replay, f"{op.name}")
+        self.ops[id(op)] = name
+        out_var = self._bind(out._data, Var(op.name, tensor=out))
+        call = f"{name}.forward({', '.join(ins)})"
+        if out._data.ndim == 0:
+            call = f"_asarray({call})"  # NumPy gives scalars for 0-d results; apply keeps arrays
+        scope = "/".join(op.scope) if out._node is op else "/".join(_mode.scope)
+        comment = f"{op.name}: {_plain_math(type(op).math[0])}" + (f"   [{scope}]" if scope else "")
+        self.emit("{} = " + call, [out_var] + used, comment)
+
+    def on_derived(self, fn: Callable, args: tuple, value: Any) -> None:
+        if self.refused:
+            return
+        try:
+            text, used = self.value_expr(tuple(args), f"{getattr(fn, '__name__', 'derived')}()")
+        except Refused as error:
+            self.refuse(str(error))
+            return
+        var = self._bind(value, Var(getattr(fn, "__name__", "derived").strip("_")))
+        self.emit("{} = " + self.const(fn, "fn") + text, [var] + used,
+                  f"constant of the graph, recomputed: {getattr(fn, '__name__', '')}", kind="derived")
+
+    def on_check(self, fn: Callable, args: tuple, value: bool) -> None:
+        if self.refused:
+            return
+        if self.wrote:
+            return self.refuse(f"a check ({getattr(fn, '__name__', '?')}) after a parameter update")
+        try:
+            text, used = self.value_expr(tuple(args), f"{getattr(fn, '__name__', 'check')}()")
+        except Refused as error:
+            return self.refuse(str(error))
+        test = "not " if value else ""
+        self.emit(f"if {test}" + self.const(fn, "fn") + text + ": raise _GuardFailed", used,
+                  f"guard: {getattr(fn, '__name__', '')} was {value} when traced", kind="guard")
+
+    def on_item(self, tensor: Tensor, value: Any) -> None:
+        if self.refused:
+            return
+        if _from_library(2):
+            return self.refuse(f"library code read a tensor value with .item() (op-level guard missing)")
+        if self.wrote:
+            return self.refuse(".item() (or float(t), bool(t), if t:) after a parameter update; "
+                               "return the tensor and read it outside the compiled function")
+        try:
+            text, used = self.value_expr(tensor, ".item()")
+        except Refused as error:
+            return self.refuse(str(error))
+        expected = self.const(value, "value")
+        self.emit(f"if not _same({text}.item(), {expected}): raise _GuardFailed", used,
+                  f"guard: .item() was {value!r} when traced", kind="guard")
+
+    def on_escape(self, tensor: Tensor, how: str) -> None:
+        if self.refused or _from_library(2):
+            return
+        self.refuse(f"the compiled function reads tensor values with {how}; compile cannot see what it does with "
+                    "them (use Tensor ops, or return the tensor and read it outside)")
+
+    def on_write(self, tensor: Tensor, ufunc: Any, value: Any) -> None:
+        if self.refused:
+            return
+        try:
+            target = self.tensor_var(tensor, "target of an in-place write")
+            text, used = self.value_expr(value, "value of an in-place write")
+        except Refused as error:
+            return self.refuse(str(error))
+        if not isinstance(target, Var):
+            return self.refuse("an in-place write into a constant")
+        owner = self.state.get(id(tensor))
+        self.wrote = self.wrote or owner is not None
+        holder = owner[0] if owner else self.const(tensor, "t")
+        self.emit(f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})", [target] + used,
+                  f"in-place {getattr(ufunc, '__name__', 'write')} (as Tensor._write)", kind="update")
+
+    def on_random(self, tensor: Tensor, generator: Any, method: str, shape: tuple, dtype: Any) -> None:
+        if self.refused:
+            return
+        gen = "None" if generator is None else self.const(generator, "generator")
+        var = self._bind(tensor._data, Var("noise", tensor=tensor))
+        self.emit("{} = _draw(" + f"{gen}, {method!r}, {self.const(tuple(shape), 'shape')}, "
+                  f"{self.const(np.dtype(dtype), 'dtype')})", [var],
+                  f"a new {method} draw from the generator on every call", kind="random")
+
+    def on_optimizer_step(self, optimizer: Any) -> None:
+        if not self.refused:
+            try:
+                for param in optimizer.params:
+                    holder = self.holder(param)
+                    if param.grad is None:
+                        self.emit(f"{holder}.grad = None", [], kind="update")
+                    elif self.vars.get(id(param.grad._data)) is not None or param.grad is not \
+                            self.state_start_grad[id(param)]:
+                        self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_var(param)], kind="update")
+            except Refused as error:
+                self.refuse(str(error))
+            name = self.const(optimizer, type(optimizer).__name__.lower())
+            doc = (type(optimizer).__doc__ or "").split("::")
+            rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
+            for line in rule[:6]:
+                self.emit("# " + line, [], kind="update")
+            self.emit(f"{name}.step()", [], f"{type(optimizer).__name__}(lr={optimizer.lr:g}): the rule above, "
+                      "in place, for every parameter", kind="update")
+            self.wrote = True
+        tracer, _mode.tracer = _mode.tracer, None
+        try:
+            optimizer.step()
+        finally:
+            _mode.tracer = tracer
+
+    # ------------------------------------------------------------ the backward sweep
+    def run_backward(self, roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
+                     inputs: Any) -> None:
+        """``autograd.run_backward`` for ``.backward()``, step by step, each step also written down."""
+        if create_graph:
+            raise RuntimeError("tinygrad_sm.compile: create_graph=True inside a compiled function is not supported; "
+                               "call the function without compile for higher-order gradients")
+        if inputs is not None:
+            raise RuntimeError("tinygrad_sm.compile: tinygrad_sm.grad(...) inside a compiled function is not "
+                               "supported; use loss.backward() and read .grad")
+        made, leaves = autograd._reachable(roots)
+        grads: dict[int, tuple[Any, Any]] = {}
+        owned: set[int] = set()
+        for root, seed in zip(roots, root_grads):
+            var = self.vars.get(id(seed))
+            if var is None:
+                var = self._bind(seed, Var("grad", grad_of=self.vars.get(id(root._data))))
+                maker = f"_np.array(1, dtype={self.const(seed.dtype, 'dtype')})" if seed.ndim == 0 else \
+                    f"_np.ones({seed.shape!r}, dtype={self.const(seed.dtype, 'dtype')})"
+                if not (seed == 1).all():
+                    self.refuse("backward(gradient=...) with an array the trace cannot place")
+                self.emit("{} = " + maker, [var], "the seed: d loss / d loss = 1", kind="backward")
+            self._accumulate(grads, owned, id(root), var, seed)
+        for tensor in made:
+            entry = grads.pop(id(tensor), None)
+            if entry is None:
+                continue
+            grad_var, grad = entry
+            node = tensor._node
+            if node.released or node.stamp < autograd._last_write[0]:
+                autograd._check_versions(tensor, node)
+            input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
+            self._record_backward(node, tensor, grad_var, input_grads)
+            for position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
+                if needs and parent_grad is not None:
+                    var = self.vars.get(id(parent_grad))
+                    if type(parent_grad) is not np.ndarray:
+                        parent_grad = np.asarray(parent_grad)
+                        new = self._bind(parent_grad, Var("grad", grad_of=self.vars.get(id(parent._data))))
+                        self.emit("{} = _asarray({})", [new, var], kind="backward")
+                        var = new
+                    if parent_grad.shape != parent._data.shape:
+                        raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
+                                           f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
+                    self._accumulate(grads, owned, id(parent), var, parent_grad)
+            if not retain_graph:
+                node.release()
+        for leaf in leaves:
+            entry = grads.pop(id(leaf), None)
+            if entry is None:
+                continue
+            var, grad = entry
+            if grad.dtype != leaf.dtype:
+                grad = grad.astype(leaf.dtype)
+                new = self._bind(grad, Var("grad", grad_of=var.grad_of))
+                self.emit("{} = {}.astype(" + self.const(leaf.dtype, "dtype") + ")", [new, var], kind="backward")
+                var = new
+            if leaf.grad is None:
+                leaf.grad = Tensor._wrap(grad)
+            else:
+                try:
+                    previous = self.grad_var(leaf)
+                except Refused as error:
+                    self.refuse(str(error))
+                    previous = None
+                leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
+                if previous is not None:
+                    new = self._bind(leaf.grad._data, Var("grad", grad_of=var.grad_of))
+                    self.emit("{} = {} + {}", [new, previous, var], "accumulate into .grad", kind="backward")
+            self.vars.setdefault(id(leaf.grad._data), var)  # the gradient's Tensor wraps the same array
+        return None
+
+    def _accumulate(self, grads: dict, owned: set, key: int, var: Any, grad: Any) -> None:
+        previous = grads.get(key)
+        if previous is None:
+            grads[key] = (var, grad)
+        elif key in owned:
+            np.add(previous[1], grad, out=previous[1])
+            self.emit("_np.add({}, {}, out={})", [previous[0], var, previous[0]],
+                      "a second use: gradients add", kind="backward")
+        else:
+            total = np.asarray(previous[1] + grad)
+            new = self._bind(total, Var("grad", grad_of=previous[0].grad_of))
+            self.emit("{} = _asarray({} + {})", [new, previous[0], var], "a tensor used twice: gradients add",
+                      kind="backward")
+            grads[key] = (new, total)
+            owned.add(key)
+
+    def _record_backward(self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple) -> None:
+        if self.refused:
+            return
+        name = self.ops.get(id(node))
+        if name is None:
+            return self.refuse(f"backward through op '{node.name}' recorded before the compiled call began")
+        try:
+            ins = [self.tensor_var(p, f"input of op '{node.name}'") for p in node.parents]
+            out = self.tensor_var(tensor, f"output of op '{node.name}'")
+        except Refused as error:
+            return self.refuse(str(error))
+        targets, outs = [], []
+        for parent, parent_grad in zip(node.parents, input_grads):
+            if parent_grad is None:
+                targets.append("_")
+            else:
+                var = self._bind(parent_grad, Var("grad", grad_of=self.vars.get(id(parent._data))))
+                targets.append("{}")
+                outs.append(var)
+        lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
+        placeholders = ", ".join("{}" if isinstance(v, Var) else v for v in ins + [out])
+        used = [v for v in ins + [out] if isinstance(v, Var)]
+        self.emit(f"{lhs} = {name}.backward({{}}, {placeholders})", outs + [grad_var] + used,
+                  f"{node.name} backward: {_plain_math(type(node).math[1])}", kind="backward")
+
+    # ------------------------------------------------------------ names for the source
+    def name_parameters(self, fn: Any, args: tuple) -> None:
+        """Names for parameters: their path in the modules, or the global/closure variable holding them."""
+        from ..nn.module import Module
+        found: dict[str, Any] = {}
+        for cell, name in zip(getattr(fn, "__closure__", None) or (), fn.__code__.co_freevars if hasattr(fn, "__code__") else ()):
+            try:
+                found[name] = cell.cell_contents
+            except ValueError:
+                pass
+        for name in getattr(getattr(fn, "__code__", None), "co_names", ()):
+            if name in getattr(fn, "__globals__", {}):
+                found.setdefault(name, fn.__globals__[name])
+        for position, value in enumerate(args):
+            found.setdefault(f"arg{position}", value)
+        for name, value in found.items():
+            if isinstance(value, Tensor):
+                self.param_names.setdefault(id(value), name)
+            elif isinstance(value, Module):
+                for path, tensor in value._walk_tensors(""):
+                    self.param_names.setdefault(id(tensor), path)
+            elif isinstance(value, (list, tuple)):
+                for index, item in enumerate(value):
+                    if isinstance(item, Tensor):
+                        self.param_names.setdefault(id(item), f"{name}{index}")
+
+    def profile(self, frame: Any, event: str, arg: Any) -> None:
+        """``sys.setprofile`` hook: remember the local names tensors and arrays had when each frame returned."""
+        if event != "return":
+            return
+        module = frame.f_globals.get("__name__", "")
+        user = not module.startswith("tinygrad_sm")
+        if not user and not module.startswith(("tinygrad_sm.functional", "tinygrad_sm.nn")):
+            return
+        for name, value in frame.f_locals.items():
+            if name.startswith("_") or name in _GENERIC:
+                continue
+            if isinstance(value, Tensor):
+                key = id(value)
+                if key not in self.tensor_names or (user and key not in self._user_named):
+                    self.tensor_names[key] = name
+                    if user:
+                        self._user_named.add(key)
+
+
+_GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
+
+
+def _plain_math(latex: str) -> str:
+    """The LaTeX of ``math`` made readable in a comment."""
+    text = latex
+    for a, b in ((r"\bar ", "d"), (r"\,", " "), (r"\ ", " "), (r"\cdot", "*"), (r"\textstyle", ""), (r"\text", ""),
+                 (r"\tfrac12", "1/2"), (r"\frac1n", "(1/n)"), (r"\sum", "sum"), (r"\max", "max"), (r"\log", "log"),
+                 (r"\ln", "ln"), (r"\sqrt", "sqrt"), (r"\sigma", "sigma"), (r"\tanh", "tanh"), (r"\lnot", "not "),
+                 (r"\top", "T"), (r"\dots", "..."), (r"\#", "#"), (r"\in", "in"), ("^{b-1}", "^(b-1)"), ("{", ""),
+                 ("}", ""), ("\\", "")):
+        text = text.replace(a, b)
+    return " ".join(text.split())
