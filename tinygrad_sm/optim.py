@@ -32,6 +32,8 @@ class Optimizer:
         self.lr = float(lr)
 
     def zero_grad(self) -> None:
+        if _mode.tracer is not None:
+            _mode.tracer.on_zero_grad(self.params)
         for param in self.params:
             param.grad = None
 

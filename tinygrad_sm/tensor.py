@@ -10,6 +10,7 @@ from . import autograd as _autograd
 from . import ops
 from .autograd import bump_version, is_grad_enabled
 from .autograd import backward as _backward
+from .compiler.hooks import derived
 
 Axis = int | tuple[int, ...] | None
 DEFAULT_DTYPE = np.float32
@@ -25,6 +26,8 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
         array = np.asarray(data, dtype=dtype)
         if dtype is None and array.dtype.kind in "iuf":
             array = array.astype(DEFAULT_DTYPE)  # Python numbers and lists become float32
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile: a constant written in the code
+            _autograd._mode.tracer.on_constant(array)
     if array.dtype.kind not in _ACCEPTED_KINDS:
         raise TypeError(f"Tensor data must be bool, integer or floating point; got dtype {array.dtype}"
                         + (" (complex numbers are not supported)" if array.dtype.kind == "c" else ""))
@@ -170,6 +173,8 @@ class Tensor:
         _backward(self, gradient, retain_graph, create_graph)
 
     def zero_grad(self) -> None:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_zero_grad([self])
         self.grad = None
 
     # ------------------------------------------------------------ operand conversion
@@ -179,7 +184,10 @@ class Tensor:
             return value
         if isinstance(value, (int, float, bool)):
             if self.dtype.kind == "f" or (isinstance(value, int) and self.dtype.kind in "iu"):
-                return Tensor._wrap(np.asarray(value, dtype=self.dtype))
+                constant = np.asarray(value, dtype=self.dtype)
+                if _autograd._mode.tracer is not None:  # tinygrad_sm.compile: a constant written in the code
+                    _autograd._mode.tracer.on_constant(constant)
+                return Tensor._wrap(constant)
         return Tensor(value)
 
     # ------------------------------------------------------------ arithmetic
@@ -231,23 +239,24 @@ class Tensor:
         return self.abs()
 
     # comparisons give constant bool tensors: they are not differentiable
+    # (``derived``: values computed from the data, which tinygrad_sm.compile recomputes on every call)
     def __lt__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data < _plain(other))
+        return Tensor._wrap(derived(np.less, self._data, _plain(other)))
 
     def __le__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data <= _plain(other))
+        return Tensor._wrap(derived(np.less_equal, self._data, _plain(other)))
 
     def __gt__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data > _plain(other))
+        return Tensor._wrap(derived(np.greater, self._data, _plain(other)))
 
     def __ge__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data >= _plain(other))
+        return Tensor._wrap(derived(np.greater_equal, self._data, _plain(other)))
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return Tensor._wrap(self._data == _plain(other))
+        return Tensor._wrap(derived(np.equal, self._data, _plain(other)))
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return Tensor._wrap(self._data != _plain(other))
+        return Tensor._wrap(derived(np.not_equal, self._data, _plain(other)))
 
     # ------------------------------------------------------------ in place (outside the graph)
     def _write(self, ufunc: np.ufunc, value: Any) -> "Tensor":
@@ -322,7 +331,7 @@ class Tensor:
         return -((-self).maximum(-self._operand(other)))
 
     def abs(self) -> "Tensor":
-        return where(self._data >= 0, self, -self)
+        return where(derived(np.greater_equal, self._data, 0), self, -self)
 
     def astype(self, dtype: Any) -> "Tensor":
         """A differentiable cast; the gradient is cast back to this tensor's dtype."""
@@ -468,7 +477,7 @@ def _binary(method: str):
 
 
 def _compare(ufunc: np.ufunc):
-    return lambda a, b: Tensor._wrap(ufunc(_plain(a), _plain(b)))
+    return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
 
 
 _UFUNCS = {

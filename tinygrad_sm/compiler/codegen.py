@@ -81,6 +81,8 @@ def _name_vars(tracer: Tracer, lines: list) -> None:
         assign(var)
     for line in lines:
         for var in line.vars:
+            if not isinstance(var, Var):
+                raise AssertionError(f"internal: {line.template} {line.vars}")
             assign(var)
 
 
@@ -101,10 +103,12 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if holder.startswith("_arg"):
             continue
         tracer.ns[holder] = tensor
-        start = tracer.state_start_grad[key]
         checks = [f"{holder}._data.shape != {tensor._data.shape!r}",
-                  f"{holder}._data.dtype != {tracer.const(tensor._data.dtype, 'dtype')}",
-                  f"{holder}.grad is {'not ' if start is None else ''}None"]
+                  f"{holder}._data.dtype != {tracer.const(tensor._data.dtype, 'dtype')}"]
+        if key in tracer.grad_none_guard:
+            checks.append(f"{holder}.grad is not None")
+        if key in tracer.grad_read:
+            checks.append(f"{holder}.grad is None")
         guards.append(" or ".join(checks))
     tail: list = []
     for key, (holder, tensor) in tracer.state.items():

@@ -73,6 +73,10 @@ class Tracer:
         self.n_const = 0
         self.tensor_names: dict[int, str] = {}
         self._user_named: set[int] = set()
+        self.cleared: set[int] = set()          # leaves whose .grad zero_grad() set to None in this call
+        self.grad_none_guard: set[int] = set()  # leaves whose .grad must be None when the call starts
+        self.grad_read: set[int] = set()        # leaves whose starting .grad the program reads
+        self.constants: set[int] = set()        # ids of arrays made from Python numbers/lists (constants)
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
@@ -115,8 +119,7 @@ class Tracer:
             return self.vars[id(base)]  # a view of the whole array (Tensor(x) makes x.view())
         if not isinstance(array, np.ndarray):
             return self.const(array)
-        if array.ndim == 0:  # a Python number made into an array (Tensor._operand): a constant
-            self.keep.append(array)
+        if id(array) in self.constants:  # made from a Python number or list written in the code
             return self.const(array)
         if array.dtype.kind in "iu" and array.ndim == 1 and np.array_equal(array, np.arange(array.size)):
             self.keep.append(array)
@@ -150,6 +153,7 @@ class Tracer:
             holder = self.holder(leaf)
             var = self._bind(leaf.grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
             self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
+            self.grad_read.add(id(leaf))
             return var
         raise Refused("a .grad that was replaced inside the compiled function")
 
@@ -163,7 +167,8 @@ class Tracer:
     def value_expr(self, value: Any, what: str) -> tuple[str, list]:
         """An expression for an argument of a recorded call: variables, constants, tuples of them."""
         if isinstance(value, Tensor):
-            return "{}", [self.tensor_var(value, what)]
+            placed = self.tensor_var(value, what)
+            return ("{}", [placed]) if isinstance(placed, Var) else (placed, [])
         if isinstance(value, np.ndarray):
             placed = self.array_var(value, what)
             return ("{}", [placed]) if isinstance(placed, Var) else (placed, [])
@@ -249,6 +254,16 @@ class Tracer:
         expected = self.const(value, "value")
         self.emit(f"if not _same({text}.item(), {expected}): raise _GuardFailed", used,
                   f"guard: .item() was {value!r} when traced", kind="guard")
+
+    def on_constant(self, array: np.ndarray) -> None:
+        self.constants.add(id(array))
+        self.keep.append(array)
+
+    def on_zero_grad(self, tensors: list) -> None:
+        if self.wrote:
+            return  # (after the update: it only matters for the end state, which the program sets)
+        for tensor in tensors:
+            self.cleared.add(id(tensor))
 
     def on_escape(self, tensor: Tensor, how: str) -> None:
         if self.refused or _from_library(2):
@@ -345,9 +360,10 @@ class Tracer:
                     var = self.vars.get(id(parent_grad))
                     if type(parent_grad) is not np.ndarray:
                         parent_grad = np.asarray(parent_grad)
-                        new = self._bind(parent_grad, Var("grad", grad_of=self.vars.get(id(parent._data))))
-                        self.emit("{} = _asarray({})", [new, var], kind="backward")
-                        var = new
+                        if var is not None:
+                            new = self._bind(parent_grad, Var("grad", grad_of=self.vars.get(id(parent._data))))
+                            self.emit("{} = _asarray({})", [new, var], kind="backward")
+                            var = new
                     if parent_grad.shape != parent._data.shape:
                         raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
                                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
@@ -359,12 +375,18 @@ class Tracer:
             if entry is None:
                 continue
             var, grad = entry
+            if var is None:
+                self.refuse("a gradient the trace lost")
+                var = Var("grad")
             if grad.dtype != leaf.dtype:
                 grad = grad.astype(leaf.dtype)
                 new = self._bind(grad, Var("grad", grad_of=var.grad_of))
                 self.emit("{} = {}.astype(" + self.const(leaf.dtype, "dtype") + ")", [new, var], kind="backward")
                 var = new
             if leaf.grad is None:
+                if id(leaf) not in self.cleared:  # None because it started so: a replay must start so too
+                    self.holder(leaf)
+                    self.grad_none_guard.add(id(leaf))
                 leaf.grad = Tensor._wrap(grad)
             else:
                 try:
@@ -383,6 +405,12 @@ class Tracer:
         previous = grads.get(key)
         if previous is None:
             grads[key] = (var, grad)
+        elif self.refused or previous[0] is None or var is None:  # eager only: nothing more is written down
+            if key in owned:
+                np.add(previous[1], grad, out=previous[1])
+            else:
+                grads[key] = (None, np.asarray(previous[1] + grad))
+                owned.add(key)
         elif key in owned:
             np.add(previous[1], grad, out=previous[1])
             self.emit("_np.add({}, {}, out={})", [previous[0], var, previous[0]],
