@@ -80,9 +80,11 @@ class Tracer:
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
+        self.layouts: dict[tuple, Var] = {}
         for position, (leaf, name, kind) in enumerate(zip(leaves, names, kinds)):
             array = leaf._data if kind == "T" else leaf
             self.arg_vars.append(self._bind(array, Var(name, tensor=leaf if kind == "T" else None)))
+            self.layouts[_layout(array)] = self.arg_vars[-1]
             if kind == "T":
                 self.state[id(leaf)] = (f"_arg{position}", leaf)
                 self.state_start_grad[id(leaf)] = leaf.grad
@@ -112,11 +114,10 @@ class Tracer:
         var = self.vars.get(id(array))
         if var is not None:
             return var
-        base = array.base if isinstance(array, np.ndarray) else None
-        if base is not None and id(base) in self.vars and base.shape == array.shape and \
-                base.strides == array.strides and base.dtype == array.dtype and \
-                base.__array_interface__["data"][0] == array.__array_interface__["data"][0]:
-            return self.vars[id(base)]  # a view of the whole array (Tensor(x) makes x.view())
+        if isinstance(array, np.ndarray) and array.base is not None:
+            same = self.layouts.get(_layout(array))
+            if same is not None:
+                return same  # the same memory seen the same way as an argument (Tensor(x) makes x.view())
         if not isinstance(array, np.ndarray):
             return self.const(array)
         if id(array) in self.constants:  # made from a Python number or list written in the code
@@ -494,6 +495,10 @@ class Tracer:
 
 
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
+
+
+def _layout(array: np.ndarray) -> tuple:
+    return (array.__array_interface__["data"][0], array.shape, array.strides, array.dtype.str)
 
 
 def _plain_math(latex: str) -> str:
