@@ -35,7 +35,9 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-RUNTIME = {"_np": np, "_asarray": np.asarray, "_wrap": Tensor._wrap, "_write": _write, "_draw": _draw,
+from ..ops import _scatter_add, unbroadcast  # noqa: E402
+
+RUNTIME = {"_np": np, "_scatter_add": _scatter_add, "_unbroadcast": unbroadcast, "_asarray": np.asarray, "_wrap": Tensor._wrap, "_write": _write, "_draw": _draw,
            "_same": _same, "_GuardFailed": GuardFailed}
 
 
@@ -141,6 +143,9 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if title and title != section and not (section == "backward" and title == "forward"):
             body.append(f"    # ---------------------------------------------------------------- {title}")
             section = title
+        if not line.template:  # a comment line heading a backward block
+            body.append(f"    # {line.comment}")
+            continue
         text = line.template.format(*[v.name for v in line.vars])
         if line.comment and line.kind in ("backward",) and "backward:" in line.comment:
             body.append(f"    # {line.comment}")

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import autograd
+from .. import autograd, ops
+from . import templates
 from ..autograd import _mode
 from ..tensor import Tensor
 
@@ -67,6 +68,7 @@ class Tracer:
         self.state: dict[int, tuple[str, Tensor]] = {}  # id(tensor) -> (name in the program, tensor)
         self.state_start_grad: dict[int, Any] = {}      # id(tensor) -> its .grad when first seen
         self.arg_vars: list[Var] = []
+        self.templated: dict[int, tuple] = {}  # id(recorded op) -> (its roles, shapes, template)
         self.ops: dict[int, str] = {}       # id(recorded op) -> global name of its replay instance
         self.wrote = False                  # a write to state happened (guards after it cannot fall back)
         self.refused: str | None = None
@@ -202,6 +204,26 @@ class Tracer:
         except Refused as error:
             self.refuse(str(error))
             return
+        scope = "/".join(op.scope) if out._node is op else "/".join(_mode.scope)
+        comment = f"{op.name}: {_plain_math(type(op).math[0])}" + (f"   [{scope}]" if scope else "")
+        template = templates.TEMPLATES.get(type(op))
+        if template is not None:
+            shapes = {role: p._data.shape for role, p in zip(templates.roles(type(op)), parents)}
+            shapes["x_kind"] = parents[0]._data.dtype.kind
+            if len(parents) == len(templates.roles(type(op))) and template[2](op, shapes):
+                values = {}
+                for role, parent in zip(templates.roles(type(op)), parents):
+                    placed = self.tensor_var(parent, f"input of op '{op.name}'")
+                    values[role] = placed
+                for key, value in params.items():
+                    values[key] = self.value_expr(value, f"argument {key}= of op '{op.name}'")
+                if type(op) is ops.Mean:
+                    values["scale"] = self.const(op.scale, "scale")
+                out_var = self._bind(out._data, Var(op.name, tensor=out))
+                values["out"] = out_var
+                self.templated[id(op)] = (values, shapes, template)
+                self._emit_template(template[0](op, shapes), values, comment, "forward")
+                return
         replay = type(op)()
         if out._node is op:
             replay.needs_grad = op.needs_grad
@@ -211,9 +233,30 @@ class Tracer:
         call = f"{name}.forward({', '.join(ins)})"
         if out._data.ndim == 0:
             call = f"_asarray({call})"  # NumPy gives scalars for 0-d results; apply keeps arrays
-        scope = "/".join(op.scope) if out._node is op else "/".join(_mode.scope)
-        comment = f"{op.name}: {_plain_math(type(op).math[0])}" + (f"   [{scope}]" if scope else "")
         self.emit("{} = " + call, [out_var] + used, comment)
+
+    def _emit_template(self, lines: list, values: dict, comment: str, kind: str) -> None:
+        """Emit template lines: ``{role}`` becomes the role's variable, constant or expression."""
+        import re
+        temporaries: dict[str, Var] = {}
+        for index, (fmt, note) in enumerate(lines):
+            used: list = []
+
+            def place(match: Any) -> str:
+                role = match.group(1)
+                value = values.get(role)
+                if value is None:
+                    value = temporaries.setdefault(role, Var(_TEMP_NAMES.get(role, role)))
+                if isinstance(value, Var):
+                    used.append(value)
+                    return "{}"
+                if isinstance(value, tuple):  # (text with {} placeholders, its variables)
+                    used.extend(value[1])
+                    return value[0]
+                return str(value)
+            text = re.sub(r"\{(\w+)\}", place, fmt)
+            self.emit(text, used, note if index or kind == "backward" else (comment + (f"; {note}" if note else "")),
+                      kind)
 
     def on_derived(self, fn: Callable, args: tuple, value: Any) -> None:
         if self.refused:
@@ -355,7 +398,7 @@ class Tracer:
             if node.released or node.stamp < autograd._last_write[0]:
                 autograd._check_versions(tensor, node)
             input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
-            self._record_backward(node, tensor, grad_var, input_grads)
+            self._record_backward(node, tensor, grad_var, input_grads, grad)
             for position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
                 if needs and parent_grad is not None:
                     var = self.vars.get(id(parent_grad))
@@ -424,8 +467,22 @@ class Tracer:
             grads[key] = (new, total)
             owned.add(key)
 
-    def _record_backward(self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple) -> None:
+    def _record_backward(self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple,
+                         grad: Any = None) -> None:
         if self.refused:
+            return
+        if id(node) in self.templated:
+            values, shapes, template = self.templated[id(node)]
+            values = dict(values)
+            values["g"] = grad_var
+            values["dtype"] = self.const(np.asarray(grad).dtype, "dtype") if grad is not None else "None"
+            shapes = dict(shapes, g=np.shape(grad))
+            targets = ["ga", "gb"] if len(node.parents) == 2 else ["gx"]
+            for role, parent, parent_grad in zip(targets, node.parents, input_grads):
+                if parent_grad is not None:
+                    values[role] = self._bind(parent_grad, Var("grad", grad_of=self.vars.get(id(parent._data))))
+            self.lines.append(Line("", [], f"{node.name} backward: {_plain_math(type(node).math[1])}", "backward"))
+            self._emit_template(template[1](node, shapes), values, "", "backward")
             return
         name = self.ops.get(id(node))
         if name is None:
@@ -494,6 +551,7 @@ class Tracer:
                         self._user_named.add(key)
 
 
+_TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb": "grad_times_a"}
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
 
 
