@@ -246,3 +246,19 @@ def test_item_after_the_update_is_refused_not_frozen():
         for x, y in _batches(5, 8):
             assert step(x, y) == eager(x, y)
     _assert_same_state(model_c, opt_c, model_e, opt_e)
+
+
+def test_fit_with_compile_trains_bitwise_the_same_model():
+    from tinygrad_sm.data import load_dataset
+    from tinygrad_sm.train import fit
+    data = load_dataset("digits")
+    models = []
+    for use_compile in (False, True):
+        model = nn.MLP([64, 32, 10], generator=np.random.default_rng(0))
+        history = fit(model, data, loss="ce", optimizer="adam", lr=5e-3, batch_size=64, epochs=2, seed=0,
+                      progress=False, compile=use_compile)
+        models.append((model, [(row["train_loss"], row["test_accuracy"]) for row in history]))
+    (eager, eager_history), (compiled, compiled_history) = models
+    assert eager_history == compiled_history
+    for (name, a), (_, b) in zip(eager.named_parameters(), compiled.named_parameters()):
+        assert np.array_equal(a.data, b.data), name

@@ -24,7 +24,7 @@ def _train(args: argparse.Namespace) -> int:
     train_command(dataset=args.dataset, data_dir=args.data_dir, model=args.model or defaults["model"],
                   activation=args.activation, loss=args.loss, optimizer=args.optimizer,
                   lr=args.lr or defaults["lr"], batch_size=args.batch_size, epochs=args.epochs or defaults["epochs"],
-                  seed=args.seed, out=args.out)
+                  seed=args.seed, out=args.out, compile=args.compile)
     return 0
 
 
@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--epochs", type=int, default=None)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default="runs/train")
+    train.add_argument("--compile", action="store_true",
+                       help="run the training step through tinygrad_sm.compile (bitwise the same results)")
     train.set_defaults(run=_train)
 
     demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run")

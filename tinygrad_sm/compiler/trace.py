@@ -51,10 +51,15 @@ def user_line() -> str:
     return "?"
 
 
+# the modules whose reads of tensor values are declared (derived/check) or feed primitives directly
+_DECLARING = ("tinygrad_sm.functional", "tinygrad_sm.ops", "tinygrad_sm.autograd", "tinygrad_sm.tensor",
+              "tinygrad_sm.optim", "tinygrad_sm.nn", "tinygrad_sm.compiler", "tinygrad_sm.factories")
+
+
 def _from_library(depth: int) -> bool:
     """Whether the frame ``depth`` levels up belongs to tinygrad_sm (its reads of ``.data`` are declared)."""
     name = sys._getframe(depth + 1).f_globals.get("__name__", "")
-    return name == "tinygrad_sm" or name.startswith("tinygrad_sm.")
+    return name.startswith(_DECLARING)
 
 
 class Tracer:
