@@ -255,7 +255,7 @@ def test_fit_with_compile_trains_bitwise_the_same_model():
     models = []
     for use_compile in (False, True):
         model = nn.MLP([64, 32, 10], generator=np.random.default_rng(0))
-        history = fit(model, data, loss="ce", optimizer="adam", lr=5e-3, batch_size=64, epochs=2, seed=0,
+        history = fit(model, data, loss="ce", optimizer="adam", lr=5e-3, batch_size=128, epochs=1, seed=0,
                       progress=False, compile=use_compile)
         models.append((model, [(row["train_loss"], row["test_accuracy"]) for row in history]))
     (eager, eager_history), (compiled, compiled_history) = models

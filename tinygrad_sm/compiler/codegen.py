@@ -123,6 +123,8 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             var = tracer.vars.get(id(tensor.grad._data))
             if var is None:
                 raise Refused("a .grad the trace cannot place at the end of the call")
+            if tracer.grad_set.get(key) is var:
+                continue  # set so before the optimizer's step already
             tail.append((f"{holder}.grad = _wrap({{}})", [var], "", "update"))
     result_text, result_vars = _result_expr(tracer, result)
     lines = [Line(*h) for h in head] + tracer.lines + [Line(*t) for t in tail]

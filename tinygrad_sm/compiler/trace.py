@@ -73,6 +73,7 @@ class Tracer:
         self.state: dict[int, tuple[str, Tensor]] = {}  # id(tensor) -> (name in the program, tensor)
         self.state_start_grad: dict[int, Any] = {}      # id(tensor) -> its .grad when first seen
         self.arg_vars: list[Var] = []
+        self.grad_set: dict[int, Var] = {}     # id(leaf) -> the variable the program last wrapped as its .grad
         self.templated: dict[int, tuple] = {}  # id(recorded op) -> (its roles, shapes, template)
         self.ops: dict[int, str] = {}       # id(recorded op) -> global name of its replay instance
         self.wrote = False                  # a write to state happened (guards after it cannot fall back)
@@ -108,8 +109,17 @@ class Tracer:
         return var
 
     def const(self, value: Any, hint: str = "c") -> str:
-        name = f"_{hint}{self.n_const}"
-        self.n_const += 1
+        """A global of the program holding ``value``: named after what it is, shared when it is the same."""
+        if isinstance(value, np.dtype):
+            hint = value.name
+        hint = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in hint).strip("_") or "c"
+        name = f"_{hint}"
+        while name in self.ns or name in _RESERVED or name.startswith("_arg"):
+            existing = self.ns.get(name)
+            if existing is value or (isinstance(value, np.dtype) and existing == value):
+                return name
+            self.n_const += 1
+            name = f"_{hint}{self.n_const}"
         self.ns[name] = value
         return name
 
@@ -147,7 +157,11 @@ class Tracer:
         """The program's name for a tensor that outlives the call (a parameter, an argument)."""
         key = id(tensor)
         if key not in self.state:
-            self.state[key] = (f"_t{len(self.state)}", tensor)
+            label = "".join(ch if ch.isalnum() else "_" for ch in tensor.name) if tensor.name else f"t{len(self.state)}"
+            holder = f"_{label}_tensor"
+            if any(h == holder for h, _ in self.state.values()):
+                holder = f"_{label}{len(self.state)}_tensor"
+            self.state[key] = (holder, tensor)
             self.state_start_grad[key] = tensor.grad
         return self.state[key][0]
 
@@ -272,7 +286,7 @@ class Tracer:
             self.refuse(str(error))
             return
         var = self._bind(value, Var(getattr(fn, "__name__", "derived").strip("_")))
-        self.emit("{} = " + self.const(fn, "fn") + text, [var] + used,
+        self.emit("{} = " + self.const(fn, getattr(fn, "__name__", "fn")) + text, [var] + used,
                   f"constant of the graph, recomputed: {getattr(fn, '__name__', '')}", kind="derived")
 
     def on_check(self, fn: Callable, args: tuple, value: bool) -> None:
@@ -285,7 +299,7 @@ class Tracer:
         except Refused as error:
             return self.refuse(str(error))
         test = "not " if value else ""
-        self.emit(f"if {test}" + self.const(fn, "fn") + text + ": raise _GuardFailed", used,
+        self.emit(f"if {test}" + self.const(fn, getattr(fn, "__name__", "fn")) + text + ": raise _GuardFailed", used,
                   f"guard: {getattr(fn, '__name__', '')} was {value} when traced", kind="guard")
 
     def on_item(self, tensor: Tensor, value: Any) -> None:
@@ -354,7 +368,8 @@ class Tracer:
                         self.emit(f"{holder}.grad = None", [], kind="update")
                     elif self.vars.get(id(param.grad._data)) is not None or param.grad is not \
                             self.state_start_grad[id(param)]:
-                        self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_var(param)], kind="update")
+                        self.grad_set[id(param)] = self.grad_var(param)
+                        self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_set[id(param)]], kind="update")
             except Refused as error:
                 self.refuse(str(error))
             name = self.const(optimizer, type(optimizer).__name__.lower())
@@ -556,6 +571,7 @@ class Tracer:
                         self._user_named.add(key)
 
 
+_RESERVED = {"_np", "_asarray", "_wrap", "_write", "_draw", "_same", "_GuardFailed", "_scatter_add", "_unbroadcast"}
 _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb": "grad_times_a"}
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
 
