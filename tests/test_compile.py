@@ -262,3 +262,12 @@ def test_fit_with_compile_trains_bitwise_the_same_model():
     assert eager_history == compiled_history
     for (name, a), (_, b) in zip(eager.named_parameters(), compiled.named_parameters()):
         assert np.array_equal(a.data, b.data), name
+
+
+def test_the_docs_page_shows_the_source_its_code_prints(capsys):
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[1] / "docs" / "compile.md").read_text()
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = page.split("```text\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "<docs/compile.md>", "exec"), {"__name__": "__doc_block__"})
+    assert capsys.readouterr().out.rstrip("\n") == shown.rstrip("\n")
