@@ -305,8 +305,11 @@ class Tracer:
     def on_item(self, tensor: Tensor, value: Any) -> None:
         if self.refused:
             return
-        if _from_library(2):
-            return self.refuse(f"library code read a tensor value with .item() (op-level guard missing)")
+        depth = 1
+        while sys._getframe(depth).f_globals.get("__name__") == "tinygrad_sm.tensor":
+            depth += 1  # float(t), int(t), bool(t) call item(): the caller is the one above them
+        if _from_library(depth):
+            return self.refuse("library code read a tensor value with .item() (a declared check is missing)")
         if self.wrote:
             return self.refuse(".item() (or float(t), bool(t), if t:) after a parameter update; "
                                "return the tensor and read it outside the compiled function")
