@@ -1,6 +1,7 @@
 """Elementwise primitives: one and two inputs, broadcasting undone by ``unbroadcast``."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -190,6 +191,36 @@ class Tanh(Function):
 
     def backward(self, grad, x, out):
         return (grad * (1 - out * out),)
+
+
+class Log1p(Function):
+    """``ln(1 + x)``, exact for tiny ``x`` where ``log(1 + x)`` would round ``1 + x`` to 1."""
+    math = (r"\ln(1 + x)",
+            r"\bar x = g / (1 + x)")
+
+    def forward(self, x):
+        _require_numeric("log1p", x)
+        return np.log1p(x)
+
+    def backward(self, grad, x, out):
+        return (grad / (x + 1),)
+
+
+class Erf(Function):
+    """The error function ``erf(x) = 2/sqrt(pi) int_0^x e^(-t^2) dt`` (exact GELU needs it); the forward
+    is ``math.erf`` elementwise, as NumPy has no erf."""
+    math = (r"\operatorname{erf} x",
+            r"\bar x = g\, \tfrac{2}{\sqrt\pi} e^{-x^2}")
+
+    def forward(self, x):
+        _require_numeric("erf", x)
+        return _erf(x).astype(x.dtype if x.dtype.kind == "f" else np.float32, copy=False)
+
+    def backward(self, grad, x, out):
+        return (grad * (2 / np.sqrt(np.pi)) * np.exp(-(x * x)),)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
 class Cast(Function):
