@@ -79,6 +79,10 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
 
     ``reduction='batchmean'`` divides the sum by ``input.shape[0]`` and is the true KL divergence per
     example; ``'mean'`` divides by the number of elements (PyTorch's default, kept for compatibility).
+
+    Deliberate difference: where ``p = 0`` and the target requires grad, its gradient here is ``-log q``
+    (the ``p log p`` term is held at its limit 0 as a constant); the true one-sided derivative is
+    ``-inf`` and PyTorch returns nan. The gradient with respect to ``input`` is ``-p`` everywhere, as PyTorch.
     """
     target = _matching_target("kl_div", input, target)
     with name_scope("kl_div"):
