@@ -1,6 +1,7 @@
 """The new primitives (Erf, Log1p) and every functional composite: float64 finite differences over
 hypothesis-drawn shapes (``tinygrad_sm.gradcheck``), the hand formula where there is one, and the
 conventions at kinks that finite differences cannot see."""
+
 from __future__ import annotations
 
 import math
@@ -9,11 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import SETTINGS, arrays, away_from_zero_arrays, positive_arrays, shapes
 
 import tinygrad_sm as tg
 import tinygrad_sm.functional as F
 from tinygrad_sm import Tensor, gradcheck
-from strategies import SETTINGS, arrays, away_from_zero_arrays, positive_arrays, shapes
 
 _erf = np.vectorize(math.erf)
 
@@ -30,12 +31,13 @@ def grad_of_sum(fn, values) -> np.ndarray:
 
 # ---------------------------------------------------------------- primitives
 
+
 @SETTINGS
 @given(arrays(shapes(), -3.0, 3.0))
 def test_erf_matches_math_erf_and_passes_gradcheck(values):
     np.testing.assert_allclose(Tensor(values).erf().data, _erf(values), rtol=1e-15, atol=1e-16)
     assert gradcheck(lambda x: x.erf(), values)
-    np.testing.assert_allclose(grad_of_sum(lambda x: x.erf(), values), 2 / np.sqrt(np.pi) * np.exp(-values ** 2))
+    np.testing.assert_allclose(grad_of_sum(lambda x: x.erf(), values), 2 / np.sqrt(np.pi) * np.exp(-(values**2)))
 
 
 @SETTINGS
@@ -50,7 +52,7 @@ def test_erf_second_derivative_through_create_graph():
     x = leaf([0.3, -1.2])
     (first,) = tg.grad([x.erf().sum()], [x], create_graph=True)
     (second,) = tg.grad([first.sum()], [x])
-    np.testing.assert_allclose(second.data, -4 * x.data / np.sqrt(np.pi) * np.exp(-x.data ** 2), rtol=1e-12)
+    np.testing.assert_allclose(second.data, -4 * x.data / np.sqrt(np.pi) * np.exp(-(x.data**2)), rtol=1e-12)
 
 
 def test_erf_keeps_float32():
@@ -97,8 +99,9 @@ def test_activation_passes_gradcheck_and_matches_its_derivative(name, values):
     values = _away_from_kinks(values)
     assert gradcheck(ACTIVATIONS[name], values, name=name)
     if name in DERIVATIVES:
-        np.testing.assert_allclose(grad_of_sum(ACTIVATIONS[name], values), DERIVATIVES[name](values),
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            grad_of_sum(ACTIVATIONS[name], values), DERIVATIVES[name](values), rtol=1e-10, atol=1e-12
+        )
 
 
 def test_activation_gradients_at_their_kinks_are_pytorchs():
@@ -108,8 +111,9 @@ def test_activation_gradients_at_their_kinks_are_pytorchs():
     assert grad_of_sum(F.softplus, at_zero) == [0.5]
     assert grad_of_sum(F.log_sigmoid, at_zero) == [0.5]
     np.testing.assert_array_equal(grad_of_sum(F.hardtanh, np.array([-1.0, 1.0, 0.999])), [0.0, 0.0, 1.0])
-    np.testing.assert_array_equal(grad_of_sum(lambda x: F.softplus(x, beta=2.0, threshold=5.0),
-                                              np.array([2.5, 2.5001]))[1], 1.0)
+    np.testing.assert_array_equal(
+        grad_of_sum(lambda x: F.softplus(x, beta=2.0, threshold=5.0), np.array([2.5, 2.5001]))[1], 1.0
+    )
 
 
 def test_activations_of_huge_inputs_are_finite_with_finite_gradients():
@@ -143,24 +147,30 @@ def test_regression_losses_pass_gradcheck_in_input_and_target(data):
     # keep |difference| off the switch points +-beta and +-delta, where the second derivative jumps
     difference = np.where(np.abs(np.abs(difference) - beta) < 0.05, difference * 1.2, difference)
     prediction = target + difference
-    for name, fn in [("l1_loss", lambda p, t: F.l1_loss(p, t, reduction)),
-                     ("smooth_l1_loss", lambda p, t: F.smooth_l1_loss(p, t, reduction, beta=beta)),
-                     ("huber_loss", lambda p, t: F.huber_loss(p, t, reduction, delta=beta))]:
+    for name, fn in [
+        ("l1_loss", lambda p, t: F.l1_loss(p, t, reduction)),
+        ("smooth_l1_loss", lambda p, t: F.smooth_l1_loss(p, t, reduction, beta=beta)),
+        ("huber_loss", lambda p, t: F.huber_loss(p, t, reduction, delta=beta)),
+    ]:
         assert gradcheck(fn, prediction, target, name=name)
 
 
 def test_l1_gradient_is_sign_and_zero_at_equality():
     np.testing.assert_array_equal(
         grad_of_sum(lambda p: F.l1_loss(p, np.array([1.0, 1.0, 1.0]), "none"), np.array([0.0, 1.0, 2.0])),
-        [-1.0, 0.0, 1.0])
+        [-1.0, 0.0, 1.0],
+    )
 
 
 def test_smooth_l1_with_beta_zero_is_l1_and_huber_is_delta_times_smooth_l1():
     prediction, target = Tensor(np.array([0.2, -3.0, 1.5])), np.array([0.0, 0.0, 0.0])
-    np.testing.assert_allclose(F.smooth_l1_loss(prediction, target, "none", beta=0.0).data,
-                               F.l1_loss(prediction, target, "none").data)
-    np.testing.assert_allclose(F.huber_loss(prediction, target, "none", delta=0.5).data,
-                               0.5 * F.smooth_l1_loss(prediction, target, "none", beta=0.5).data)
+    np.testing.assert_allclose(
+        F.smooth_l1_loss(prediction, target, "none", beta=0.0).data, F.l1_loss(prediction, target, "none").data
+    )
+    np.testing.assert_allclose(
+        F.huber_loss(prediction, target, "none", delta=0.5).data,
+        0.5 * F.smooth_l1_loss(prediction, target, "none", beta=0.5).data,
+    )
 
 
 @SETTINGS
@@ -211,12 +221,13 @@ def test_one_hot_values_dtype_and_errors():
 
 # ---------------------------------------------------------------- norm, embedding, dropout
 
+
 @SETTINGS
 @given(st.data())
 def test_layer_norm_passes_gradcheck_in_input_weight_and_bias(data):
     shape = data.draw(shapes(min_dims=1, min_side=2))
     trailing = data.draw(st.integers(1, len(shape)))
-    normalized = shape[len(shape) - trailing:]
+    normalized = shape[len(shape) - trailing :]
     x = data.draw(arrays(shape, -3.0, 3.0))
     x = x + np.linspace(0, 1, x.size).reshape(shape)  # no constant slice: its variance would be ~0
     weight, bias = data.draw(arrays(normalized)), data.draw(arrays(normalized))

@@ -1,5 +1,6 @@
 """The functional composites against PyTorch: values and gradients pinned by
 scripts/pin_torch_functional.py (float64, kinks and boundaries included), and live when torch imports."""
+
 import json
 from pathlib import Path
 
@@ -17,18 +18,22 @@ OUR_NAMES = {"logsigmoid": "log_sigmoid"}
 def call_ours(case, inputs):
     kwargs = dict(case["kwargs"])
     if case["call"] == "layer_norm":
-        return F.layer_norm(inputs["input"], tuple(kwargs.pop("normalized_shape")), inputs.get("weight"),
-                            inputs.get("bias"), **kwargs)
+        return F.layer_norm(
+            inputs["input"], tuple(kwargs.pop("normalized_shape")), inputs.get("weight"), inputs.get("bias"), **kwargs
+        )
     if case["call"] == "batch_norm":
-        return F.batch_norm(inputs["input"], inputs["running_mean"], inputs["running_var"], inputs["weight"],
-                            inputs["bias"], **kwargs)
+        return F.batch_norm(
+            inputs["input"], inputs["running_mean"], inputs["running_var"], inputs["weight"], inputs["bias"], **kwargs
+        )
     function = getattr(F, OUR_NAMES.get(case["function"], case["function"]))
     return function(*inputs.values(), **kwargs)
 
 
 def our_inputs(case):
-    return {name: tg.Tensor(np.array(value, dtype=case["dtypes"][name]), requires_grad=name in case["grad"])
-            for name, value in case["inputs"].items()}
+    return {
+        name: tg.Tensor(np.array(value, dtype=case["dtypes"][name]), requires_grad=name in case["grad"])
+        for name, value in case["inputs"].items()
+    }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -44,8 +49,12 @@ def test_functional_matches_pinned_torch_values_and_gradients(name):
         return
     np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-13)
     if case["grad"]:
-        grads = tg.grad([out], [inputs[n] for n in case["grad"]], grad_outputs=[tg.Tensor(np.array(case["weights"]))],
-                        allow_unused=True)
+        grads = tg.grad(
+            [out],
+            [inputs[n] for n in case["grad"]],
+            grad_outputs=[tg.Tensor(np.array(case["weights"]))],
+            allow_unused=True,
+        )
         for grad_name, grad in zip(case["grad"], grads):
             ours = np.zeros(inputs[grad_name].shape) if grad is None else grad.data
             expected = np.array(case["grads"][grad_name])
@@ -54,13 +63,18 @@ def test_functional_matches_pinned_torch_values_and_gradients(name):
                 zero = np.array(case["inputs"]["target"]) == 0
                 assert np.isnan(expected[zero]).all() and zero.any()
                 log_q, weights = np.array(case["inputs"]["input"]), np.array(case["weights"])
-                scale = {"none": weights, "sum": weights, "mean": weights / log_q.size,
-                         "batchmean": weights / log_q.shape[0]}[case["kwargs"]["reduction"]]
+                scale = {
+                    "none": weights,
+                    "sum": weights,
+                    "mean": weights / log_q.size,
+                    "batchmean": weights / log_q.shape[0],
+                }[case["kwargs"]["reduction"]]
                 np.testing.assert_allclose(ours[zero], (-log_q * scale)[zero], rtol=1e-12)
                 assert np.isfinite(ours).all()
                 ours, expected = ours[~zero], expected[~zero]
-            np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-13,
-                                       err_msg=f"{name}: gradient with respect to {grad_name}")
+            np.testing.assert_allclose(
+                ours, expected, rtol=1e-10, atol=1e-13, err_msg=f"{name}: gradient with respect to {grad_name}"
+            )
     if case["call"] == "batch_norm":
         np.testing.assert_allclose(inputs["running_mean"].data, case["running_mean"], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(inputs["running_var"].data, case["running_var"], rtol=1e-12, atol=1e-15)
@@ -68,18 +82,41 @@ def test_functional_matches_pinned_torch_values_and_gradients(name):
 
 def test_every_new_functional_name_is_pinned():
     pinned = {OUR_NAMES.get(case["function"], case["function"]) for case in DATA["cases"]}
-    required = {"leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "log_sigmoid", "l1_loss",
-                "smooth_l1_loss", "huber_loss", "kl_div", "one_hot", "layer_norm", "batch_norm", "embedding"}
+    required = {
+        "leaky_relu",
+        "elu",
+        "gelu",
+        "silu",
+        "softplus",
+        "hardtanh",
+        "log_sigmoid",
+        "l1_loss",
+        "smooth_l1_loss",
+        "huber_loss",
+        "kl_div",
+        "one_hot",
+        "layer_norm",
+        "batch_norm",
+        "embedding",
+    }
     assert required <= pinned, f"not pinned: {sorted(required - pinned)}"
 
 
 def test_functional_matches_torch_live_on_float32_when_torch_imports():
     torch = pytest.importorskip("torch")
     import torch.nn.functional as TF
+
     x = np.random.default_rng(5).standard_normal(50).astype(np.float32) * 4
-    for ours, theirs in [(F.gelu, TF.gelu), (lambda t: F.gelu(t, "tanh"), lambda t: TF.gelu(t, approximate="tanh")),
-                         (F.silu, TF.silu), (F.softplus, TF.softplus), (F.log_sigmoid, TF.logsigmoid),
-                         (F.elu, TF.elu), (F.leaky_relu, TF.leaky_relu), (F.hardtanh, TF.hardtanh)]:
+    for ours, theirs in [
+        (F.gelu, TF.gelu),
+        (lambda t: F.gelu(t, "tanh"), lambda t: TF.gelu(t, approximate="tanh")),
+        (F.silu, TF.silu),
+        (F.softplus, TF.softplus),
+        (F.log_sigmoid, TF.logsigmoid),
+        (F.elu, TF.elu),
+        (F.leaky_relu, TF.leaky_relu),
+        (F.hardtanh, TF.hardtanh),
+    ]:
         mine = tg.Tensor(x, requires_grad=True)
         out = ours(mine)
         out.sum().backward()

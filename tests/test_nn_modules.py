@@ -1,10 +1,10 @@
 """nn: buffers, train/eval, state_dict, the new layers and loss modules, gradient clipping."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-import tinygrad_sm as tg
 import tinygrad_sm.functional as F
 from tinygrad_sm import Tensor, nn
 
@@ -21,9 +21,21 @@ def test_buffers_are_in_state_dict_but_not_parameters():
     model = WithBuffers()
     assert [name for name, _ in model.named_parameters()] == ["weight", "inner.weight", "inner.bias"]
     assert [name for name, _ in model.named_buffers()] == [
-        "count", "scratch", "inner.running_mean", "inner.running_var", "inner.num_batches_tracked"]
-    assert list(model.state_dict()) == ["weight", "count", "inner.weight", "inner.bias", "inner.running_mean",
-                                        "inner.running_var", "inner.num_batches_tracked"]
+        "count",
+        "scratch",
+        "inner.running_mean",
+        "inner.running_var",
+        "inner.num_batches_tracked",
+    ]
+    assert list(model.state_dict()) == [
+        "weight",
+        "count",
+        "inner.weight",
+        "inner.bias",
+        "inner.running_mean",
+        "inner.running_var",
+        "inner.num_batches_tracked",
+    ]
 
 
 def test_register_buffer_refuses_tensors_that_require_grad_and_taken_names():
@@ -94,8 +106,7 @@ def test_batch_norm_momentum_none_is_the_cumulative_average():
         layer(Tensor(batch))
     np.testing.assert_allclose(layer.running_mean.data, np.mean([b.mean(0) for b in batches], axis=0), rtol=1e-5)
     # factor 1/1 on the first batch replaces the initial ones entirely, so the result is the plain mean
-    np.testing.assert_allclose(layer.running_var.data, np.mean([b.var(0, ddof=1) for b in batches], axis=0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(layer.running_var.data, np.mean([b.var(0, ddof=1) for b in batches], axis=0), rtol=1e-5)
 
 
 def test_batch_norm_shapes_defaults_and_errors():
@@ -135,10 +146,15 @@ def test_flatten_and_identity():
 
 
 ACTIVATION_MODULES = [
-    (nn.LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2)), (nn.ELU(0.5), lambda x: F.elu(x, 0.5)),
-    (nn.GELU("tanh"), lambda x: F.gelu(x, "tanh")), (nn.GELU(), F.gelu), (nn.SiLU(), F.silu),
-    (nn.Softplus(2.0, 3.0), lambda x: F.softplus(x, 2.0, 3.0)), (nn.Hardtanh(-2, 2), lambda x: F.hardtanh(x, -2, 2)),
-    (nn.LogSigmoid(), F.log_sigmoid), (nn.Softmax(dim=1), lambda x: F.softmax(x, axis=1)),
+    (nn.LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2)),
+    (nn.ELU(0.5), lambda x: F.elu(x, 0.5)),
+    (nn.GELU("tanh"), lambda x: F.gelu(x, "tanh")),
+    (nn.GELU(), F.gelu),
+    (nn.SiLU(), F.silu),
+    (nn.Softplus(2.0, 3.0), lambda x: F.softplus(x, 2.0, 3.0)),
+    (nn.Hardtanh(-2, 2), lambda x: F.hardtanh(x, -2, 2)),
+    (nn.LogSigmoid(), F.log_sigmoid),
+    (nn.Softmax(dim=1), lambda x: F.softmax(x, axis=1)),
     (nn.LogSoftmax(dim=0), lambda x: F.log_softmax(x, axis=0)),
 ]
 
@@ -162,10 +178,14 @@ def test_loss_modules_pass_their_options_to_the_functions():
         (nn.L1Loss()(prediction, target), F.l1_loss(prediction, target)),
         (nn.SmoothL1Loss(beta=0.5)(prediction, target), F.smooth_l1_loss(prediction, target, beta=0.5)),
         (nn.HuberLoss(delta=0.5)(prediction, target), F.huber_loss(prediction, target, delta=0.5)),
-        (nn.KLDivLoss("batchmean")(F.log_softmax(logits), np.full((4, 3), 1 / 3)),
-         F.kl_div(F.log_softmax(logits), np.full((4, 3), 1 / 3), "batchmean")),
-        (nn.BCEWithLogitsLoss()(prediction, (target > 0).astype(float)),
-         F.binary_cross_entropy_with_logits(prediction, (target > 0).astype(float))),
+        (
+            nn.KLDivLoss("batchmean")(F.log_softmax(logits), np.full((4, 3), 1 / 3)),
+            F.kl_div(F.log_softmax(logits), np.full((4, 3), 1 / 3), "batchmean"),
+        ),
+        (
+            nn.BCEWithLogitsLoss()(prediction, (target > 0).astype(float)),
+            F.binary_cross_entropy_with_logits(prediction, (target > 0).astype(float)),
+        ),
     ]
     for module_loss, function_loss in pairs:
         np.testing.assert_array_equal(module_loss.data, function_loss.data)
@@ -176,8 +196,12 @@ def test_loss_modules_pass_their_options_to_the_functions():
 
 def test_modules_match_torch_state_dict_keys_and_shapes_when_torch_imports():
     torch = pytest.importorskip("torch")
-    pairs = [(nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)), (nn.BatchNorm2d(2), torch.nn.BatchNorm2d(2)),
-             (nn.LayerNorm((2, 3)), torch.nn.LayerNorm((2, 3))), (nn.Embedding(5, 2), torch.nn.Embedding(5, 2))]
+    pairs = [
+        (nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)),
+        (nn.BatchNorm2d(2), torch.nn.BatchNorm2d(2)),
+        (nn.LayerNorm((2, 3)), torch.nn.LayerNorm((2, 3))),
+        (nn.Embedding(5, 2), torch.nn.Embedding(5, 2)),
+    ]
     for ours, theirs in pairs:
         expected = {name: tuple(value.shape) for name, value in theirs.state_dict().items()}
         assert {name: value.shape for name, value in ours.state_dict().items()} == expected
@@ -189,18 +213,21 @@ def test_batch_norm_module_matches_torch_over_train_and_eval_steps_when_torch_im
     ours, theirs = nn.BatchNorm2d(3, momentum=None), torch.nn.BatchNorm2d(3, momentum=None)
     for _ in range(3):
         batch = rng.standard_normal((4, 3, 2, 2)).astype(np.float32) * 2 + 1
-        np.testing.assert_allclose(ours(Tensor(batch)).data, theirs(torch.from_numpy(batch)).detach().numpy(),
-                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            ours(Tensor(batch)).data, theirs(torch.from_numpy(batch)).detach().numpy(), rtol=1e-5, atol=1e-5
+        )
     ours.eval()
     theirs.eval()
     batch = rng.standard_normal((2, 3, 2, 2)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(batch)).data, theirs(torch.from_numpy(batch)).detach().numpy(),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours(Tensor(batch)).data, theirs(torch.from_numpy(batch)).detach().numpy(), rtol=1e-5, atol=1e-5
+    )
     for name, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[name], value.numpy(), rtol=1e-6, err_msg=name)
 
 
 # ---------------------------------------------------------------- clipping
+
 
 def with_grads(*grads):
     params = []
@@ -241,8 +268,10 @@ def test_clip_grad_value_clamps_each_element():
 
 def test_clipping_matches_torch_when_torch_imports():
     torch = pytest.importorskip("torch")
-    grads = [np.random.default_rng(1).standard_normal((3, 2)).astype(np.float32) * 3,
-             np.random.default_rng(2).standard_normal(4).astype(np.float32)]
+    grads = [
+        np.random.default_rng(1).standard_normal((3, 2)).astype(np.float32) * 3,
+        np.random.default_rng(2).standard_normal(4).astype(np.float32),
+    ]
     for norm_type in (2.0, 1.0, float("inf"), 3.0):
         ours = with_grads(*grads)
         theirs = [torch.zeros(g.shape, requires_grad=True) for g in grads]

@@ -1,5 +1,6 @@
 """Optimizers and schedulers against PyTorch: the trajectories pinned by scripts/pin_torch_optim.py
 (20 steps, float32, within 1e-6), and live against torch when it imports."""
+
 import json
 import math
 from pathlib import Path
@@ -49,8 +50,13 @@ def test_optimizer_matches_pinned_torch_trajectory_for_20_float32_steps(name):
     assert all(param.dtype == np.float32 for param in params)
     for step, (ours, theirs) in enumerate(zip(trajectory, case["trajectory"])):
         for index, (mine, expected) in enumerate(zip(ours, theirs)):
-            np.testing.assert_allclose(mine, np.array(expected, np.float32), rtol=0, atol=1e-6,
-                                       err_msg=f"{name}: parameter {index} after step {step + 1}")
+            np.testing.assert_allclose(
+                mine,
+                np.array(expected, np.float32),
+                rtol=0,
+                atol=1e-6,
+                err_msg=f"{name}: parameter {index} after step {step + 1}",
+            )
     moved = np.abs(trajectory[-1][0] - np.array(DATA["starts"][0], np.float32)).max()
     assert moved > 1e-3, "the parameters barely moved: the comparison would prove nothing"
 
@@ -65,8 +71,11 @@ def test_optimizer_matches_torch_live_when_torch_imports():
         params = [torch.tensor(s, requires_grad=True) for s in starts]
         cls = getattr(torch.optim, case["class"])
         options = dict(case["options"], foreach=False)
-        optimizer = cls(params, **options) if case["second_group"] is None else \
-            cls([{"params": [params[0]]}, {"params": [params[1]], **case["second_group"]}], **options)
+        optimizer = (
+            cls(params, **options)
+            if case["second_group"] is None
+            else cls([{"params": [params[0]]}, {"params": [params[1]], **case["second_group"]}], **options)
+        )
         for _ in range(DATA["steps"]):
             for param, centre in zip(params, centres):
                 param.grad = torch.from_numpy(gradient(param.detach().numpy(), centre))
@@ -119,7 +128,7 @@ def test_onecycle_needs_momentum_or_betas():
 
 def test_scheduler_state_dict_resumes_the_schedule():
     case = SCHEDULER_CASES["cosine"]
-    optimizer, scheduler = make_scheduler(case)
+    _, scheduler = make_scheduler(case)
     for _ in range(5):
         scheduler.step()
     saved = scheduler.state_dict()
@@ -138,8 +147,9 @@ def test_optimizer_state_dict_round_trip_continues_the_same_trajectory():
     # run 10 steps, save, load into a fresh optimizer on copies of the parameters, run 10 more
     centres = [np.array(c) for c in DATA["centres"]]
     params = [tg.Tensor(np.array(s, np.float32), requires_grad=True) for s in DATA["starts"]]
-    make = lambda ps: optim.AdamW([{"params": [ps[0]]}, {"params": [ps[1]], "lr": 0.03}], lr=0.01,  # noqa: E731
-                                  weight_decay=0.05, amsgrad=True)
+    make = lambda ps: optim.AdamW(
+        [{"params": [ps[0]]}, {"params": [ps[1]], "lr": 0.03}], lr=0.01, weight_decay=0.05, amsgrad=True
+    )
     first = make(params)
     for _ in range(10):
         for param, centre in zip(params, centres):
@@ -228,3 +238,11 @@ def test_zero_grad_set_to_none_false_gives_fresh_zero_arrays():
     optim.SGD([param], lr=0.1).zero_grad(set_to_none=False)
     np.testing.assert_array_equal(param.grad.data, [0, 0])
     np.testing.assert_array_equal(shared, [1, 1])
+
+
+def test_a_single_tensor_or_a_mixed_list_is_refused_as_params():
+    a = tg.Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    with pytest.raises(TypeError, match="pass \\[tensor\\]"):
+        optim.Adam(a)
+    with pytest.raises(TypeError, match="mixes"):
+        optim.Adam([{"params": [a]}, a])

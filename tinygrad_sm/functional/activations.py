@@ -5,6 +5,7 @@ carries no gradient); the branch that is not chosen gets its input through anoth
 replaces the values it must not see (``exp`` of a large ``x``), so no ``inf * 0 = nan`` can reach the
 gradient. At each kink the gradient is the one PyTorch returns there; the docstrings say which.
 """
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Dropout: zero each element with probability ``p`` and scale the survivors by ``1 / (1 - p)``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,9 @@ from ..factories import default_generator
 from ..tensor import Tensor
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True,
-            generator: np.random.Generator | None = None) -> Tensor:
+def dropout(
+    input: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+) -> Tensor:
     """``input * mask / (1 - p)`` with ``mask ~ Bernoulli(1 - p)`` drawn from ``generator`` (default: the
     one ``manual_seed`` sets), so the expected value is unchanged; the gradient is ``mask / (1 - p)``.
 

@@ -4,9 +4,10 @@ Both normalise as ``(x - mean) / sqrt(var + eps)`` with the **biased** variance 
 scale by ``weight`` and shift by ``bias`` when given. Autograd differentiates through the statistics,
 so the gradient includes the terms that flow through the mean and the variance.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,14 +22,21 @@ def _normalise(x: Tensor, axes: tuple[int, ...], eps: float) -> Tensor:
     return centered / (variance + eps).sqrt()
 
 
-def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dimensions, which must equal ``normalized_shape``;
     ``weight`` and ``bias`` have shape ``normalized_shape``. Output shape of ``input``."""
     shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
-    if not shape or tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
-        raise ValueError(f"layer_norm: normalized_shape {shape} must be the trailing dimensions of the input, "
-                         f"whose shape is {input.shape}")
+    if not shape or tuple(input.shape[input.ndim - len(shape) :]) != shape or len(shape) > input.ndim:
+        raise ValueError(
+            f"layer_norm: normalized_shape {shape} must be the trailing dimensions of the input, "
+            f"whose shape is {input.shape}"
+        )
     for label, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise ValueError(f"layer_norm: {label} must have shape {shape}, got {tensor.shape}")
@@ -39,9 +47,16 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
         return out + bias if bias is not None else out
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each channel (axis 1) of ``input`` (N, C) or (N, C, d1, ...) over every other axis.
 
     ``training=True``: use the batch's mean and biased variance, and update the running statistics in
@@ -52,19 +67,26 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.ndim < 2:
         raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, ...), got {input.shape}")
     channels = input.shape[1]
-    for label, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                          ("bias", bias)):
+    for label, tensor in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if tensor is not None and tuple(tensor.shape) != (channels,):
-            raise ValueError(f"batch_norm: {label} must have shape ({channels},) for input {input.shape}, "
-                             f"got {tuple(tensor.shape)}")
-    axes = (0,) + tuple(range(2, input.ndim))
+            raise ValueError(
+                f"batch_norm: {label} must have shape ({channels},) for input {input.shape}, got {tuple(tensor.shape)}"
+            )
+    axes = (0, *range(2, input.ndim))
     per_channel = (1, channels) + (1,) * (input.ndim - 2)
     with name_scope("batch_norm"):
         if training:
             count = input.size // channels if channels else 0
             if count <= 1:
-                raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input "
-                                 f"of shape {input.shape}")
+                raise ValueError(
+                    f"batch_norm: expected more than 1 value per channel when training, got input "
+                    f"of shape {input.shape}"
+                )
             out = _normalise(input, axes, eps)
             if running_mean is not None or running_var is not None:
                 with no_grad():

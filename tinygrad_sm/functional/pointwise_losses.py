@@ -4,6 +4,7 @@ Each takes ``(input, target)`` of one shape (PyTorch would broadcast with a warn
 almost always a bug, so it raises here, as ``mse_loss`` does) and a ``reduction``: ``'mean'`` over every
 element, ``'sum'``, or ``'none'`` (the elementwise losses).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,8 +67,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
         difference = input - target
         absolute = _abs_with_zero_subgradient(difference)
         quadratic = difference * difference * 0.5
-        return _reduce(where(np.abs(difference.data) <= delta, quadratic, (absolute - 0.5 * delta) * delta),
-                       reduction)
+        return _reduce(where(np.abs(difference.data) <= delta, quadratic, (absolute - 0.5 * delta) * delta), reduction)
 
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:

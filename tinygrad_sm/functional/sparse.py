@@ -1,4 +1,5 @@
 """Integer-indexed composites: ``one_hot`` (no gradient) and ``embedding`` (row lookup)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,10 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     bad = (labels < 0) | (labels >= num_classes)
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"one_hot: label {labels[position]} at index {position} is out of range for "
-                         f"num_classes={num_classes} (valid: 0..{num_classes - 1})")
+        raise ValueError(
+            f"one_hot: label {labels[position]} at index {position} is out of range for "
+            f"num_classes={num_classes} (valid: 0..{num_classes - 1})"
+        )
     return Tensor(np.eye(num_classes, dtype=np.int64)[labels])
 
 
@@ -51,8 +54,10 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     bad = (indices < 0) | (indices >= count)
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise IndexError(f"embedding: index {indices[position]} at position {position} is out of range for "
-                         f"{count} embeddings (valid: 0..{count - 1})")
+        raise IndexError(
+            f"embedding: index {indices[position]} at position {position} is out of range for "
+            f"{count} embeddings (valid: 0..{count - 1})"
+        )
     rows = weight[indices]
     if padding_idx is None:
         return rows

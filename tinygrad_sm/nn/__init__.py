@@ -5,7 +5,8 @@ Sigmoid, Tanh, Sequential, MLP), ``activation`` (the other activations, Identity
 from __future__ import annotations
 
 from . import utils
-from .activation import ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, LogSigmoid, LogSoftmax, SiLU, Softmax, Softplus
+from .activation import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, LogSigmoid, LogSoftmax, SiLU, Softmax,
+                         Softplus)
 from .checkpoint import PathLike, load, save
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,

@@ -4,6 +4,7 @@
 input tensor is left as it was): writing into a tensor autograd may still need would corrupt the
 gradient, and the values returned are the same.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -149,15 +150,16 @@ class Flatten(Module):
             raise IndexError(f"Flatten: dims {start}..{end} are out of range for a tensor of shape {x.shape}")
         start, end = start % ndim, end % ndim
         if start > end:
-            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
-                             f"for shape {x.shape}")
+            raise ValueError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for shape {x.shape}"
+            )
         if x.ndim == 0:
             return x.reshape(1)
         shape = tuple(x.shape)
         merged = 1
-        for side in shape[start:end + 1]:
+        for side in shape[start : end + 1]:
             merged *= side
-        return x.reshape(shape[:start] + (merged,) + shape[end + 1:])
+        return x.reshape((*shape[:start], merged, *shape[end + 1 :]))
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -4,6 +4,7 @@ with PyTorch's arguments passed through, so the module and the function cannot d
 Options left at their defaults are not passed on, so a module works with a functional that does not
 know an option yet; one that is set and unknown raises the functional's TypeError.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,17 +19,22 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _options(**given: Any) -> dict[str, Any]:
     """The keyword arguments that differ from PyTorch's defaults."""
     defaults: dict[str, Any] = {"weight": None, "pos_weight": None, "ignore_index": -100, "label_smoothing": 0.0}
-    return {name: value for name, value in given.items()
-            if not (value is None if defaults[name] is None else value == defaults[name])}
+    return {
+        name: value
+        for name, value in given.items()
+        if not (value is None if defaults[name] is None else value == defaults[name])
+    }
 
 
 class _Loss(Module):
-    reductions = _REDUCTIONS
+    reductions: tuple[str, ...] = _REDUCTIONS
 
     def __init__(self, reduction: str = "mean"):
         if reduction not in self.reductions:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {', '.join(map(repr, self.reductions))}, "
-                             f"got {reduction!r}")
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be one of {', '.join(map(repr, self.reductions))}, "
+                f"got {reduction!r}"
+            )
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -39,15 +45,23 @@ class CrossEntropyLoss(_Loss):
     """``F.cross_entropy(logits, targets, ...)``: log-softmax of the logits, then the negative
     log-likelihood of the targets (class indices or probabilities)."""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0):
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ):
         super().__init__(reduction)
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, reduction=self.reduction,
-                               **_options(weight=self.weight, ignore_index=self.ignore_index,
-                                          label_smoothing=self.label_smoothing))
+        return F.cross_entropy(
+            input,
+            target,
+            reduction=self.reduction,
+            **_options(weight=self.weight, ignore_index=self.ignore_index, label_smoothing=self.label_smoothing),
+        )
 
 
 class NLLLoss(_Loss):
@@ -58,8 +72,9 @@ class NLLLoss(_Loss):
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.nll_loss(input, target, reduction=self.reduction,
-                          **_options(weight=self.weight, ignore_index=self.ignore_index))
+        return F.nll_loss(
+            input, target, reduction=self.reduction, **_options(weight=self.weight, ignore_index=self.ignore_index)
+        )
 
 
 class MSELoss(_Loss):
@@ -100,7 +115,8 @@ class HuberLoss(_Loss):
 
 class KLDivLoss(_Loss):
     """``F.kl_div(log_q, p)``: the input holds log-probabilities; ``'batchmean'`` is the true KL."""
-    reductions = _REDUCTIONS + ("batchmean",)
+
+    reductions = (*_REDUCTIONS, "batchmean")
 
     def __init__(self, reduction: str = "mean", log_target: bool = False):
         super().__init__(reduction)
@@ -118,8 +134,9 @@ class BCEWithLogitsLoss(_Loss):
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction,
-                                                  **_options(weight=self.weight, pos_weight=self.pos_weight))
+        return F.binary_cross_entropy_with_logits(
+            input, target, reduction=self.reduction, **_options(weight=self.weight, pos_weight=self.pos_weight)
+        )
 
 
 class BCELoss(_Loss):

@@ -1,7 +1,8 @@
 """Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` (running statistics as buffers) and ``LayerNorm``."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,9 +22,18 @@ class _BatchNorm(Module):
     """
 
     expected_dims: tuple[int, ...] = ()
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True):
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ):
         if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) or num_features <= 0:
             raise ValueError(f"{type(self).__name__} num_features must be a positive int, got {num_features!r}")
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
@@ -47,8 +57,10 @@ class _BatchNorm(Module):
             wanted = " or ".join(f"{d}D" for d in self.expected_dims)
             raise ValueError(f"{type(self).__name__}: expected {wanted} input, got shape {x.shape}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}({self.num_features}) got input of shape {x.shape}; "
-                             f"its dimension 1 (channels) must be {self.num_features}")
+            raise ValueError(
+                f"{type(self).__name__}({self.num_features}) got input of shape {x.shape}; "
+                f"its dimension 1 (channels) must be {self.num_features}"
+            )
         factor = 0.0 if self.momentum is None else float(self.momentum)
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.copy_(self.num_batches_tracked.data + 1)
@@ -56,21 +68,33 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.data)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return F.batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+        return F.batch_norm(
+            x,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch norm for (N, C) or (N, C, L) inputs."""
+
     expected_dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
     """Batch norm for (N, C, H, W) inputs."""
+
     expected_dims = (4,)
 
 
@@ -79,8 +103,13 @@ class LayerNorm(Module):
     (weight ones, bias zeros, each of shape ``normalized_shape``; ``elementwise_affine=False``: neither,
     ``bias=False``: no bias)."""
 
-    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True):
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+    ):
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         if not shape or any(not isinstance(side, (int, np.integer)) or side <= 0 for side in shape):
             raise ValueError(f"LayerNorm normalized_shape must be positive ints, got {normalized_shape!r}")

@@ -1,4 +1,5 @@
 """``Embedding`` (a lookup table of learned rows) and ``Dropout``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +17,13 @@ class Embedding(Module):
     float32, from ``generator`` (default: the one ``manual_seed`` sets). The row ``padding_idx`` (if
     given) starts at zeros and never receives a gradient."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 generator: np.random.Generator | None = None):
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        generator: np.random.Generator | None = None,
+    ):
         for label, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Embedding {label} must be a positive int, got {value!r}")

@@ -4,10 +4,11 @@ Both act on the parameters' ``.grad`` after ``backward`` and before ``step``. Th
 are written as a new array bound to ``param.grad`` (the old array is not modified, since ``.grad`` may
 share its array with another tensor); the effect on the optimizer is PyTorch's in-place one.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -22,8 +23,9 @@ def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [param for param in params if param.grad is not None]
 
 
-def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> Tensor:
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False
+) -> Tensor:
     """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``.
 
     ``total = ||(||g_1||, ||g_2||, ...)||`` (``norm_type=inf``: the largest ``|g|``); every gradient is
@@ -44,8 +46,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     else:
         raise ValueError(f"clip_grad_norm_: norm_type must be positive or inf, got {norm_type}")
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total {norm_type}-norm of the gradients is {total}; "
-                           "pass error_if_nonfinite=False to clip anyway")
+        raise RuntimeError(
+            f"clip_grad_norm_: the total {norm_type}-norm of the gradients is {total}; "
+            "pass error_if_nonfinite=False to clip anyway"
+        )
     coefficient = min(1.0, float(max_norm) / (total + 1e-6))
     for param in params:
         grad = param.grad

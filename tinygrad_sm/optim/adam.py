@@ -1,4 +1,5 @@
 """Adam and AdamW (Kingma & Ba; Loshchilov & Hutter), as ``torch.optim.Adam`` / ``AdamW``."""
+
 from __future__ import annotations
 
 import math
@@ -19,12 +20,24 @@ class Adam(Optimizer):
 
     State per parameter: ``'step'``, ``'exp_avg'`` (m), ``'exp_avg_sq'`` (v), ``'max_exp_avg_sq'``.
     """
+
     decoupled_weight_decay = False
 
-    def __init__(self, params: ParamsArg, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+    def __init__(
+        self,
+        params: ParamsArg,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize),
+        )
 
     def _check_options(self, group: dict[str, Any]) -> None:
         super()._check_options(group)
@@ -32,8 +45,7 @@ class Adam(Optimizer):
         if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
             raise ValueError(f"betas must each be in [0, 1), got {group['betas']}")
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> np.ndarray:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         lr, (beta1, beta2), eps, decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(param), exp_avg_sq=np.zeros_like(param))
@@ -42,7 +54,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         if decay and self.decoupled_weight_decay:
-            param = param * (1 - lr * decay)        # AdamW: shrink the weights, apart from the gradient
+            param = param * (1 - lr * decay)  # AdamW: shrink the weights, apart from the gradient
         elif decay:
             grad = grad + decay * param
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
@@ -56,18 +68,28 @@ class Adam(Optimizer):
             second = state["max_exp_avg_sq"]
         else:
             second = exp_avg_sq
-        step_size = lr / (1 - beta1 ** step)
-        denominator = np.sqrt(second) / math.sqrt(1 - beta2 ** step) + eps
+        step_size = lr / (1 - beta1**step)
+        denominator = np.sqrt(second) / math.sqrt(1 - beta2**step) + eps
         return param + (-step_size) * exp_avg / denominator
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (``weight_decay`` default 0.01)::
 
-        p = p (1 - lr weight_decay), then the Adam step with the raw gradient.
+    p = p (1 - lr weight_decay), then the Adam step with the raw gradient.
     """
+
     decoupled_weight_decay = True
 
-    def __init__(self, params: ParamsArg, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+    def __init__(
+        self,
+        params: ParamsArg,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,4 +1,5 @@
 """RMSprop (Hinton) and Adagrad (Duchi et al.), as ``torch.optim.RMSprop`` / ``Adagrad``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,15 +21,34 @@ class RMSprop(Optimizer):
     State per parameter: ``'step'``, ``'square_avg'``, ``'momentum_buffer'``, ``'grad_avg'``.
     """
 
-    def __init__(self, params: ParamsArg, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *, maximize: bool = False):
+    def __init__(
+        self,
+        params: ParamsArg,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ):
         if not alpha >= 0:
             raise ValueError(f"RMSprop: alpha must be >= 0, got {alpha!r}")
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, maximize=maximize))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                alpha=alpha,
+                eps=eps,
+                weight_decay=weight_decay,
+                momentum=momentum,
+                centered=centered,
+                maximize=maximize,
+            ),
+        )
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> np.ndarray:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         alpha, lr, momentum = group["alpha"], group["lr"], group["momentum"]
         if not state:
             state.update(step=0, square_avg=np.zeros_like(param))
@@ -64,18 +84,35 @@ class Adagrad(Optimizer):
     State per parameter: ``'step'``, ``'sum'``.
     """
 
-    def __init__(self, params: ParamsArg, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
+    def __init__(
+        self,
+        params: ParamsArg,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ):
         if not initial_accumulator_value >= 0:
             raise ValueError(f"Adagrad: initial_accumulator_value must be >= 0, got {initial_accumulator_value!r}")
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
-                                      initial_accumulator_value=initial_accumulator_value, maximize=maximize))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                lr_decay=lr_decay,
+                weight_decay=weight_decay,
+                eps=eps,
+                initial_accumulator_value=initial_accumulator_value,
+                maximize=maximize,
+            ),
+        )
         for group in self.param_groups:  # PyTorch fills the accumulator at construction
             for param in group["params"]:
                 self.state[param] = {"step": 0, "sum": np.full_like(param.data, group["initial_accumulator_value"])}
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> np.ndarray:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         if "sum" not in state:
             state.update(step=0, sum=np.full_like(param, group["initial_accumulator_value"]))
         state["step"] += 1

@@ -10,11 +10,13 @@ Deliberate difference: each schedule is computed in **closed form** from the bas
 an optimizer; two schedulers on one optimizer do not compose (the later ``step`` wins), and an ``lr``
 changed by hand is overwritten at the next ``step``.
 """
+
 from __future__ import annotations
 
 import bisect
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .optimizer import Optimizer
 
@@ -30,8 +32,10 @@ class LRScheduler:
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{number}] when resuming "
-                               "an optimizer (last_epoch != -1)")
+                raise KeyError(
+                    f"param 'initial_lr' is not specified in param_groups[{number}] when resuming "
+                    "an optimizer (last_epoch != -1)"
+                )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._last_lr: list[float] = []
@@ -54,8 +58,13 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything but the optimizer (and functions, which cannot be saved as data)."""
-        return {key: value for key, value in vars(self).items() if key != "optimizer" and not callable(value)
-                and not (isinstance(value, list) and value and all(callable(item) for item in value))}
+        return {
+            key: value
+            for key, value in vars(self).items()
+            if key != "optimizer"
+            and not callable(value)
+            and not (isinstance(value, list) and value and all(callable(item) for item in value))
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
@@ -83,7 +92,7 @@ class MultiStepLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         passed = bisect.bisect_right(self.milestones, self.last_epoch)
-        return [base * self.gamma ** passed for base in self.base_lrs]
+        return [base * self.gamma**passed for base in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
@@ -94,7 +103,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -115,8 +124,12 @@ class CosineAnnealingLR(LRScheduler):
 class LambdaLR(LRScheduler):
     """``lr = base_lr * lr_lambda(epoch)``; one function for all groups or a list with one per group."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
-                 last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
+    ):
         groups = len(optimizer.param_groups)
         if callable(lr_lambda):
             self.lr_lambdas = [lr_lambda] * groups
@@ -140,16 +153,30 @@ class OneCycleLR(LRScheduler):
     ``max_momentum`` and ``base_momentum``. Stepping past ``total_steps`` raises ValueError.
     """
 
-    def __init__(self, optimizer: Optimizer, max_lr: float | Sequence[float], total_steps: int | None = None,
-                 epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
-                 anneal_strategy: str = "cos", cycle_momentum: bool = True, base_momentum: float | Sequence[float] = 0.85,
-                 max_momentum: float | Sequence[float] = 0.95, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, three_phase: bool = False, last_epoch: int = -1):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | Sequence[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | Sequence[float] = 0.85,
+        max_momentum: float | Sequence[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ):
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ValueError("OneCycleLR: pass total_steps, or both epochs and steps_per_epoch")
             if epochs <= 0 or steps_per_epoch <= 0:
-                raise ValueError(f"OneCycleLR: epochs and steps_per_epoch must be positive, got {epochs}, {steps_per_epoch}")
+                raise ValueError(
+                    f"OneCycleLR: epochs and steps_per_epoch must be positive, got {epochs}, {steps_per_epoch}"
+                )
             total_steps = epochs * steps_per_epoch
         if total_steps <= 0:
             raise ValueError(f"OneCycleLR: total_steps must be positive, got {total_steps}")
@@ -161,13 +188,16 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = bool(cycle_momentum)
         up = float(pct_start * total_steps) - 1
         if three_phase:
-            self._phases = [(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                            (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr", "base_momentum",
-                             "max_momentum"),
-                            (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+            self._phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
         else:
-            self._phases = [(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                            (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+            self._phases = [
+                (up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+            ]
         groups = optimizer.param_groups
         max_lrs = _per_group("max_lr", max_lr, len(groups))
         if last_epoch == -1:

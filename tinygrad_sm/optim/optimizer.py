@@ -9,10 +9,12 @@ Updates are computed on NumPy arrays in the parameter's dtype, in the order PyTo
 is bumped, so a graph that saved the old values notices). Gradient arrays are never modified:
 ``.grad`` may share its array with another tensor.
 """
+
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any
 
 import numpy as np
 
@@ -56,11 +58,18 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state = ParamState()
-        groups = list(params)
-        if not groups:
+        if isinstance(params, Tensor):  # iterating it would give its rows, not one parameter
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or of dicts, got a "
+                            f"Tensor of shape {params.shape}; pass [tensor]")
+        items: list[Any] = list(params)
+        if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
-        if not isinstance(groups[0], dict):
-            groups = [{"params": groups}]
+        if any(isinstance(item, dict) for item in items):
+            if not all(isinstance(item, dict) for item in items):
+                raise TypeError(f"{type(self).__name__}: params mixes dicts (parameter groups) and other items")
+            groups: list[dict[str, Any]] = items
+        else:
+            groups = [{"params": items}]
         for group in groups:
             self.add_param_group(group)
 
@@ -77,17 +86,26 @@ class Optimizer:
             if not isinstance(param, Tensor):
                 raise TypeError(f"{type(self).__name__} parameter {index} is a {type(param).__name__}, not a Tensor")
             if not param.requires_grad:
-                raise ValueError(f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "
-                                 f"{param.shape}) does not require grad, so it would never be updated")
+                raise ValueError(
+                    f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "
+                    f"{param.shape}) does not require grad, so it would never be updated"
+                )
             if id(param) in known:
-                raise ValueError(f"{type(self).__name__}: parameter {index} ({param.name or 'unnamed'}) appears in "
-                                 "more than one parameter group (or twice in one)")
+                raise ValueError(
+                    f"{type(self).__name__}: parameter {index} ({param.name or 'unnamed'}) appears in "
+                    "more than one parameter group (or twice in one)"
+                )
             known.add(id(param))
-        unknown = set(param_group) - set(self.defaults) - {"params", "initial_lr", "max_lr", "min_lr",
-                                                           "max_momentum", "base_momentum"}
+        unknown = (
+            set(param_group)
+            - set(self.defaults)
+            - {"params", "initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"}
+        )
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unknown option(s) {', '.join(sorted(unknown))} in a "
-                            f"parameter group; known: {', '.join(self.defaults)}")
+            raise TypeError(
+                f"{type(self).__name__}: unknown option(s) {', '.join(sorted(unknown))} in a "
+                f"parameter group; known: {', '.join(self.defaults)}"
+            )
         group = {**self.defaults, **param_group, "params": params}
         self._check_options(group)
         self.param_groups.append(group)
@@ -130,8 +148,7 @@ class Optimizer:
                     param.copy_(self._update(param.data, grad, state, group))
         return loss
 
-    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
-                group: dict[str, Any]) -> np.ndarray:
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """The new value of one parameter (``grad`` is a fresh or read-only array: never write it)."""
         raise NotImplementedError
 
@@ -147,8 +164,10 @@ class Optimizer:
                 index_of.setdefault(id(param), len(index_of))
                 indices.append(index_of[id(param)])
             groups.append({**{k: copy.deepcopy(v) for k, v in group.items() if k != "params"}, "params": indices})
-        state = {index_of[id(param)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in values.items()}
-                 for param, values in self.state.items()}
+        state = {
+            index_of[id(param)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in values.items()}
+            for param, values in self.state.items()
+        }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -156,13 +175,16 @@ class Optimizer:
         groups). Group count, group sizes and state array shapes are checked before anything changes."""
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(groups)} parameter groups, the optimizer has "
-                             f"{len(self.param_groups)}")
+            raise ValueError(
+                f"loaded state dict has {len(groups)} parameter groups, the optimizer has {len(self.param_groups)}"
+            )
         params_by_index: dict[int, Tensor] = {}
         for number, (saved, group) in enumerate(zip(groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"loaded parameter group {number} has {len(saved['params'])} parameters, the "
-                                 f"optimizer's has {len(group['params'])}")
+                raise ValueError(
+                    f"loaded parameter group {number} has {len(saved['params'])} parameters, the "
+                    f"optimizer's has {len(group['params'])}"
+                )
             params_by_index.update(zip(saved["params"], group["params"]))
         new_state = ParamState()
         for index, values in state_dict["state"].items():
@@ -173,8 +195,10 @@ class Optimizer:
             for key, value in values.items():
                 if isinstance(value, np.ndarray) and value.ndim:
                     if value.shape != param.shape:
-                        raise ValueError(f"loaded state {key!r} of parameter {index} has shape {value.shape}, "
-                                         f"the parameter has {param.shape}")
+                        raise ValueError(
+                            f"loaded state {key!r} of parameter {index} has shape {value.shape}, "
+                            f"the parameter has {param.shape}"
+                        )
                     value = value.astype(param.dtype, copy=True)
                 restored[key] = value
             new_state[param] = restored
