@@ -79,8 +79,7 @@ def _propose(rng, vals, W):
     i = _pick(rng, vals)
     x = vals[i]
     if kind == "unary":
-        op = rng.choice(["tanh", "sigmoid", "exp_tanh", "log_sq1", "neg", "sqrt_sq1", "square", "scale", "erf",
-                         "log1p_sq"])
+        op = rng.choice(["tanh", "sigmoid", "exp_tanh", "log_sq1", "neg", "sqrt_sq1", "square", "scale"])
         c = float(rng.uniform(-2, 2))
         fns = {
             "tanh": lambda v: v[i].tanh(),
@@ -91,8 +90,6 @@ def _propose(rng, vals, W):
             "sqrt_sq1": lambda v: (v[i] * v[i] + 1).sqrt(),
             "square": lambda v: v[i] ** 2,
             "scale": lambda v: v[i] * c + 0.5,
-            "erf": lambda v: v[i].erf(),
-            "log1p_sq": lambda v: (v[i] * v[i]).log1p(),
         }
         return f"{op}(v{i})", fns[op]
     if kind == "binary":

@@ -301,12 +301,6 @@ class Tensor:
     def tanh(self) -> "Tensor":
         return ops.Tanh.apply(self)
 
-    def log1p(self) -> "Tensor":
-        return ops.Log1p.apply(self)
-
-    def erf(self) -> "Tensor":
-        return ops.Erf.apply(self)
-
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise max; ties split the gradient evenly between the two inputs."""
         return ops.Maximum.apply(self, self._operand(other))

@@ -1,5 +1,8 @@
 """Activations: elementwise nonlinearities, primitives or composites of public Tensor ops.
 
+``erf`` and ``log1p`` are applied as the primitives ``ops.Erf`` / ``ops.Log1p`` (the Tensor methods of
+the same names arrive with the breadth ops' method table).
+
 Piecewise functions are written with ``where`` on a condition read from the values (a constant, so it
 carries no gradient); the branch that is not chosen gets its input through another ``where`` that
 replaces the values it must not see (``exp`` of a large ``x``), so no ``inf * 0 = nan`` can reach the
@@ -12,6 +15,7 @@ import math
 
 import numpy as np
 
+from .. import ops
 from ..tensor import Tensor, where
 
 
@@ -50,7 +54,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     ``approximate='tanh'``: ``x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
     """
     if approximate == "none":
-        return x * 0.5 * ((x * (1 / math.sqrt(2))).erf() + 1)
+        return x * 0.5 * (ops.Erf.apply(x * (1 / math.sqrt(2))) + 1)
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
         return x * 0.5 * (inner.tanh() + 1)
@@ -68,7 +72,7 @@ def _softplus_unit(z: Tensor) -> Tensor:
     positive = z.data > 0
     z_positive = where(positive, z, 0.0)
     z_rest = where(positive, 0.0, z)
-    return where(positive, z_positive + (-z_positive).exp().log1p(), z_rest.exp().log1p())
+    return where(positive, z_positive + ops.Log1p.apply((-z_positive).exp()), ops.Log1p.apply(z_rest.exp()))
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
