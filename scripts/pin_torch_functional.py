@@ -9,6 +9,7 @@ statistics after the call.
 
 Run: PYTHONPATH=. /work/venv/bin/python scripts/pin_torch_functional.py   (needs torch; the tests do not)
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,16 @@ def cases() -> list[dict]:
     found = []
 
     def add(name, function, inputs, kwargs=None, grad=None, call=None):
-        found.append({"name": name, "function": function, "inputs": inputs, "kwargs": kwargs or {},
-                      "grad": list(inputs) if grad is None else grad, "call": call})
+        found.append(
+            {
+                "name": name,
+                "function": function,
+                "inputs": inputs,
+                "kwargs": kwargs or {},
+                "grad": list(inputs) if grad is None else grad,
+                "call": call,
+            }
+        )
 
     x = ACTIVATION_INPUT
     add("leaky_relu", "leaky_relu", {"input": x})
@@ -71,51 +80,102 @@ def cases() -> list[dict]:
         add(f"l1_loss_{reduction}", "l1_loss", {"input": prediction, "target": target}, {"reduction": reduction})
         add(f"mse_loss_{reduction}", "mse_loss", {"input": prediction, "target": target}, {"reduction": reduction})
         for beta in (1.0, 0.5, 0.0):
-            add(f"smooth_l1_loss_{reduction}_beta{beta}", "smooth_l1_loss", {"input": prediction, "target": target},
-                {"reduction": reduction, "beta": beta})
+            add(
+                f"smooth_l1_loss_{reduction}_beta{beta}",
+                "smooth_l1_loss",
+                {"input": prediction, "target": target},
+                {"reduction": reduction, "beta": beta},
+            )
         for delta in (1.0, 0.3):
-            add(f"huber_loss_{reduction}_delta{delta}", "huber_loss", {"input": prediction, "target": target},
-                {"reduction": reduction, "delta": delta})
+            add(
+                f"huber_loss_{reduction}_delta{delta}",
+                "huber_loss",
+                {"input": prediction, "target": target},
+                {"reduction": reduction, "delta": delta},
+            )
     for reduction in ("mean", "sum", "none", "batchmean"):
-        add(f"kl_div_{reduction}", "kl_div", {"input": log_probs((4, 5)), "target": probabilities_with_zeros((4, 5))},
-            {"reduction": reduction})
-        add(f"kl_div_log_target_{reduction}", "kl_div", {"input": log_probs((4, 5)), "target": log_probs((4, 5))},
-            {"reduction": reduction, "log_target": True})
+        add(
+            f"kl_div_{reduction}",
+            "kl_div",
+            {"input": log_probs((4, 5)), "target": probabilities_with_zeros((4, 5))},
+            {"reduction": reduction},
+        )
+        add(
+            f"kl_div_log_target_{reduction}",
+            "kl_div",
+            {"input": log_probs((4, 5)), "target": log_probs((4, 5))},
+            {"reduction": reduction, "log_target": True},
+        )
     features = rng.standard_normal((3, 4, 5)) * 2 + 1
-    add("layer_norm_last", "layer_norm", {"input": features, "weight": rng.standard_normal(5),
-                                          "bias": rng.standard_normal(5)},
-        {"normalized_shape": [5]}, call="layer_norm")
-    add("layer_norm_two_dims_no_affine", "layer_norm", {"input": features}, {"normalized_shape": [4, 5]},
-        call="layer_norm")
+    add(
+        "layer_norm_last",
+        "layer_norm",
+        {"input": features, "weight": rng.standard_normal(5), "bias": rng.standard_normal(5)},
+        {"normalized_shape": [5]},
+        call="layer_norm",
+    )
+    add(
+        "layer_norm_two_dims_no_affine",
+        "layer_norm",
+        {"input": features},
+        {"normalized_shape": [4, 5]},
+        call="layer_norm",
+    )
     for shape in ((6, 3), (4, 3, 5), (2, 3, 2, 2)):
         label = "x".join(map(str, shape))
         batch = rng.standard_normal(shape) * 1.5 + 0.5
         stats = {"running_mean": rng.standard_normal(3), "running_var": rng.random(3) + 0.5}
         affine = {"weight": rng.standard_normal(3), "bias": rng.standard_normal(3)}
-        add(f"batch_norm_train_{label}", "batch_norm", {"input": batch, **affine, **stats},
-            {"training": True, "momentum": 0.2, "eps": 1e-5}, grad=["input", "weight", "bias"], call="batch_norm")
-        add(f"batch_norm_eval_{label}", "batch_norm", {"input": batch, **affine, **stats},
-            {"training": False}, grad=["input", "weight", "bias"], call="batch_norm")
-    add("embedding_padding", "embedding", {"input": np.array([[0, 2, 4], [2, 2, 1]]),
-                                           "weight": rng.standard_normal((5, 3))},
-        {"padding_idx": 2}, grad=["weight"])
-    add("embedding", "embedding", {"input": np.array([3, 0, 3, 1]), "weight": rng.standard_normal((4, 2))},
-        grad=["weight"])
+        add(
+            f"batch_norm_train_{label}",
+            "batch_norm",
+            {"input": batch, **affine, **stats},
+            {"training": True, "momentum": 0.2, "eps": 1e-5},
+            grad=["input", "weight", "bias"],
+            call="batch_norm",
+        )
+        add(
+            f"batch_norm_eval_{label}",
+            "batch_norm",
+            {"input": batch, **affine, **stats},
+            {"training": False},
+            grad=["input", "weight", "bias"],
+            call="batch_norm",
+        )
+    add(
+        "embedding_padding",
+        "embedding",
+        {"input": np.array([[0, 2, 4], [2, 2, 1]]), "weight": rng.standard_normal((5, 3))},
+        {"padding_idx": 2},
+        grad=["weight"],
+    )
+    add(
+        "embedding",
+        "embedding",
+        {"input": np.array([3, 0, 3, 1]), "weight": rng.standard_normal((4, 2))},
+        grad=["weight"],
+    )
     add("one_hot", "one_hot", {"tensor": np.array([[0, 3], [2, 1]])}, {"num_classes": 5}, grad=[])
     add("one_hot_inferred", "one_hot", {"tensor": np.array([1, 0, 2])}, grad=[])
     return found
 
 
 def run(case: dict) -> dict:
-    tensors = {name: torch.tensor(value, requires_grad=name in case["grad"])
-               for name, value in case["inputs"].items()}
+    tensors = {name: torch.tensor(value, requires_grad=name in case["grad"]) for name, value in case["inputs"].items()}
     kwargs = dict(case["kwargs"])
     if case["call"] == "layer_norm":
-        out = F.layer_norm(tensors["input"], kwargs.pop("normalized_shape"), tensors.get("weight"),
-                           tensors.get("bias"), **kwargs)
+        out = F.layer_norm(
+            tensors["input"], kwargs.pop("normalized_shape"), tensors.get("weight"), tensors.get("bias"), **kwargs
+        )
     elif case["call"] == "batch_norm":
-        out = F.batch_norm(tensors["input"], tensors["running_mean"], tensors["running_var"], tensors["weight"],
-                           tensors["bias"], **kwargs)
+        out = F.batch_norm(
+            tensors["input"],
+            tensors["running_mean"],
+            tensors["running_var"],
+            tensors["weight"],
+            tensors["bias"],
+            **kwargs,
+        )
     else:
         out = getattr(F, case["function"])(*tensors.values(), **kwargs)
     result = {"output": out.detach().numpy().tolist()}
@@ -134,8 +194,11 @@ def main() -> None:
     data = {"torch_version": torch.__version__, "cases": []}
     for case in cases():
         pinned = run(case)
-        case = dict(case, inputs={name: value.tolist() for name, value in case["inputs"].items()},
-                    dtypes={name: str(value.dtype) for name, value in case["inputs"].items()})
+        case = dict(
+            case,
+            inputs={name: value.tolist() for name, value in case["inputs"].items()},
+            dtypes={name: str(value.dtype) for name, value in case["inputs"].items()},
+        )
         data["cases"].append({**case, **pinned})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=OUT.parent, suffix=".tmp")

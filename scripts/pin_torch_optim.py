@@ -8,6 +8,7 @@ Scheduler cases record the learning rate (and momentum / beta1 for OneCycleLR) a
 
 Run: PYTHONPATH=. /work/venv/bin/python scripts/pin_torch_optim.py   (needs torch; the tests do not)
 """
+
 from __future__ import annotations
 
 import json
@@ -25,20 +26,37 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "torch_optim.j
 # (case name, optimizer class name, options, split into two groups with these extra options for group 2)
 OPTIMIZER_CASES = [
     ("sgd", "SGD", {"lr": 0.1}, None),
-    ("sgd_momentum_dampening_decay", "SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01}, None),
+    (
+        "sgd_momentum_dampening_decay",
+        "SGD",
+        {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01},
+        None,
+    ),
     ("sgd_nesterov", "SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.001}, None),
     ("sgd_maximize", "SGD", {"lr": 0.01, "momentum": 0.5, "maximize": True}, None),
     ("adam", "Adam", {"lr": 0.01}, None),
-    ("adam_decay_amsgrad", "Adam", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1,
-                                    "amsgrad": True}, None),
+    (
+        "adam_decay_amsgrad",
+        "Adam",
+        {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1, "amsgrad": True},
+        None,
+    ),
     ("adamw", "AdamW", {"lr": 0.01}, None),
     ("adamw_amsgrad_groups", "AdamW", {"lr": 0.01, "weight_decay": 0.05, "amsgrad": True}, {"lr": 0.03}),
     ("rmsprop", "RMSprop", {"lr": 0.01}, None),
-    ("rmsprop_centered_momentum_decay", "RMSprop", {"lr": 0.005, "alpha": 0.9, "momentum": 0.7, "centered": True,
-                                                    "weight_decay": 0.01}, None),
+    (
+        "rmsprop_centered_momentum_decay",
+        "RMSprop",
+        {"lr": 0.005, "alpha": 0.9, "momentum": 0.7, "centered": True, "weight_decay": 0.01},
+        None,
+    ),
     ("adagrad", "Adagrad", {"lr": 0.1}, None),
-    ("adagrad_decay_accumulator", "Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.02,
-                                             "initial_accumulator_value": 0.5, "eps": 1e-8}, {"lr": 0.05}),
+    (
+        "adagrad_decay_accumulator",
+        "Adagrad",
+        {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.02, "initial_accumulator_value": 0.5, "eps": 1e-8},
+        {"lr": 0.05},
+    ),
 ]
 
 SCHEDULER_CASES = [
@@ -48,9 +66,19 @@ SCHEDULER_CASES = [
     ("cosine", "CosineAnnealingLR", {"T_max": 12, "eta_min": 0.001}, "SGD"),
     ("lambda", "LambdaLR", {}, "SGD"),  # lr_lambda = 1 / (1 + epoch), written in the test as well
     ("onecycle_sgd", "OneCycleLR", {"max_lr": 0.5, "total_steps": SCHEDULER_STEPS}, "SGD"),
-    ("onecycle_adam_linear_three_phase", "OneCycleLR", {"max_lr": 0.01, "epochs": 3, "steps_per_epoch": 10,
-                                                        "anneal_strategy": "linear", "three_phase": True,
-                                                        "pct_start": 0.25}, "Adam"),
+    (
+        "onecycle_adam_linear_three_phase",
+        "OneCycleLR",
+        {
+            "max_lr": 0.01,
+            "epochs": 3,
+            "steps_per_epoch": 10,
+            "anneal_strategy": "linear",
+            "three_phase": True,
+            "pct_start": 0.25,
+        },
+        "Adam",
+    ),
 ]
 
 
@@ -88,8 +116,9 @@ def run_optimizer(class_name: str, options: dict, second_group: dict | None) -> 
 
 def run_scheduler(class_name: str, options: dict, optimizer_name: str) -> dict:
     param = torch.zeros(2, requires_grad=True)
-    optimizer = torch.optim.SGD([param], lr=0.1, momentum=0.9) if optimizer_name == "SGD" else \
-        torch.optim.Adam([param], lr=0.1)
+    optimizer = (
+        torch.optim.SGD([param], lr=0.1, momentum=0.9) if optimizer_name == "SGD" else torch.optim.Adam([param], lr=0.1)
+    )
     cls = getattr(torch.optim.lr_scheduler, class_name)
     if class_name == "LambdaLR":
         scheduler = cls(optimizer, lr_lambda=lambda epoch: 1 / (1 + epoch))
@@ -114,12 +143,26 @@ def main() -> None:
         "steps": STEPS,
         "starts": [start.tolist() for start in starts],
         "centres": [centre.tolist() for centre in centres],
-        "optimizers": [{"name": name, "class": cls, "options": options, "second_group": second,
-                        "trajectory": run_optimizer(cls, options, second)}
-                       for name, cls, options, second in OPTIMIZER_CASES],
-        "schedulers": [{"name": name, "class": cls, "options": options, "optimizer": optimizer,
-                        **run_scheduler(cls, options, optimizer)}
-                       for name, cls, options, optimizer in SCHEDULER_CASES],
+        "optimizers": [
+            {
+                "name": name,
+                "class": cls,
+                "options": options,
+                "second_group": second,
+                "trajectory": run_optimizer(cls, options, second),
+            }
+            for name, cls, options, second in OPTIMIZER_CASES
+        ],
+        "schedulers": [
+            {
+                "name": name,
+                "class": cls,
+                "options": options,
+                "optimizer": optimizer,
+                **run_scheduler(cls, options, optimizer),
+            }
+            for name, cls, options, optimizer in SCHEDULER_CASES
+        ],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=OUT.parent, suffix=".tmp")
