@@ -282,3 +282,67 @@ def test_clipping_matches_torch_when_torch_imports():
         assert total.item() == pytest.approx(expected.item(), rel=1e-6)
         for mine, param in zip(ours, theirs):
             np.testing.assert_allclose(mine.grad.data, param.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+BAD_CONSTRUCTIONS = [
+    (lambda: nn.Embedding(0, 3), ValueError, "num_embeddings must be a positive int"),
+    (lambda: nn.Embedding(4, 3, padding_idx=4), ValueError, "padding_idx 4 is out of range"),
+    (lambda: nn.Dropout(-0.1), ValueError, "between 0 and 1"),
+    (lambda: nn.LayerNorm((3, 0)), ValueError, "positive ints"),
+    (lambda: nn.BatchNorm1d(0), ValueError, "num_features must be a positive int"),
+    (lambda: nn.GELU("fast"), ValueError, "approximate"),
+    (lambda: nn.Hardtanh(2, 1), ValueError, "above max_val"),
+    (lambda: nn.L1Loss(reduction="batchmean"), ValueError, "reduction"),
+    (lambda: F.softplus(Tensor([1.0]), beta=0), ValueError, "beta must be non-zero"),
+    (lambda: F.hardtanh(Tensor([1.0]), 1, -1), ValueError, "above max_val"),
+    (lambda: F.smooth_l1_loss(Tensor([1.0]), [1.0], beta=-1), ValueError, "beta must be >= 0"),
+    (lambda: F.huber_loss(Tensor([1.0]), [1.0], delta=0), ValueError, "delta must be positive"),
+    (lambda: F.l1_loss(np.ones(2), np.ones(2)), TypeError, "must be a Tensor"),
+    (lambda: F.l1_loss(Tensor(np.ones(2, np.int64)), np.ones(2)), TypeError, "floating point"),
+    (lambda: F.embedding(np.array([0]), Tensor(np.ones(3))), ValueError, "num_embeddings, embedding_dim"),
+    (lambda: F.embedding(np.array([0]), Tensor(np.ones((3, 2))), padding_idx=5), ValueError, "padding_idx 5"),
+    (lambda: F.one_hot(np.array([], np.int64)), ValueError, "empty"),
+    (lambda: F.one_hot(np.array([0]), 0), ValueError, "positive int or -1"),
+    (
+        lambda: F.layer_norm(Tensor(np.ones((2, 3))), 3, weight=Tensor(np.ones(2))),
+        ValueError,
+        r"weight must have shape \(3,\)",
+    ),
+    (lambda: F.batch_norm(Tensor(np.ones(3)), None, None), ValueError, r"\(N, C\)"),
+    (lambda: nn.Flatten(0, 5)(Tensor(np.ones((2, 3)))), IndexError, "out of range"),
+    (lambda: nn.utils.clip_grad_norm_(with_grads([1.0]), 1.0, norm_type=0), ValueError, "norm_type"),
+    (lambda: nn.utils.clip_grad_value_(with_grads([1.0]), -1.0), ValueError, "clip_value"),
+    (lambda: nn.utils.clip_grad_norm_([np.ones(2)], 1.0), TypeError, "not a Tensor"),
+    (lambda: WithBuffers().register_buffer("a.b", None), KeyError, "without '.'"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_CONSTRUCTIONS, ids=[m for _, _, m in BAD_CONSTRUCTIONS])
+def test_bad_arguments_raise_errors_that_name_the_problem(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_module_reprs_name_their_options():
+    assert repr(nn.BatchNorm1d(3)) == "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    assert repr(nn.Embedding(5, 2, padding_idx=0)) == "Embedding(5, 2, padding_idx=0)"
+    assert "p=0.25" in repr(nn.Dropout(0.25)) and "approximate='tanh'" in repr(nn.GELU("tanh"))
+    assert "reduction='sum'" in repr(nn.MSELoss(reduction="sum"))
+    for module in (
+        nn.LeakyReLU(),
+        nn.ELU(),
+        nn.Softplus(),
+        nn.Hardtanh(),
+        nn.Softmax(1),
+        nn.LogSoftmax(1),
+        nn.Flatten(),
+        nn.LayerNorm(3),
+    ):
+        assert type(module).__name__ in repr(module)
+
+
+def test_clip_grad_norm_of_no_gradients_is_zero_and_a_single_tensor_is_accepted():
+    bare = Tensor(np.ones(2, np.float32), requires_grad=True)
+    assert nn.utils.clip_grad_norm_([bare], 1.0).item() == 0.0
+    (single,) = with_grads([3.0, 4.0])
+    assert nn.utils.clip_grad_norm_(single, 1.0).item() == pytest.approx(5.0)

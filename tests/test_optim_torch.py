@@ -246,3 +246,59 @@ def test_a_single_tensor_or_a_mixed_list_is_refused_as_params():
         optim.Adam(a)
     with pytest.raises(TypeError, match="mixes"):
         optim.Adam([{"params": [a]}, a])
+
+
+def _param():
+    return tg.Tensor(np.zeros(2, np.float32), requires_grad=True)
+
+
+BAD_OPTIONS = [
+    (lambda: optim.SGD([_param()], lr=-1), ValueError, "learning rate"),
+    (lambda: optim.SGD([_param()], lr=0.1, momentum=-0.5), ValueError, "momentum must be >= 0"),
+    (lambda: optim.SGD([_param()], lr=0.1, nesterov=True), ValueError, "nesterov"),
+    (lambda: optim.Adam([_param()], betas=(1.0, 0.9)), ValueError, "betas"),
+    (lambda: optim.RMSprop([_param()], alpha=-1), ValueError, "alpha"),
+    (lambda: optim.Adagrad([_param()], initial_accumulator_value=-1), ValueError, "initial_accumulator_value"),
+    (lambda: optim.Adam([]), ValueError, "empty parameter list"),
+    (lambda: optim.Adam([np.zeros(2)]), TypeError, "not a Tensor"),
+    (lambda: optim.Adam([tg.Tensor(np.zeros(2))]), ValueError, "does not require grad"),
+    (lambda: optim.Adam([{"lr": 0.1}]), TypeError, "'params' entry"),
+    (lambda: lr_scheduler.StepLR(object(), 3), TypeError, "needs an Optimizer"),
+    (lambda: lr_scheduler.StepLR(optim.SGD([_param()]), 0), ValueError, "step_size"),
+    (lambda: lr_scheduler.StepLR(optim.SGD([_param()]), 2, last_epoch=4), KeyError, "initial_lr"),
+    (lambda: lr_scheduler.CosineAnnealingLR(optim.SGD([_param()]), 0), ValueError, "T_max"),
+    (lambda: lr_scheduler.LambdaLR(optim.SGD([_param()]), [abs, abs]), ValueError, "one per group"),
+    (lambda: lr_scheduler.OneCycleLR(optim.SGD([_param()]), 1.0), ValueError, "total_steps"),
+    (lambda: lr_scheduler.OneCycleLR(optim.SGD([_param()]), 1.0, epochs=0, steps_per_epoch=2), ValueError, "positive"),
+    (lambda: lr_scheduler.OneCycleLR(optim.SGD([_param()]), 1.0, 5, pct_start=2), ValueError, "pct_start"),
+    (lambda: lr_scheduler.OneCycleLR(optim.SGD([_param()]), 1.0, 5, anneal_strategy="exp"), ValueError, "anneal"),
+    (lambda: lr_scheduler.OneCycleLR(optim.SGD([_param()]), [1.0, 2.0], 5), ValueError, "one per group"),
+]
+
+
+@pytest.mark.parametrize("make, error, message", BAD_OPTIONS, ids=[m for _, _, m in BAD_OPTIONS])
+def test_bad_optimizer_and_scheduler_options_raise_errors_that_name_them(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_param_state_is_keyed_by_the_parameter_and_repr_lists_groups():
+    param = _param()
+    opt = optim.Adam([param], lr=0.5)
+    param.grad = tg.Tensor(np.ones(2, np.float32))
+    opt.step()
+    assert param in opt.state and len(opt.state) == 1 and list(opt.state)[0] is param
+    assert opt.state[param]["step"] == 1
+    del opt.state[param]
+    assert len(opt.state) == 0
+    assert "Parameter Group 0" in repr(opt) and "lr: 0.5" in repr(opt)
+
+
+def test_onecycle_from_epochs_and_steps_per_epoch_matches_total_steps():
+    a, b = optim.SGD([_param()], momentum=0.9), optim.SGD([_param()], momentum=0.9)
+    by_epochs = lr_scheduler.OneCycleLR(a, 0.1, epochs=2, steps_per_epoch=5)
+    by_total = lr_scheduler.OneCycleLR(b, 0.1, total_steps=10)
+    for _ in range(9):
+        by_epochs.step()
+        by_total.step()
+        assert by_epochs.get_last_lr() == by_total.get_last_lr()
