@@ -287,7 +287,7 @@ def test_param_state_is_keyed_by_the_parameter_and_repr_lists_groups():
     opt = optim.Adam([param], lr=0.5)
     param.grad = tg.Tensor(np.ones(2, np.float32))
     opt.step()
-    assert param in opt.state and len(opt.state) == 1 and list(opt.state)[0] is param
+    assert param in opt.state and len(opt.state) == 1 and next(iter(opt.state)) is param
     assert opt.state[param]["step"] == 1
     del opt.state[param]
     assert len(opt.state) == 0
