@@ -45,6 +45,18 @@ class Module:
                     if isinstance(item, Module):
                         yield from item.named_modules(f"{path}.{index}")
 
+    def modules(self) -> list["Module"]:
+        """This module and every sub-module, depth first (as ``named_modules``)."""
+        return [module for _, module in self.named_modules()]
+
+    def named_children(self) -> list[tuple[str, "Module"]]:
+        """(name, module) for the direct sub-modules (list items named ``layers.0``...)."""
+        return self._children()
+
+    def children(self) -> list["Module"]:
+        """The direct sub-modules."""
+        return [module for _, module in self._children()]
+
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """Yield (dotted path, tensor) for every parameter, e.g. ``('layers.0.weight', W)``.
 
