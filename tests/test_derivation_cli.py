@@ -89,3 +89,16 @@ def test_check_without_file_still_runs_the_built_in_cases(capsys):
 def test_lab_options_without_file_are_an_error(capsys):
     assert main(["check", "--derived", "mine"]) == 2
     assert "need --file" in capsys.readouterr().err
+
+
+def _shown_in_docs(marker):
+    page = (ROOT / "docs" / "check_derivation.md").read_text()
+    block = page.split(f"<!-- report:{marker} -->\n```text\n", 1)[1]
+    return block.split("\n```", 1)[0]
+
+
+def test_reports_shown_in_the_docs_are_the_commands_output(capsys):
+    main(["check", "--file", str(LAB)])
+    assert capsys.readouterr().out.rstrip("\n") == _shown_in_docs("pass")
+    main(["check", "--file", str(WRONG), "--derived", "derived,derived_more,derived_worse"])
+    assert capsys.readouterr().out.rstrip("\n") == _shown_in_docs("wrong")
