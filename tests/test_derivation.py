@@ -326,3 +326,11 @@ def test_transpose_of_a_square_matrix_is_named_though_the_shapes_agree():
     case = dict(LAYER, inputs=inputs)
     failed = only_failure(check(case, with_mistake(case, "W", lambda g, _: g.T)), "W")
     assert failed.mistakes == ["transpose"] and "square" in failed.diagnosis
+
+
+def test_stray_axis_of_length_one_is_named_as_a_reshape(case):
+    name = case["vector"]
+    failed = only_failure(check(case, with_mistake(case, name, lambda g, _: g[None, :])), name)
+    assert failed.mistakes == ["reshape"] and "axis of length 1" in failed.diagnosis
+    failed = only_failure(check(case, with_mistake(case, name, lambda g, _: -g[:, None])), name)
+    assert failed.mistakes == ["reshape", "sign"]

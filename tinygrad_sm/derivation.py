@@ -212,7 +212,7 @@ class _Loss:
             found = grad(term.reshape(()), leaves, retain_graph=True, allow_unused=True)
             per_term[term_name] = [np.zeros(leaf.shape) if g is None else np.asarray(g.data, dtype=np.float64)
                                    for g, leaf in zip(found, leaves)]
-        total = [sum(per_term[t][k] for t in per_term) for k in range(len(leaves))]
+        total = [np.sum([per_term[t][k] for t in per_term], axis=0) for k in range(len(leaves))]
         return total, (per_term if len(per_term) > 1 else {})
 
     def value(self, values: list[np.ndarray]) -> float:

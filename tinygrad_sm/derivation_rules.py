@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Sequence
+from functools import partial
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def _scale_rule(yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: f
     return Diagnosis(*describe_factor(factor, batch_size))
 
 
-def _terms_rule(yours: Arrays, term_grads: dict[str, Arrays], rtol: float, atol: float) -> Diagnosis | None:
+def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, atol: float) -> Diagnosis | None:
     """``yours = sum_t c_t * grad(term_t)`` by least squares over all points; accepted only when exact."""
     names = list(term_grads)
     if len(names) < 2:
@@ -105,10 +106,14 @@ def _terms_rule(yours: Arrays, term_grads: dict[str, Arrays], rtol: float, atol:
     return Diagnosis(mistakes, "; ".join(parts)) if parts else None
 
 
-def _value_rules(yours: Arrays, autograd: Arrays, term_grads: dict[str, Arrays] | None, batch_size: int | None,
+def _value_rules(yours: Arrays, autograd: Arrays, term_grads: Mapping[str, Arrays] | None, batch_size: int | None,
                  rtol: float, atol: float) -> Diagnosis | None:
     return (_scale_rule(yours, autograd, batch_size, rtol, atol)
             or (_terms_rule(yours, term_grads, rtol, atol) if term_grads else None))
+
+
+def _reshaped(array: np.ndarray, shape: tuple) -> np.ndarray:
+    return array.reshape(shape)
 
 
 def _shape_transforms(label: str, your_shape: tuple, shape: tuple, batch_size: int | None
@@ -119,18 +124,19 @@ def _shape_transforms(label: str, your_shape: tuple, shape: tuple, batch_size: i
     transforms: list[tuple[str, Callable[[np.ndarray], np.ndarray], str, str]] = []
     if len(your_shape) == 2 and your_shape[::-1] == shape:
         square = " (the matrix is square, so the shapes agree but the values do not)" if your_shape == shape else ""
-        transforms.append(("transpose", lambda a: a.T, found + square, f"{label}.T"))
+        transforms.append(("transpose", np.transpose, found + square, f"{label}.T"))
     if len(your_shape) == len(shape) + 1:
         for axis in range(len(your_shape)):
-            if your_shape[:axis] + your_shape[axis + 1:] == shape:
+            if your_shape[axis] > 1 and your_shape[:axis] + your_shape[axis + 1:] == shape:  # 1: a reshape
                 length = your_shape[axis]
-                batch = ", the batch axis" if batch_size and length == batch_size else ""
-                transforms.append(("batch-axis", lambda a, axis=axis: a.sum(axis=axis),
-                                   f"{found}: yours keeps axis {axis} (length {length}{batch}); the per-example "
-                                   "gradients must be summed over the batch", f"{label}.sum(axis={axis})"))
+                why = ("(length {length}, the batch axis); the per-example gradients must be summed over the batch"
+                       if batch_size and length == batch_size else "(length {length}), which autograd's does not have")
+                transforms.append(("batch-axis", partial(np.sum, axis=axis),
+                                   f"{found}: yours keeps axis {axis} {why.format(length=length)}",
+                                   f"{label}.sum(axis={axis})"))
     squeezed = tuple(d for d in your_shape if d != 1)
     if your_shape != shape and squeezed == tuple(d for d in shape if d != 1):
-        transforms.append(("reshape", lambda a: a.reshape(shape), f"{found}: an axis of length 1 too many or too few",
+        transforms.append(("reshape", partial(_reshaped, shape=shape), f"{found}: an axis of length 1 too many or too few",
                            f"{label}.reshape({shape})"))
     return transforms
 
@@ -151,7 +157,7 @@ def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arra
 
 
 def diagnose(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, points: Sequence[str],
-             term_grads: dict[str, Arrays] | None = None, batch_size: int | None = None,
+             term_grads: Mapping[str, Arrays] | None = None, batch_size: int | None = None,
              rtol: float = 1e-7, atol: float = 1e-10) -> Diagnosis:
     """Explain why ``yours`` differs from ``autograd`` (lists over the same points; ``numeric`` holds the
     finite differences). ``label`` names the gradient in messages (``dW``); ``term_grads`` maps each named
