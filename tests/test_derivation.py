@@ -334,3 +334,38 @@ def test_stray_axis_of_length_one_is_named_as_a_reshape(case):
     assert failed.mistakes == ["reshape"] and "axis of length 1" in failed.diagnosis
     failed = only_failure(check(case, with_mistake(case, name, lambda g, _: -g[:, None])), name)
     assert failed.mistakes == ["reshape", "sign"]
+
+
+def test_nan_in_your_gradient_is_reported_at_its_first_index(case):
+    name = case["matrix"]
+
+    def with_nan(g, _):
+        g = g.copy()
+        g[0, 1] = np.nan
+        return g
+    failed = only_failure(check(case, with_mistake(case, name, with_nan)), name)
+    assert failed.mistakes == ["first-index"] and f"yours holds nan or inf; first differing element d{name}[0, 1]" \
+        in failed.diagnosis
+
+
+def test_points_where_the_loss_is_not_finite_are_skipped_and_reported():
+    def loss(x):  # log of a perturbed positive input: some random points leave the domain
+        return x.log().sum()
+    report = check_derivation(loss, lambda x: 1 / x, x=np.array([0.2, 0.05, 0.3]), trials=3)
+    assert report.passed, str(report)
+    assert any("the loss is nan there" in note for note in report.notes), report.notes
+
+
+def test_large_inputs_are_checked_along_random_directions(monkeypatch):
+    import tinygrad_sm.derivation as derivation
+    monkeypatch.setattr(derivation, "FD_ELEMENTS", 10)  # W (3, 5) is now "large", b (3,) is not
+    report = check(LAYER, with_mistake(LAYER, None, None))
+    assert report.passed and all(r.fd_agrees and r.fd_error < 1e-6 for r in report.rows), str(report)
+    failed = only_failure(check(LAYER, with_mistake(LAYER, "W", lambda g, _: g + 1e-3)), "W")
+    assert "finite differences n/a" in failed.diagnosis
+
+    def hides_a_dependency(W, b, x, labels):
+        return layer_loss(W * W.detach() / W.detach(), b, x, labels) + (W * W.detach()).sum()
+    report = check_derivation(hides_a_dependency, lambda W, b, x, labels: (np.zeros((3, 5)), np.zeros(3)),
+                              wrt=("W", "b"), **LAYER["inputs"])
+    assert not row(report, "W").fd_agrees

@@ -23,6 +23,9 @@ Conventions:
 - Kinks (relu at 0, ties in max, abs at 0): where the one-sided finite differences disagree at a
   point, the function is not differentiable there, autograd's and your convention may both be valid
   subgradients, so the point is skipped, reported in ``notes``, and another random point is drawn.
+  So is a point where the loss is not finite (a perturbed input left the loss's domain, as in ``log``).
+- Finite differences are element by element; an input of more than ``FD_ELEMENTS`` elements is
+  checked along ``FD_DIRECTIONS`` random unit directions instead (``d/ds f(x + s u) = <grad, u>``).
 """
 from __future__ import annotations
 
@@ -216,39 +219,80 @@ class _Loss:
         return total, (per_term if len(per_term) > 1 else {})
 
     def value(self, values: list[np.ndarray]) -> float:
-        with no_grad():
+        # a perturbed point may leave the loss's domain: the caller checks finiteness and skips it
+        with no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             _, terms = self._terms(values, np.dtype(np.float64), requires_grad=False)
         return float(sum(float(np.asarray(t.data, dtype=np.float64).reshape(())) for t in terms.values()))
 
 
-def _finite_differences(loss: _Loss, values: list[np.ndarray], eps: float) -> tuple[list[np.ndarray], str | None]:
-    """Central differences in float64 for each input in wrt, and a description of a kink if one is within
-    ``eps``: there the one-sided slopes disagree, and they still do at ``eps / 100`` (a smooth curvature
-    would shrink a hundredfold)."""
+FD_ELEMENTS = 4096    # inputs larger than this are checked along random directions, not element by element
+FD_DIRECTIONS = 8
+
+
+@dataclass
+class _Directional:
+    """Finite differences of a large input along random unit ``directions`` (rows): ``slopes[r]`` is
+    ``d/ds f(x + s * directions[r])``, to be compared with ``directions @ autograd.ravel()``."""
+    directions: np.ndarray
+    slopes: np.ndarray
+
+
+def _slope(loss: _Loss, point: list[np.ndarray], base: float, flat: np.ndarray, direction: Any, eps: float
+           ) -> tuple[float, str | None]:
+    """Central difference along ``direction`` (an element index or a vector) of the flat view ``flat``
+    into ``point``; a kink is reported where the one-sided slopes disagree, and still do at ``eps / 100``
+    (a smooth curvature would shrink the gap a hundredfold); ``base`` is the loss at ``point``."""
+    original = flat.copy() if not isinstance(direction, (int, np.integer)) else flat[direction]
+    gaps = []
+    for step in (eps, eps / 100):
+        if isinstance(direction, (int, np.integer)):
+            flat[direction] = original + step
+            plus = loss.value(point)
+            flat[direction] = original - step
+            minus = loss.value(point)
+            flat[direction] = original
+        else:
+            flat[:] = original + step * direction
+            plus = loss.value(point)
+            flat[:] = original - step * direction
+            minus = loss.value(point)
+            flat[:] = original
+        forward, backward, central = (plus - base) / step, (base - minus) / step, (plus - minus) / (2 * step)
+        gaps.append(abs(forward - backward))
+        if step == eps and gaps[0] <= 1e-4 * max(1.0, abs(forward), abs(backward)):
+            return central, None
+    if gaps[1] > 0.3 * gaps[0]:
+        return central, f"one-sided slopes {backward:.4g} and {forward:.4g} (relu at 0, a tie in max?)"
+    return central, None
+
+
+def _finite_differences(loss: _Loss, values: list[np.ndarray], eps: float, rng: np.random.Generator
+                        ) -> tuple[list[Any], str | None]:
+    """Central differences in float64 for each input in wrt (an array of its shape, or ``_Directional``
+    for inputs over ``FD_ELEMENTS``), and a description of a kink or non-finite loss, if there is one."""
     point = [v.astype(np.float64) if v.dtype.kind == "f" else v for v in values]
     base = loss.value(point)
-    gradients = []
+    if not np.isfinite(base):
+        return [], f"the loss is {base} there (did an input leave its domain?)"
+    gradients: list[Any] = []
     for i in loss.wrt:
         flat = point[i].reshape(-1)  # a view: the perturbations write into the point itself
+        if flat.size > FD_ELEMENTS:
+            directions = rng.standard_normal((FD_DIRECTIONS, flat.size))
+            directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+            slopes = np.zeros(FD_DIRECTIONS)
+            for r in range(FD_DIRECTIONS):
+                slopes[r], kink = _slope(loss, point, base, flat, directions[r], eps)
+                if kink:
+                    return [], f"{loss.items[i].name} sits on a kink along a random direction: {kink}"
+            gradients.append(_Directional(directions, slopes))
+            continue
         numeric = np.zeros(flat.size)
         for j in range(flat.size):
-            original = flat[j]
-            slopes = []
-            for step in (eps, eps / 100):
-                flat[j] = original + step
-                plus = loss.value(point)
-                flat[j] = original - step
-                minus = loss.value(point)
-                flat[j] = original
-                slopes.append(((plus - base) / step, (base - minus) / step, (plus - minus) / (2 * step)))
-                gap = abs(slopes[-1][0] - slopes[-1][1])
-                if step == eps and gap <= 1e-4 * max(1.0, abs(slopes[-1][0]), abs(slopes[-1][1])):
-                    break
-            numeric[j] = slopes[-1][2]
-            if len(slopes) == 2 and abs(slopes[1][0] - slopes[1][1]) > 0.3 * abs(slopes[0][0] - slopes[0][1]):
+            numeric[j], kink = _slope(loss, point, base, flat, j, eps)
+            if kink:
                 index = ", ".join(map(str, np.unravel_index(j, point[i].shape)))
-                return [], (f"{loss.items[i].name}[{index}] sits on a kink: one-sided slopes {slopes[1][1]:.4g} and "
-                            f"{slopes[1][0]:.4g} (relu at 0, a tie in max?)")
+                return [], f"{loss.items[i].name}[{index}] sits on a kink: {kink}"
         gradients.append(numeric.reshape(point[i].shape))
     return gradients, None
 
@@ -293,14 +337,14 @@ def _points(items: list[_Input], wrt: list[int], trials: int, seed: int, loss: _
                 values[i] = value + noise * rng.standard_normal(value.shape)
             label = f"random point {attempts}"
         attempts += 1
-        numeric, kink = _finite_differences(loss, values, eps)
+        numeric, kink = _finite_differences(loss, values, eps, rng)
         if kink:
             notes.append(f"{label} skipped: {kink}")
             continue
         accepted += 1
         yield label, values, numeric
     if accepted < trials + 1:
-        notes.append(f"only {accepted} of {trials + 1} points were away from kinks")
+        notes.append(f"only {accepted} of {trials + 1} points could be used (off kinks, with a finite loss)")
 
 
 def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any], *inputs: Any,
@@ -360,12 +404,22 @@ def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any]
     return DerivationReport(rows, labels, notes, loss.name, derived_name, dtype.name, seed)
 
 
+def _against_differences(autograd: np.ndarray, numeric: Any) -> tuple[float, bool]:
+    """Max abs difference between autograd and the finite differences, and whether it is within tolerance."""
+    if isinstance(numeric, _Directional):
+        autograd, numeric = numeric.directions @ autograd.ravel(), numeric.slopes
+    error = float(np.max(np.abs(autograd - numeric))) if autograd.size else 0.0
+    return error, within(autograd, numeric, *FD_TOLERANCE)
+
+
 def _row(k: int, name: str, labels: list[str], yours: list, autograd: list, numeric: list,
          terms: dict, batch_size: int | None, rtol: float, atol: float, failure: str | None) -> DerivationRow:
     auto = [point[k] for point in autograd]
-    fd = [point[k] for point in numeric]
-    fd_error = max((float(np.max(np.abs(a - f))) if a.size else 0.0 for a, f in zip(auto, fd)), default=float("nan"))
-    fd_agrees = all(within(a, f, FD_TOLERANCE[0], FD_TOLERANCE[1]) for a, f in zip(auto, fd)) and bool(auto)
+    compared = [_against_differences(a, point[k]) for a, point in zip(auto, numeric)]
+    fd_error = max((error for error, _ in compared), default=float("nan"))
+    fd_agrees = bool(compared) and all(agrees for _, agrees in compared)
+    # element values for the first-index message; nan where a large input was checked along directions
+    fd = [point[k] if isinstance(point[k], np.ndarray) else np.full(a.shape, np.nan) for a, point in zip(auto, numeric)]
     shape = tuple(auto[0].shape) if auto else ()
     if failure or not auto:
         return DerivationRow(name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False,

@@ -150,9 +150,10 @@ def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arra
         bad = ~(np.abs(y - g) <= atol + rtol * scale)  # also true where yours is nan
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"{label}[{', '.join(map(str, index))}]"
-        return Diagnosis(["first-index"],
-                         f"no usual mistake explains it; first differing element {where} at {points[k]}: "
-                         f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {fd[index]:.6g}")
+        numeric = "n/a (a large input, checked along random directions)" if np.isnan(fd[index]) else f"{fd[index]:.6g}"
+        why = "yours holds nan or inf" if not np.all(np.isfinite(y)) else "no usual mistake explains it"
+        return Diagnosis(["first-index"], f"{why}; first differing element {where} at {points[k]}: "
+                                          f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {numeric}")
     return Diagnosis(["first-index"], "no usual mistake explains it")
 
 
@@ -168,6 +169,11 @@ def diagnose(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, point
         return Diagnosis(["shape"], f"your {label} changes shape from point to point: "
                                     f"{', '.join(str(s) for s in sorted(your_shapes))}; autograd's is {shape}")
     your_shape = yours[0].shape
+    if not all(np.all(np.isfinite(y)) for y in yours):
+        if your_shape != shape:
+            return Diagnosis(["shape"], f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; "
+                                        "and it holds nan or inf")
+        return _first_difference(label, yours, autograd, numeric, points, rtol, atol)
     if your_shape == shape:
         found = _value_rules(yours, autograd, term_grads, batch_size, rtol, atol)
         if found:
