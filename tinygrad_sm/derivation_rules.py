@@ -150,10 +150,10 @@ def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arra
         bad = ~(np.abs(y - g) <= atol + rtol * scale)  # also true where yours is nan
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         where = f"{label}[{', '.join(map(str, index))}]"
-        numeric = "n/a (a large input, checked along random directions)" if np.isnan(fd[index]) else f"{fd[index]:.6g}"
+        fd_text = "n/a (a large input, checked along random directions)" if np.isnan(fd[index]) else f"{fd[index]:.6g}"
         why = "yours holds nan or inf" if not np.all(np.isfinite(y)) else "no usual mistake explains it"
         return Diagnosis(["first-index"], f"{why}; first differing element {where} at {points[k]}: "
-                                          f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {numeric}")
+                                          f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {fd_text}")
     return Diagnosis(["first-index"], "no usual mistake explains it")
 
 
