@@ -30,8 +30,9 @@ Conventions:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class DerivationReport:
                   ("PASS" if self.passed else "FAIL")
         found = [f"  d{row.name}: {row.diagnosis}" for row in self.rows if row.diagnosis]
         notes = [f"  note: {note}" for note in self.notes]
-        return "\n".join([title, ""] + table + [""] + found + notes + [verdict])
+        return "\n".join([title, "", *table, "", *found, *notes, verdict])
 
 
 @dataclass

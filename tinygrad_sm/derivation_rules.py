@@ -14,10 +14,10 @@ Tags in ``Diagnosis.mistakes``: ``transpose``, ``batch-axis``, ``reshape``, ``si
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -136,7 +136,8 @@ def _shape_transforms(label: str, your_shape: tuple, shape: tuple, batch_size: i
                                    f"{label}.sum(axis={axis})"))
     squeezed = tuple(d for d in your_shape if d != 1)
     if your_shape != shape and squeezed == tuple(d for d in shape if d != 1):
-        transforms.append(("reshape", partial(_reshaped, shape=shape), f"{found}: an axis of length 1 too many or too few",
+        transforms.append(("reshape", partial(_reshaped, shape=shape),
+                           f"{found}: an axis of length 1 too many or too few",
                            f"{label}.reshape({shape})"))
     return transforms
 
@@ -152,8 +153,8 @@ def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arra
         where = f"{label}[{', '.join(map(str, index))}]"
         fd_text = "n/a (a large input, checked along random directions)" if np.isnan(fd[index]) else f"{fd[index]:.6g}"
         why = "yours holds nan or inf" if not np.all(np.isfinite(y)) else "no usual mistake explains it"
-        return Diagnosis(["first-index"], f"{why}; first differing element {where} at {points[k]}: "
-                                          f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {fd_text}")
+        values = f"yours {y[index]:.6g}, autograd {g[index]:.6g}, finite differences {fd_text}"
+        return Diagnosis(["first-index"], f"{why}; first differing element {where} at {points[k]}: {values}")
     return Diagnosis(["first-index"], "no usual mistake explains it")
 
 
@@ -184,7 +185,7 @@ def diagnose(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, point
             return Diagnosis([tag], f"{wrong}; {fix} matches")
         found = _value_rules(reshaped, autograd, term_grads, batch_size, rtol, atol)
         if found:
-            return Diagnosis([tag] + found.mistakes, f"{wrong}; and taking {fix}, {found.message}")
+            return Diagnosis([tag, *found.mistakes], f"{wrong}; and taking {fix}, {found.message}")
     if your_shape != shape:
         return Diagnosis(["shape"], f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; "
                                     "no usual mistake (transpose, batch axis left in, axis of length 1) explains it")

@@ -1,7 +1,8 @@
 """Helpers for teachers' autograders: ``assert_derivation`` fails a pytest test with the full report."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .derivation import DerivationReport, check_derivation
 
