@@ -369,3 +369,11 @@ def test_large_inputs_are_checked_along_random_directions(monkeypatch):
     report = check_derivation(hides_a_dependency, lambda W, b, x, labels: (np.zeros((3, 5)), np.zeros(3)),
                               wrt=("W", "b"), **LAYER["inputs"])
     assert not row(report, "W").fd_agrees
+
+
+def test_a_loss_that_leaves_the_graph_is_blamed_not_your_formula():
+    def escapes(x):  # the square is taken in NumPy: autograd sees a constant
+        return Tensor(np.asarray(np.sum(x.data ** 2))) + 0 * x.sum()
+    x = RNG.standard_normal(3)
+    failed = only_failure(check_derivation(escapes, lambda x: 2 * x, x=x), "x")
+    assert failed.mistakes == ["autograd-vs-fd"] and "yours matches finite differences" in failed.diagnosis

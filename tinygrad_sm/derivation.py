@@ -85,7 +85,7 @@ class DerivationReport:
 
     def __str__(self) -> str:
         def number(value: float) -> str:
-            return "-" if not np.isfinite(value) else f"{value:.1e}"
+            return "-" if np.isnan(value) else f"{value:.1e}"
         header = ("input", "autograd shape", "your shape", "max abs err", "max rel err", "autograd vs FD", "verdict")
         lines = [header] + [(row.name, str(row.shape), str(row.your_shape) if row.your_shape is not None else "-",
                              number(row.max_abs_error), number(row.max_rel_error),
@@ -441,11 +441,17 @@ def _row(k: int, name: str, labels: list[str], yours: list, autograd: list, nume
     matches = all(within(m, a, rtol, atol) for m, a in zip(mine, auto))
     if matches and fd_agrees:
         return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, True, True)
+    suspect = ("autograd disagrees with finite differences: is part of the loss computed outside tinygrad_sm "
+               "ops (.data, .detach(), NumPy functions), or not smooth?")
     if matches:
         return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, False, False, ["autograd-vs-fd"],
-                             "yours matches autograd, but autograd disagrees with finite differences "
-                             "(a non-differentiable point, or a loss that is not smooth)")
+                             f"yours matches autograd, but {suspect}")
+    if not fd_agrees and all(isinstance(f, np.ndarray) and not np.isnan(f).any() and within(m, f, *FD_TOLERANCE)
+                             for m, f in zip(mine, fd)):
+        return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, False, False, ["autograd-vs-fd"],
+                             f"yours matches finite differences and autograd does not: {suspect}")
     term_grads = {t: [point[k] for point in grads] for t, grads in terms.items()} or None
     found = diagnose(f"d{name}", mine, auto, fd, labels, term_grads, batch_size, rtol, atol)
+    message = found.message if fd_agrees else f"{found.message} (but {suspect})"
     return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, fd_agrees, False,
-                         found.mistakes, found.message)
+                         found.mistakes, message)
