@@ -296,7 +296,7 @@ def test_tie_in_max_is_reported_and_random_points_stay_off_kinks():
 
 def test_to_dict_is_json_and_says_what_the_table_says():
     report = check(MLP, with_mistake(MLP, "W1", lambda g, _: g.T))
-    data = json.loads(json.dumps(report.to_dict()))
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert data["passed"] is False and data["dtype"] == "float64" and len(data["points"]) == 4
     w1 = next(r for r in data["rows"] if r["name"] == "W1")
     assert w1["shape"] == [4, 3] and w1["your_shape"] == [3, 4] and w1["mistakes"] == ["transpose"]
@@ -377,3 +377,30 @@ def test_a_loss_that_leaves_the_graph_is_blamed_not_your_formula():
     x = RNG.standard_normal(3)
     failed = only_failure(check_derivation(escapes, lambda x: 2 * x, x=x), "x")
     assert failed.mistakes == ["autograd-vs-fd"] and "yours matches finite differences" in failed.diagnosis
+
+
+def test_relu_mlp_with_a_preactivation_a_rounding_error_from_zero_is_skipped_at_the_given_inputs():
+    W1, x, W2 = RNG.standard_normal((4, 3)), RNG.standard_normal((N, 3)), RNG.standard_normal((2, 4))
+    b1 = RNG.standard_normal(4)
+    b1[0] = -(x[0] @ W1[0])  # hidden unit 0 of example 0 sits (up to rounding) at relu's kink
+    labels = RNG.integers(0, 2, N)
+
+    def loss(W1, b1, W2, x, labels):
+        return F.cross_entropy((x @ W1.T + b1).relu() @ W2.T, labels)
+
+    def derived(W1, b1, W2, x, labels):
+        pre = x @ W1.T + b1
+        delta2 = (_softmax(np.maximum(pre, 0) @ W2.T) - np.eye(2)[labels]) / N
+        delta1 = (delta2 @ W2) * (pre > 0)
+        return delta1.T @ x, delta1.sum(axis=0), delta2.T @ np.maximum(pre, 0)
+    report = check_derivation(loss, derived, W1=W1, b1=b1, W2=W2, x=x, labels=labels, wrt=("W1", "b1", "W2"))
+    assert report.passed, str(report)
+    assert report.points[0] != "the given inputs" and "sits on a kink" in report.notes[0]
+
+
+def test_a_failure_at_the_given_inputs_still_shows_autograd_and_finite_differences():
+    report = check(LAYER, lambda W, b, x, labels: (x @ W, b))
+    assert report.points == ["the given inputs"] and "raised ValueError at the given inputs" in report.notes[0]
+    assert all(r.shape == LAYER["inputs"][r.name].shape and r.fd_agrees and r.mistakes == ["error"]
+               for r in report.rows)
+    json.dumps(report.to_dict(), allow_nan=False)

@@ -78,7 +78,9 @@ class DerivationReport:
         return bool(self.rows) and all(row.passed for row in self.rows)
 
     def to_dict(self) -> dict:
-        rows = [{**asdict(row), "shape": list(row.shape),
+        def plain(value: Any) -> Any:  # JSON has no nan or inf
+            return None if isinstance(value, float) and not np.isfinite(value) else value
+        rows = [{**{key: plain(value) for key, value in asdict(row).items()}, "shape": list(row.shape),
                  "your_shape": None if row.your_shape is None else list(row.your_shape)} for row in self.rows]
         return {"loss": self.loss_name, "derived": self.derived_name, "dtype": self.dtype, "seed": self.seed,
                 "points": list(self.points), "passed": self.passed, "rows": rows, "notes": list(self.notes)}
@@ -383,21 +385,20 @@ def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any]
     for label, values, fd in _points(items, wrt_index, int(trials), seed, loss, eps, notes):
         auto, per_term = loss.gradients(values)
         arrays = [v.astype(dtype) if v.dtype.kind == "f" else v.copy() for v in values]
+        labels.append(label)
+        autograd.append(auto)
+        numeric.append(fd)
+        for term_name, grads in per_term.items():
+            terms.setdefault(term_name, []).append(grads)
         try:
             out = _call(derived_fn, items, arrays)
         except Exception as error:  # the learner's formula: a failure to report, not a crash
             failure = f"{derived_name} raised {type(error).__name__} at {label}: {error}"
             break
-        parsed, problem = _parse_derived(out, names, derived_name)
-        if problem:
-            failure = problem
+        parsed, failure = _parse_derived(out, names, derived_name)
+        if failure:
             break
-        labels.append(label)
         yours.append([_as_gradient(value) for value in parsed])
-        autograd.append(auto)
-        numeric.append(fd)
-        for term_name, grads in per_term.items():
-            terms.setdefault(term_name, []).append(grads)
     if failure:
         notes.append(failure)
     rows = [_row(k, name, labels, yours, autograd, numeric, terms, batch_size, rtol, atol, failure)
@@ -422,9 +423,9 @@ def _row(k: int, name: str, labels: list[str], yours: list, autograd: list, nume
     # element values for the first-index message; nan where a large input was checked along directions
     fd = [point[k] if isinstance(point[k], np.ndarray) else np.full(a.shape, np.nan) for a, point in zip(auto, numeric)]
     shape = tuple(auto[0].shape) if auto else ()
-    if failure or not auto:
+    if failure or not auto:  # the failure itself is in the report's notes, once
         return DerivationRow(name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False,
-                             ["error"], failure or "no point was checked")
+                             ["error"], "" if failure else "no point could be checked")
     mine = [point[k] for point in yours]
     if any(m is None for m in mine):
         return DerivationRow(name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False,
