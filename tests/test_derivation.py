@@ -404,3 +404,16 @@ def test_a_failure_at_the_given_inputs_still_shows_autograd_and_finite_differenc
     assert all(r.shape == LAYER["inputs"][r.name].shape and r.fd_agrees and r.mistakes == ["error"]
                for r in report.rows)
     json.dumps(report.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["plain", "transposed"])
+@pytest.mark.parametrize("factor", [-1.0, 2.0, -2.0, float(N), -1 / N, 3.0])
+def test_combined_mistakes_are_named_exactly_never_partly(case, transposed, factor):
+    name = case["matrix"]
+
+    def change(g, _):
+        return factor * (g.T if transposed else g)
+    failed = only_failure(check(case, with_mistake(case, name, change)), name)
+    expected = (["transpose"] if transposed else []) + (["sign"] if factor < 0 else []) + \
+        (["factor"] if abs(factor) != 1 else [])
+    assert failed.mistakes == expected, failed.diagnosis
