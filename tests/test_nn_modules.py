@@ -356,3 +356,29 @@ def test_modules_children_and_nn_functional_as_pytorch():
     from tinygrad_sm.nn import functional
 
     assert functional is F
+
+
+def test_bce_with_logits_pos_weight_scales_the_positive_term():
+    logits = Tensor(np.array([[0.5, -1.0, 2.0], [-3.0, 0.0, 1.0]]), requires_grad=True)
+    targets = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    pos_weight = np.array([2.0, 0.5, 3.0])
+    loss = nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="sum")(logits, targets)
+    s = 1 / (1 + np.exp(-logits.data))
+    expected = -(pos_weight * targets * np.log(s) + (1 - targets) * np.log(1 - s)).sum()
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
+    loss.backward()
+    np.testing.assert_allclose(
+        logits.grad.data, (pos_weight * targets + 1 - targets) * s - pos_weight * targets, rtol=1e-12
+    )
+
+
+def test_bce_with_logits_pos_weight_matches_torch_when_torch_imports():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    logits, targets = rng.standard_normal((4, 3)) * 5, (rng.random((4, 3)) > 0.5).astype(float)
+    pos_weight = rng.random(3) * 3
+    ours = nn.BCEWithLogitsLoss(pos_weight=pos_weight)(Tensor(logits), targets)
+    theirs = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight))(
+        torch.tensor(logits), torch.tensor(targets)
+    )
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-12)

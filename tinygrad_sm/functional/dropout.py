@@ -15,7 +15,9 @@ def dropout(
     one ``manual_seed`` sets), so the expected value is unchanged; the gradient is ``mask / (1 - p)``.
 
     ``training=False`` or ``p = 0`` returns ``input`` itself; ``p = 1`` gives zeros (as PyTorch). The
-    masks are NumPy's random numbers, so they differ from PyTorch's for the same seed.
+    masks are NumPy's random numbers, so they differ from PyTorch's for the same seed. ``inplace`` is
+    accepted as in PyTorch, but the result is a new tensor (writing into ``input`` would corrupt the
+    gradient of whatever made it).
     """
     if isinstance(p, bool) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import functional as F
+from ..functional._common import _reduce
 from ..tensor import Tensor
 from .module import Module
 
@@ -18,7 +21,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def _options(**given: Any) -> dict[str, Any]:
     """The keyword arguments that differ from PyTorch's defaults."""
-    defaults: dict[str, Any] = {"weight": None, "pos_weight": None, "ignore_index": -100, "label_smoothing": 0.0}
+    defaults: dict[str, Any] = {"weight": None, "ignore_index": -100, "label_smoothing": 0.0}
     return {
         name: value
         for name, value in given.items()
@@ -127,16 +130,30 @@ class KLDivLoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """``F.binary_cross_entropy_with_logits``: sigmoid and binary cross-entropy in one stable step."""
+    """``F.binary_cross_entropy_with_logits``: sigmoid and binary cross-entropy in one stable step.
+
+    ``pos_weight`` (broadcast over the last axis, e.g. one per class) multiplies the positive term, as
+    PyTorch: ``-(pos_weight t log s(x) + (1 - t) log(1 - s(x)))``, written here with ``log_sigmoid``
+    (``log(1 - s(x)) = log_sigmoid(-x)``), then times ``weight`` if given.
+    """
 
     def __init__(self, weight: Tensor | None = None, reduction: str = "mean", pos_weight: Tensor | None = None):
         super().__init__(reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(
-            input, target, reduction=self.reduction, **_options(weight=self.weight, pos_weight=self.pos_weight)
-        )
+        if self.pos_weight is None:
+            return F.binary_cross_entropy_with_logits(
+                input, target, reduction=self.reduction, **_options(weight=self.weight)
+            )
+        targets = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=input.dtype))
+        if targets.shape != input.shape:
+            raise ValueError(f"BCEWithLogitsLoss: logits shape {input.shape} and targets shape {targets.shape} differ")
+        positive = targets * self.pos_weight * F.log_sigmoid(input)
+        losses = -(positive + (1 - targets) * F.log_sigmoid(-input))
+        if self.weight is not None:
+            losses = losses * self.weight
+        return _reduce(losses, self.reduction)
 
 
 class BCELoss(_Loss):
