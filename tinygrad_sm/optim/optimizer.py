@@ -59,8 +59,10 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self.state = ParamState()
         if isinstance(params, Tensor):  # iterating it would give its rows, not one parameter
-            raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or of dicts, got a "
-                            f"Tensor of shape {params.shape}; pass [tensor]")
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of Tensors or of dicts, got a "
+                f"Tensor of shape {params.shape}; pass [tensor]"
+            )
         items: list[Any] = list(params)
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
