@@ -133,3 +133,24 @@ def test_softplus_and_log_sigmoid_keep_tiny_values_that_log_of_one_plus_would_ro
     x = tg.Tensor(np.array([-30.0, -50.0], np.float32))
     np.testing.assert_allclose(F.softplus(x).data, np.exp([-30.0, -50.0]), rtol=1e-6)
     np.testing.assert_allclose(F.log_sigmoid(-x).data, -np.exp([-30.0, -50.0]), rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")  # torch's note on kl_div 'mean'
+def test_every_pinned_case_still_matches_torch_live_when_torch_imports():
+    pytest.importorskip("torch")
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "scripts" / "pin_torch_functional.py"
+    spec = importlib.util.spec_from_file_location("pin_torch_functional", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for case in script.cases():  # a fresh draw of the same seeded inputs, run through torch now
+        live = script.run(case)
+        case = dict(case, dtypes={name: str(value.dtype) for name, value in case["inputs"].items()})
+        np.testing.assert_allclose(
+            call_ours(case, our_inputs(case)).data,
+            np.array(live["output"]),
+            rtol=1e-10,
+            atol=1e-13,
+            err_msg=case["name"],
+        )
