@@ -43,13 +43,14 @@ def _assert_same_state(model_a, opt_a, model_b, opt_b):
         assert (a.grad is None) == (b.grad is None), name
         if a.grad is not None:
             assert np.array_equal(a.grad.data, b.grad.data), name
-    for key, value in vars(opt_a).items():
-        other = vars(opt_b)[key]
-        if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
-            for x, y in zip(value, other):
-                assert np.array_equal(x, y), key
-        elif key == "_steps":
-            assert value == other
+    for (_, a), (_, b) in zip(model_a.named_parameters(), model_b.named_parameters()):
+        state_a, state_b = opt_a.state.get(a) or {}, opt_b.state.get(b) or {}
+        assert state_a.keys() == state_b.keys()
+        for key, value in state_a.items():
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(value, state_b[key]), key
+            else:
+                assert value == state_b[key], key
 
 
 @pytest.mark.parametrize("loss_fn", [F.cross_entropy, F.softmax_cross_entropy_fused], ids=["composed", "fused"])
@@ -274,3 +275,28 @@ def test_the_docs_page_shows_the_source_its_code_prints(capsys):
     shown = page.split("```text\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "<docs/compile.md>", "exec"), {"__name__": "__doc_block__"})
     assert capsys.readouterr().out.rstrip("\n") == shown.rstrip("\n")
+
+
+def test_dropout_draws_a_new_mask_on_every_call():
+    (model_c, opt_c), (model_e, opt_e) = _twins(lambda p: optim.Adam(p, lr=0.01))
+
+    def make(model, opt):
+        def train_step(x, y):
+            hidden = F.dropout(model.layers[0](tg.Tensor(x)).relu(), p=0.3)
+            loss = F.cross_entropy(model.layers[2](hidden), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+        return train_step
+
+    step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for index, (x, y) in enumerate(_batches(8, 8)):
+            tg.manual_seed(index)
+            loss_c = step(x, y)
+            tg.manual_seed(index)
+            assert np.array_equal(loss_c.data, eager(x, y).data)
+            _assert_same_state(model_c, opt_c, model_e, opt_e)
+    assert step.stats["replayed"] >= 5

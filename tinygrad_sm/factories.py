@@ -52,13 +52,22 @@ def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
     return Tensor(np.ones_like(_plain(other)), requires_grad=requires_grad)
 
 
+def uniform_array(shape: tuple, generator: np.random.Generator | None = None) -> np.ndarray:
+    """``generator.random(shape)`` (float64 in [0, 1); default: the one ``manual_seed`` sets); under
+    ``tinygrad_sm.compile`` a new draw on every call (dropout masks come from here)."""
+    array = (generator or _generator).random(shape)
+    if _mode.tracer is not None:
+        _mode.tracer.on_random(array, generator, "random", tuple(shape), None)
+    return array
+
+
 def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
           generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
     result = Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
     if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
-        _mode.tracer.on_random(result, generator, "standard_normal", _shape_arg(shape), dtype)
+        _mode.tracer.on_random(result._data, generator, "standard_normal", _shape_arg(shape), dtype)
     return result
 
 
@@ -68,7 +77,7 @@ def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
     rng = generator or _generator
     result = Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
     if _mode.tracer is not None:
-        _mode.tracer.on_random(result, generator, "random", _shape_arg(shape), dtype)
+        _mode.tracer.on_random(result._data, generator, "random", _shape_arg(shape), dtype)
     return result
 
 

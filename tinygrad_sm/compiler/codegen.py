@@ -28,7 +28,8 @@ def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
 
 def _draw(generator: Any, method: str, shape: tuple, dtype: Any) -> np.ndarray:
     rng = generator or factories.default_generator()
-    return getattr(rng, method)(shape).astype(dtype)
+    values = getattr(rng, method)(shape)
+    return values if dtype is None else values.astype(dtype)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -69,6 +69,7 @@ class Tracer:
         self.lines: list[Line] = []
         self.ns: dict[str, Any] = {}       # constants, op instances, state tensors: the program's globals
         self.vars: dict[int, Var] = {}      # id(array) -> its variable
+        self.layouts: dict[tuple, Var] = {}  # (address, shape, strides, dtype) -> the variable first seen so
         self.keep: list[Any] = []           # arrays and tensors kept alive so ids stay unique
         self.state: dict[int, tuple[str, Tensor]] = {}  # id(tensor) -> (name in the program, tensor)
         self.state_start_grad: dict[int, Any] = {}      # id(tensor) -> its .grad when first seen
@@ -88,11 +89,9 @@ class Tracer:
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
-        self.layouts: dict[tuple, Var] = {}
         for position, (leaf, name, kind) in enumerate(zip(leaves, names, kinds)):
             array = leaf._data if kind == "T" else leaf
             self.arg_vars.append(self._bind(array, Var(name, tensor=leaf if kind == "T" else None)))
-            self.layouts[_layout(array)] = self.arg_vars[-1]
             if kind == "T":
                 self.state[id(leaf)] = (f"_arg{position}", leaf)
                 self.state_start_grad[id(leaf)] = leaf.grad
@@ -104,8 +103,10 @@ class Tracer:
 
     def _bind(self, array: Any, var: Var) -> Var:
         self.vars[id(array)] = var
-        self.keep.append(array)
+        self.keep.append(array)  # alive until the program is built: no id or address is reused meanwhile
         var.array = array
+        if isinstance(array, np.ndarray):
+            self.layouts.setdefault(_layout(array), var)
         return var
 
     def const(self, value: Any, hint: str = "c") -> str:
@@ -134,7 +135,7 @@ class Tracer:
         if isinstance(array, np.ndarray) and array.base is not None:
             same = self.layouts.get(_layout(array))
             if same is not None:
-                return same  # the same memory seen the same way as an argument (Tensor(x) makes x.view())
+                return same  # the same memory seen the same way as a known array (Tensor(x) makes x.view())
         if not isinstance(array, np.ndarray):
             return self.const(array)
         if id(array) in self.constants:  # made from a Python number or list written in the code
@@ -353,19 +354,19 @@ class Tracer:
         self.emit(f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})", [target] + used,
                   f"in-place {getattr(ufunc, '__name__', 'write')} (as Tensor._write)", kind="update")
 
-    def on_random(self, tensor: Tensor, generator: Any, method: str, shape: tuple, dtype: Any) -> None:
+    def on_random(self, array: np.ndarray, generator: Any, method: str, shape: tuple, dtype: Any) -> None:
         if self.refused:
             return
         gen = "None" if generator is None else self.const(generator, "generator")
-        var = self._bind(tensor._data, Var("noise", tensor=tensor))
-        self.emit("{} = _draw(" + f"{gen}, {method!r}, {self.const(tuple(shape), 'shape')}, "
-                  f"{self.const(np.dtype(dtype), 'dtype')})", [var],
+        var = self._bind(array, Var("noise"))
+        kind = "None" if dtype is None else self.const(np.dtype(dtype), "dtype")
+        self.emit("{} = _draw(" + f"{gen}, {method!r}, {tuple(shape)!r}, {kind})", [var],
                   f"a new {method} draw from the generator on every call", kind="random")
 
     def on_optimizer_step(self, optimizer: Any) -> None:
         if not self.refused:
             try:
-                for param in optimizer.params:
+                for param in [p for group in optimizer.param_groups for p in group["params"]]:
                     holder = self.holder(param)
                     if param.grad is None:
                         self.emit(f"{holder}.grad = None", [], kind="update")
@@ -380,7 +381,7 @@ class Tracer:
             rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
             for line in rule[:6]:
                 self.emit("# " + line, [], kind="update")
-            self.emit(f"{name}.step()", [], f"{type(optimizer).__name__}(lr={optimizer.lr:g}): the rule above, "
+            self.emit(f"{name}.step()", [], f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
                       "in place, for every parameter", kind="update")
             self.wrote = True
         tracer, _mode.tracer = _mode.tracer, None
@@ -548,7 +549,7 @@ class Tracer:
             if isinstance(value, Tensor):
                 self.param_names.setdefault(id(value), name)
             elif isinstance(value, Module):
-                for path, tensor in value._walk_tensors(""):
+                for path, tensor, *_ in value._walk_tensors(""):
                     self.param_names.setdefault(id(tensor), path)
             elif isinstance(value, (list, tuple)):
                 for index, item in enumerate(value):
@@ -560,7 +561,8 @@ class Tracer:
         if event != "return":
             return
         module = frame.f_globals.get("__name__", "")
-        user = not module.startswith("tinygrad_sm")
+        filename = frame.f_code.co_filename
+        user = not module.startswith("tinygrad_sm") and not filename.startswith(_PYTHON_DIRS + ("<frozen",))
         if not user and not module.startswith(("tinygrad_sm.functional", "tinygrad_sm.nn")):
             return
         for name, value in frame.f_locals.items():
@@ -574,6 +576,7 @@ class Tracer:
                         self._user_named.add(key)
 
 
+_PYTHON_DIRS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 _RESERVED = {"_np", "_asarray", "_wrap", "_write", "_draw", "_same", "_GuardFailed", "_scatter_add", "_unbroadcast"}
 _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb": "grad_times_a"}
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
