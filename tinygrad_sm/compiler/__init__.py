@@ -10,11 +10,12 @@ the function without the submodule's import ever replacing it.)
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .hooks import check, derived
 
-__all__ = ["compile", "check", "derived"]
+__all__ = ["check", "compile", "derived"]
 
 
 def compile(fn: Callable | None = None, *, cache_size: int = 8) -> Any:

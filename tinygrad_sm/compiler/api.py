@@ -6,7 +6,8 @@ import inspect
 import sys
 import warnings
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def _flatten(value: Any, path: str, key: list, leaves: list, names: list, kinds:
 
 class _Entry:
     """One signature: its verified programs, the candidate awaiting a second identical trace."""
-    __slots__ = ("programs", "candidate", "retraces", "eager", "hold")
+    __slots__ = ("candidate", "eager", "hold", "programs", "retraces")
 
     def __init__(self, hold: list) -> None:
         self.programs: list = []     # (function, source, namespace, generators_to_restore)

@@ -12,7 +12,8 @@ Outside a trace both are one function call and one attribute test.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..autograd import _mode
 

@@ -13,7 +13,8 @@ or the name of a constant) and the traced op; it returns lines ``(format, names)
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import ops
 
