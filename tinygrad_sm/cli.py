@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent")
     train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits")
     train.add_argument("--data-dir", default=None, help="folder with the four IDX files (or $TINYGRAD_SM_DATA)")
-    train.add_argument("--model", default=None, help="layer sizes, e.g. 784-256-10")
+    train.add_argument("--model", default=None, help="MLP layer sizes, e.g. 784-256-10; or 'cnn', a conv spec "
+                       "such as conv6k5p2-pool2-conv16k5-pool2-120-84-10, or a model.py defining build_model")
     train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
     train.add_argument("--loss", choices=["ce", "ce-fused", "mse"], default="ce",
                        help="ce: cross-entropy composed from primitives; ce-fused: the fused primitive")

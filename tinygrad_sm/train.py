@@ -198,14 +198,18 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
     The same ``seed`` gives the same initial weights and batch order. Returns the metrics dict.
     """
     data = load_dataset(dataset, data_dir)
-    sizes = parse_sizes(model)
-    if sizes[0] != data.num_features:
-        raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
-                         f"{data.num_features} features per example; use '{data.num_features}-...'")
-    if sizes[-1] != data.num_classes:
-        raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
-                         f"{data.num_classes} classes")
-    network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
+    if nn.is_conv_spec(model):  # a CNN: 'cnn', a conv spec or a model file (see nn.conv.SPEC_HELP)
+        network: nn.Module = nn.build_model(model, data.num_features, data.num_classes,
+                                            generator=np.random.default_rng(seed))
+    else:
+        sizes = parse_sizes(model)
+        if sizes[0] != data.num_features:
+            raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
+                             f"{data.num_features} features per example; use '{data.num_features}-...'")
+        if sizes[-1] != data.num_classes:
+            raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
+                             f"{data.num_classes} classes")
+        network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
     print(f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
           f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}")
     def report(row: dict) -> None:

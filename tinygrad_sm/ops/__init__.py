@@ -23,6 +23,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
+| window | `Unfold`, `Fold` | sliding windows (im2col, a strided view); sum them back | fold(g), unfold(g) (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
 Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
@@ -37,6 +38,7 @@ from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Matmul
 from .movement import Concatenate, Expand, Permute, Reshape
+from .window import Fold, Unfold, as_pairs, window_counts
 from .reduce import Max, Mean, Sum, _kept_shape, _normalize_axes, max_keepdims
 
 
