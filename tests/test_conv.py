@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_sm as tg
@@ -18,7 +18,7 @@ from tinygrad_sm.gradcheck import gradcheck
 
 from strategies import SETTINGS as _SHARED
 
-SETTINGS = _SHARED(max_examples=20)  # each example is a gradcheck of a whole conv: fewer keep the file fast
+SETTINGS = settings(_SHARED, max_examples=20)  # each example is a gradcheck of a whole conv: fewer keep the file fast
 
 DATA = Path(__file__).parent / "data"
 PINNED = json.loads((DATA / "torch_conv.json").read_text())["cases"]
