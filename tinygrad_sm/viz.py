@@ -104,6 +104,8 @@ def _small(text: str, mono: bool = False) -> str:
 def _op_detail(node: Any) -> str:
     """A few words about an op's parameters (axes of a sum, index of a getitem), when still saved."""
     saved = getattr(node, "__dict__", {})
+    if "window" in saved:  # unfold / fold: the window's size, stride, padding, dilation
+        return "window " + saved["window"]
     if "axes" in saved:
         return "axis " + ", ".join(map(str, saved["axes"]))
     if "index" in saved:

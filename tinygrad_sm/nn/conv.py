@@ -150,18 +150,22 @@ class Unflatten(Module):
         return x.reshape(x.shape[:dim] + self.sizes + x.shape[dim + 1:])
 
 
-class Scoped(Module):
-    """Run ``module`` inside ``name_scope(label)``, so a picture draws its primitives in one labelled box."""
+class LabelledSequential(Sequential):
+    """``Sequential`` whose layer ``k`` runs inside ``name_scope(labels[k])``, so a graph picture draws each
+    layer's primitives in one labelled box (``conv1``, ``relu1``, ``pool1``...); parameters keep
+    Sequential's names (``layers.1.weight``)."""
 
-    def __init__(self, label: str, module: Module):
-        self.label, self.module = label, module
+    def __init__(self, labels: Sequence[str], *modules: Module):
+        if len(labels) != len(modules):
+            raise ValueError(f"LabelledSequential got {len(labels)} labels for {len(modules)} modules")
+        super().__init__(*modules)
+        self.labels = list(labels)
 
     def forward(self, x: Tensor) -> Tensor:
-        with name_scope(self.label):
-            return self.module(x)
-
-    def extra_repr(self) -> str:
-        return repr(self.label)
+        for label, layer in zip(self.labels, self.layers):
+            with name_scope(label):
+                x = layer(x)
+        return x
 
 
 # ---------------------------------------------------------------- model specs
@@ -204,6 +208,7 @@ def build_model(spec: str, num_features: int, num_classes: int,
     if not all(parts):
         raise ValueError(f"model spec {spec!r} has an empty layer between '-'; {SPEC_HELP}")
     channels, height, width = _image_shape(num_features)
+    labels: list[str] = ["image"]
     modules: list[Module] = [Unflatten(1, (channels, height, width))]
     counts = {"conv": 0, "pool": 0, "fc": 0}
     features: int | None = None
@@ -218,7 +223,8 @@ def build_model(spec: str, num_features: int, num_classes: int,
                 raise ValueError(f"model spec {spec!r}: layer {part!r} needs positive sizes")
             counts["conv"] += 1
             layer = Conv2d(channels, filters, kernel, stride=stride, padding=padding, generator=generator)
-            modules += [Scoped(f"conv{counts['conv']}", layer), Scoped(f"relu{counts['conv']}", ReLU())]
+            modules += [layer, ReLU()]
+            labels += [f"conv{counts['conv']}", f"relu{counts['conv']}"]
             channels = filters
             height, width = ((n + 2 * padding - kernel) // stride + 1 for n in (height, width))
         elif pool:
@@ -228,16 +234,20 @@ def build_model(spec: str, num_features: int, num_classes: int,
                 raise ValueError(f"model spec {spec!r}: layer {part!r} needs positive sizes")
             counts["pool"] += 1
             layer = (AvgPool2d if pool[1] == "avg" else MaxPool2d)(kernel, stride)
-            modules.append(Scoped(f"pool{counts['pool']}", layer))
+            modules.append(layer)
+            labels.append(f"pool{counts['pool']}")
             height, width = ((n - kernel) // stride + 1 for n in (height, width))
         elif part.isdigit() and int(part) > 0:
             if features is None:
                 modules.append(Flatten())
+                labels.append("flatten")
                 features = channels * height * width
             counts["fc"] += 1
-            modules.append(Scoped(f"fc{counts['fc']}", Linear(features, int(part), generator=generator)))
+            modules.append(Linear(features, int(part), generator=generator))
+            labels.append(f"fc{counts['fc']}")
             if position < len(parts) - 1:
-                modules.append(Scoped(f"relu_fc{counts['fc']}", ReLU()))
+                modules.append(ReLU())
+                labels.append(f"relu_fc{counts['fc']}")
             features = int(part)
         else:
             raise ValueError(f"model spec {spec!r}: cannot read layer {part!r}; {SPEC_HELP}")
@@ -248,7 +258,7 @@ def build_model(spec: str, num_features: int, num_classes: int,
         raise ValueError(f"model spec {spec!r} ends without a fully connected layer giving the {num_classes} classes")
     if features != num_classes:
         raise ValueError(f"model spec {spec!r} ends with {features} outputs but the data has {num_classes} classes")
-    return Sequential(*modules)
+    return LabelledSequential(labels, *modules)
 
 
 def _model_from_file(path: Path, num_features: int, num_classes: int) -> Module:
