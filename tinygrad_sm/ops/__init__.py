@@ -26,7 +26,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | window | `Unfold`, `Fold` | sliding windows (im2col, a strided view); sum them back | fold(g), unfold(g) (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
-Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
+Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
 from __future__ import annotations
 
