@@ -36,9 +36,9 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tinygrad_sm as tg  # noqa: E402
-from tinygrad_sm import functional as F  # noqa: E402
-from tinygrad_sm import nn, optim  # noqa: E402
+import tinygrad_sm as tg
+from tinygrad_sm import functional as F
+from tinygrad_sm import nn, optim
 
 LR = 0.01
 SHAPES = {"conv1.w": (6, 1, 5, 5), "conv1.b": (6,), "conv2.w": (16, 6, 5, 5), "conv2.b": (16,),
@@ -177,13 +177,14 @@ import numpy as np, torch
 weights = dict(np.load(sys.argv[1]))
 batches, budget, lr = json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 nnt = torch.nn
-model = nnt.Sequential(nnt.Conv2d(1, 6, 5, padding=2), nnt.ReLU(), nnt.MaxPool2d(2), nnt.Conv2d(6, 16, 5), nnt.ReLU(),
-                       nnt.MaxPool2d(2), nnt.Flatten(), nnt.Linear(400, 120), nnt.ReLU(), nnt.Linear(120, 84), nnt.ReLU(),
-                       nnt.Linear(84, 10))
+model = nnt.Sequential(nnt.Conv2d(1, 6, 5, padding=2), nnt.ReLU(), nnt.MaxPool2d(2), nnt.Conv2d(6, 16, 5),
+                       nnt.ReLU(), nnt.MaxPool2d(2), nnt.Flatten(), nnt.Linear(400, 120), nnt.ReLU(),
+                       nnt.Linear(120, 84), nnt.ReLU(), nnt.Linear(84, 10))
 result = {"threads": torch.get_num_threads(), "version": torch.__version__, "batches": {}}
 for batch in batches:
     with torch.no_grad():
-        for layer, prefix in ((model[0], "conv1"), (model[3], "conv2"), (model[7], "fc1"), (model[9], "fc2"), (model[11], "fc3")):
+        for layer, prefix in ((model[0], "conv1"), (model[3], "conv2"), (model[7], "fc1"), (model[9], "fc2"),
+                              (model[11], "fc3")):
             w = weights[prefix + ".w"]
             layer.weight.copy_(torch.from_numpy(w if prefix.startswith("conv") else w.T.copy()))
             layer.bias.copy_(torch.from_numpy(weights[prefix + ".b"]))
@@ -209,8 +210,8 @@ print(json.dumps(result))
 
 def run_torch(weights_path: str, batches: list[int], budget: float) -> dict | None:
     try:
-        proc = subprocess.run([sys.executable, "-c", TORCH_CHILD, weights_path, json.dumps(batches), str(budget), str(LR)],
-                              capture_output=True, text=True, timeout=600)
+        command = [sys.executable, "-c", TORCH_CHILD, weights_path, json.dumps(batches), str(budget), str(LR)]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"pytorch skipped: {error}")
         return None

@@ -34,6 +34,7 @@ def small_cnn() -> object:
     a labelled box of its primitives; the unfold nodes say their window. The image requires grad, so
     the first unfold is recorded too (for data that does not, it would be a constant)."""
     import numpy as np
+
     from tinygrad_sm import functional as F
     from tinygrad_sm import nn
     generator = np.random.default_rng(0)
@@ -49,6 +50,7 @@ def small_cnn() -> object:
 def lenet_layers() -> object:
     """The LeNet-style default (``--model cnn``) on one image, each layer collapsed into one node."""
     import numpy as np
+
     from tinygrad_sm import functional as F
     from tinygrad_sm import nn
     generator = np.random.default_rng(0)

@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import SETTINGS as _SHARED
 
 import tinygrad_sm as tg
 import tinygrad_sm.functional as F
 from tinygrad_sm import nn, ops
 from tinygrad_sm.gradcheck import gradcheck
-
-from strategies import SETTINGS as _SHARED
 
 SETTINGS = settings(_SHARED, max_examples=20)  # each example is a gradcheck of a whole conv: fewer keep the file fast
 

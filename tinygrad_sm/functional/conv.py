@@ -164,12 +164,12 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
     if isinstance(padding, str):
         padding_2d: Any = padding
     else:
-        padding_2d = ((0, 0),) + ops.as_pairs(_tuple(padding, 1, "padding", minimum=0), 1)
+        padding_2d = ((0, 0), *ops.as_pairs(_tuple(padding, 1, "padding", minimum=0), 1))
         if padding_2d[1][0] == padding_2d[1][1]:
             padding_2d = (0, padding_2d[1][0])
     n, channels, length = input.shape
     out = conv2d(input.reshape(n, channels, 1, length), weight.reshape(*weight.shape[:2], 1, weight.shape[2]),
-                 bias, stride=(1,) + stride_1, padding=padding_2d, dilation=(1,) + dilation_1, groups=groups)
+                 bias, stride=(1, *stride_1), padding=padding_2d, dilation=(1, *dilation_1), groups=groups)
     return out.reshape(n, out.shape[1], out.shape[3])
 
 

@@ -21,7 +21,9 @@ def _pool_geometry(input: Tensor, kernel_size: Any, stride: Any, padding: Any, d
                    ceil_mode: bool, op: str) -> tuple:
     """(kernel, stride, dilation, padding pairs) with ``ceil_mode``'s extra padding after."""
     kernel = _tuple(kernel_size, 2, "kernel_size")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(stride, 2, "stride")
+    if stride is None or (not isinstance(stride, int) and len(stride) == 0):  # PyTorch: None or () means kernel_size
+        stride = kernel
+    stride = _tuple(stride, 2, "stride")
     dilation, pad = _tuple(dilation, 2, "dilation"), _tuple(padding, 2, "padding", minimum=0)
     if any(p > k // 2 for p, k in zip(pad, kernel)):
         raise ValueError(f"{op}: padding {pad} must be at most half the kernel size {kernel} (as in PyTorch)")

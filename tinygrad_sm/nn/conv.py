@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,14 +53,15 @@ class _ConvNd(Module):
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
         bound = 1 / math.sqrt(fan_in)
         rng = generator if generator is not None else default_generator()
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Tensor(rng.uniform(-bound, bound, shape).astype(np.float32), requires_grad=True)
         self.bias = (Tensor(rng.uniform(-bound, bound, self.out_channels).astype(np.float32), requires_grad=True)
                      if bias else None)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, bias={self.bias is not None}")
+                f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, "
+                f"bias={self.bias is not None}")
 
 
 class Conv2d(_ConvNd):
@@ -133,7 +135,7 @@ class Flatten(Module):
         if start > end:
             raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
                              f"for an input of shape {x.shape}")
-        return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+        return x.reshape((*x.shape[:start], -1, *x.shape[end + 1:]))
 
 
 class Unflatten(Module):

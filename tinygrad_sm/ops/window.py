@@ -68,7 +68,7 @@ class Unfold(Function):
         self.spatial = x.shape[2:]
         self.window = _describe(kernel_size, dilation, padding, stride)  # for pictures
         if any(before or after for before, after in padding):
-            x = np.pad(x, ((0, 0), (0, 0)) + tuple(padding), constant_values=pad_value)
+            x = np.pad(x, ((0, 0), (0, 0), *tuple(padding)), constant_values=pad_value)
         strides = x.strides[2:]
         shape = x.shape[:2] + tuple(kernel_size) + counts
         view_strides = (x.strides[:2] + tuple(s * d for s, d in zip(strides, dilation))
