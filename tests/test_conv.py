@@ -278,3 +278,32 @@ def test_a_python_model_file_builds_the_model(tmp_path):
                     "                         nn.Linear(72, num_classes))\n")
     model = nn.build_model(str(path), 64, 10)
     assert model(tg.Tensor(np.zeros((2, 64), dtype=np.float32))).shape == (2, 10)
+
+
+def test_train_command_trains_a_cnn_and_writes_every_output(tmp_path, capsys):
+    """`train --model cnn` has everything the MLP run has: metrics, checkpoint, curve, confusion matrix."""
+    import os
+
+    from tinygrad_sm.cli import main
+    sample = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist-sample"
+    if not sample.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared test data missing at {sample}")
+        pytest.skip(f"shared test data not found at {sample}")
+    status = main(["train", "--dataset", "fashion-mnist", "--data-dir", str(sample), "--model", "cnn",
+                   "--epochs", "1", "--out", str(tmp_path)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "confusion matrix (test):" in printed and "final test accuracy" in printed
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["settings"]["model"] == "cnn" and len(metrics["history"]) == 1
+    model = nn.build_model("cnn", 784, 10)
+    nn.load(model, tmp_path / "model.npz")  # the checkpoint fits the architecture the spec builds
+    assert (tmp_path / "learning_curve.png").exists()
+
+
+def test_train_command_refuses_a_bad_conv_spec_with_exit_2(tmp_path, capsys):
+    from tinygrad_sm.cli import main
+    status = main(["train", "--dataset", "digits", "--model", "conv4k3-pool2-7", "--out", str(tmp_path)])
+    assert status == 2
+    assert "ends with 7 outputs but the data has 10 classes" in capsys.readouterr().err
