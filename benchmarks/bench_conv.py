@@ -4,6 +4,7 @@
     python benchmarks/bench_conv.py                  # batch 8 and 64, about a minute
     python benchmarks/bench_conv.py --quick          # fewer repeats
     python benchmarks/bench_conv.py --json out.json
+    python benchmarks/bench_conv.py --threads 1      # one BLAS thread for tinygrad_sm and NumPy
 
 The net: conv 1->6 5x5 pad 2, ReLU, max-pool 2, conv 6->16 5x5, ReLU, max-pool 2, flatten (400),
 Linear 120, ReLU, Linear 84, ReLU, Linear 10, softmax cross-entropy (the fused primitive for
@@ -32,13 +33,18 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
-from numpy.lib.stride_tricks import as_strided
+_STARTING_ENVIRONMENT = dict(os.environ)  # PyTorch's child gets this: as its users run it
+if "--threads" in sys.argv:  # BLAS threads for the in-process contenders, set before NumPy is imported
+    for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_variable] = sys.argv[sys.argv.index("--threads") + 1]
+
+import numpy as np  # noqa: E402
+from numpy.lib.stride_tricks import as_strided  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tinygrad_sm as tg
-from tinygrad_sm import functional as F
-from tinygrad_sm import nn, optim
+import tinygrad_sm as tg  # noqa: E402
+from tinygrad_sm import functional as F  # noqa: E402
+from tinygrad_sm import nn, optim  # noqa: E402
 
 LR = 0.01
 SHAPES = {"conv1.w": (6, 1, 5, 5), "conv1.b": (6,), "conv2.w": (16, 6, 5, 5), "conv2.b": (16,),
@@ -211,7 +217,7 @@ print(json.dumps(result))
 def run_torch(weights_path: str, batches: list[int], budget: float) -> dict | None:
     try:
         command = [sys.executable, "-c", TORCH_CHILD, weights_path, json.dumps(batches), str(budget), str(LR)]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(command, env=_STARTING_ENVIRONMENT, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"pytorch skipped: {error}")
         return None
@@ -229,8 +235,10 @@ def interleaved(steps: dict, x: np.ndarray, y: np.ndarray, budget: float, min_re
         for step in steps.values():
             step(x, y)
     started = time.perf_counter()
+    order = list(steps.items())
     while time.perf_counter() - started < budget or min(map(len, samples.values())) < min_reps:
-        for name, step in steps.items():
+        order.reverse()  # each contender goes first every other round: neither always follows the other
+        for name, step in order:
             t0 = time.perf_counter()
             step(x, y)
             samples[name].append(time.perf_counter() - t0)
@@ -268,6 +276,8 @@ def main() -> None:
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--batches", default="8,64")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, help="BLAS threads for tinygrad_sm and NumPy (PyTorch keeps its "
+                        "default); unset: the environment's")
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     budget = 1.5 if args.quick else 6.0
@@ -283,7 +293,8 @@ def main() -> None:
                                                       capture_output=True).returncode == 0
     torch_runs = [run_torch(weights_path, batches, budget / 2)] if have_torch else []
     results = {"machine": {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                           "platform": platform.platform()}, "batches": {}}
+                           "platform": platform.platform(), "blas_threads": args.threads,
+                           "load_average": os.getloadavg()}, "batches": {}}
     for batch in batches:
         x, y = make_batch(batch, args.seed)
         loss = check(weights, x, y)
