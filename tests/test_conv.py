@@ -307,3 +307,18 @@ def test_train_command_refuses_a_bad_conv_spec_with_exit_2(tmp_path, capsys):
     status = main(["train", "--dataset", "digits", "--model", "conv4k3-pool2-7", "--out", str(tmp_path)])
     assert status == 2
     assert "ends with 7 outputs but the data has 10 classes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shape, kernel, padding", [((2, 3, 9, 8), (2, 2), ((0, 0), (0, 0))),
+                                                    ((2, 3, 7, 9), (3, 2), ((1, 1), (0, 1))),
+                                                    ((1, 2, 10), (3,), ((1, 1),))])
+def test_fold_of_tiling_windows_is_unfolds_adjoint(shape, kernel, padding):
+    """Windows with stride = kernel (a pool's default) fold by placement, not by slice-adds: same adjoint."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(shape)
+    params = dict(kernel_size=kernel, dilation=(1,) * len(kernel), padding=padding, stride=kernel)
+    windows = ops.Unfold().forward(x, **params)
+    upstream = rng.standard_normal(windows.shape)
+    folded = ops.Fold().forward(upstream, output_size=shape[2:], **params)
+    np.testing.assert_allclose(np.sum(windows * upstream), np.sum(x * folded))
+    assert folded.shape == shape

@@ -98,6 +98,16 @@ class Fold(Function):
         padded = np.zeros(windows.shape[:2] + tuple(n + b + a for n, (b, a) in zip(output_size, padding)),
                           dtype=windows.dtype)
         lead = (slice(None), slice(None))
+        if all(step == k for step, k in zip(stride, kernel_size)) and all(d == 1 for d in dilation):
+            # windows that tile without overlap (a pool's default): each pixel was read once, so the sum is
+            # a placement, one strided copy instead of prod(kernel_size) slice-adds into zeros
+            covered = padded[lead + tuple(slice(0, c * k) for c, k in zip(counts, kernel_size))]
+            tiles = covered.reshape(windows.shape[:2] + tuple(n for c, k in zip(counts, kernel_size) for n in (c, k)))
+            # windows (N, C, *kernel, *counts) -> (N, C, c1, k1, c2, k2, ...)
+            order = (0, 1) + tuple(a for axis in range(spatial_axes) for a in (2 + spatial_axes + axis, 2 + axis))
+            tiles[...] = windows.transpose(order)
+            crop = lead + tuple(slice(b, b + n) for n, (b, _) in zip(output_size, padding))
+            return padded[crop]
         for offsets in itertools.product(*(range(k) for k in kernel_size)):
             target = lead + tuple(slice(o * d, o * d + (count - 1) * step + 1, step)
                                   for o, d, count, step in zip(offsets, dilation, counts, stride))
