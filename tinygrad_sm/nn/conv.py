@@ -1,4 +1,4 @@
-"""Convolutional layers: ``Conv2d``, ``Conv1d``, the pools, ``Flatten``/``Unflatten``, and
+"""Convolutional layers: ``Conv2d``, ``Conv1d``, the pools, ``Unflatten`` (``Flatten`` is in ``activation``), and
 ``build_model``, which turns a small spec string (``"cnn"``, ``"conv6k5p2-pool2-conv16k5-pool2-120-84-10"``)
 or a Python model file into a model.
 
@@ -20,6 +20,7 @@ from .. import functional as F
 from ..autograd import name_scope
 from ..factories import default_generator
 from ..tensor import Tensor
+from .activation import Flatten
 from .layers import Linear, ReLU, Sequential
 from .module import Module
 
@@ -122,20 +123,6 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
-
-
-class Flatten(Module):
-    """Merge axes ``start_dim..end_dim`` into one (default: all but the batch axis), as ``torch.nn.Flatten``."""
-
-    def __init__(self, start_dim: int = 1, end_dim: int = -1):
-        self.start_dim, self.end_dim = start_dim, end_dim
-
-    def forward(self, x: Tensor) -> Tensor:
-        start, end = self.start_dim % max(x.ndim, 1), self.end_dim % max(x.ndim, 1)
-        if start > end:
-            raise ValueError(f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} "
-                             f"for an input of shape {x.shape}")
-        return x.reshape((*x.shape[:start], -1, *x.shape[end + 1:]))
 
 
 class Unflatten(Module):

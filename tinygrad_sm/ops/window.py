@@ -104,7 +104,7 @@ class Fold(Function):
             covered = padded[lead + tuple(slice(0, c * k) for c, k in zip(counts, kernel_size))]
             tiles = covered.reshape(windows.shape[:2] + tuple(n for c, k in zip(counts, kernel_size) for n in (c, k)))
             # windows (N, C, *kernel, *counts) -> (N, C, c1, k1, c2, k2, ...)
-            order = (0, 1) + tuple(a for axis in range(spatial_axes) for a in (2 + spatial_axes + axis, 2 + axis))
+            order = (0, 1, *(a for axis in range(spatial_axes) for a in (2 + spatial_axes + axis, 2 + axis)))
             tiles[...] = windows.transpose(order)
             crop = lead + tuple(slice(b, b + n) for n, (b, _) in zip(output_size, padding))
             return padded[crop]
