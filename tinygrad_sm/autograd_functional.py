@@ -20,7 +20,8 @@ returning zeros for it).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def jvp(func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: b
         strict: bool = False) -> tuple[Any, Any]:
     """``(func(inputs), J v)`` by the double-VJP construction (see the module docstring): two reverse
     passes. ``v`` has the inputs' shapes; it may be omitted for a single-element input."""
-    inputs_tuple, inputs = _as_tuple(inputs, "input")
+    _, inputs = _as_tuple(inputs, "input")
     inputs = _prepare(inputs, create_graph)
     outputs_tuple, outputs = _call(func, inputs)
     _, vectors = _as_tuple(v, "v")

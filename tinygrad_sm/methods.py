@@ -10,7 +10,8 @@ NumPy dispatch, with NumPy's own defaults where they differ from PyTorch's (``np
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +100,7 @@ def _np_cumulative(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return apply
 
 
-def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     if ord is not None and (axis is None and x.ndim == 2 or isinstance(axis, tuple) and len(axis) == 2) and ord != "fro":
         raise ValueError(f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; "
                          "vector norms and 'fro' are")

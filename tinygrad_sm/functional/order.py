@@ -42,7 +42,7 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = True
     return ValuesIndices(take_along_axis(x, indices, _axis(dim, x.ndim, "sort")), indices)
 
 
-def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:  # noqa: A002
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:
     """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices. Ties are
     taken in index order."""
     axis = _axis(dim, x.ndim, "topk")

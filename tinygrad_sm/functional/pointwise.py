@@ -16,7 +16,7 @@ def _plain(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's keyword names
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """``min(max(x, min), max)`` elementwise; ``min``/``max`` are numbers or tensors (broadcast).
 
     Gradient: 1 where ``min <= x <= max`` (the boundary counts as inside, as in PyTorch), 0 outside;
@@ -32,7 +32,7 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 
     return out
 
 
-def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Tensor:
     """``np.clip`` / ``torch.clip``: ``clamp`` under NumPy's argument names (either spelling)."""
     if (a_min is not None and min is not None) or (a_max is not None and max is not None):
         raise TypeError("clip: give each bound once (a_min= or min=, a_max= or max=)")

@@ -96,7 +96,7 @@ def _abs_zero_at_zero(x: Tensor) -> Tensor:
 
 
 def norm(x: Tensor, p: Any = "fro", dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET,
-         keepdims: Any = _UNSET, ord: Any = _UNSET) -> Tensor:  # noqa: A002 - NumPy's name
+         keepdims: Any = _UNSET, ord: Any = _UNSET) -> Tensor:
     """Vector norm over ``dim`` (all elements by default): ``p`` = 2 or ``'fro'`` (the square root of the
     sum of squares), 1, any p > 0 (``(sum |x|^p)^(1/p)``), ``inf`` (max |x|), ``-inf`` (min |x|) or 0
     (the count of nonzeros, no gradient). NumPy's ``ord=`` is accepted for ``p``.

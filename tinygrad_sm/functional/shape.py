@@ -6,7 +6,8 @@ a reflect pad's adds the mirrored border back in (from integer indexing's scatte
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
