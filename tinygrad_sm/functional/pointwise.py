@@ -100,4 +100,5 @@ def logaddexp(a: Any, b: Any) -> Tensor:
     b = b if isinstance(b, Tensor) else a._operand(b)
     shift = np.maximum(a.data, b.data)
     shift = Tensor._wrap(np.where(np.isfinite(shift), shift, 0).astype(shift.dtype, copy=False))
-    return shift + ((a - shift).exp() + (b - shift).exp()).log()
+    with np.errstate(divide="ignore"):  # both -inf: log 0 = -inf is the answer
+        return shift + ((a - shift).exp() + (b - shift).exp()).log()

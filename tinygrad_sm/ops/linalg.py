@@ -60,12 +60,12 @@ def parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[s
     implicit output (no ``->``) made explicit as NumPy does: the letters seen once, in alphabetical
     order, after the ellipsis dimensions. Raises ValueError naming the term that does not fit."""
     if not isinstance(subscripts, str):
-        raise TypeError(f"einsum: subscripts must be a string such as 'ij,jk->ik', got {type(subscripts).__name__}")
+        raise TypeError(f"subscripts must be a string such as 'ij,jk->ik', got {type(subscripts).__name__}")
     spec = subscripts.replace(" ", "")
     inputs_part, arrow, output = spec.partition("->")
     terms = inputs_part.split(",")
     if len(terms) != len(shapes):
-        raise ValueError(f"einsum: {subscripts!r} names {len(terms)} operands, got {len(shapes)}")
+        raise ValueError(f"{subscripts!r} names {len(terms)} operands, got {len(shapes)}")
     unused = [c for c in _LETTERS if c not in spec]
     widths = [len(shape) - (len(term) - 3) for term, shape in zip(terms, shapes) if "..." in term]
     ellipsis = "".join(unused[:max(widths, default=0)])
@@ -74,25 +74,25 @@ def parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[s
         if "..." in term:
             width = len(shape) - (len(term) - 3)
             if width < 0:
-                raise ValueError(f"einsum: operand {position} has {len(shape)} dimensions, fewer than term {term!r} names")
+                raise ValueError(f"operand {position} has {len(shape)} dimensions, fewer than term {term!r} names")
             term = term.replace("...", ellipsis[len(ellipsis) - width:])
         if not all(c in _LETTERS for c in term):
-            raise ValueError(f"einsum: term {term!r} may hold only letters and one '...'")
+            raise ValueError(f"term {term!r} may hold only letters and one '...'")
         if len(term) != len(shape):
-            raise ValueError(f"einsum: term {terms[position]!r} names {len(term)} dimensions but operand "
+            raise ValueError(f"term {terms[position]!r} names {len(term)} dimensions but operand "
                              f"{position} has shape {shape}")
         spelled.append(term)
     sizes: dict[str, int] = {}
     for position, (term, shape) in enumerate(zip(spelled, shapes)):
         for letter, size in zip(term, shape):
             if sizes.setdefault(letter, size) != size:
-                raise ValueError(f"einsum: index {letter!r} has size {sizes[letter]} and {size} (operand {position}, "
+                raise ValueError(f"index {letter!r} has size {sizes[letter]} and {size} (operand {position}, "
                                  f"shape {shape}); broadcasting inside einsum is not supported, expand first")
     if arrow:
         output = output.replace("...", ellipsis)
         for letter in output:
             if letter not in sizes or output.count(letter) > 1:
-                raise ValueError(f"einsum: output index {letter!r} must appear once in the output and in an input")
+                raise ValueError(f"output index {letter!r} must appear once in the output and in an input")
     else:
         counts = "".join(spelled)
         output = ellipsis + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ellipsis))
