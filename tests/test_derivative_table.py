@@ -3,14 +3,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tinygrad_sm.ops as ops
+from tinygrad_sm import ops
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_committed_derivative_table_is_current():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_derivative_table.py"), "--check"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

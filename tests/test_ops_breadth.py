@@ -7,12 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import SETTINGS, arrays, distinct_arrays, positive_arrays, shapes
 
 import tinygrad_sm as tg
-from tinygrad_sm import Tensor, gradcheck
-from tinygrad_sm import ops
-
-from strategies import SETTINGS, arrays, distinct_arrays, positive_arrays, shapes
+from tinygrad_sm import Tensor, gradcheck, ops
 
 FEW = settings(SETTINGS, max_examples=15)
 

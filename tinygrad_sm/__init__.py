@@ -6,7 +6,10 @@ from .factories import (arange, default_generator, eye, from_numpy, full, manual
                         zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck, jacobian
 from .methods import FUNCTIONS as _METHOD_FUNCTIONS
+from . import autograd as _autograd_module
 from . import autograd_functional
+
+_autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
 __version__ = "0.1.0"
 

@@ -100,6 +100,16 @@ def _np_cumulative(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return apply
 
 
+def _np_clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **kwargs: Any) -> Tensor:
+    _no_out(out=out, **{k: v for k, v in kwargs.items() if k not in ("min", "max")})
+    return pointwise.clip(a, a_min, a_max, min=kwargs.get("min"), max=kwargs.get("max"))
+
+
+def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:
+    _no_out(out=out)
+    return contraction.dot(a, b)
+
+
 def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     if ord is not None and (axis is None and x.ndim == 2 or isinstance(axis, tuple) and len(axis) == 2) and ord != "fro":
         raise ValueError(f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; "
@@ -109,10 +119,10 @@ def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) 
 
 NUMPY_FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.min: _np_min, np.amin: _np_min, np.squeeze: _np_squeeze, np.expand_dims: shape.expand_dims,
-    np.clip: lambda a, a_min=None, a_max=None, **kw: (_no_out(**kw), pointwise.clip(a, a_min, a_max))[1],
+    np.clip: _np_clip,
     np.ravel: lambda a, order="C": shape.ravel(a), np.var: _np_var, np.std: _np_std, np.prod: _np_prod,
     np.einsum: _np_einsum, np.tensordot: lambda a, b, axes=2: contraction.tensordot(a, b, axes),
-    np.dot: lambda a, b, out=None: (_no_out(out=out), contraction.dot(a, b))[1], np.outer: contraction.outer,
+    np.dot: _np_dot, np.outer: contraction.outer,
     np.cumsum: _np_cumulative(reductions.cumsum), np.cumprod: _np_cumulative(reductions.cumprod),
     np.flip: lambda m, axis=None: shape.flip(m, axis), np.roll: lambda a, shift, axis=None: shape.roll(a, shift, axis),
     np.tile: shape.tile, np.take_along_axis: lambda arr, indices, axis: indexing.take_along_axis(arr, indices, axis),

@@ -38,11 +38,11 @@ def tensordot(a: Any, b: Any, axes: Any = 2, dims: Any = None) -> Tensor:
             raise ValueError(f"tensordot: axes={axes} for operands of {a.ndim} and {b.ndim} dimensions")
         axes_a, axes_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:
-        axes_a, axes_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
-    if len(axes_a) != len(axes_b):
-        raise ValueError(f"tensordot: {len(axes_a)} axes of a paired with {len(axes_b)} axes of b")
-    axes_a = [int(x) % max(a.ndim, 1) for x in axes_a]
-    axes_b = [int(x) % max(b.ndim, 1) for x in axes_b]
+        listed_a, listed_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
+        if len(listed_a) != len(listed_b):
+            raise ValueError(f"tensordot: {len(listed_a)} axes of a paired with {len(listed_b)} axes of b")
+        axes_a = [int(x) % max(a.ndim, 1) for x in listed_a]
+        axes_b = [int(x) % max(b.ndim, 1) for x in listed_b]
     for i, j in zip(axes_a, axes_b):
         if a.shape[i] != b.shape[j]:
             raise ValueError(f"tensordot: axis {i} of a (shape {a.shape}) and axis {j} of b (shape {b.shape}) differ in size")

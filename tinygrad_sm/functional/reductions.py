@@ -74,7 +74,7 @@ def cumprod(x: Tensor, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
     n = x.shape[axis]
     if n == 0:
         return x * 1
-    return stack([narrow(x, axis, 0, k + 1).prod(axis=axis) for k in range(n)], axis=axis)
+    return stack([prod(narrow(x, axis, 0, k + 1), axis=axis) for k in range(n)], axis=axis)
 
 
 def amax(x: Tensor, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
