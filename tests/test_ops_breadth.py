@@ -476,3 +476,11 @@ def test_installing_a_method_twice_under_another_definition_is_an_error(monkeypa
 def test_new_primitives_are_in_the_ops_table():
     names = {name for _, name, _, _ in ops.rules()}
     assert {"Sin", "Cos", "Log1p", "Expm1", "Erf", "Log2", "Log10", "Prod", "Cumsum", "Flip", "Einsum"} <= names
+
+
+@FEW
+@given(st.data())
+def test_clamp_gradient_away_from_the_bounds(data):
+    x = data.draw(distinct_arrays(shapes()))  # a 0.1 grid: the bounds +-0.55 are 0.05 away from every value
+    gradcheck(lambda t: t.clamp(-0.55, 0.55) * 3, x)
+    np.testing.assert_array_equal(Tensor(x).clamp(-0.55, 0.55).data, np.clip(x, -0.55, 0.55))

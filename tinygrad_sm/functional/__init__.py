@@ -12,3 +12,7 @@ from .softmax import cross_entropy, log_softmax, logsumexp, nll_loss, softmax, s
 __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss", "sigmoid",
            "binary_cross_entropy_with_logits", "binary_cross_entropy", "relu", "tanh",
            "softmax_cross_entropy_fused"]
+
+from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are in methods.METHODS
+
+__all__ += ["pad"]
