@@ -78,7 +78,8 @@ def _np_std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: 
     return reductions.std(a, axis=axis, keepdims=keepdims, correction=ddof)
 
 
-def _np_prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+def _np_prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+             **kwargs: Any) -> Tensor:
     _no_out(dtype=dtype, out=out, **kwargs)
     return reductions.prod(a, axis=axis, keepdims=keepdims)
 
@@ -111,7 +112,8 @@ def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:
 
 
 def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
-    if ord is not None and (axis is None and x.ndim == 2 or isinstance(axis, tuple) and len(axis) == 2) and ord != "fro":
+    matrix = (axis is None and x.ndim == 2) or (isinstance(axis, tuple) and len(axis) == 2)
+    if ord is not None and matrix and ord != "fro":
         raise ValueError(f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; "
                          "vector norms and 'fro' are")
     return reductions.norm(x, ord=ord, axis=axis, keepdims=keepdims)

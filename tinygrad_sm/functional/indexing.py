@@ -115,7 +115,8 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = No
                          "on the order of the writes (use scatter_add to accumulate)")
     written = np.zeros(x.shape, dtype=bool)
     written[positions] = True
-    return where(written, 0.0 if x.dtype.kind == "f" else 0, x) + ops.ScatterAdd.apply(src, shape=x.shape, index=positions)
+    kept = where(written, 0.0 if x.dtype.kind == "f" else 0, x)
+    return kept + ops.ScatterAdd.apply(src, shape=x.shape, index=positions)
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:

@@ -44,7 +44,8 @@ def var(x: Tensor, dim: Any = _UNSET, unbiased: Any = _UNSET, keepdim: Any = _UN
 
 def std(x: Tensor, dim: Any = _UNSET, unbiased: Any = _UNSET, keepdim: Any = _UNSET, *, correction: Any = None,
         axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
-    """``sqrt(var)`` with the same arguments. Its gradient at zero spread is nan (``1/(2 sqrt 0) * 0``), as in PyTorch."""
+    """``sqrt(var)`` with the same arguments. Its gradient at zero spread is nan (``1/(2 sqrt 0) * 0``),
+    as in PyTorch."""
     return var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
 
 

@@ -42,7 +42,7 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert an axis of size 1 at ``dim`` (``-x.ndim - 1 <= dim <= x.ndim``)."""
     axis = _axis(dim, x.ndim + 1, "unsqueeze")
-    return x.reshape(x.shape[:axis] + (1,) + x.shape[axis:])
+    return x.reshape((*x.shape[:axis], 1, *x.shape[axis:]))
 
 
 def expand_dims(x: Tensor, axis: Any) -> Tensor:
@@ -66,7 +66,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
     merged = int(np.prod(x.shape[start:end + 1], dtype=np.int64))
-    return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1:])
+    return x.reshape((*x.shape[:start], merged, *x.shape[end + 1:]))
 
 
 def ravel(x: Tensor) -> Tensor:
@@ -108,7 +108,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         cut = (-int(shift)) % n if n else 0
         if cut:
             lead = (slice(None),) * axis
-            out = concatenate([out[lead + (slice(cut, None),)], out[lead + (slice(0, cut),)]], axis=axis)
+            out = concatenate([out[lead + (slice(cut, None),)], out[lead + (slice(0, cut),)]], axis=axis)  # noqa: RUF005
     return out
 
 
@@ -118,7 +118,8 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     gradient is the sum over the copies."""
     reps = _sizes(sizes)
     if len(reps) < x.ndim:
-        raise ValueError(f"repeat: {len(reps)} repeat counts for a tensor with {x.ndim} dimensions; give at least {x.ndim}")
+        raise ValueError(f"repeat: {len(reps)} repeat counts for a tensor with {x.ndim} dimensions; "
+                         f"give at least {x.ndim}")
     if any(r < 0 for r in reps):
         raise ValueError(f"repeat: counts must be non-negative, got {reps}")
     shape = (1,) * (len(reps) - x.ndim) + x.shape
@@ -159,7 +160,7 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
         if size <= 0:
             raise ValueError(f"split: split_size must be positive, got {size}")
         sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
-    starts = np.cumsum([0] + sizes[:-1]).tolist()
+    starts = np.cumsum([0, *sizes[:-1]]).tolist()
     return tuple(narrow(x, axis, start, size) for start, size in zip(starts, sizes))
 
 
@@ -172,7 +173,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def _filled(like: Tensor, axis: int, width: int, value: float) -> Tensor:
-    shape = like.shape[:axis] + (width,) + like.shape[axis + 1:]
+    shape = (*like.shape[:axis], width, *like.shape[axis + 1:])
     return Tensor._wrap(np.full(shape, value, dtype=like.dtype))
 
 
@@ -195,7 +196,7 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         n = out.shape[axis]
         if mode == "constant":
             if left < 0 or right < 0:  # cropping
-                out = out[lead + (slice(max(-left, 0), n - max(-right, 0)),)]
+                out = out[lead + (slice(max(-left, 0), n - max(-right, 0)),)]  # noqa: RUF005 (mypy for py3.10 rejects a starred index)
                 left, right = max(left, 0), max(right, 0)
             pieces = (([_filled(out, axis, left, value)] if left else []) + [out]
                       + ([_filled(out, axis, right, value)] if right else []))
@@ -212,5 +213,5 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
             index = np.concatenate([np.arange(left, 0, -1), middle, np.arange(n - 2, n - 2 - right, -1)])
         else:
             index = np.concatenate([np.zeros(left, dtype=np.int64), middle, np.full(right, n - 1)])
-        out = out[lead + (index.astype(np.int64),)]
+        out = out[lead + (index.astype(np.int64),)]  # noqa: RUF005 (as above)
     return out

@@ -74,7 +74,8 @@ def parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[s
         if "..." in term:
             width = len(shape) - (len(term) - 3)
             if width < 0:
-                raise ValueError(f"operand {position} has {len(shape)} dimensions, fewer than term {term!r} names")
+                raise ValueError(f"operand {position} has {len(shape)} dimensions, "
+                                 f"fewer than term {term!r} names")
             term = term.replace("...", ellipsis[len(ellipsis) - width:])
         if not all(c in _LETTERS for c in term):
             raise ValueError(f"term {term!r} may hold only letters and one '...'")
@@ -124,7 +125,7 @@ class Einsum(Function):
     def backward(self, grad, *inputs_and_out):
         operands = inputs_and_out[:-1]
         fresh = iter(c for c in _LETTERS if c not in self.sizes)
-        grads = []
+        grads: list[Any] = []
         for k, term in enumerate(self.terms):
             if not self.needs_grad[k]:
                 grads.append(None)
@@ -145,6 +146,6 @@ class Einsum(Function):
                 if letter not in reached:  # summed away by k alone: every position gets g
                     extra_terms.append(letter)
                     extra_operands.append(np.ones(self.sizes[letter], dtype=grad.dtype))
-            spec = ",".join([self.output] + other_terms + extra_terms) + "->" + "".join(target)
+            spec = ",".join([self.output, *other_terms, *extra_terms]) + "->" + "".join(target)
             grads.append(_einsum(spec, grad, *other_operands, *extra_operands))
         return tuple(grads)

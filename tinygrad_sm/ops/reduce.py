@@ -109,7 +109,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     moved = x.transpose(order)
     lead = moved.shape[:len(rest)]
     count = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
-    rows = moved.reshape(lead + (count,))
+    rows = moved.reshape((*lead, count))
     if isinstance(rows, np.ndarray):
         left = np.ones_like(rows)
         np.cumprod(rows[..., :-1], axis=-1, out=left[..., 1:])
@@ -117,7 +117,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
         right[..., :-1] = np.cumprod(rows[..., :0:-1], axis=-1)[..., ::-1]
         others = left * right
     else:
-        grid = np.broadcast_to(rows.reshape(lead + (1, count)), lead + (count, count))
+        grid = np.broadcast_to(rows.reshape((*lead, 1, count)), (*lead, count, count))
         others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)
     return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
 
