@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tinygrad_sm import ops
+from tinygrad_sm import ops  # noqa: E402  (after the path is set)
 
 PAGE = ROOT / "docs" / "derivatives.md"
 FAMILY_ORDER = ["elementwise", "reduce", "linalg", "movement", "index", "window", "fused"]

@@ -16,7 +16,7 @@ def test_committed_derivative_table_is_current():
 
 def test_every_primitive_has_one_row_with_its_math():
     page = (ROOT / "docs" / "derivatives.md").read_text()
-    for family, name, forward, vjp in ops.rules():
+    for family, name, _forward, _vjp in ops.rules():
         rows = [line for line in page.splitlines() if line.startswith(f"| {family} | `{name}` |")]
         assert len(rows) == 1, name
         assert rows[0].count("$") == 4, f"{name}: forward and VJP are each one $...$ span"

@@ -443,10 +443,11 @@ def test_einsum_errors():
 def test_tensordot_dot_outer_match_numpy(data):
     a = data.draw(arrays(shapes(min_dims=1, max_dims=3)))
     k = data.draw(st.integers(0, a.ndim))
-    b = data.draw(arrays(st.just(a.shape[a.ndim - k:] + (2,))))
-    np.testing.assert_allclose(np.tensordot(Tensor(a), Tensor(b), k).data, np.tensordot(a, b, k), rtol=1e-12, atol=1e-12)
+    b = data.draw(arrays(st.just((*a.shape[a.ndim - k:], 2))))
+    np.testing.assert_allclose(np.tensordot(Tensor(a), Tensor(b), k).data, np.tensordot(a, b, k),
+                               rtol=1e-12, atol=1e-12)
     gradcheck(lambda x, y: tg.tensordot(x, y, k), a, b)
-    c = data.draw(arrays(st.just(a.shape[-1:] + (3,))))
+    c = data.draw(arrays(st.just((*a.shape[-1:], 3))))
     np.testing.assert_allclose(np.dot(Tensor(a), Tensor(c)).data, np.dot(a, c), rtol=1e-12, atol=1e-12)
     gradcheck(lambda x, y: np.dot(x, y), a, c)
     np.testing.assert_allclose(np.outer(Tensor(a), Tensor(c)).data, np.outer(a, c))
@@ -469,7 +470,7 @@ def test_methods_come_from_one_table_and_numpy_dispatch_keeps_the_graph():
 def test_installing_a_method_twice_under_another_definition_is_an_error(monkeypatch):
     from tinygrad_sm import methods
     monkeypatch.setitem(methods.METHODS, "reshape", lambda x: x)
-    with pytest.raises(RuntimeError, match="Tensor.reshape is defined twice"):
+    with pytest.raises(RuntimeError, match=r"Tensor\.reshape is defined twice"):
         methods.install()
 
 
