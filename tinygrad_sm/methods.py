@@ -133,9 +133,8 @@ NUMPY_FUNCTIONS: dict[Any, Callable[..., Any]] = {
 
 
 def _minimum(a: Any, b: Any) -> Tensor:
-    like = a if isinstance(a, Tensor) else b
-    a = a if isinstance(a, Tensor) else like._operand(a)
-    return a.minimum(b)
+    # min is symmetric, ties included (half the gradient each), so the tensor can go first
+    return a.minimum(b) if isinstance(a, Tensor) else b.minimum(a)
 
 
 NUMPY_UFUNCS: dict[Any, Callable[..., Any]] = {

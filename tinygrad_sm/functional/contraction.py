@@ -12,8 +12,12 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _tensors(operands: Any) -> list[Tensor]:
+    """Tensors as they are; arrays as constants of their own dtype; numbers and lists as constants of
+    the first tensor's floating dtype (so a Python number does not turn float32 into float64)."""
     like = next((o for o in operands if isinstance(o, Tensor)), None)
-    return [o if isinstance(o, Tensor) else (like._operand(o) if like is not None else Tensor(o)) for o in operands]
+    dtype = like.dtype if like is not None and like.dtype.kind == "f" else None
+    return [o if isinstance(o, Tensor) else Tensor(o if isinstance(o, np.ndarray) else np.asarray(o, dtype=dtype))
+            for o in operands]
 
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:

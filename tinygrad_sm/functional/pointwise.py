@@ -96,9 +96,9 @@ def logaddexp(a: Any, b: Any) -> Tensor:
     """``log(e^a + e^b)`` without overflow: ``m + log(e^(a-m) + e^(b-m))`` with ``m = max(a, b)`` held
     constant (it cancels, so the gradient is exact: ``e^a / (e^a + e^b)`` to ``a``). Where both are
     -inf the result is -inf."""
-    a = a if isinstance(a, Tensor) else (b._operand(a) if isinstance(b, Tensor) else Tensor(a))
-    b = b if isinstance(b, Tensor) else a._operand(b)
-    shift = np.maximum(a.data, b.data)
-    shift = Tensor._wrap(np.where(np.isfinite(shift), shift, 0).astype(shift.dtype, copy=False))
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(a)
+    shift = np.maximum(_plain(a), _plain(b))  # a number next to a tensor keeps the tensor's dtype (NumPy 2)
+    shift = Tensor._wrap(np.asarray(np.where(np.isfinite(shift), shift, 0), dtype=np.result_type(shift)))
     with np.errstate(divide="ignore"):  # both -inf: log 0 = -inf is the answer
         return shift + ((a - shift).exp() + (b - shift).exp()).log()
