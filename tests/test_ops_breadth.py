@@ -485,3 +485,23 @@ def test_clamp_gradient_away_from_the_bounds(data):
     x = data.draw(distinct_arrays(shapes()))  # a 0.1 grid: the bounds +-0.55 are 0.05 away from every value
     gradcheck(lambda t: t.clamp(-0.55, 0.55) * 3, x)
     np.testing.assert_array_equal(Tensor(x).clamp(-0.55, 0.55).data, np.clip(x, -0.55, 0.55))
+
+
+@FEW
+@given(st.data())
+def test_reshaping_and_slicing_composites_pass_gradients(data):
+    """squeeze, unsqueeze, flatten, view, narrow, split, chunk and masked_fill over drawn shapes."""
+    x = data.draw(arrays(shapes(min_dims=1)))
+    axis = data.draw(st.integers(0, x.ndim - 1))
+    weights = np.arange(1.0, x.size + 1).reshape(x.shape)
+    gradcheck(lambda t: t.unsqueeze(axis).squeeze() * weights.squeeze(), x)
+    gradcheck(lambda t: t.flatten(axis) * weights.reshape((*weights.shape[:axis], -1)), x)
+    gradcheck(lambda t: t.view(-1) * weights.reshape(-1), x)
+    n = x.shape[axis]
+    start = data.draw(st.integers(0, n - 1))
+    gradcheck(lambda t: t.narrow(axis, start, n - start) ** 2, x)
+    gradcheck(lambda t: tg.concatenate([p * (k + 1) for k, p in enumerate(t.chunk(2, axis))], axis), x)
+    gradcheck(lambda t: tg.concatenate([p * (k + 1) for k, p in enumerate(t.split(1, axis))], axis), x)
+    mask = data.draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size).map(
+        lambda bits: np.array(bits).reshape(x.shape)))
+    gradcheck(lambda t: t.masked_fill(mask, 0.5) * weights, x)
