@@ -26,3 +26,7 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "dropout", "layer_norm", "batch_norm",
            "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d",
            "adaptive_avg_pool2d"]
+
+from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are in methods.METHODS
+
+__all__ += ["pad"]
