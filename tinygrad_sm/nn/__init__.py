@@ -2,9 +2,9 @@
 Sequential, MLP), ``checkpoint`` (save/load ``.npz``)."""
 from __future__ import annotations
 
-from .checkpoint import PathLike, load, save
+from .checkpoint import FORMAT_VERSION, CheckpointError, PathLike, load, save
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .module import Module
 
 __all__ = ["Module", "Linear", "ReLU", "Sigmoid", "Tanh", "Sequential", "MLP", "ACTIVATIONS", "INIT_SCHEMES",
-           "save", "load"]
+           "save", "load", "CheckpointError", "FORMAT_VERSION"]
