@@ -104,8 +104,10 @@ def ensure_output_dir(folder: PathLike) -> Path:
         raise ValueError(f"output folder {text} is a file; choose a folder (it is created if missing)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(folder / ".write-probe", _replace=False):
-            pass
+        probe = _new_temp(folder / ".write-probe")
+        os.unlink(probe)
+        with _active_lock:
+            _active.discard(os.path.abspath(probe))
     except OSError as error:
         raise ValueError(f"cannot write into output folder {text}: {error.strerror or error}") from None
     return folder
@@ -132,7 +134,7 @@ def _new_temp(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: PathLike, _replace: bool = True) -> Iterator[Path]:
+def atomic_path(path: PathLike) -> Iterator[Path]:
     """A temp file's path (created empty, in ``path``'s folder) to write the new contents to; when the
     block ends normally it is synced and renamed onto ``path``; on an exception it is deleted and
     ``path`` is left as it was. Parent folders are created. Writers that pick the format from the file
@@ -146,12 +148,11 @@ def atomic_path(path: PathLike, _replace: bool = True) -> Iterator[Path]:
         raise type(error)(error.errno, f"cannot write {path}: {error.strerror or error}") from None
     try:
         yield temp
-        if _replace:
-            with open(temp, "rb+") as handle:  # the writer may have replaced the file: sync what is there
-                os.fsync(handle.fileno())
-            os.chmod(temp, FILE_MODE)
-            os.replace(temp, path)
-            _sync_folder(path.parent)
+        with open(temp, "rb+") as handle:  # the writer may have replaced the file: sync what is there
+            os.fsync(handle.fileno())
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+        _sync_folder(path.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)

@@ -447,7 +447,7 @@ def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndar
     """``labels`` (N,) from an IDX file as int64, after checking each is an integer in 0..num_classes-1;
     the message names the first bad label's index, its byte offset in the file (in the decompressed
     stream for .gz) and its value: a float label (0.5, nan) is refused, never truncated."""
-    offset_of = lambda index: 8 + index * labels.dtype.itemsize  # noqa: E731  (1-d IDX: 8-byte header)
+    offset_of = lambda index: 8 + index * labels.dtype.itemsize  # noqa: E731 (1-d IDX: an 8-byte header)
     where = " of the decompressed stream" if path.name.endswith(".gz") else ""
     if labels.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
