@@ -39,7 +39,7 @@ SeedLike = Union[int, np.random.Generator, None]
 
 __all__ = [
     "IDXError", "DownloadError", "ChecksumError", "Dataset", "read_idx", "write_idx", "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "DATASET_NAMES", "default_data_dir",
+    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "URL_ENV", "DATASET_NAMES", "default_data_dir",
     "load_fashion_mnist", "download_file", "download_fashion_mnist", "verify_checksums", "load_digits",
     "stratified_split", "load_dataset", "iterate_minibatches", "one_hot",
 ]
@@ -274,6 +274,8 @@ FASHION_MNIST_SIZES: dict[str, int] = {
 _OFFICIAL_SIZES = {FASHION_MNIST_FILES[name]: size for name, size in FASHION_MNIST_SIZES.items()}
 FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 DATA_DIR_ENV = "TINYGRAD_SM_DATA"
+#: a mirror to download Fashion-MNIST from instead of FASHION_MNIST_URL (the checksums still apply)
+URL_ENV = "TINYGRAD_SM_FASHION_MNIST_URL"
 _IMAGE_SIDE = 28
 
 
@@ -353,6 +355,11 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
     def remaining() -> float:
         return math.inf if deadline is None else deadline - (time.monotonic() - started)
 
+    def past_deadline(received: int, declared: int | None) -> DownloadError:
+        return DownloadError(f"download of {url} ran past its deadline of {deadline:g} s after {received} bytes"
+                             + (f" of {declared}" if declared else "")
+                             + " (the server is too slow; try again, or allow a longer deadline)")
+
     def fetch(handle: BinaryIO) -> None:
         digest = hashlib.md5(usedforsecurity=False)
         received, declared, bar = 0, None, None
@@ -368,9 +375,7 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
                 while True:
                     left = remaining()
                     if left <= 0:
-                        raise DownloadError(f"download of {url} ran past its deadline of {deadline:g} s after "
-                                            f"{received} bytes" + (f" of {declared}" if declared else "") +
-                                            " (the server is too slow; try again or raise the deadline)")
+                        raise past_deadline(received, declared)
                     _set_read_timeout(response, min(timeout, left))
                     chunk = response.read1(_CHUNK_BYTES)  # what has arrived, so the count is true
                     if not chunk:
@@ -386,10 +391,10 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
         except DownloadError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as error:
-            cause = f"{type(error).__name__}: {error}"
             if remaining() <= 0:
-                cause = f"ran past its deadline of {deadline:g} s ({cause})"
-            elif isinstance(error, TimeoutError) or "timed out" in str(error):
+                raise past_deadline(received, declared) from error
+            cause = f"{type(error).__name__}: {error}"
+            if isinstance(error, TimeoutError) or "timed out" in str(error):
                 cause = f"no data for {timeout:g} s ({cause})"
             raise DownloadError(f"download of {url} failed after {received} bytes: {cause}") from error
         finally:
@@ -448,13 +453,14 @@ def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndar
     the message names the first bad label's index, its byte offset in the file (in the decompressed
     stream for .gz) and its value: a float label (0.5, nan) is refused, never truncated."""
     offset_of = lambda index: 8 + index * labels.dtype.itemsize  # noqa: E731 (1-d IDX: an 8-byte header)
-    where = " of the decompressed stream" if path.name.endswith(".gz") else ""
+    with open(path, "rb") as handle:  # gzip is told by its magic bytes, as read_idx does
+        where = " of the decompressed stream" if handle.read(2) == _GZIP_MAGIC else ""
     if labels.dtype.kind == "f":
         with np.errstate(invalid="ignore"):
             not_integral = np.flatnonzero(~np.isfinite(labels) | (labels != np.round(labels)))
         if not_integral.size:
             index = int(not_integral[0])
-            raise IDXError(f"{path}: label {labels[index]!r} at index {index} (byte offset {offset_of(index)}{where}) "
+            raise IDXError(f"{path}: label {labels[index].item()!r} at index {index} (byte offset {offset_of(index)}{where}) "
                            f"is not an integer; labels are class numbers 0..{num_classes - 1} "
                            f"({not_integral.size} such labels)")
     with np.errstate(invalid="ignore"):
@@ -488,16 +494,18 @@ def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.
 
 
 def load_fashion_mnist(root: PathLike | None = None, download: bool = False,
-                       base_url: str = FASHION_MNIST_URL, normalize: bool = True,
+                       base_url: str | None = None, normalize: bool = True,
                        progress: bool = False) -> Dataset:
     """Load Fashion-MNIST from the four official .gz files in ``root`` (see default_data_dir).
 
     Returns a Dataset with x_train (N, 784) float32 (scaled to [0, 1] when ``normalize``,
     else 0..255), y_train (N,) int64, likewise x_test/y_test, and the ten class names.
     Missing files are downloaded (and verified) only when ``download`` is true, with a
-    progress bar when ``progress``.
+    progress bar when ``progress``, from ``base_url`` (default: $TINYGRAD_SM_FASHION_MNIST_URL,
+    else FASHION_MNIST_URL).
     """
     folder = default_data_dir(root)
+    base_url = base_url or os.environ.get(URL_ENV) or FASHION_MNIST_URL
     missing = [name for name in FASHION_MNIST_FILES if not (folder / name).is_file()]
     if missing and download:
         download_fashion_mnist(folder, base_url, progress=progress)
