@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=output_folder, default="runs/demo", help="output folder (created if missing)")
     demo.add_argument("--seed", type=nonneg_int, default=0, help="seed of the training run")
     demo.set_defaults(run=_demo, validate=_validate_demo)
+    parser.subcommands = {"check": check, "graph": graph, "train": train, "demo": demo}  # type: ignore[attr-defined]
     return parser
 
 
@@ -331,7 +332,9 @@ def _one_line(error: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for every refusal, one line on stderr)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported by the subcommand, whose --help lists what it takes
+        parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     prog = f"{PROG} {args.command}"
     try:
         if getattr(args, "validate", None) is not None:

@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ._atomic import write_bytes_atomic
-from ._viz_text import MAX_LABEL_CHARS, _cut, _dot_stderr, _tooltip
+from ._viz_text import EMPTY_NAME, MAX_LABEL_CHARS, MAX_TOOLTIP_CHARS, _cut, _dot_stderr, _tooltip  # noqa: F401
 from .autograd import no_grad
 from .autograd import grad as _grad
 from .tensor import Tensor
