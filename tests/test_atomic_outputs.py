@@ -16,7 +16,12 @@ import numpy as np
 import pytest
 
 from tinygrad_sm import _atomic, nn
-from tinygrad_sm._atomic import FILE_MODE, atomic_path, ensure_output_dir, write_bytes_atomic
+from tinygrad_sm._atomic import (
+    FILE_MODE,
+    atomic_path,
+    ensure_output_dir,
+    write_bytes_atomic,
+)
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="killing a forked child needs os.fork (POSIX)")
 
@@ -207,7 +212,8 @@ def finished_run(tmp_path_factory):
     require("matplotlib")
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401  imported once here, so each forked child starts at once
+    import matplotlib.pyplot
+
     from tinygrad_sm.data import load_digits
     load_digits()
     out = tmp_path_factory.mktemp("complete")

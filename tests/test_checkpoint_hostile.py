@@ -88,7 +88,8 @@ def test_a_checkpoint_without_a_version_is_refused_with_how_to_convert_it(tmp_pa
 def test_a_newer_format_is_refused_naming_both_versions(tmp_path):
     model = small_model()
     path = craft(tmp_path / "new.npz", model.state_dict(), comment=b"tinygrad_sm checkpoint format 99")
-    expect_refusal(model, path, CheckpointError, rf"format 99, newer than this tinygrad_sm reads \({nn.FORMAT_VERSION}\)")
+    expect_refusal(model, path, CheckpointError,
+                   rf"format 99, newer than this tinygrad_sm reads \({nn.FORMAT_VERSION}\)")
 
 
 # ---------------------------------------------------------------- nothing written unless everything checks out

@@ -16,7 +16,14 @@ import pytest
 
 from tinygrad_sm import data
 from tinygrad_sm.cli import main
-from tinygrad_sm.data import DownloadError, IDXError, download_file, load_fashion_mnist, read_idx, write_idx
+from tinygrad_sm.data import (
+    DownloadError,
+    IDXError,
+    download_file,
+    load_fashion_mnist,
+    read_idx,
+    write_idx,
+)
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist-sample"
 BODY = bytes(range(256)) * 4  # 1 KiB
@@ -219,7 +226,7 @@ def test_train_download_fetches_the_missing_files_from_a_mirror(tmp_path, monkey
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setattr(data, "FASHION_MNIST_FILES", {
         name: hashlib.md5((sample / name).read_bytes()).hexdigest() for name in data.FASHION_MNIST_FILES})
-    handler = lambda *args, **kwargs: _SampleHandler(*args, directory=str(sample), **kwargs)  # noqa: E731
+    handler = lambda *args, **kwargs: _SampleHandler(*args, directory=str(sample), **kwargs)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

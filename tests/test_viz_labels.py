@@ -12,8 +12,8 @@ import pytest
 if not os.environ.get("CI"):  # in CI the graphviz package must be there
     pytest.importorskip("graphviz")
 
-from tinygrad_sm import Tensor, viz  # noqa: E402
-from tinygrad_sm.autograd import name_scope  # noqa: E402
+from tinygrad_sm import Tensor, viz
+from tinygrad_sm.autograd import name_scope
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
                                reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)")

@@ -34,8 +34,14 @@ _TEMP_PATTERN = re.compile(r"^\.(?P<target>.+)\.(?P<pid>[0-9]+)-[0-9a-f]{8}\.tmp
 _active: set[str] = set()  # this process's temp files being written (other threads' are not stale)
 _active_lock = threading.Lock()
 
-__all__ = ["FILE_MODE", "atomic_path", "write_bytes_atomic", "remove_stale_temp_files", "check_output_file",
-           "ensure_output_dir"]
+__all__ = [
+    "FILE_MODE",
+    "atomic_path",
+    "check_output_file",
+    "ensure_output_dir",
+    "remove_stale_temp_files",
+    "write_bytes_atomic",
+]
 
 
 def _process_is_alive(pid: int) -> bool:
@@ -162,9 +168,8 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 
 def write_bytes_atomic(path: PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (see the module docstring); returns ``path`` as a Path."""
-    with atomic_path(path) as temp:
-        with open(temp, "wb") as handle:
-            handle.write(data)
+    with atomic_path(path) as temp, open(temp, "wb") as handle:
+        handle.write(data)
     return Path(path)
 
 

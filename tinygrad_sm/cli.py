@@ -13,8 +13,8 @@ import re
 import sys
 import textwrap
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 PROG = "python -m tinygrad_sm"

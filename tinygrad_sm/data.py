@@ -39,7 +39,8 @@ SeedLike = Union[int, np.random.Generator, None]
 
 __all__ = [
     "IDXError", "DownloadError", "ChecksumError", "Dataset", "read_idx", "write_idx", "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "URL_ENV", "DATASET_NAMES", "default_data_dir",
+    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "URL_ENV", "DATASET_NAMES",
+    "default_data_dir",
     "load_fashion_mnist", "download_file", "download_fashion_mnist", "verify_checksums", "load_digits",
     "stratified_split", "load_dataset", "iterate_minibatches", "one_hot",
 ]
@@ -460,7 +461,8 @@ def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndar
             not_integral = np.flatnonzero(~np.isfinite(labels) | (labels != np.round(labels)))
         if not_integral.size:
             index = int(not_integral[0])
-            raise IDXError(f"{path}: label {labels[index].item()!r} at index {index} (byte offset {offset_of(index)}{where}) "
+            raise IDXError(f"{path}: label {labels[index].item()!r} at index {index} "
+                           f"(byte offset {offset_of(index)}{where}) "
                            f"is not an integer; labels are class numbers 0..{num_classes - 1} "
                            f"({not_integral.size} such labels)")
     with np.errstate(invalid="ignore"):

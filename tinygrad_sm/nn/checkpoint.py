@@ -37,7 +37,7 @@ _COMMENT_PATTERN = re.compile(rb"tinygrad_sm checkpoint format ([0-9]+)")
 MAX_HEADER_BYTES = 10_000
 _NPY_MAGIC = b"\x93NUMPY"
 
-__all__ = ["CheckpointError", "FORMAT_VERSION", "save", "load"]
+__all__ = ["FORMAT_VERSION", "CheckpointError", "load", "save"]
 
 
 class CheckpointError(ValueError):
