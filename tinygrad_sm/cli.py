@@ -146,6 +146,7 @@ DEMO_ABOUT = """The gradient check table, the softmax + cross-entropy graph and 
 --out."""
 CHECK_EXAMPLES = f"""examples:
   {PROG} check
+  {PROG} check --file examples/labs/softmax_ce_lab.py
   {PROG} check --dtype float32 --batch 8 --classes 10 --seed 3"""
 GRAPH_EXAMPLES = f"""examples:
   {PROG} graph softmax-ce --out softmax_ce.svg
@@ -175,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"examples per batch (batch x classes at most {MAX_CHECK_ELEMENTS})")
     check.add_argument("--classes", type=bounded_int(2, MAX_CHECK_ELEMENTS // 1), default=5,
                        help="number of classes")
+    check.add_argument("--file", default=None, help="a lab file defining loss, derived and inputs(): check YOUR "
+                       "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)")
+    check.add_argument("--loss", default="loss", help="with --file: the loss function's name")
+    check.add_argument("--derived", default="derived", help="with --file: the derived gradient's name (or names, a,b)")
+    check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
+    check.add_argument("--trials", type=bounded_int(0, 10_000), default=3,
+                       help="with --file: random perturbations besides the inputs")
     check.set_defaults(run=_check, validate=_validate_check)
 
     graph = commands.add_parser("graph", help="draw a computation graph with Graphviz",
@@ -236,6 +244,8 @@ class UsageError(ValueError):
 
 
 def _validate_check(args: argparse.Namespace) -> None:
+    if args.file is None and (args.loss, args.derived, args.inputs) != ("loss", "derived", "inputs"):
+        raise UsageError("--loss, --derived and --inputs need --file LAB.py")
     elements = args.batch * args.classes
     if elements > MAX_CHECK_ELEMENTS:
         from .train import format_bytes
@@ -278,6 +288,9 @@ def _validate_demo(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------- the commands
 
 def _check(args: argparse.Namespace) -> int:
+    if args.file is not None:  # a learner's own derivation, from a lab file
+        from .derivation_lab import check_file_command
+        return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
     from .compare import check_command
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
 

@@ -25,7 +25,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
-Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
+Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
 from __future__ import annotations
 
