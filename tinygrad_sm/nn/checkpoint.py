@@ -189,7 +189,7 @@ def load(module: Module, path: PathLike) -> Module:
                 if name in entries:
                     raise CheckpointError(f"checkpoint {path}: entry {name!r} appears twice")
                 entries[name] = (info, _read_header(archive, info, path, name))
-            parameters = dict(module.named_parameters())
+            parameters = module._state_tensors()  # parameters and persistent buffers, as state_dict saves
             source = f"checkpoint {path}"
             _check_names_and_shapes(parameters, {name: header for name, (_, header) in entries.items()}, source)
             for name, (_, header) in entries.items():
