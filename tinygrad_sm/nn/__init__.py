@@ -10,7 +10,7 @@ from .. import functional
 from . import utils
 from .activation import (ELU, GELU, Flatten, Hardtanh, Identity, LeakyReLU, LogSigmoid, LogSoftmax, SiLU, Softmax,
                          Softplus)
-from .checkpoint import PathLike, load, save
+from .checkpoint import FORMAT_VERSION, CheckpointError, PathLike, load, save
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, LabelledSequential, MaxPool2d, Unflatten, build_model,
                    is_conv_spec)
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -21,7 +21,7 @@ from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .sparse import Dropout, Embedding
 
 __all__ = ["Module", "IncompatibleKeys", "Linear", "ReLU", "Sigmoid", "Tanh", "Sequential", "MLP", "ACTIVATIONS",
-           "INIT_SCHEMES", "save", "load", "utils", "functional",
+           "INIT_SCHEMES", "save", "load", "CheckpointError", "FORMAT_VERSION", "utils", "functional",
            "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Hardtanh", "LogSigmoid", "Softmax", "LogSoftmax",
            "Identity", "Flatten", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "Dropout",
            "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
