@@ -300,3 +300,27 @@ def test_dropout_draws_a_new_mask_on_every_call():
             assert np.array_equal(loss_c.data, eager(x, y).data)
             _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] >= 5
+
+
+def test_compiled_cnn_steps_are_bitwise_eager():
+    def build():
+        model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 3))
+        for param, values in zip(model.parameters(), _cnn_init(model)):
+            param.data = values
+        return model, optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    (model_c, opt_c), (model_e, opt_e) = build(), build()
+    step, eager = tg.compile(_make_step(model_c, opt_c, F.cross_entropy)), _make_step(model_e, opt_e, F.cross_entropy)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for _ in range(6):
+            x, y = rng.standard_normal((4, 1, 8, 8)).astype(np.float32), rng.integers(0, 3, 4)
+            assert np.array_equal(step(x, y).data, eager(x, y).data)
+            _assert_same_state(model_c, opt_c, model_e, opt_e)
+    assert step.stats["replayed"] == 4
+
+
+def _cnn_init(model):
+    rng = np.random.default_rng(7)
+    return [(rng.standard_normal(p.shape) * 0.3).astype(np.float32) for p in model.parameters()]
