@@ -14,16 +14,19 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | --- | --- | --- | --- |
 | elementwise | `Add`, `Sub` | a ± b | ā = g, b̄ = ±g (un-broadcast) |
 | elementwise | `Mul`, `Div` | a·b, a/b | ā = g·b, b̄ = g·a; ā = g/b, b̄ = -g·a/b² |
-| elementwise | `Pow` | a^b | ā = g·b·a^(b-1), b̄ = g·a^b·ln a |
-| elementwise | `Maximum`, `Where` | max(a, b), c ? a : b | g to the chosen side (ties: half each) |
+| elementwise | `Pow` | a^b | ā = g·b·a^(b-1) (0 where b = 0), b̄ = g·a^b·ln a (0 where a = 0, b ≥ 0) |
+| elementwise | `Maximum`, `Minimum`, `Where` | max(a, b), min(a, b), c ? a : b | g to the chosen side (ties: half each) |
 | elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
-| elementwise | `ReLU`, `Sigmoid`, `Tanh` | max(x,0), σ(x), tanh x | g·[x>0], g·σ(1-σ), g·(1-tanh²) |
-| elementwise | `Cast` | x as dtype | g as x's dtype |
-| reduce | `Sum`, `Mean`, `Max` | Σ, mean, max over axes | g broadcast back (÷n; to the maxima, ties split) |
+| elementwise | `ReLU`, `Abs`, `Sigmoid`, `Tanh` | max(x,0), abs x, σ(x), tanh x | g·[x>0], g·sign x, g·σ(1-σ), g·(1-tanh²) |
+| elementwise | `Cast`, `Clone` | x as dtype, a copy of x | g as x's dtype, g |
+| reduce | `Sum`, `Mean`, `Max`, `Min` | Σ, mean, max, min over axes | g broadcast back (÷n; to the extrema, ties split) |
 | linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
+
+Subgradients at kinks follow PyTorch: `relu` and `abs` have gradient 0 at 0; ties of
+`maximum`/`minimum` give each side half; k tied extrema of `max`/`min` get 1/k each.
 
 Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
 """
@@ -32,12 +35,13 @@ from __future__ import annotations
 # ruff: noqa: F401  (this index re-exports every primitive)
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
-from .elementwise import Add, Cast, Div, Exp, Log, Maximum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub, Tanh, Where
+from .elementwise import (Abs, Add, Cast, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub,
+                          Tanh, Where)
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Matmul
 from .movement import Concatenate, Expand, Permute, Reshape
-from .reduce import Max, Mean, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .reduce import Max, Mean, Min, Sum, _kept_shape, _normalize_axes, max_keepdims
 
 
 def _all_primitives() -> list[type[Function]]:
