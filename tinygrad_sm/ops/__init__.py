@@ -20,7 +20,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | elementwise | `ReLU`, `Abs`, `Sigmoid`, `Tanh` | max(x,0), abs x, σ(x), tanh x | g·[x>0], g·sign x, g·σ(1-σ), g·(1-tanh²) |
 | elementwise | `Cast`, `Clone` | x as dtype, a copy of x | g as x's dtype, g |
 | reduce | `Sum`, `Mean`, `Max`, `Min` | Σ, mean, max, min over axes | g broadcast back (÷n; to the extrema, ties split) |
-| linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
+| linalg | `Matmul` | A B (or A Bᵀ) | Ā = G Bᵀ, B̄ = Aᵀ G (for A Bᵀ: Ā = G B, B̄ = Gᵀ A) |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
