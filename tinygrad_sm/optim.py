@@ -18,12 +18,22 @@ class Optimizer:
     """Holds the parameter list; ``zero_grad`` sets every ``.grad`` to None."""
 
     def __init__(self, params: Iterable[Tensor], lr: float):
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name} expects an iterable of parameters, got a single Tensor; pass [tensor]")
+        if callable(getattr(params, "parameters", None)):
+            raise TypeError(f"{name} got the module itself ({type(params).__name__}); pass its parameters: "
+                            f"{name}(model.parameters(), ...)")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         for index, param in enumerate(self.params):
             if not isinstance(param, Tensor):
                 raise TypeError(f"{type(self).__name__} parameter {index} is a {type(param).__name__}, not a Tensor")
+            if param._node is not None:
+                raise ValueError(f"{type(self).__name__} parameter {index} (shape {param.shape}) is not a leaf: it was "
+                                 f"made by op '{param._node.name}' (for example by `w = w - lr * w.grad`), so it "
+                                 "never receives a .grad; pass the original parameter tensors")
             if not param.requires_grad:
                 raise ValueError(f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "
                                  f"{param.shape}) does not require grad, so it would never be updated")
@@ -67,9 +77,9 @@ class SGD(Optimizer):
     def step(self) -> None:
         with no_grad():
             for index, param in enumerate(self.params):
-                if param.grad is None:
+                if param._grad is None:
                     continue
-                grad, buf = param.grad.data, self._scratch[index]
+                grad, buf = param._grad._data, self._scratch[index]
                 if self.weight_decay:
                     np.multiply(param.data, self.weight_decay, out=buf)
                     np.add(buf, grad, out=buf)          # buf = g
@@ -120,9 +130,9 @@ class Adam(Optimizer):
         beta1, beta2 = self.betas
         with no_grad():
             for index, param in enumerate(self.params):
-                if param.grad is None:
+                if param._grad is None:
                     continue
-                grad, buf = param.grad.data, self._scratch[index]
+                grad, buf = param._grad._data, self._scratch[index]
                 first, second = self._first[index], self._second[index]
                 if self.weight_decay:
                     np.multiply(param.data, self.weight_decay, out=buf)

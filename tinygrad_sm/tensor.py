@@ -67,7 +67,7 @@ class Tensor(TensorHabits):
         """The accumulated gradient of a leaf. A non-leaf keeps none unless ``retain_grad()`` was
         called; reading it then warns once, as in PyTorch."""
         if self._node is not None and self._grad is None and (self._extras is None or not self._extras.retain):
-            _warn_non_leaf_grad()
+            _warn_non_leaf_grad(self)
         return self._grad
 
     @grad.setter
@@ -438,15 +438,12 @@ def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor
     return _cast(a, dtype), _cast(b, dtype)
 
 
-_warned_non_leaf = [False]
-
-
-def _warn_non_leaf_grad() -> None:
-    if not _warned_non_leaf[0]:
-        _warned_non_leaf[0] = True
-        warnings.warn("reading .grad of a non-leaf tensor: it is not kept (only leaves accumulate .grad); call "
-                      ".retain_grad() on it before backward to keep it, or read the leaf's .grad", UserWarning,
-                      stacklevel=3)
+def _warn_non_leaf_grad(tensor: Tensor) -> None:
+    # the default warning filter shows this once per place in the user's code
+    warnings.warn(f"reading .grad of a non-leaf tensor (made by op '{tensor._node.name}', shape {tensor.shape}): "
+                  "only leaves keep .grad; call .retain_grad() before backward to keep it. If this is a parameter "
+                  "updated as `w = w - lr * w.grad`, that made it a non-leaf: update it in place under no_grad "
+                  "(`with tg.no_grad(): w -= lr * w.grad`) or use an optimizer", UserWarning, stacklevel=3)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -504,3 +501,16 @@ def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> T
 
 _autograd.Tensor = Tensor
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
+
+
+class _CallableModule(type(_autograd)):
+    """This module, callable as the factory ``tensor(data)``: the package exposes ``tinygrad_sm.tensor``
+    as both, so ``import tinygrad_sm.tensor`` keeps working beside ``tg.tensor([0, 2])``."""
+
+    def __call__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
+        return tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule
