@@ -180,7 +180,7 @@ class TensorHabits:
     def _extremum(self, op: Any, name: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
         axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
         values = op.apply(self, axis=axis_, keepdims=keep)
-        if dim is _UNSET or dim is None:
+        if not isinstance(dim, (int, np.integer)):  # no dim=, or several dims (as torch.amax): the values
             return values
         arg = self._data.argmax if name == "max" else self._data.argmin
         return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
