@@ -176,8 +176,12 @@ class Function:
         if self.frozen:
             _thaw(self.frozen)
             self.frozen = ()
-        elif not any(type(value) is np.ndarray for value in self.__dict__.values()):
-            return  # nothing saved, nothing to free: a second backward through this node is fine
+        else:
+            for value in self.__dict__.values():
+                if type(value) is np.ndarray:
+                    break
+            else:
+                return  # nothing saved, nothing to free: a second backward through this node is fine
         self.__dict__.clear()
         self.released = True
 

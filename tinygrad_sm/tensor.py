@@ -327,10 +327,16 @@ class Tensor(TensorHabits):
     # ------------------------------------------------------------ reductions
     # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
     def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+        if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
+            return ops.Sum.apply(self, axis=None if axis is _UNSET else axis,
+                                 keepdims=False if keepdims is _UNSET else bool(keepdims))
         axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+        if dim is _UNSET and keepdim is _UNSET:
+            return ops.Mean.apply(self, axis=None if axis is _UNSET else axis,
+                                  keepdims=False if keepdims is _UNSET else bool(keepdims))
         axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
         return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
@@ -426,7 +432,7 @@ def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor
     if type(a) is Tensor:
         dtype = a._data.dtype
         if type(b) is Tensor:
-            if b._data.dtype is dtype and (dtype.kind == "f" or not true_divide):
+            if b._data.dtype is dtype and (not true_divide or dtype.kind == "f"):
                 return a, b
         elif type(b) is float and dtype.kind == "f":
             return a, Tensor._wrap(np.array(b, dtype))
