@@ -17,6 +17,8 @@ from .dtypes import result_type, promote_types
 from .factories import (arange, default_generator, eye, from_numpy, full, manual_seed, ones, ones_like, rand, randn,
                         zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck, jacobian
+from .derivation import DerivationReport, check_derivation
+from . import testing
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
@@ -49,6 +51,6 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn", "rand", "arange", "eye",
     "from_numpy", "manual_seed", "default_generator", "where", "maximum", "minimum", "concatenate", "cat", "stack",
     "no_grad", "enable_grad", "is_grad_enabled", "grad", "detect_anomaly", "AnomalyError",
-    "gradcheck", "jacobian", "GradcheckError", "result_type", "promote_types",
-    "nn", "functional", "optim", "viz", "data",
+    "gradcheck", "jacobian", "GradcheckError", "check_derivation", "DerivationReport", "testing",
+    "result_type", "promote_types", "nn", "functional", "optim", "viz", "data",
 ]

@@ -19,6 +19,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
 | elementwise | `ReLU`, `Abs`, `Sigmoid`, `Tanh` | max(x,0), abs x, σ(x), tanh x | g·[x>0], g·sign x, g·σ(1-σ), g·(1-tanh²) |
 | elementwise | `Cast`, `Clone` | x as dtype, a copy of x | g as x's dtype, g |
+| elementwise | `Log1p`, `Erf` | ln(1+x), erf x | g/(1+x), g·2/√π·e^(-x²) |
 | reduce | `Sum`, `Mean`, `Max`, `Min` | Σ, mean, max, min over axes | g broadcast back (÷n; to the extrema, ties split) |
 | linalg | `Matmul` | A B (or A Bᵀ) | Ā = G Bᵀ, B̄ = Aᵀ G (for A Bᵀ: Ā = G B, B̄ = Gᵀ A) |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
@@ -28,15 +29,16 @@ from it, so the table cannot drift from the code. The index, one line per primit
 Subgradients at kinks follow PyTorch: `relu` and `abs` have gradient 0 at 0; ties of
 `maximum`/`minimum` give each side half; k tied extrema of `max`/`min` get 1/k each.
 
-Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
+Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
 from __future__ import annotations
 
 # ruff: noqa: F401  (this index re-exports every primitive)
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
-from .elementwise import (Abs, Add, Cast, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub,
-                          Tanh, Where)
+from .elementwise import (Abs, Add, Cast, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, ReLU, Sigmoid,
+                          Sqrt, Sub, Tanh, Where)
+from .elementwise import Erf, Log1p
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Matmul
