@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import torch  # noqa: E402
-
 from torch_cases import CASES, PROMOTION_CASES, run_torch_case, torch_promotion  # noqa: E402
 
 OUT = ROOT / "tests" / "data" / "torch_conformance.json"

@@ -14,7 +14,6 @@ import tinygrad_sm as tg
 import tinygrad_sm.functional as F
 from tinygrad_sm import Tensor, gradcheck, nn, no_grad, optim
 
-
 # ---------------------------------------------------------------- wrong answers
 
 def test_binary_cross_entropy_takes_probabilities():
@@ -188,7 +187,7 @@ def test_frozen_array_guard_is_correct_under_many_threads():
             shared = Tensor(np.ones(3))  # each mul saves it for w's gradient
             errors = []
 
-            def work():
+            def work(shared=shared, errors=errors):
                 try:
                     for _ in range(1500):
                         w = Tensor(np.ones(3), requires_grad=True)
@@ -491,3 +490,16 @@ def test_rebinding_a_parameter_warns_where_the_leaf_was_lost():
         assert w.grad is None
     with pytest.raises(ValueError, match="not a leaf"):
         optim.SGD([w], lr=0.1)
+
+
+def test_raw_write_into_a_saved_array_names_the_op_and_the_live_graph():
+    w, x = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    loss = (w * x).sum()
+    with pytest.raises(ValueError, match=r"read-only: it was saved by op 'mul'.*graph is still alive"):
+        x.data[0] = 5.0
+    with pytest.raises(ValueError, match="saved by op 'mul'"):
+        x.data += 1.0
+    assert type(x.data * 2) is np.ndarray  # arithmetic on the guarded view gives plain arrays
+    loss.backward()
+    x.data[0] = 5.0  # released: writable again
+    assert x.tolist() == [5.0, 4.0]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from torch_cases import CASES, DIVISION_CASES, PROMOTION_CASES, decode, operand_array
 
 import tinygrad_sm as tg
 import tinygrad_sm.functional as F
-from torch_cases import CASES, DIVISION_CASES, PROMOTION_CASES, decode, operand_array
 
 PINNED = json.loads((Path(__file__).parent / "data" / "torch_conformance.json").read_text())
 
@@ -89,7 +89,7 @@ def test_every_case_is_pinned_and_nothing_stale():
 
 
 try:  # live comparison when torch is importable (never required: the pinned file is the reference)
-    import torch  # noqa: F811
+    import torch
     from torch_cases import run_torch_case, torch_promotion
 except ImportError:  # pragma: no cover
     torch = None

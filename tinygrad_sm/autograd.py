@@ -267,6 +267,64 @@ def _drain_pending() -> None:
             _frozen_lock.release()
 
 
+def ops_saving(array: np.ndarray) -> list[str]:
+    """Descriptions of the live graph nodes that hold ``array`` read-only (for error messages only:
+    it searches the garbage collector's referrers, which is slow)."""
+    import gc
+    found = []
+    for holder in gc.get_referrers(array):
+        if type(holder) is not tuple:
+            continue
+        for owner in gc.get_referrers(holder):  # the node itself, or its __dict__ (Python versions differ)
+            candidates = gc.get_referrers(owner) if type(owner) is dict else [owner]
+            for node in candidates:
+                if isinstance(node, Function) and getattr(node, "frozen", None) is holder and node not in found:
+                    found.append(node)
+    return [node.describe() for node in found]
+
+
+class SavedArray(np.ndarray):
+    """What ``Tensor.data`` returns while a live graph holds the array read-only for backward: the same
+    values (a view), whose writes explain themselves instead of NumPy's bare "assignment destination is
+    read-only". Arithmetic on it gives plain arrays; once the graph is released, writes go through."""
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
+        result = array.view(np.ndarray) if type(array) is not np.ndarray else array
+        return result[()] if return_scalar and result.ndim == 0 else result
+
+    def _writable(self) -> None:
+        if self.flags.writeable:
+            return
+        try:
+            self.setflags(write=True)  # the graph has been released since this view was taken
+            return
+        except ValueError:
+            pass
+        owner = self.base
+        while owner is not None and not frozen_count(owner) and getattr(owner, "base", None) is not None:
+            owner = owner.base
+        saving = ops_saving(owner) if owner is not None else []
+        what = ("saved by op " + ", ".join(saving)) if saving else "saved by an op of a live graph"
+        raise ValueError(f"cannot write into this tensor's array (shape {self.shape}), it is read-only: it was {what} "
+                         "for backward, "
+                         "and that graph is still alive; writing would silently change its gradient. Run backward "
+                         "(or drop the graph) first, or update through the Tensor under no_grad (t.add_(...))")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._writable()
+        super().__setitem__(index, value)
+
+    def _inplace(name: str):  # noqa: N805  (builds the in-place operators below)
+        def method(self: "SavedArray", other: Any) -> Any:
+            self._writable()
+            return getattr(super(SavedArray, self), name)(other)
+        return method
+
+    __iadd__, __isub__, __imul__ = _inplace("__iadd__"), _inplace("__isub__"), _inplace("__imul__")
+    __itruediv__, __ipow__ = _inplace("__itruediv__"), _inplace("__ipow__")
+    del _inplace
+
+
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
     __slots__ = ("retain", "hooks")

@@ -54,7 +54,12 @@ class Tensor(TensorHabits):
     # ------------------------------------------------------------ attributes
     @property
     def data(self) -> np.ndarray:
-        return self._data
+        """The values (shared memory). While a live graph saved them for backward they are read-only,
+        and a write raises naming the op that saved them."""
+        array = self._data
+        if array.flags.writeable or not _autograd.frozen_count(array):
+            return array
+        return array.view(_autograd.SavedArray)
 
     @data.setter
     def data(self, value: Any) -> None:

@@ -7,7 +7,8 @@ reduction's arguments (PyTorch's ``dim``/``keepdim``, NumPy's ``axis``/``keepdim
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -37,7 +38,7 @@ _DTYPE_NAMES = {"float": np.float32, "double": np.float64, "half": np.float16, "
 
 class ReductionResult(NamedTuple):
     """``(values, indices)`` of ``max``/``min`` over ``dim=``, as PyTorch returns them."""
-    values: "Tensor"
+    values: Tensor
     indices: np.ndarray
 
 
@@ -60,7 +61,7 @@ class TensorHabits:
     """Methods PyTorch users reach for (mixed into ``Tensor``)."""
     __slots__ = ()
 
-    def retain_grad(self) -> "Tensor":
+    def retain_grad(self) -> Tensor:
         """Keep this non-leaf's gradient in ``.grad`` at the next backward (a leaf keeps it anyway)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
@@ -72,7 +73,7 @@ class TensorHabits:
     def retains_grad(self) -> bool:
         return self._node is not None and self._extras is not None and self._extras.retain
 
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient has been computed (summed over its uses); a
         returned Tensor replaces the gradient. Returns a function that removes the hook (PyTorch returns
         a handle with ``.remove()``; ``handle.remove`` here is the function itself too)."""
@@ -88,18 +89,18 @@ class TensorHabits:
         return remove
 
 
-    def matmul(self, other: Any) -> "Tensor":
+    def matmul(self, other: Any) -> Tensor:
         """``self @ other`` (NumPy's and PyTorch's matmul rules)."""
         return self @ other
 
-    def mm(self, other: Any) -> "Tensor":
+    def mm(self, other: Any) -> Tensor:
         """Matrix product of two 2-D tensors (as ``torch.mm``: no broadcasting, no 1-D operands)."""
         other = other if isinstance(other, type(self)) else type(self)(other)
         if self.ndim != 2 or other.ndim != 2:
             raise ValueError(f"mm needs two 2-D tensors, got shapes {self.shape} and {other.shape}; use matmul")
         return self @ other
 
-    def dot(self, other: Any) -> "Tensor":
+    def dot(self, other: Any) -> Tensor:
         """Inner product of two 1-D tensors of one length (as ``torch.dot``), a 0-d tensor."""
         other = other if isinstance(other, type(self)) else type(self)(other)
         if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
@@ -107,18 +108,18 @@ class TensorHabits:
         return self @ other
 
 
-    def softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> "Tensor":
+    def softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import softmax
         return softmax(self, axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0])
 
-    def log_softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> "Tensor":
+    def log_softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.log_softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import log_softmax
         return log_softmax(self, axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0])
 
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
         """``t.to(dtype)``; a device ('cpu') or ``copy=True`` is accepted as in PyTorch (NumPy is the
         only device, so ``to('cpu')`` returns the tensor itself)."""
         device = kwargs.pop("device", None)
@@ -126,7 +127,7 @@ class TensorHabits:
         dtype = kwargs.pop("dtype", dtype)
         if kwargs or args:
             raise TypeError(f"to(): unexpected arguments {args} {kwargs}")
-        if isinstance(dtype, str) and dtype.split(":")[0] in ("cpu", "cuda", "mps") or device is not None:
+        if (isinstance(dtype, str) and dtype.split(":")[0] in ("cpu", "cuda", "mps")) or device is not None:
             where_to = device if device is not None else dtype
             if str(where_to).split(":")[0] != "cpu":
                 raise ValueError(f"tinygrad_sm runs on NumPy (the CPU); cannot move a tensor to {where_to!r}")
@@ -134,46 +135,48 @@ class TensorHabits:
         out = self if dtype is None else self.astype(dtype)
         return out.clone() if copy and out is self else out
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.astype(np.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.astype(np.float64)
 
-    def half(self) -> "Tensor":
+    def half(self) -> Tensor:
         return self.astype(np.float16)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.astype(np.int64)
 
-    def int(self) -> "Tensor":
+    def int(self) -> Tensor:
         return self.astype(np.int32)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self.astype(np.bool_)
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         """A copy that stays in the graph (its gradient passes through unchanged), as ``torch.clone``."""
         if self.requires_grad:
             return ops.Clone.apply(self)
         return type(self)._wrap(self._data.copy())
 
 
-    def argmax(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> np.ndarray:
+    def argmax(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
+               keepdim: Any = _UNSET) -> np.ndarray:
         """Indices of the maxima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
         return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
 
-    def argmin(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> np.ndarray:
+    def argmin(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
+               keepdim: Any = _UNSET) -> np.ndarray:
         """Indices of the minima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
         return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
 
-    def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+    def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
         return type(self)._wrap(np.asarray(self._data.any(axis=axis, keepdims=keep)))
 
-    def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+    def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
         return type(self)._wrap(np.asarray(self._data.all(axis=axis, keepdims=keep)))
 
@@ -185,7 +188,7 @@ class TensorHabits:
         arg = self._data.argmax if name == "max" else self._data.argmin
         return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
 
-    def _rebind(self, out_of_place: Callable[["Tensor", Any], "Tensor"], value: Any) -> "Tensor":
+    def _rebind(self, out_of_place: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
         """``c += v`` on a tensor inside a graph, as PyTorch records it: the result is computed out of
         place and this tensor object becomes it, while the ops recorded earlier keep seeing the old state
         (``_previous``, looked up by the logical clock in ``autograd``). Refused when another tensor
@@ -196,7 +199,8 @@ class TensorHabits:
             raise RuntimeError(f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
                                "with another tensor or array (a view, detach() or .data): write `x = x + ...`")
         old = type(self)._wrap(self._data)
-        old.requires_grad, old._node, old._version, old._previous = self.requires_grad, self._node, self._version, self._previous
+        old.requires_grad, old._node = self.requires_grad, self._node
+        old._version, old._previous = self._version, self._previous
         old.name = self.name
         _autograd.bump_version(self)  # before the new op: ops recorded until now read the old state from here on
         new = out_of_place(old, value)

@@ -125,7 +125,7 @@ def _labels(targets: Any, n: int, classes: int, ignore_index: int | None = None,
     if labels.dtype.kind not in "iu":
         raise TypeError(f"class labels must be integers, got dtype {labels.dtype}"
                         + ("; use .long()" if labels.dtype.kind == "f" else "")
-                        + f"; soft targets (probabilities) must have the logits' shape")
+                        + "; soft targets (probabilities) must have the logits' shape")
     if labels.shape != expected:
         hint = ""
         if labels.size == int(np.prod(expected)) and labels.squeeze().shape == tuple(d for d in expected if d != 1):
@@ -300,7 +300,7 @@ def cross_entropy(logits: Tensor, targets: Any, weight: Any = None, ignore_index
         if label_smoothing:
             soft = soft * (1 - label_smoothing) + label_smoothing / classes
         log_probs = log_softmax(rows, axis=1)
-        if np.isneginf(rows.data).any():  # 0 * log 0 is 0 here (a masked class with no target mass costs nothing), not nan
+        if np.isneginf(rows.data).any():  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
             log_probs = where(soft.data != 0, log_probs, 0.0)
         terms = soft * log_probs
         if weight is not None:
