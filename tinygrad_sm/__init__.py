@@ -19,6 +19,11 @@ from .factories import (arange, default_generator, eye, from_numpy, full, manual
 from .gradcheck import GradcheckError, gradcheck, jacobian
 from .derivation import DerivationReport, check_derivation
 from . import testing
+from .methods import FUNCTIONS as _METHOD_FUNCTIONS
+from . import autograd as _autograd_module
+from . import autograd_functional
+
+_autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
@@ -52,5 +57,7 @@ __all__ = [
     "from_numpy", "manual_seed", "default_generator", "where", "maximum", "minimum", "concatenate", "cat", "stack",
     "no_grad", "enable_grad", "is_grad_enabled", "grad", "detect_anomaly", "AnomalyError",
     "gradcheck", "jacobian", "GradcheckError", "check_derivation", "DerivationReport", "testing",
-    "result_type", "promote_types", "nn", "functional", "optim", "viz", "data",
+    "autograd_functional", "result_type", "promote_types", "nn", "functional", "optim", "viz", "data",
 ]
+globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
+__all__ += sorted(_METHOD_FUNCTIONS)
