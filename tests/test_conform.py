@@ -503,3 +503,12 @@ def test_raw_write_into_a_saved_array_names_the_op_and_the_live_graph():
     loss.backward()
     x.data[0] = 5.0  # released: writable again
     assert x.tolist() == [5.0, 4.0]
+
+
+def test_transpose_with_two_dims_swaps_them_as_pytorch():
+    matrix = Tensor(np.arange(6.0).reshape(2, 3))
+    assert matrix.transpose(0, 1).shape == (3, 2)  # PyTorch: swap (NumPy's permutation (0, 1) was the identity)
+    cube = Tensor(np.zeros((2, 3, 4)))
+    assert cube.transpose(0, 2).shape == (4, 3, 2)
+    assert cube.transpose(1, 0, 2).shape == (3, 2, 4) and cube.permute(2, 0, 1).shape == (4, 2, 3)
+    assert cube.transpose((2, 1, 0)).shape == cube.T.shape == (4, 3, 2)

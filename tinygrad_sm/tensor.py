@@ -363,7 +363,15 @@ class Tensor(TensorHabits):
     # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
 
     def transpose(self, *axes: Any) -> "Tensor":
-        """Reverse the axes, or permute them: ``t.transpose(1, 0, 2)`` / ``t.transpose((1, 0, 2))``."""
+        """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
+        PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
+        ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            return self.swapaxes(int(axes[0]), int(axes[1]))
+        return self.permute(*axes)
+
+    def permute(self, *axes: Any) -> "Tensor":
+        """Reorder the axes: ``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; none reverses them."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if not axes:
@@ -372,13 +380,11 @@ class Tensor(TensorHabits):
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(self, axes=tuple(int(a) % self.ndim for a in axes))
 
-    permute = transpose
-
     def swapaxes(self, first: int, second: int) -> "Tensor":
         """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
-        return self.transpose(tuple(axes))
+        return self.permute(tuple(axes))
 
     def expand(self, *shape: Any) -> "Tensor":
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
