@@ -29,6 +29,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | movement | `Flip` | reverse along axes | g flipped back |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
+| window | `Unfold`, `Fold` | sliding windows (im2col, a strided view); sum them back | fold(g), unfold(g) (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
 Subgradients at kinks follow PyTorch: `relu` and `abs` have gradient 0 at 0; ties of
@@ -50,6 +51,7 @@ from .linalg import Einsum, Matmul, parse_einsum
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
 from .reduce import Cumsum, Prod
 from .reduce import Max, Mean, Min, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .window import Fold, Unfold, as_pairs, window_counts
 
 
 def _all_primitives() -> list[type[Function]]:

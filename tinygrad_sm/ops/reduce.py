@@ -19,6 +19,9 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
         for column in range(1, x.shape[1]):
             np.maximum(result, x[:, column:column + 1], out=result)
         return result
+    if x.size == 0 and x.ndim and x.shape[axis] == 0:  # checked only when empty: off the hot path
+        raise ValueError(f"the maximum over axis {axis} of an array of shape {x.shape} is undefined: that axis is "
+                         "empty (softmax, log_softmax, logsumexp and cross_entropy need at least one class)")
     return x.max(axis=axis, keepdims=True)
 
 
