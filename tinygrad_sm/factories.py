@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .dtypes import check_kind
 from .autograd import _mode
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
 
@@ -65,9 +66,10 @@ def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
           generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    result = Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    values = rng.standard_normal(_shape_arg(shape)).astype(dtype)
     if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
-        _mode.tracer.on_random(result._data, generator, "standard_normal", _shape_arg(shape), dtype)
+        _mode.tracer.on_random(values, generator, "standard_normal", _shape_arg(shape), dtype)
+    result = Tensor(values, requires_grad=requires_grad, name=name)
     return result
 
 
@@ -75,9 +77,10 @@ def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
          generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    result = Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
-    if _mode.tracer is not None:
-        _mode.tracer.on_random(result._data, generator, "random", _shape_arg(shape), dtype)
+    values = rng.random(_shape_arg(shape)).astype(dtype)
+    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
+        _mode.tracer.on_random(values, generator, "random", _shape_arg(shape), dtype)
+    result = Tensor(values, requires_grad=requires_grad, name=name)
     return result
 
 
@@ -93,9 +96,16 @@ def eye(n: int, m: int | None = None, dtype: Any = DEFAULT_DTYPE, requires_grad:
 
 
 def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
-    """A tensor sharing memory with ``array`` (its dtype kept)."""
+    """A tensor sharing memory with ``array`` (its dtype kept), as ``torch.from_numpy``.
+
+    Writes through either side show in the other. While a graph that saved this tensor's values for
+    backward is alive, the array is read-only (a raw write raises instead of silently changing the
+    gradient); once backward has run, or the graph is dropped, it is writable again. ``Tensor(array)``
+    and ``tensor(array)`` copy instead."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    return Tensor(array, requires_grad=requires_grad)
-
-
+    check_kind(array.dtype)
+    result = Tensor._wrap(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result

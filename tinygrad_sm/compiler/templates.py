@@ -53,8 +53,23 @@ def _mul_backward(op: Any, shapes: dict) -> list:
     return lines
 
 
+def _matmul_forward(op: Any, shapes: dict) -> list:
+    if getattr(op, "transpose_b", False):
+        return [("{out} = _np.matmul({a}, {b}.T)", "")]
+    return [("{out} = _np.matmul({a}, {b})", "")]
+
+
 def _matmul_backward(op: Any, shapes: dict) -> list:
     lines = []
+    if getattr(op, "transpose_b", False):  # out = a @ b.T (nn.Linear's (out, in) weight)
+        if op.needs_grad[0]:
+            lines.append(("{ga} = {g} @ {b}", "dA = G B"))
+        if op.needs_grad[1]:
+            if shapes["a"][0] == 1:
+                lines.append(("{gb} = {g}.T * {a}", "dB = G^T A (a batch of one: an outer product by broadcasting)"))
+            else:
+                lines.append(("{gb} = {g}.T @ {a}", "dB = G^T A"))
+        return lines
     if op.needs_grad[0]:
         lines.append(("{ga} = {g} @ {b}.T", "dA = G B^T"))
     if op.needs_grad[1]:
@@ -92,7 +107,7 @@ TEMPLATES: dict[type, tuple[Callable, Callable, Callable]] = {
     ops.Sub: (lambda op, s: [("{out} = {a} - {b}", "")], lambda op, s: _add_backward(op, s, negate_b=True),
               lambda op, s: True),
     ops.Mul: (lambda op, s: [("{out} = {a} * {b}", "")], _mul_backward, lambda op, s: True),
-    ops.Matmul: (lambda op, s: [("{out} = _np.matmul({a}, {b})", "")], _matmul_backward,
+    ops.Matmul: (_matmul_forward, _matmul_backward,
                  lambda op, s: len(s["a"]) == 2 and len(s["b"]) == 2),
     ops.ReLU: (lambda op, s: [("{out} = _np.maximum({x}, 0)", "")],
                lambda op, s: [("{gx} = {g} * ({out} > 0)", "")], lambda op, s: True),

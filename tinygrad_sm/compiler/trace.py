@@ -220,6 +220,7 @@ class Tracer(BackwardRecorder):
                     values[role] = placed
                 for key, value in params.items():
                     values[key] = self.value_expr(value, f"argument {key}= of op '{op.name}'")
+                values.pop("transpose_b", None)  # (read from the op by the template)
                 if type(op) is ops.Mean:
                     values["scale"] = self.const(op.scale, "scale")
                 out_var = self._bind(out._data, Var(op.name, tensor=out))
