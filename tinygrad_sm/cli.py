@@ -1,4 +1,4 @@
-"""The command line: ``python -m tinygrad_sm check | graph | train | demo``."""
+"""The command line: ``python -m tinygrad_sm check | graph | explore | train | demo``."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +15,12 @@ def _check(args: argparse.Namespace) -> int:
 def _graph(args: argparse.Namespace) -> int:
     from .viz import graph_command
     print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir)}")
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from .explorer import explore_command
+    print(f"wrote {explore_command(args.kind, args.out)}; open it in a browser (it needs no network)")
     return 0
 
 
@@ -71,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     graph.add_argument("--out", default="graph.svg", help="FILE.svg|png|pdf|dot (format from the suffix)")
     graph.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"])
     graph.set_defaults(run=_graph)
+
+    explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one HTML file)")
+    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss()")
+    explore.add_argument("--out", default="explorer.html", help="FILE.html")
+    explore.set_defaults(run=_explore)
 
     train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent")
     train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits")

@@ -29,9 +29,14 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndar
     if maybe_masked and shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
         shift = np.where(shift == -np.inf, 0, shift)
     shift_tensor = Tensor._wrap(shift)
-    shift_tensor.name = "max shift (detached)"
+    shift_tensor.name = "r = max z (detached)"
     shifted = x - shift_tensor
-    return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
+    shifted.name = "z - r"  # the derivation's names, so pictures and the explorer speak the lecture's notation
+    exps = shifted.exp()
+    exps.name = "exp(z - r)"
+    total = exps.sum(axis=axis, keepdims=keepdims)
+    total.name = "Q' = sum exp(z - r)"
+    return shifted, total, shift_tensor
 
 
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
@@ -67,7 +72,9 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """``p_j = exp(z_j - r) / sum_k exp(z_k - r)`` with ``r = max_k z_k``; a fully masked row gives zeros."""
     with name_scope("softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        return shifted.exp() / _ones_where_empty(total)
+        probs = shifted.exp() / _ones_where_empty(total)
+        probs.name = "p"
+        return probs
 
 
 def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
@@ -145,7 +152,16 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", validat
             # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
             shifted, total, _ = _shift_and_sum(logits, axis=1, keepdims=False, row_max=row_max,
                                                 maybe_masked=masked)
-            return _reduce(_ones_where_empty(total, masked).log() - shifted[np.arange(n), labels], reduction)
+            log_total = _ones_where_empty(total, masked).log()
+            log_total.name = "log Q'"
+            picked = shifted[np.arange(n), labels]
+            picked.name = "z_y - r"
+            per_example = log_total - picked
+            per_example.name = "C_i"
+            loss = _reduce(per_example, reduction)
+            if loss is not per_example:
+                loss.name = "C"
+            return loss
     soft = _soft_targets(targets, logits, validate)
     with name_scope("cross_entropy"):
         return _reduce(-(soft * log_softmax(logits, axis=1)).sum(axis=1), reduction)
