@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import analytic, viz
+from . import analytic, explorer_layout, viz
 from .autograd import _reachable, no_grad
 from .tensor import Tensor
 
@@ -160,7 +160,9 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
         if len(outputs) != 1 or len(inputs) != 1:
             continue
         p, z = outputs[0], inputs.pop()
-        feeds_log = any(tensors[c]._node.name == "log" for c, _ in layout.consumers[p])
+        after = [c for c, _ in layout.consumers[p]]  # the log, or the pick of p_y and then the log
+        after += [d for c in after if tensors[c]._node.name == "getitem" for d, _ in layout.consumers[c]]
+        feeds_log = any(tensors[c]._node.name == "log" for c in after)
         if not feeds_log or p not in totals or z not in totals or tensors[p].ndim != 2:
             continue
         probs, upstream = tensors[p].data.astype(np.float64), totals[p].astype(np.float64)
@@ -249,6 +251,8 @@ def _inner_sources(layout: Any, names: list[str]) -> dict[str, str]:
         lines = [f"digraph {_dot_string(composite)} {{", 'graph [fontname=Helvetica ranksep=0.3 nodesep=0.3]',
                  'node [fontname=Helvetica fontsize=10 margin="0.08,0.03"] edge [arrowsize=0.6 color="#555555"]']
         inside = [i for i, op in layout.op_node.items() if op == composite]
+        if len(inside) > explorer_layout.DOT_LIMIT:  # dot would take minutes; the page says so instead
+            continue
         declared: set[str] = set()
         for i in inside:
             node = layout.tensors[i]._node
@@ -374,9 +378,12 @@ def explore(root: Tensor, path: str | os.PathLike | None = None, params: Mapping
     layout = viz._Layout([root], param_names, expand)
     names = [_display_name(t, i, param_names) for i, t in enumerate(layout.tensors)]
     steps, _ = _steps(layout, root, names)
-    graph = viz.draw_graph(root, params=params, expand=expand, max_nodes=2 * len(layout.tensors) + 2)
     inner = _inner_sources(layout, names)
-    svgs = _render([graph.source] + list(inner.values()))
+    if len(explorer_layout.drawn_nodes(layout)) <= explorer_layout.DOT_LIMIT:
+        graph = viz.draw_graph(root, params=params, expand=expand, max_nodes=2 * len(layout.tensors) + 2)
+        svgs = _render([graph.source] + list(inner.values()))
+    else:  # dot would take minutes: a plain layered drawing, and dot only for the small insides
+        svgs = [explorer_layout.layered_svg(layout, names)] + _render(list(inner.values()))
     data = {
         "root": names[layout.index[id(root)]],
         "tensors": [{"name": names[i], "node": layout.tensor_node[i], "shape": list(t.shape), "dtype": str(t.dtype),
