@@ -10,6 +10,13 @@
       katex.render(tex, element, { displayMode: display, throwOnError: false });
       element.dataset.typeset = "1";
     }
+    // the notebooks' markdown cells (rendered by mkdocs-jupyter) keep $...$ as text
+    if (window.renderMathInElement) {
+      for (const cell of document.querySelectorAll(".jp-RenderedMarkdown")) {
+        renderMathInElement(cell, { delimiters: [{ left: "$$", right: "$$", display: true },
+                                                  { left: "$", right: "$", display: false }], throwOnError: false });
+      }
+    }
   }
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(typeset);
   else document.addEventListener("DOMContentLoaded", typeset);

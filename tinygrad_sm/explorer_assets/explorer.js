@@ -111,7 +111,7 @@
     panel.appendChild(el("h3", "", "contributions adding up (" + nameOf(step.tensor) + " is used " + step.arrived.length + " times)"));
     step.arrived.forEach((c, k) => {
       const row = el("div", "contrib");
-      row.appendChild(el("div", "note", (k ? "+ " : "") + "from " + c.op + " \u2192 " + nameOf(c.from) + (c.label ? " (" + c.label + ")" : "")));
+      row.appendChild(el("div", "note", (k ? "+ " : "") + "from " + c.op + (c.label ? " (as its " + c.label + ")" : "") + ", which made " + nameOf(c.from)));
       row.appendChild(value(c.value));
       panel.appendChild(row);
     });
