@@ -5,6 +5,8 @@ from .tensor import Tensor, cat, concatenate, maximum, stack, tensor, where
 from .factories import (arange, default_generator, eye, from_numpy, full, manual_seed, ones, ones_like, rand, randn,
                         zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck, jacobian
+from .derivation import DerivationReport, check_derivation
+from . import testing
 
 __version__ = "0.1.0"
 
@@ -12,5 +14,5 @@ __all__ = [
     "Tensor", "tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "randn", "rand", "arange", "eye",
     "from_numpy", "manual_seed", "default_generator", "where", "maximum", "concatenate", "cat", "stack",
     "no_grad", "enable_grad", "is_grad_enabled", "grad", "detect_anomaly", "AnomalyError",
-    "gradcheck", "jacobian", "GradcheckError",
+    "gradcheck", "jacobian", "GradcheckError", "check_derivation", "DerivationReport", "testing",
 ]

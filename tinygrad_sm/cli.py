@@ -8,6 +8,12 @@ from pathlib import Path
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.file is not None:  # a learner's own derivation, from a lab file
+        from .derivation_lab import check_file_command
+        return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
+    if (args.loss, args.derived, args.inputs) != ("loss", "derived", "inputs"):
+        print("error: --loss, --derived and --inputs need --file LAB.py", file=sys.stderr)
+        return 2
     from .compare import check_command
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
 
@@ -70,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--seed", type=int, default=0)
     check.add_argument("--batch", type=int, default=4)
     check.add_argument("--classes", type=int, default=5)
+    check.add_argument("--file", default=None, help="a lab file defining loss, derived and inputs(): check YOUR "
+                       "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)")
+    check.add_argument("--loss", default="loss", help="with --file: the loss function's name")
+    check.add_argument("--derived", default="derived", help="with --file: the derived gradient's name (or names, a,b)")
+    check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
+    check.add_argument("--trials", type=int, default=3, help="with --file: random perturbations besides the inputs")
     check.set_defaults(run=_check)
 
     graph = commands.add_parser("graph", help="draw a computation graph with Graphviz")

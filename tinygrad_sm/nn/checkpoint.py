@@ -49,7 +49,7 @@ def load(module: Module, path: PathLike) -> Module:
             except ValueError as error:
                 raise ValueError(f"checkpoint {path}: entry {name!r} holds pickled Python objects, "
                                  "which are refused for safety (a checkpoint must hold plain arrays)") from error
-    parameters = dict(module.named_parameters())
+    parameters = module._state_tensors()  # parameters and persistent buffers, as state_dict saves
     _check_names_and_shapes(parameters, arrays, source=f"checkpoint {path}")
     module.load_state_dict(arrays)
     return module

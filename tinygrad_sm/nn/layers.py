@@ -56,7 +56,11 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """``relu(x) = max(x, 0)`` elementwise."""
+    """``relu(x) = max(x, 0)`` elementwise. ``inplace=True`` is accepted as in PyTorch but computes out of
+    place (see ``nn.activation``: writing into a tensor autograd may need would corrupt the gradient)."""
+
+    def __init__(self, inplace: bool = False):
+        self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()

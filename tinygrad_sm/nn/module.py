@@ -1,11 +1,17 @@
 """``Module``: finds its parameters by walking its attributes; ``state_dict`` and friends."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
 from ..tensor import Tensor
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` did not load (as PyTorch's ``_IncompatibleKeys``)."""
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -13,6 +19,8 @@ class Module:
 
     Parameters are found automatically: every attribute that is a Tensor with ``requires_grad``,
     every sub-Module, and every list/tuple of Modules (named by index: ``layers.0.weight``).
+    Buffers (state that is saved but not learned) are Tensor attributes declared with
+    ``register_buffer``.
     Subclasses implement ``forward``; calling the module calls ``forward``.
     """
 
@@ -37,6 +45,18 @@ class Module:
                     if isinstance(item, Module):
                         yield from item.named_modules(f"{path}.{index}")
 
+    def modules(self) -> list["Module"]:
+        """This module and every sub-module, depth first (as ``named_modules``)."""
+        return [module for _, module in self.named_modules()]
+
+    def named_children(self) -> list[tuple[str, "Module"]]:
+        """(name, module) for the direct sub-modules (list items named ``layers.0``...)."""
+        return self._children()
+
+    def children(self) -> list["Module"]:
+        """The direct sub-modules."""
+        return [module for _, module in self._children()]
+
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """Yield (dotted path, tensor) for every parameter, e.g. ``('layers.0.weight', W)``.
 
@@ -45,20 +65,58 @@ class Module:
         its first path.
         """
         seen: set[int] = set()
-        for path, tensor in self._walk_tensors(""):
-            if id(tensor) not in seen:
+        for path, tensor, kind in self._walk_tensors(""):
+            if kind == "parameter" and id(tensor) not in seen:
                 seen.add(id(tensor))
                 if tensor.name is None:
                     tensor.name = path
                 yield path, tensor
 
-    def _walk_tensors(self, prefix: str) -> Iterator[tuple[str, Tensor]]:
-        """(path, tensor) for parameters in attribute definition order, recursing into sub-modules."""
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """Yield (dotted path, tensor) for every buffer registered with ``register_buffer``."""
+        seen: set[int] = set()
+        for path, tensor, kind in self._walk_tensors(""):
+            if kind != "parameter" and id(tensor) not in seen:
+                seen.add(id(tensor))
+                yield path, tensor
+
+    def buffers(self) -> list[Tensor]:
+        """All buffers, in the order of ``named_buffers``."""
+        return [tensor for _, tensor in self.named_buffers()]
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Keep ``tensor`` as ``self.<name>``: state that is not learned (BatchNorm's running mean).
+
+        A buffer is not a parameter (``parameters()`` and the optimizers never see it; it must not
+        require grad), but a persistent one is part of ``state_dict()`` and so of checkpoints. ``None``
+        reserves the name (left out of ``state_dict`` until a tensor is assigned).
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"buffer {name!r} must be a Tensor or None, got {type(tensor).__name__}")
+        if tensor is not None and tensor.requires_grad:
+            raise ValueError(f"buffer {name!r} requires grad; a learned tensor is a parameter, not a buffer")
+        if name in vars(self) and name not in self._buffer_table():
+            raise KeyError(f"attribute {name!r} already exists on {type(self).__name__}")
+        self._buffer_table()[name] = bool(persistent)
+        setattr(self, name, tensor)
+
+    def _buffer_table(self) -> dict[str, bool]:
+        """Buffer name -> persistent, created on first use (subclasses need not call ``__init__``)."""
+        return self.__dict__.setdefault("_buffers", {})
+
+    def _walk_tensors(self, prefix: str) -> Iterator[tuple[str, Tensor, str]]:
+        """(path, tensor, kind) in attribute definition order, recursing into sub-modules; kind is
+        ``'parameter'`` (a Tensor attribute that requires grad), ``'buffer'`` or ``'buffer (not saved)'``."""
+        buffers = vars(self).get("_buffers", {})
         for name, value in vars(self).items():
             path = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Tensor):
-                if value.requires_grad:
-                    yield path, value
+                if name in buffers:
+                    yield path, value, "buffer" if buffers[name] else "buffer (not saved)"
+                elif value.requires_grad:
+                    yield path, value, "parameter"
             elif isinstance(value, Module):
                 yield from value._walk_tensors(path)
             elif isinstance(value, (list, tuple)):
@@ -66,19 +124,33 @@ class Module:
                     if isinstance(item, Module):
                         yield from item._walk_tensors(f"{path}.{index}")
 
+    def _state_tensors(self) -> dict[str, Tensor]:
+        """Path -> tensor for what ``state_dict`` holds: the parameters and the persistent buffers."""
+        state: dict[str, Tensor] = {}
+        seen: set[int] = set()
+        for path, tensor, kind in self._walk_tensors(""):
+            if kind != "buffer (not saved)" and id(tensor) not in seen:
+                seen.add(id(tensor))
+                state[path] = tensor
+        return state
+
     def parameters(self) -> list[Tensor]:
         """All parameters, in the order of ``named_parameters``."""
         return [tensor for _, tensor in self.named_parameters()]
 
-    def zero_grad(self) -> None:
-        """Forget the gradients: set every parameter's ``.grad`` to None."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: set every parameter's ``.grad`` to None (``set_to_none=False``: to a
+        fresh array of zeros; the old gradient array is not written, as another tensor may share it)."""
         for tensor in self.parameters():
-            tensor.grad = None
+            if set_to_none or tensor.grad is None:
+                tensor.grad = None
+            else:
+                tensor.grad = Tensor(np.zeros_like(tensor.grad.data))
 
     def train(self, mode: bool = True) -> "Module":
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
         for _, module in self.named_modules():
-            module.training = mode
+            module.training = bool(mode)
         return self
 
     def eval(self) -> "Module":
@@ -87,23 +159,32 @@ class Module:
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Parameter path -> a copy of its array (later updates do not change the copy)."""
-        return {name: tensor.data.copy() for name, tensor in self.named_parameters()}
+        """Path -> a copy of its array, for every parameter and persistent buffer (later updates do not
+        change the copy)."""
+        return {name: tensor.data.copy() for name, tensor in self._state_tensors().items()}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Copy ``state`` (path -> array) into the parameters, in place.
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> "IncompatibleKeys":
+        """Copy ``state`` (path -> array) into the parameters and buffers, in place.
 
-        Every name must match: missing and unexpected names are listed in a KeyError; a shape
-        mismatch raises ValueError naming the parameter and both shapes. Nothing is written
-        unless everything checks out.
+        ``strict=True``: every name must match; missing and unexpected names are listed in a KeyError.
+        ``strict=False``: the names present on both sides are loaded and the others returned as
+        ``(missing_keys, unexpected_keys)``. A shape mismatch always raises ValueError naming the entry
+        and both shapes. Nothing is written unless everything checks out.
         """
-        parameters = dict(self.named_parameters())
+        targets = self._state_tensors()
         arrays = {name: np.asarray(value) for name, value in state.items()}
-        _check_names_and_shapes(parameters, arrays, source="state dict")
+        missing = [name for name in targets if name not in arrays]
+        unexpected = [name for name in arrays if name not in targets]
+        if strict:
+            _check_names_and_shapes(targets, arrays, source="state dict")
+        else:
+            targets = {name: tensor for name, tensor in targets.items() if name in arrays}
+            _check_names_and_shapes(targets, {name: arrays[name] for name in targets}, source="state dict")
         from ..autograd import no_grad
         with no_grad():
-            for name, tensor in parameters.items():
+            for name, tensor in targets.items():
                 tensor.copy_(arrays[name].astype(tensor.dtype, copy=False))
+        return IncompatibleKeys(missing, unexpected)
 
     def __repr__(self) -> str:
         children = [f"  ({name}): {module!r}".replace("\n", "\n  ")

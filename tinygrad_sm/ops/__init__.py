@@ -19,13 +19,14 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
 | elementwise | `ReLU`, `Sigmoid`, `Tanh` | max(x,0), σ(x), tanh x | g·[x>0], g·σ(1-σ), g·(1-tanh²) |
 | elementwise | `Cast` | x as dtype | g as x's dtype |
+| elementwise | `Log1p`, `Erf` | ln(1+x), erf x | g/(1+x), g·2/√π·e^(-x²) |
 | reduce | `Sum`, `Mean`, `Max` | Σ, mean, max over axes | g broadcast back (÷n; to the maxima, ties split) |
 | linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
-Broadcasting is undone in one place, [`unbroadcast`][tinygrad_sm.ops.unbroadcast].
+Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
 from .elementwise import Add, Cast, Div, Exp, Log, Maximum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub, Tanh, Where
+from .elementwise import Erf, Log1p
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Matmul

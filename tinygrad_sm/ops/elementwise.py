@@ -1,6 +1,7 @@
 """Elementwise primitives: one and two inputs, broadcasting undone by ``unbroadcast``."""
 from __future__ import annotations
 
+import math as _pymath
 from typing import Any
 
 import numpy as np
@@ -201,3 +202,33 @@ class Cast(Function):
 
     def backward(self, grad, x, out):
         return (grad.astype(x.dtype),)
+
+
+# ---------------------------------------------------------------- one input, added for breadth
+
+class Log1p(Function):
+    """``ln(1 + x)``, accurate for tiny x where ``log(1 + x)`` would round ``1 + x`` away."""
+    math = (r"\ln(1 + x)",
+            r"\bar x = g / (1 + x)")
+    def forward(self, x):
+        _require_numeric("log1p", x)
+        return np.log1p(x)
+
+    def backward(self, grad, x, out):
+        return (grad / (x + 1),)
+
+
+_erf = np.vectorize(_pymath.erf, otypes=[np.float64])  # NumPy has no erf; the math module's is exact to 1 ulp
+
+
+class Erf(Function):
+    """The error function ``2/sqrt(pi) * integral_0^x e^(-t^2) dt`` (elementwise with ``math.erf``)."""
+    math = (r"\operatorname{erf}(x) = \tfrac{2}{\sqrt\pi}\int_0^x e^{-t^2}\,dt",
+            r"\bar x = g\, \tfrac{2}{\sqrt\pi} e^{-x^2}")
+    def forward(self, x):
+        _require_numeric("erf", x)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+        return _erf(x).astype(dtype, copy=False) if x.size else np.zeros(x.shape, dtype)
+
+    def backward(self, grad, x, out):
+        return (grad * (2 / np.sqrt(np.pi)) * np.exp(-(x * x)),)
