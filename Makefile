@@ -37,8 +37,10 @@ test: $(BIN)/activate graphviz chromium
 	$(BIN)/python -m pytest -q
 
 # Strict: any warning (broken link or anchor, missing include, docstring problem) fails the build.
-docs: $(VENV)/.docs-installed
+docs: $(VENV)/.docs-installed chromium
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python scripts/check_docs_site.py site
+	@echo "docs built: open site/index.html in a browser (it works from disk; search needs a server: python -m http.server -d site)"
 
 # The speed benchmark (about a minute; `make bench ARGS=--quick` for a few seconds). Not part of CI.
 bench: $(BIN)/activate

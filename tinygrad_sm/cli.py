@@ -20,7 +20,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _graph(args: argparse.Namespace) -> int:
     from .viz import graph_command
-    print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir)}")
+    print(f"wrote {graph_command(args.kind, args.out)}")
     return 0
 
 
@@ -87,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     graph = commands.add_parser("graph", help="draw a computation graph with Graphviz")
     graph.add_argument("kind", choices=["softmax-ce", "mlp"])
     graph.add_argument("--out", default="graph.svg", help="FILE.svg|png|pdf|dot (format from the suffix)")
-    graph.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"])
     graph.set_defaults(run=_graph)
 
     explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one HTML file)")

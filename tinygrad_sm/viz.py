@@ -6,15 +6,15 @@ ellipses; a collapsed composite (``cross_entropy`` drawn as one op) is a double 
 in the forward direction, from the inputs to the output; an edge into an op with two inputs is
 labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ...``.
 
-Colour legend (the fill of each node)::
+Colour legend (the fill of each node):
 
-    green   #c8e6c9  parameter: a leaf named by ``params`` (``layers.0.weight``)
+    green   #c8e6c9  parameter: a leaf named by params (layers.0.weight)
     blue    #cfe3f7  any other leaf that requires grad (an input you differentiate)
     grey    #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
     white   #ffffff  intermediate result
     orange  #ffd8a8  the output being drawn (the root, usually the loss)
     yellow  #fff4c2  primitive op
-    lilac   #ead7f3  collapsed composite op (not in ``expand``)
+    lilac   #ead7f3  collapsed composite op (not in expand)
 
 Dashed rounded boxes group the primitives recorded inside one call of a composite (its
 ``name_scope``). With ``show_backward=True`` the edges are red and point from the output towards
