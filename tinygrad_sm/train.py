@@ -86,7 +86,10 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
 
 def _in_notebook() -> bool:
-    return "ipykernel" in sys.modules
+    """Running inside a Jupyter kernel (a module merely imported, as by nbclient, does not count)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "adam", lr: float = 1e-3,
