@@ -75,7 +75,7 @@ def _small_broadcast(a: tuple, b: tuple) -> tuple | None:
 def _propose(rng, vals, W):
     """One random step: (description, fn(vals) -> Tensor), or None if it does not apply."""
     kind = rng.choice(["unary", "unary", "binary", "binary", "reduce", "max", "index", "matmul",
-                       "where", "concat"])
+                       "where", "concat", "breadth", "breadth"])
     i = _pick(rng, vals)
     x = vals[i]
     if kind == "unary":
@@ -168,6 +168,33 @@ def _propose(rng, vals, W):
         same = [j for j, v in enumerate(vals) if v.shape == x.shape]
         j = int(rng.choice(same))  # often i itself: the tensor reused
         return f"concatenate([v{i}, v{j}], axis={axis})", lambda v: tg.concatenate([v[i], v[j]], axis=axis)
+    if kind == "breadth":  # the primitives added for breadth: sin, cos, erf, log1p, expm1, prod, cumsum, flip, einsum
+        op = rng.choice(["sin", "cos", "erf", "log1p_sq", "expm1_tanh", "prod", "cumsum", "flip", "einsum"])
+        if op in ("sin", "cos", "erf"):
+            return f"v{i}.{op}()", lambda v: getattr(v[i], op)()
+        if op == "log1p_sq":
+            return f"log1p(v{i}**2)", lambda v: (v[i] * v[i]).log1p()
+        if op == "expm1_tanh":
+            return f"expm1(tanh(v{i}))", lambda v: v[i].tanh().expm1()
+        if x.ndim == 0:
+            return None
+        axis = int(rng.integers(-x.ndim, x.ndim))
+        if op == "prod":
+            keep = bool(rng.random() < 0.5)
+            return f"v{i}.prod({axis}, keepdim={keep})", lambda v: v[i].tanh().prod(axis, keepdim=keep)
+        if op == "cumsum":
+            return f"v{i}.cumsum({axis})", lambda v: v[i].cumsum(axis)
+        if op == "flip":
+            return f"v{i}.flip({axis})", lambda v: v[i].flip(axis)
+        letters = "abc"[:x.ndim]
+        out = "".join(rng.permutation(list(letters))[:int(rng.integers(0, x.ndim + 1))])
+        j = _pick(rng, vals)
+        other = vals[j]
+        if other.ndim and other.shape[-1] == x.shape[-1] and rng.random() < 0.5:
+            spec = f"{letters},{'xyz'[:other.ndim - 1]}{letters[-1]}->{out}{'xyz'[:other.ndim - 1]}"
+            return f"einsum({spec!r}, v{i}, v{j})", lambda v: tg.einsum(spec, v[i], v[j])
+        spec = f"{letters}->{out}"
+        return f"einsum({spec!r}, v{i})", lambda v: tg.einsum(spec, v[i])
     return None
 
 

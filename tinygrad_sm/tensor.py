@@ -343,10 +343,7 @@ class Tensor:
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         return ops.Reshape.apply(self, shape=shape)
 
-    view = reshape
-
-    def flatten(self, start_dim: int = 0) -> "Tensor":
-        return self.reshape(self.shape[:start_dim] + (-1,))
+    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
 
     def transpose(self, *axes: Any) -> "Tensor":
         """Reverse the axes, or permute them: ``t.transpose(1, 0, 2)`` / ``t.transpose((1, 0, 2))``."""

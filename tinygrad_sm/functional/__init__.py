@@ -20,3 +20,7 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "cross_entropy", "nll_loss", "
            "leaky_relu", "elu", "gelu", "silu", "softplus", "hardtanh", "log_sigmoid",
            "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "one_hot", "embedding",
            "dropout", "layer_norm", "batch_norm"]
+
+from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are in methods.METHODS
+
+__all__ += ["pad"]

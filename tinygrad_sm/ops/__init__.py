@@ -19,10 +19,15 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
 | elementwise | `ReLU`, `Sigmoid`, `Tanh` | max(x,0), σ(x), tanh x | g·[x>0], g·σ(1-σ), g·(1-tanh²) |
 | elementwise | `Cast` | x as dtype | g as x's dtype |
-| elementwise | `Log1p`, `Erf` | ln(1+x), erf x | g/(1+x), g·2/√π·e^(-x²) |
+| elementwise | `Sin`, `Cos` | sin x, cos x | g·cos x, -g·sin x |
+| elementwise | `Log1p`, `Expm1`, `Erf` | ln(1+x), eˣ-1, erf x | g/(1+x), g·eˣ, g·2/√π·e^(-x²) |
+| elementwise | `Log2`, `Log10` | log₂ x, log₁₀ x | g/(x ln 2), g/(x ln 10) |
 | reduce | `Sum`, `Mean`, `Max` | Σ, mean, max over axes | g broadcast back (÷n; to the maxima, ties split) |
+| reduce | `Prod`, `Cumsum` | Π over axes, running Σ | g·Π of the others (no division: zeros exact); reversed running Σ of g |
 | linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
+| linalg | `Einsum` | Σ over the letters not in the output | x̄ₖ = einsum of g with the other operands onto k's letters |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
+| movement | `Flip` | reverse along axes | g flipped back |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
 
@@ -34,11 +39,12 @@ from __future__ import annotations
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
 from .elementwise import Add, Cast, Div, Exp, Log, Maximum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub, Tanh, Where
-from .elementwise import Erf, Log1p
+from .elementwise import Cos, Erf, Expm1, Log1p, Log2, Log10, Sin
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
-from .linalg import Matmul
-from .movement import Concatenate, Expand, Permute, Reshape
+from .linalg import Einsum, Matmul, parse_einsum
+from .movement import Concatenate, Expand, Flip, Permute, Reshape
+from .reduce import Cumsum, Prod
 from .reduce import Max, Mean, Sum, _kept_shape, _normalize_axes, max_keepdims
 
 

@@ -206,6 +206,28 @@ class Cast(Function):
 
 # ---------------------------------------------------------------- one input, added for breadth
 
+class Sin(Function):
+    math = (r"\sin x",
+            r"\bar x = g \cos x")
+    def forward(self, x):
+        _require_numeric("sin", x)
+        return np.sin(x)
+
+    def backward(self, grad, x, out):
+        return (grad * np.cos(x),)
+
+
+class Cos(Function):
+    math = (r"\cos x",
+            r"\bar x = -g \sin x")
+    def forward(self, x):
+        _require_numeric("cos", x)
+        return np.cos(x)
+
+    def backward(self, grad, x, out):
+        return (-grad * np.sin(x),)
+
+
 class Log1p(Function):
     """``ln(1 + x)``, accurate for tiny x where ``log(1 + x)`` would round ``1 + x`` away."""
     math = (r"\ln(1 + x)",
@@ -216,6 +238,19 @@ class Log1p(Function):
 
     def backward(self, grad, x, out):
         return (grad / (x + 1),)
+
+
+class Expm1(Function):
+    """``e^x - 1``, accurate for tiny x."""
+    math = (r"e^x - 1",
+            r"\bar x = g\, e^x")
+    reads_inputs, reads_output = False, True
+    def forward(self, x):
+        _require_numeric("expm1", x)
+        return np.expm1(x)
+
+    def backward(self, grad, x, out):
+        return (grad * (out + 1),)
 
 
 _erf = np.vectorize(_pymath.erf, otypes=[np.float64])  # NumPy has no erf; the math module's is exact to 1 ulp
@@ -232,3 +267,25 @@ class Erf(Function):
 
     def backward(self, grad, x, out):
         return (grad * (2 / np.sqrt(np.pi)) * np.exp(-(x * x)),)
+
+
+class Log2(Function):
+    math = (r"\log_2 x",
+            r"\bar x = g / (x \ln 2)")
+    def forward(self, x):
+        _require_numeric("log2", x)
+        return np.log2(x)
+
+    def backward(self, grad, x, out):
+        return (grad / (x * np.log(2.0)),)
+
+
+class Log10(Function):
+    math = (r"\log_{10} x",
+            r"\bar x = g / (x \ln 10)")
+    def forward(self, x):
+        _require_numeric("log10", x)
+        return np.log10(x)
+
+    def backward(self, grad, x, out):
+        return (grad / (x * np.log(10.0)),)

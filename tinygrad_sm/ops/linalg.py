@@ -1,10 +1,12 @@
 """Linear algebra: matrix products."""
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import numpy as np
 
+from .. import autograd as _autograd
 from ..autograd import Function
 from ._helpers import unbroadcast
 
@@ -48,3 +50,102 @@ class Matmul(Function):
         if self.needs_grad[1]:
             grad_b = unbroadcast(a2.swapaxes(-1, -2) @ grad2, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+
+_LETTERS = string.ascii_letters
+
+
+def parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str, dict[str, int]]:
+    """``(input terms, output term, size of each letter)`` with ``...`` spelled out as letters and an
+    implicit output (no ``->``) made explicit as NumPy does: the letters seen once, in alphabetical
+    order, after the ellipsis dimensions. Raises ValueError naming the term that does not fit."""
+    if not isinstance(subscripts, str):
+        raise TypeError(f"subscripts must be a string such as 'ij,jk->ik', got {type(subscripts).__name__}")
+    spec = subscripts.replace(" ", "")
+    inputs_part, arrow, output = spec.partition("->")
+    terms = inputs_part.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"{subscripts!r} names {len(terms)} operands, got {len(shapes)}")
+    unused = [c for c in _LETTERS if c not in spec]
+    widths = [len(shape) - (len(term) - 3) for term, shape in zip(terms, shapes) if "..." in term]
+    ellipsis = "".join(unused[:max(widths, default=0)])
+    spelled = []
+    for position, (term, shape) in enumerate(zip(terms, shapes)):
+        if "..." in term:
+            width = len(shape) - (len(term) - 3)
+            if width < 0:
+                raise ValueError(f"operand {position} has {len(shape)} dimensions, "
+                                 f"fewer than term {term!r} names")
+            term = term.replace("...", ellipsis[len(ellipsis) - width:])
+        if not all(c in _LETTERS for c in term):
+            raise ValueError(f"term {term!r} may hold only letters and one '...'")
+        if len(term) != len(shape):
+            raise ValueError(f"term {terms[position]!r} names {len(term)} dimensions but operand "
+                             f"{position} has shape {shape}")
+        spelled.append(term)
+    sizes: dict[str, int] = {}
+    for position, (term, shape) in enumerate(zip(spelled, shapes)):
+        for letter, size in zip(term, shape):
+            if sizes.setdefault(letter, size) != size:
+                raise ValueError(f"index {letter!r} has size {sizes[letter]} and {size} (operand {position}, "
+                                 f"shape {shape}); broadcasting inside einsum is not supported, expand first")
+    if arrow:
+        output = output.replace("...", ellipsis)
+        for letter in output:
+            if letter not in sizes or output.count(letter) > 1:
+                raise ValueError(f"output index {letter!r} must appear once in the output and in an input")
+    else:
+        counts = "".join(spelled)
+        output = ellipsis + "".join(sorted(c for c in set(counts) if counts.count(c) == 1 and c not in ellipsis))
+    return spelled, output, sizes
+
+
+def _einsum(spec: str, *operands: Any) -> Any:
+    """``np.einsum`` on arrays, or the recorded ``Einsum`` when some operand is a Tensor (create_graph)."""
+    if all(isinstance(o, np.ndarray) for o in operands):
+        return np.einsum(spec, *operands, optimize=len(operands) > 2)
+    tensor_type = _autograd.Tensor
+    wrapped = [o if isinstance(o, tensor_type) else tensor_type._wrap(np.asarray(o)) for o in operands]
+    return Einsum.apply(*wrapped, subscripts=spec)
+
+
+class Einsum(Function):
+    """Einstein summation over explicit letters (``'ij,jk->ik'``, ``'ii->'``, ``'...ij,...jk'``).
+    The VJP for operand k is itself an einsum: ``g`` contracted with the other operands onto k's
+    letters; a letter repeated in k (a diagonal) is routed through an identity matrix, and a letter
+    only k has (summed away) through a vector of ones, so the rule is one einsum in every case."""
+    math = (r"y_{\text{out}} = \sum_{\text{other letters}} \prod_k x^{(k)}_{\text{term}_k}",
+            r"\bar x^{(k)}_{\text{term}_k} = \sum g_{\text{out}} \prod_{j \ne k} x^{(j)}_{\text{term}_j}")
+
+    def forward(self, *operands, subscripts):
+        self.terms, self.output, self.sizes = parse_einsum(subscripts, [o.shape for o in operands])
+        return np.asarray(np.einsum(",".join(self.terms) + "->" + self.output, *operands,
+                                    optimize=len(operands) > 2))
+
+    def backward(self, grad, *inputs_and_out):
+        operands = inputs_and_out[:-1]
+        fresh = iter(c for c in _LETTERS if c not in self.sizes)
+        grads: list[Any] = []
+        for k, term in enumerate(self.terms):
+            if not self.needs_grad[k]:
+                grads.append(None)
+                continue
+            other_terms = [t for j, t in enumerate(self.terms) if j != k]
+            other_operands = [o for j, o in enumerate(operands) if j != k]
+            target, extra_terms, extra_operands = [], [], []
+            for letter in term:
+                if letter in target:  # a diagonal: a fresh letter tied to the first by the identity
+                    twin = next(fresh)
+                    target.append(twin)
+                    extra_terms.append(letter + twin)
+                    extra_operands.append(np.eye(self.sizes[letter], dtype=grad.dtype))
+                else:
+                    target.append(letter)
+            reached = set(self.output).union(*other_terms, *extra_terms)
+            for letter in dict.fromkeys(term):
+                if letter not in reached:  # summed away by k alone: every position gets g
+                    extra_terms.append(letter)
+                    extra_operands.append(np.ones(self.sizes[letter], dtype=grad.dtype))
+            spec = ",".join([self.output, *other_terms, *extra_terms]) + "->" + "".join(target)
+            grads.append(_einsum(spec, grad, *other_operands, *extra_operands))
+        return tuple(grads)

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import unbroadcast
+from ._helpers import _forward_or_record, unbroadcast
 
 
 class Reshape(Function):
@@ -59,3 +59,20 @@ class Concatenate(Function):
     def backward(self, grad, *inputs_and_out):
         lead = (slice(None),) * self.axis
         return tuple(grad[lead + (slice(start, stop),)] for start, stop in zip(self.bounds, self.bounds[1:]))
+
+
+class Flip(Function):
+    """Reverse the order along ``axes`` (a view); flipping is its own adjoint."""
+    math = (r"y_i = x_{n-1-i} \text{ along the axes}",
+            r"\bar x = g \text{ flipped along the same axes}")
+    reads_inputs = False
+
+    def forward(self, x, axes):
+        for axis in axes:
+            if not -x.ndim <= axis < x.ndim:
+                raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
+        self.axes = tuple(axis % x.ndim for axis in axes)
+        return np.flip(x, self.axes)
+
+    def backward(self, grad, x, out):
+        return (_forward_or_record(Flip, grad, axes=self.axes),)

@@ -6,6 +6,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
+from ._helpers import _forward_or_record
+from .movement import Flip
 
 
 def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
@@ -95,3 +97,59 @@ class Max(Function):
 
     def backward(self, grad, x, out):
         return (grad.reshape(self.kept_shape) * self.weight,)
+
+
+def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
+    """For each element, the product of the *other* elements of its reduced slice, without dividing
+    (so zeros are exact: one zero leaves its own slot the product of the rest, two zeros give 0 everywhere).
+    On arrays: exclusive products from the left and from the right, O(n). On Tensors (create_graph):
+    the slice repeated n times with the diagonal set to 1, reduced by ``Prod``, so it records a graph."""
+    rest = [a for a in range(x.ndim) if a not in axes]
+    order = tuple(rest + list(axes))
+    moved = x.transpose(order)
+    lead = moved.shape[:len(rest)]
+    count = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
+    rows = moved.reshape((*lead, count))
+    if isinstance(rows, np.ndarray):
+        left = np.ones_like(rows)
+        np.cumprod(rows[..., :-1], axis=-1, out=left[..., 1:])
+        right = np.ones_like(rows)
+        right[..., :-1] = np.cumprod(rows[..., :0:-1], axis=-1)[..., ::-1]
+        others = left * right
+    else:
+        grid = np.broadcast_to(rows.reshape((*lead, 1, count)), (*lead, count, count))
+        others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)
+    return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
+
+
+class Prod(Function):
+    """Product over ``axis``. Its gradient is the product of the other elements of each slice, computed
+    without dividing by ``x``, so it is exact where ``x`` has zeros (``out / x`` would give nan there)."""
+    math = (r"\prod_{i \in \text{axes}} x_i",
+            r"\bar x_i = g \prod_{j \ne i} x_j")
+    reads_inputs = True
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.axes = _normalize_axes(axis, x.ndim)
+        return np.asarray(np.prod(x, axis=self.axes, keepdims=keepdims))
+
+    def backward(self, grad, x, out):
+        return (grad.reshape(_kept_shape(x.shape, self.axes)) * _product_of_others(x, self.axes),)
+
+
+class Cumsum(Function):
+    """Running sum along ``axis``; each input feeds every later output, so its gradient is the running
+    sum of ``g`` taken from the end: ``flip(cumsum(flip(g)))``."""
+    math = (r"y_k = \sum_{i \le k} x_i",
+            r"\bar x_i = \sum_{k \ge i} g_k")
+    reads_inputs = False
+
+    def forward(self, x, axis):
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
+        self.axis = axis % x.ndim
+        return np.cumsum(x, axis=self.axis)
+
+    def backward(self, grad, x, out):
+        flipped = _forward_or_record(Flip, grad, axes=(self.axis,))
+        return (_forward_or_record(Flip, _forward_or_record(Cumsum, flipped, axis=self.axis), axes=(self.axis,)),)
