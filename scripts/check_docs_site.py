@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import browser_page  # noqa: E402
 
-MATH_PAGES = ["softmax.html", "backprop.html", "explorer.html", "notebooks/1_softmax_cross_entropy.html"]
+MATH_PAGES = ["softmax.html", "backprop.html", "derivatives.html", "explorer.html", "notebooks/1_softmax_cross_entropy.html"]
 # visible text outside code, math and the page chrome
 PROSE = """() => { const main = document.querySelector('.md-content') || document.body;
   const copy = main.cloneNode(true);
