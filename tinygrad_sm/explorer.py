@@ -247,10 +247,13 @@ def _dot_string(text: str) -> str:
 def _inner_sources(layout: Any, names: list[str]) -> dict[str, str]:
     """DOT for the inside of each collapsed composite, with the main picture's node names."""
     sources = {}
+    members: dict[str, list[int]] = {}
+    for i, op in layout.op_node.items():  # one pass, not one per composite (a 10,000-op graph has 1,000)
+        members.setdefault(op, []).append(i)
     for composite in layout.composite:
         lines = [f"digraph {_dot_string(composite)} {{", 'graph [fontname=Helvetica ranksep=0.3 nodesep=0.3]',
                  'node [fontname=Helvetica fontsize=10 margin="0.08,0.03"] edge [arrowsize=0.6 color="#555555"]']
-        inside = [i for i, op in layout.op_node.items() if op == composite]
+        inside = members.get(composite, [])
         if len(inside) > explorer_layout.DOT_LIMIT:  # dot would take minutes; the page says so instead
             continue
         declared: set[str] = set()

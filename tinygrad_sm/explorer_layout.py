@@ -22,11 +22,10 @@ def drawn_nodes(layout: Any) -> set[str]:
     return set(layout.tensor_node) | set(layout.op_node.values())
 
 
-def _label(layout: Any, name: str, names: list[str]) -> tuple[str, str, str, str]:
-    """(first line, second line, shape, fill) of one drawn node."""
+def _label(layout: Any, name: str, names: list[str], sizes: dict[str, int]) -> tuple[str, str, str, str]:
+    """(first line, second line, shape, fill) of one drawn node; ``sizes``: ops per drawn node."""
     if name in layout.composite:
-        inside = sum(1 for op in layout.op_node.values() if op == name)
-        return layout.composite[name], f"composite, {inside} ops", "ellipse2", COLOURS["composite"]
+        return layout.composite[name], f"composite, {sizes[name]} ops", "ellipse2", COLOURS["composite"]
     if name.startswith("op"):
         return layout.tensors[int(name[2:])]._node.name, "", "ellipse", COLOURS["op"]
     i = int(name[1:])
@@ -56,6 +55,9 @@ def layered_svg(layout: Any, names: list[str]) -> str:
             waiting[head] -= 1
             if waiting[head] == 0:
                 ready.append(head)
+    sizes: dict[str, int] = defaultdict(int)
+    for op in layout.op_node.values():
+        sizes[op] += 1
     rows: dict[int, list[str]] = defaultdict(list)
     for node in order:
         rows[rank[node]].append(node)
@@ -67,7 +69,7 @@ def layered_svg(layout: Any, names: list[str]) -> str:
             return sum(xs) / len(xs) if xs else 0.0
         x = 10.0
         for node in sorted(rows[r], key=mean_input_x):
-            label = _label(layout, node, names)
+            label = _label(layout, node, names, sizes)
             width = max(60.0, CHAR * max(len(label[0]), len(label[1])) + 18)
             x = max(x, mean_input_x(node) - width / 2)
             boxes[node] = (x + width / 2, 20 + r * RANK_GAP + HEIGHT / 2, width, label)
