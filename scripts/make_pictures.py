@@ -29,7 +29,41 @@ def reused_node() -> object:
                           title="a reused tensor: b = a + a, c = b + b (backward)")
 
 
+def small_cnn() -> object:
+    """A one-conv network on a 6x6 image (conv 2 filters 3x3, ReLU, max-pool 2, Linear 3): every layer
+    a labelled box of its primitives; the unfold nodes say their window. The image requires grad, so
+    the first unfold is recorded too (for data that does not, it would be a constant)."""
+    import numpy as np
+
+    from tinygrad_sm import functional as F
+    from tinygrad_sm import nn
+    generator = np.random.default_rng(0)
+    model = nn.build_model("conv2k3-pool2-3", 36, 3, generator=generator)
+    image = Tensor(generator.random((1, 36), dtype=np.float32), requires_grad=True, name="image (flat)")
+    loss = F.cross_entropy(model(image), np.array([1]))
+    loss.name = "loss"
+    return viz.draw_graph(loss, params=model, expand={"image", "conv1", "conv2d", "relu1", "pool1", "max_pool2d",
+                                                      "flatten", "fc1"},
+                          title="a small CNN: each layer a box of primitives (cross_entropy collapsed)")
+
+
+def lenet_layers() -> object:
+    """The LeNet-style default (``--model cnn``) on one image, each layer collapsed into one node."""
+    import numpy as np
+
+    from tinygrad_sm import functional as F
+    from tinygrad_sm import nn
+    generator = np.random.default_rng(0)
+    model = nn.build_model("cnn", 784, 10, generator=generator)
+    loss = F.cross_entropy(model(Tensor(generator.random((1, 784), dtype=np.float32), name="image")), np.array([3]))
+    loss.name = "loss"
+    return viz.draw_graph(loss, params=model, expand=set(),
+                          title="the LeNet-style CNN, one node per layer")
+
+
 PICTURES = {
+    "cnn_small": small_cnn,
+    "cnn_lenet_layers": lenet_layers,
     "softmax_ce_forward": lambda: viz.example_graph("softmax-ce", backward=False),
     "softmax_ce_backward": lambda: viz.example_graph("softmax-ce", backward=True),
     "mlp": lambda: viz.example_graph("mlp", backward=True),

@@ -534,14 +534,17 @@ def test_every_primitive_keeps_the_input_dtype_in_outputs_and_gradients(name, dt
         assert tensor.grad.dtype == dtype, f"gradient of input {position} is {tensor.grad.dtype}"
 
 
-def test_python_scalars_become_float32():
+def test_python_floats_become_float32_and_ints_int64_as_in_pytorch():
     assert Tensor(3.0).dtype == np.float32
-    assert Tensor(3).dtype == np.float32
+    assert Tensor(3).dtype == np.int64
+    assert Tensor(True).dtype == np.bool_
 
 
-def test_python_lists_become_float32():
-    assert Tensor([1, 2, 3]).dtype == np.float32
+def test_python_lists_infer_float32_int64_or_bool():
+    assert Tensor([1, 2, 3]).dtype == np.int64  # valid class labels, as torch.tensor([1, 2, 3])
+    assert Tensor([1, 2.5]).dtype == np.float32
     assert Tensor([[0.5, 1.5]]).dtype == np.float32
+    assert Tensor([True, False]).dtype == np.bool_
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64, np.bool_])

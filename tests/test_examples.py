@@ -37,3 +37,8 @@ def test_mse_vs_ce_example_writes_both_curves(tmp_path):
                          "--out", str(tmp_path))
     assert "mse: best lr" in output and "ce: best lr" in output
     assert (tmp_path / "mse_vs_ce.json").exists()
+
+
+def test_conv_as_matmul_example_agrees_with_conv2d_and_the_hand_gradient():
+    output = run_example("examples/conv_as_matmul.py")
+    assert "max |matmul - conv2d| = 0.0" in output and output.strip().endswith("ok")

@@ -53,6 +53,20 @@ def _near_tie(array: np.ndarray, axis) -> bool:
     return False
 
 
+def _spelling(rng, axis, keep):
+    """One of the three spellings every reduction accepts: NumPy's keywords, PyTorch's, or positional."""
+    style = rng.choice(["numpy", "torch", "positional"])
+    if style == "numpy":
+        return f"axis={axis}, keepdims={keep}", (), {"axis": axis, "keepdims": keep}
+    if style == "torch":
+        return f"dim={axis}, keepdim={keep}", (), {"dim": axis, "keepdim": keep}
+    return f"{axis}, {keep}", (axis, keep), {}
+
+
+def _values_of(result):
+    return result.values if isinstance(result, tuple) else result
+
+
 def _pick(rng, vals, ndim_min=0):
     """An index into vals, biased towards recent values so graphs get deep."""
     options = [i for i, v in enumerate(vals) if v.ndim >= ndim_min]
@@ -109,15 +123,18 @@ def _propose(rng, vals, W):
         return f"{op}(v{i}, v{j})", fns[op]
     if kind == "reduce":
         axis, keep = _random_axes(rng, x.ndim), bool(rng.random() < 0.5)
-        op = rng.choice(["sum", "mean"])
-        return (f"v{i}.{op}(axis={axis}, keepdims={keep})",
-                (lambda v: v[i].sum(axis=axis, keepdims=keep)) if op == "sum"
-                else (lambda v: v[i].mean(axis=axis, keepdims=keep)))
+        op = str(rng.choice(["sum", "mean"]))
+        spelled, args, kwargs = _spelling(rng, axis, keep)
+        return f"v{i}.{op}({spelled})", lambda v: getattr(v[i], op)(*args, **kwargs)
     if kind == "max":
         axis, keep = _random_axes(rng, x.ndim), bool(rng.random() < 0.5)
-        if _near_tie(x.data, axis):
+        op = str(rng.choice(["max", "min"]))
+        if _near_tie(x.data if op == "max" else -x.data, axis):
             return None
-        return f"v{i}.max(axis={axis}, keepdims={keep})", lambda v: v[i].max(axis=axis, keepdims=keep)
+        spelled, args, kwargs = _spelling(rng, axis, keep)
+        with_indices = isinstance(kwargs.get("dim"), int)  # PyTorch's (values, indices)
+        return (f"v{i}.{op}({spelled})" + (".values" if with_indices else ""),
+                lambda v: _values_of(getattr(v[i], op)(*args, **kwargs)))
     if kind == "index":
         if x.ndim == 0:
             return None
@@ -314,3 +331,83 @@ def test_fuzz_max_ties_split_evenly(request):
         # the tied gradient is a convex combination: each reduced slice's grads sum to the upstream value
         np.testing.assert_allclose(leaf.grad.data.sum(axis=axes), np.reshape(upstream, count.shape).sum(axis=axes),
                                    rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------- dtype rules
+
+_DTYPES = [np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16, np.float32, np.float64]
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _reference_result_dtype(operands) -> np.dtype:
+    """PyTorch's rule written independently of tinygrad_sm.dtypes: the highest category among all operands
+    decides which group counts: the first of (dimensioned, 0-d, Python scalar) holding that category;
+    within it, the promotion of its dtypes of that category (integer with float: the float)."""
+    groups = {0: [], 1: [], 2: []}  # 0 dimensioned, 1 zero-dim, 2 Python scalars
+    for value in operands:
+        if isinstance(value, (bool, int, float)):
+            dtype = np.dtype(np.bool_ if isinstance(value, bool) else np.int64 if isinstance(value, int) else np.float32)
+            groups[2].append(dtype)
+        else:
+            groups[0 if value.ndim else 1].append(value.dtype)
+    top = max(_CATEGORY[d.kind] for group in groups.values() for d in group)
+    for priority in (0, 1, 2):
+        if any(_CATEGORY[d.kind] >= top for d in groups[priority]):
+            chosen = groups[priority]
+            break
+    if top == 0:
+        return np.dtype(np.bool_)
+    result = None
+    for dtype in chosen:
+        if _CATEGORY[dtype.kind] == 0:
+            continue
+        if result is None:
+            result = dtype
+        elif (result.kind == "f") != (dtype.kind == "f"):
+            result = result if result.kind == "f" else dtype
+        else:
+            result = np.promote_types(result, dtype)
+    return result
+
+
+def _random_operand(rng):
+    if rng.random() < 0.3:
+        return [True, 3, -2, 2.5, 0.5][int(rng.integers(0, 5))]
+    dtype = _DTYPES[int(rng.integers(0, len(_DTYPES)))]
+    shape = () if rng.random() < 0.35 else (3,)
+    values = rng.integers(0, 3, size=shape) if dtype is not np.bool_ else rng.random(shape) < 0.5
+    return Tensor(np.asarray(values).astype(dtype))
+
+
+def test_fuzz_result_dtype_of_every_binary_op_and_where(request):
+    rng = np.random.default_rng(1234)
+    ops = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+           "maximum": tg.maximum, "minimum": tg.minimum, "where": lambda a, b: tg.where(np.array(True), a, b)}
+    checked = 0
+    for _ in range(max(_n_cases(request.config), 1) * 5):
+        a, b = _random_operand(rng), _random_operand(rng)
+        if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+            continue
+        negative_int = any(type(v) is int and v < 0 for v in (a, b))
+        if negative_int and np.uint8 in (getattr(a, "dtype", None), getattr(b, "dtype", None)):
+            continue  # a negative Python int does not fit uint8: an OverflowError, not a wrapped value
+        expected = _reference_result_dtype([a, b])
+        name = str(rng.choice(list(ops)))
+        if name == "sub" and expected == np.bool_:
+            name = "add"  # (bool subtraction is refused, as in PyTorch)
+        assert tg.result_type(a, b) == expected, f"result_type({a!r}, {b!r})"
+        out = ops[name](a, b)
+        assert out.dtype == expected, f"{name}({a!r}, {b!r}) gave {out.dtype}, expected {expected}"
+        checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_fuzz_gradients_keep_each_operands_dtype(dtype):
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        other = _DTYPES[int(rng.integers(6, 9))]
+        x = Tensor(rng.standard_normal(3).astype(dtype), requires_grad=True)
+        y = Tensor(rng.standard_normal(() if rng.random() < 0.5 else (3,)).astype(other), requires_grad=True)
+        (x * y + x).sum().backward()
+        assert x.grad.dtype == dtype and y.grad.dtype == other

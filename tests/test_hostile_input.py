@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_sm import Tensor
-from tinygrad_sm.functional import cross_entropy, mse_loss, softmax_cross_entropy_fused
+from tinygrad_sm.functional import cross_entropy, mse_loss, softmax, softmax_cross_entropy_fused
 
 
 @pytest.mark.parametrize("data, dtype_name", [
@@ -76,3 +76,13 @@ def test_cross_entropy_fully_masked_row_among_many_rows_leaves_the_other_rows_un
     assert loss.data[7] == np.inf  # log Q = -inf for an empty row, minus z_y = -inf
     reference = cross_entropy(Tensor(logits[keep]), labels[keep], reduction="none")
     np.testing.assert_allclose(loss.data[keep], reference.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", [
+    lambda z: cross_entropy(z, np.array([0, 0])),
+    lambda z: softmax_cross_entropy_fused(z, np.array([0, 0])),
+    lambda z: softmax(z, axis=-1),
+], ids=["cross_entropy", "fused", "softmax"])
+def test_logits_with_no_classes_raise_a_clear_error_not_numpys(loss):
+    with pytest.raises(ValueError, match=r"shape \(2, 0\) is undefined: that axis is empty .* at least one class"):
+        loss(Tensor(np.zeros((2, 0)), requires_grad=True))

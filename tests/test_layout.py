@@ -14,4 +14,4 @@ def test_the_ops_index_lists_every_primitive():
 
 def test_rules_cover_each_family_module():
     families = {family for family, *_ in ops.rules()}
-    assert {"elementwise", "reduce", "linalg", "movement", "index", "fused"} <= families
+    assert {"elementwise", "reduce", "linalg", "movement", "index", "fused", "window"} <= families

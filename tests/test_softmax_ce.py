@@ -108,11 +108,11 @@ def test_confidently_wrong_prediction_gives_large_finite_loss(dtype):
 def test_last_layer_formulas_agree_with_autograd():
     rng = np.random.default_rng(5)
     x = rng.standard_normal((6, 3))
-    weight = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    weight = Tensor(rng.standard_normal((4, 3)), requires_grad=True)  # (out, in), as nn.Linear
     bias = Tensor(rng.standard_normal(4), requires_grad=True)
     labels = rng.integers(0, 4, size=6)
-    F.cross_entropy(Tensor(x) @ weight + bias, labels).backward()
-    probs = analytic.softmax(x @ weight.data + bias.data)
+    F.cross_entropy(Tensor(x) @ weight.T + bias, labels).backward()
+    probs = analytic.softmax(x @ weight.data.T + bias.data)
     ref_weight, ref_bias = analytic.last_layer_grads(x, probs, analytic.onehot(labels, 4))
     np.testing.assert_allclose(weight.grad.data, ref_weight, rtol=0, atol=1e-12)
     np.testing.assert_allclose(bias.grad.data, ref_bias, rtol=0, atol=1e-12)

@@ -320,7 +320,7 @@ def test_expand_to_an_incompatible_shape_raises_naming_shapes():
 
 def test_transpose_with_axes_that_are_not_a_permutation_raises():
     with pytest.raises(ValueError, match="permutation"):
-        Tensor(np.ones((2, 3))).transpose(0, 0)
+        Tensor(np.ones((2, 3))).transpose((0, 0))  # (two separate ints swap, as PyTorch)
 
 
 def test_sum_over_an_axis_out_of_range_raises():

@@ -73,14 +73,15 @@ def cross_entropy_hessian_logits(probs: np.ndarray) -> np.ndarray:
 
 
 def last_layer_grads(a_prev: np.ndarray, a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients of the mean cross-entropy for a softmax output layer ``a = softmax(a_prev @ W + b)``.
+    """Gradients of the mean cross-entropy for a softmax output layer ``a = softmax(a_prev @ W.T + b)``.
 
     ``a_prev`` (n, in) inputs of the layer, ``a`` (n, out) softmax probabilities, ``y`` (n, out) one-hot.
-    With ``W`` of shape (in, out):  ``dC/dW = a_prev^T (a - y) / n``  (in, out) and
+    With ``W`` of shape (out, in), as ``nn.Linear`` stores it (``w_jk`` connects input k to output j,
+    so ``dC/dw_jk = mean_i a_ik^{L-1} (a_ij - y_ij)``):  ``dC/dW = (a - y)^T a_prev / n``  (out, in) and
     ``dC/db = (1/n) sum_i (a_i - y_i)``  (out,).
     """
     delta = (np.asarray(a) - np.asarray(y)) / np.asarray(a).shape[0]
-    return np.asarray(a_prev).T @ delta, delta.sum(axis=0)
+    return delta.T @ np.asarray(a_prev), delta.sum(axis=0)
 
 
 def mse_sigmoid_grad(a: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -170,15 +170,24 @@ class Function:
         return out
 
     def release(self) -> None:
-        """Drop what forward stored for backward; a later backward through this node is an error."""
+        """Drop what forward stored for backward; a later backward through this node is an error, unless
+        the node saved nothing (no input, output or array of its own: ``Add``, ``Sum``...), which PyTorch
+        also lets a second backward pass through."""
         if self.frozen:
             _thaw(self.frozen)
+            self.frozen = ()
+        else:
+            for value in self.__dict__.values():
+                if type(value) is np.ndarray:
+                    break
+            else:
+                return  # nothing saved, nothing to free: a second backward through this node is fine
         self.__dict__.clear()
         self.released = True
 
     def __del__(self) -> None:
         if self.frozen:  # a graph dropped without backward gives its arrays back too
-            _thaw(self.frozen)
+            _thaw_later(self.frozen)
 
     def describe(self) -> str:
         shapes = ", ".join(str(p.shape) for p in self.parents)
@@ -188,26 +197,43 @@ class Function:
 # Arrays that backward will read stay read-only while any graph that holds them lives, so a raw write
 # such as `t.data[0] = 5` raises instead of silently changing a gradient. Counted per array, because
 # several graphs can hold the same one (a weight used by many forward passes).
+#
+# Threads: the counts are read and written only under ``_frozen_lock``, so two threads sharing a tensor
+# cannot lose an update (a lost decrement left an array read-only forever; a lost increment let one
+# graph thaw an array another live graph still needed). A node dropped by the garbage collector
+# (``__del__``) may run inside a locked section of its own thread, so it never waits for the lock: it
+# queues its arrays in ``_pending_thaw`` (appending is atomic) and whoever holds or next takes the lock
+# thaws them.
 _frozen_counts: dict[int, int] = {}
+_frozen_lock = threading.Lock()
+_pending_thaw: list[tuple] = []
+
+
+def frozen_count(array: np.ndarray) -> int:
+    """How many live graph nodes hold ``array`` read-only."""
+    return _frozen_counts.get(id(array), 0)
 
 
 def _freeze(arrays: list[np.ndarray]) -> tuple:
     frozen = []
-    for array in arrays:
-        key = id(array)
-        count = _frozen_counts.get(key)
-        if count is None:
-            if not array.flags.writeable:  # arrays that were read-only already are not ours to thaw
-                continue
-            _frozen_counts[key] = 1
-        else:
-            _frozen_counts[key] = count + 1
-        array.setflags(write=False)  # again when counted: an in-place Tensor write may have thawed it
-        frozen.append(array)
+    with _frozen_lock:
+        for array in arrays:
+            key = id(array)
+            count = _frozen_counts.get(key)
+            if count is None:
+                if not array.flags.writeable:  # arrays that were read-only already are not ours to thaw
+                    continue
+                _frozen_counts[key] = 1
+            else:
+                _frozen_counts[key] = count + 1
+            array.setflags(write=False)  # again when counted: an in-place Tensor write may have thawed it
+            frozen.append(array)
+    if _pending_thaw:
+        _drain_pending()
     return tuple(frozen)
 
 
-def _thaw(frozen: tuple) -> None:
+def _thaw_locked(frozen: tuple) -> None:
     for array in frozen:
         key = id(array)
         count = _frozen_counts.pop(key, 1) - 1
@@ -218,6 +244,131 @@ def _thaw(frozen: tuple) -> None:
                 array.setflags(write=True)
             except ValueError:  # a view whose base another graph still holds read-only: it stays so
                 pass
+
+
+def _thaw(frozen: tuple) -> None:
+    with _frozen_lock:
+        _thaw_locked(frozen)
+    if _pending_thaw:
+        _drain_pending()
+
+
+def _thaw_later(frozen: tuple) -> None:
+    _pending_thaw.append(frozen)
+    _drain_pending()
+
+
+def _drain_pending() -> None:
+    while _pending_thaw and _frozen_lock.acquire(blocking=False):
+        try:
+            while _pending_thaw:
+                _thaw_locked(_pending_thaw.pop())
+        finally:
+            _frozen_lock.release()
+
+
+def ops_saving(array: np.ndarray) -> list[str]:
+    """Descriptions of the live graph nodes that hold ``array`` read-only (for error messages only:
+    it searches the garbage collector's referrers, which is slow)."""
+    import gc
+    found = []
+    for holder in gc.get_referrers(array):
+        if type(holder) is not tuple:
+            continue
+        for owner in gc.get_referrers(holder):  # the node itself, or its __dict__ (Python versions differ)
+            candidates = gc.get_referrers(owner) if type(owner) is dict else [owner]
+            for node in candidates:
+                if isinstance(node, Function) and getattr(node, "frozen", None) is holder and node not in found:
+                    found.append(node)
+    return [node.describe() for node in found]
+
+
+class SavedArray(np.ndarray):
+    """What ``Tensor.data`` returns while a live graph holds the array read-only for backward: the same
+    values (a view), whose writes explain themselves instead of NumPy's bare "assignment destination is
+    read-only". Arithmetic on it gives plain arrays; once the graph is released, writes go through."""
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
+        result = array.view(np.ndarray) if type(array) is not np.ndarray else array
+        return result[()] if return_scalar and result.ndim == 0 else result
+
+    def _writable(self) -> None:
+        if self.flags.writeable:
+            return
+        try:
+            self.setflags(write=True)  # the graph has been released since this view was taken
+            return
+        except ValueError:
+            pass
+        owner = self.base
+        while owner is not None and not frozen_count(owner) and getattr(owner, "base", None) is not None:
+            owner = owner.base
+        saving = ops_saving(owner) if owner is not None else []
+        what = ("saved by op " + ", ".join(saving)) if saving else "saved by an op of a live graph"
+        raise ValueError(f"cannot write into this tensor's array (shape {self.shape}), it is read-only: it was {what} "
+                         "for backward, "
+                         "and that graph is still alive; writing would silently change its gradient. Run backward "
+                         "(or drop the graph) first, or update through the Tensor under no_grad (t.add_(...))")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._writable()
+        super().__setitem__(index, value)
+
+    def _inplace(name: str):  # noqa: N805  (builds the in-place operators below)
+        def method(self: "SavedArray", other: Any) -> Any:
+            self._writable()
+            return getattr(super(SavedArray, self), name)(other)
+        return method
+
+    __iadd__, __isub__, __imul__ = _inplace("__iadd__"), _inplace("__isub__"), _inplace("__imul__")
+    __itruediv__, __ipow__ = _inplace("__itruediv__"), _inplace("__ipow__")
+    del _inplace
+
+
+class GradExtras:
+    """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
+    __slots__ = ("retain", "hooks")
+
+    def __init__(self) -> None:
+        self.retain, self.hooks = False, []
+
+
+def extras_of(tensor: "Tensor") -> GradExtras:
+    if tensor._extras is None:
+        tensor._extras = GradExtras()
+    return tensor._extras
+
+
+def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
+    """Apply ``tensor``'s hooks to its gradient (each sees a Tensor; a returned Tensor replaces it)."""
+    extras = tensor._extras
+    for hook in list(extras.hooks):
+        result = hook(grad if isinstance(grad, Tensor) else Tensor._wrap(grad))
+        if result is not None:
+            result = result if isinstance(result, Tensor) else Tensor._wrap(np.asarray(result))
+            if result.shape != tensor.shape:
+                raise RuntimeError(f"a hook on a tensor of shape {tensor.shape} returned a gradient of shape "
+                                   f"{result.shape}")
+            grad = result if create_graph else result._data
+    return grad
+
+
+def parents_as_of(node: "Function") -> tuple:
+    """``node.parents`` as they were when the node was recorded: a parent rebound by an in-place op
+    since then (``c += 1`` on an intermediate) is replaced by its earlier state (``_previous``)."""
+    parents = node.parents
+    stamp = node.stamp
+    for parent in parents:
+        if parent._version > stamp and parent._previous is not None:
+            break
+    else:
+        return parents
+    resolved = []
+    for parent in parents:
+        while parent._version > stamp and parent._previous is not None:
+            parent = parent._previous
+        resolved.append(parent)
+    return tuple(resolved)
 
 
 def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tensor"]) -> None:
@@ -258,7 +409,7 @@ def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"
             leaves.append(tensor)
         else:
             made.append(tensor)
-            for parent in node.parents:
+            for parent in (node.parents if node.stamp >= _last_write[0] else parents_as_of(node)):
                 if parent.requires_grad:
                     stack.append(parent)
     made.sort(key=_stamp_of, reverse=True)
@@ -268,12 +419,12 @@ def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"
 _stamp_of = operator.attrgetter("_node.stamp")
 
 
-def _check_versions(tensor: "Tensor", node: Function) -> None:
+def _check_versions(tensor: "Tensor", node: Function, parents: Sequence["Tensor"]) -> None:
     if node.released:
         raise RuntimeError(
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
             "were freed by an earlier backward. Pass retain_graph=True to the first backward call.")
-    for position, parent in enumerate(node.parents):
+    for position, parent in enumerate(parents):
         if parent._version > node.stamp:
             label = f" '{parent.name}'" if parent.name else ""
             raise RuntimeError(
@@ -308,21 +459,27 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
             grad = grads.pop(id(tensor), None)
             if grad is None:
                 continue
+            if tensor._extras is not None:  # hooks, retain_grad: a few tensors only
+                grad = _run_hooks(tensor, grad, create_graph)
+                if tensor._extras.retain and wanted is None:
+                    _accumulate_leaf(tensor, grad, create_graph)
             if wanted is not None and id(tensor) in wanted:
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
+            parents = node.parents
             if node.released or node.stamp < _last_write[0]:
-                _check_versions(tensor, node)
+                parents = parents_as_of(node)
+                _check_versions(tensor, node, parents)
             if create_graph:
                 if not node.differentiable_twice:
                     raise RuntimeError(f"op {node.describe()} has no double backward; use the composed "
                                        "version of this function with create_graph=True")
-                input_grads = node.backward(grad, *node.parents, tensor)
+                input_grads = node.backward(grad, *parents, tensor)
             else:
-                input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
+                input_grads = node.backward(grad, *[p._data for p in parents], tensor._data)
             if anomaly:
-                _check_finite(node, tuple(input_grads), "backward", node.parents)
-            for parent, needs, parent_grad in zip(node.parents, node.needs_grad, input_grads):
+                _check_finite(node, tuple(input_grads), "backward", parents)
+            for parent, needs, parent_grad in zip(parents, node.needs_grad, input_grads):
                 if needs and parent_grad is not None:
                     if not create_graph and type(parent_grad) is not np.ndarray:
                         parent_grad = np.asarray(parent_grad)  # 0-d arithmetic gives NumPy scalars
@@ -342,6 +499,8 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
         grad = grads.pop(id(leaf), None)
         if grad is None:
             continue
+        if leaf._extras is not None:
+            grad = _run_hooks(leaf, grad, create_graph)
         if wanted is None:
             _accumulate_leaf(leaf, grad, create_graph)
         elif id(leaf) in wanted:
@@ -369,12 +528,12 @@ def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
         if grad.dtype != leaf.dtype:  # a float32 parameter keeps a float32 gradient, as in PyTorch
             grad = grad.astype(leaf.dtype)
         grad = Tensor._wrap(grad)
-    if leaf.grad is None:
-        leaf.grad = grad
+    if leaf._grad is None:
+        leaf._grad = grad
     elif create_graph:
-        leaf.grad = leaf.grad + grad
+        leaf._grad = leaf._grad + grad
     else:  # out of place across backward calls: .grad may share its array with another leaf
-        leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
+        leaf._grad = Tensor._wrap(leaf._grad._data + grad._data)
 
 
 def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:

@@ -1,26 +1,336 @@
-"""The command line: ``python -m tinygrad_sm check | graph | explore | train | demo``."""
+"""The command line: ``python -m tinygrad_sm check | graph | explore | train | demo``.
+
+Every refusal, from argparse or from a check before the work starts, is one line on stderr and exit
+status 2, with no traceback. Each number is read by a type function below, which checks its range (the
+message names the flag); a subcommand may set ``validate`` (checks that need several flags, run before
+any work) beside ``run``.
+"""
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import sys
+import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
+PROG = "python -m tinygrad_sm"
+MAX_SEED = 2**63 - 1
+# check: the batch Hessian is (batch*classes)^2 float64 and takes batch*classes backward passes
+MAX_CHECK_ELEMENTS = 4096
+MAX_BATCH_SIZE = 1 << 20
+MAX_EPOCHS = 100_000
+MAX_LR = 1e3
+
+
+# ---------------------------------------------------------------- argparse type functions
+# argparse puts "argument --flag: " in front of an ArgumentTypeError's message.
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def bounded_int(low: int, high: int, what: str = "an integer") -> Callable[[str], int]:
+    """A type function reading a plain decimal integer in ``low..high`` (no '_', spaces or '+')."""
+    def parse(text: str) -> int:
+        if not _INTEGER.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {text!r}")
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {value}")
+        return value
+    parse.__name__ = f"int_{low}_{high}"
+    return parse
+
+
+def bounded_float(low: float, high: float, low_inclusive: bool = False) -> Callable[[str], float]:
+    """A type function reading a finite number in ``(low, high]`` (``[low, high]`` when ``low_inclusive``)."""
+    interval = f"{'[' if low_inclusive else '('}{low:g}, {high:g}]"
+    def parse(text: str) -> float:
+        try:
+            value = float(text) if "_" not in text and text.strip() == text else math.nan
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and (low <= value if low_inclusive else low < value) and value <= high):
+            raise argparse.ArgumentTypeError(f"expected a number in {interval}, got {text!r}")
+        return value
+    parse.__name__ = f"float_{low:g}_{high:g}"
+    return parse
+
+
+positive_int = bounded_int(1, 2**63 - 1, "a positive integer")
+nonneg_int = bounded_int(0, MAX_SEED, "a non-negative integer")
+positive_float = bounded_float(0.0, math.inf)
+
+
+def model_spec(text: str) -> str:
+    """``--model``: layer sizes such as 64-128-10, parsed strictly (``train.parse_sizes``); or a CNN
+    spec (``cnn``, conv/pool layers, a model file), checked against the data set by ``_validate_train``."""
+    from .nn.conv import is_conv_spec
+    from .train import parse_sizes
+    if is_conv_spec(text):
+        return text
+    try:
+        parse_sizes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def output_file(text: str) -> str:
+    """``graph --out``: a file path whose format the suffix names and that can be a file."""
+    from ._atomic import check_output_file
+    from .viz import FORMATS
+    try:
+        path = check_output_file(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if path.suffix.lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(f"cannot tell the format of {text!r}: end it in one of {', '.join(FORMATS)}")
+    return text
+
+
+def output_folder(text: str) -> str:
+    """``--out`` of train and demo: a folder that is not a file (created and proven writable later,
+    before the work starts)."""
+    path = Path(text)
+    if not text:
+        raise argparse.ArgumentTypeError("output folder is empty; give a folder such as runs/train")
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder (outputs go into a folder)")
+    return text
+
+
+# ---------------------------------------------------------------- the parser
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option's help (unless the help states them, or there is none: a
+    flag, a per-data-set default); the description and examples keep their lines."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or "default" in (action.help or ""):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+def _describe(text: str) -> str:
+    return textwrap.fill(" ".join(text.split()), 88)
+
+
+# measured: digits 0.971 test accuracy in ~2 s; the 480-image Fashion-MNIST sample 0.858 (seed 0)
+TRAIN_DEFAULTS = {
+    "digits": {"model": "64-128-10", "lr": 5e-3, "epochs": 30},
+    "fashion-mnist": {"model": "784-256-10", "lr": 1e-3, "epochs": 20},
+}
+# features and classes per data set, to check --model before loading anything
+DATASET_SHAPES = {"digits": (64, 10), "fashion-mnist": (784, 10)}
+
+
+def _per_dataset(key: str) -> str:
+    return ", ".join(f"{TRAIN_DEFAULTS[name][key]:g} for {name}" if isinstance(TRAIN_DEFAULTS[name][key], float)
+                     else f"{TRAIN_DEFAULTS[name][key]} for {name}" for name in TRAIN_DEFAULTS)
+
+
+CHECK_ABOUT = """Compare autograd's gradients (and Hessians) of softmax + cross-entropy with the hand-derived
+formulas; exit 1 if any row fails."""
+GRAPH_ABOUT = """Draw an example graph: its backward pass (each edge labelled with the gradient along it) or, with
+--forward, its forward pass with values."""
+TRAIN_ABOUT = """Train an MLP and write metrics.json, model.npz, confusion_matrix.txt and learning_curve.png into
+--out. Defaults marked 'per data set' depend on --dataset."""
+DEMO_ABOUT = """The gradient check table, the softmax + cross-entropy graph and a digits training run, outputs in
+--out."""
+CHECK_EXAMPLES = f"""examples:
+  {PROG} check
+  {PROG} check --file examples/labs/softmax_ce_lab.py
+  {PROG} check --dtype float32 --batch 8 --classes 10 --seed 3"""
+GRAPH_EXAMPLES = f"""examples:
+  {PROG} graph softmax-ce --out softmax_ce.svg
+  {PROG} graph mlp --forward --rankdir LR --out mlp_forward.png"""
+TRAIN_EXAMPLES = f"""examples:
+  {PROG} train --epochs 5 --out runs/digits
+  {PROG} train --model 64-32-10 --optimizer sgd --lr 0.05 --epochs 5 --out runs/digits-sgd
+  {PROG} train --dataset fashion-mnist --download --model 784-256-10 --out runs/fashion
+  {PROG} train --dataset fashion-mnist --data-dir data/fashion-mnist --epochs 5"""
+DEMO_EXAMPLES = f"""examples:
+  {PROG} demo
+  {PROG} demo --out runs/demo2 --seed 1"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand (each sets ``run``, and ``validate`` where flags depend on each other)."""
+    parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0], formatter_class=_Help)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,graph,explore,train,demo}")
+
+    check = commands.add_parser("check", help="autograd vs analytic gradients for softmax + cross-entropy",
+                                description=_describe(CHECK_ABOUT),
+                                epilog=CHECK_EXAMPLES, formatter_class=_Help)
+    check.add_argument("--dtype", choices=["float32", "float64"], default="float64",
+                       help="precision of the autograd side (the references are float64)")
+    check.add_argument("--seed", type=nonneg_int, default=0, help="seed of the random logits and labels")
+    check.add_argument("--batch", type=bounded_int(1, MAX_CHECK_ELEMENTS // 2), default=4,
+                       help=f"examples per batch (batch x classes at most {MAX_CHECK_ELEMENTS})")
+    check.add_argument("--classes", type=bounded_int(2, MAX_CHECK_ELEMENTS // 1), default=5,
+                       help="number of classes")
+    check.add_argument("--file", default=None, help="a lab file defining loss, derived and inputs(): check YOUR "
+                       "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)")
+    check.add_argument("--loss", default="loss", help="with --file: the loss function's name")
+    check.add_argument("--derived", default="derived", help="with --file: the derived gradient's name (or names, a,b)")
+    check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
+    check.add_argument("--trials", type=bounded_int(0, 10_000), default=3,
+                       help="with --file: random perturbations besides the inputs")
+    check.set_defaults(run=_check, validate=_validate_check)
+
+    graph = commands.add_parser("graph", help="draw a computation graph with Graphviz",
+                                description=_describe(GRAPH_ABOUT),
+                                epilog=GRAPH_EXAMPLES, formatter_class=_Help)
+    graph.add_argument("kind", choices=["softmax-ce", "mlp"],
+                       help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network")
+    graph.add_argument("--out", type=output_file, default="graph.svg",
+                       help="output FILE; the format follows the suffix: .svg, .png, .pdf, .dot or .gv")
+    graph.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"],
+                       help="layout direction: top-bottom, left-right, bottom-top, right-left")
+    graph.add_argument("--forward", action="store_true",
+                       help="draw the forward pass with values instead of the backward pass with gradients")
+    graph.set_defaults(run=_graph, validate=_validate_graph)
+
+    explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one offline HTML file)",
+                                  formatter_class=_Help)
+    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss")
+    explore.add_argument("--out", default="explorer.html", help="output FILE.html")
+    explore.set_defaults(run=_explore, validate=_validate_explore)
+
+    train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent",
+                                description=_describe(TRAIN_ABOUT), epilog=TRAIN_EXAMPLES, formatter_class=_Help)
+    train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits",
+                       help="digits: scikit-learn's 8x8 digits (1797 images, embedded); fashion-mnist: the "
+                       "28x28 Fashion-MNIST files in --data-dir")
+    train.add_argument("--data-dir", default=None,
+                       help="fashion-mnist only: folder with the four .gz IDX files (default: $TINYGRAD_SM_DATA, "
+                       "else ~/.cache/tinygrad_sm/fashion-mnist)")
+    train.add_argument("--download", action="store_true",
+                       help="fashion-mnist only: download missing files (about 30 MB, verified by MD5)")
+    train.add_argument("--model", type=model_spec, default=None,
+                       help=f"MLP layer sizes joined by '-', input first (default per data set: {_per_dataset('model')}); "
+                       "or 'cnn' (LeNet-style), a conv spec such as conv6k5p2-pool2-conv16k5-pool2-120-84-10, "
+                       "or a model.py defining build_model(num_features, num_classes)")
+    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu",
+                       help="activation between the layers")
+    train.add_argument("--loss", choices=["ce", "ce-fused", "mse"], default="ce",
+                       help="ce: cross-entropy composed from primitives; ce-fused: the fused primitive; "
+                       "mse: squared error on sigmoid outputs")
+    train.add_argument("--optimizer", choices=["sgd", "adam"], default="adam",
+                       help="sgd (momentum 0.9) or adam")
+    train.add_argument("--lr", type=bounded_float(0.0, MAX_LR), default=None,
+                       help=f"learning rate, in (0, {MAX_LR:g}] (default per data set: {_per_dataset('lr')})")
+    train.add_argument("--batch-size", type=bounded_int(1, MAX_BATCH_SIZE), default=32,
+                       help="examples per gradient step")
+    train.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS), default=None,
+                       help=f"passes over the training set (default per data set: {_per_dataset('epochs')})")
+    train.add_argument("--seed", type=nonneg_int, default=0, help="seed of the initial weights and batch order")
+    train.add_argument("--out", type=output_folder, default="runs/train",
+                       help="output folder (created if missing)")
+    train.set_defaults(run=_train, validate=_validate_train)
+
+    demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run",
+                               description=_describe(DEMO_ABOUT), epilog=DEMO_EXAMPLES, formatter_class=_Help)
+    demo.add_argument("--out", type=output_folder, default="runs/demo", help="output folder (created if missing)")
+    demo.add_argument("--seed", type=nonneg_int, default=0, help="seed of the training run")
+    demo.set_defaults(run=_demo, validate=_validate_demo)
+    parser.subcommands = {"check": check, "graph": graph, "train": train, "demo": demo}  # type: ignore[attr-defined]
+    return parser
+
+
+# ---------------------------------------------------------------- checks before work
+
+class UsageError(ValueError):
+    """A combination of flags that cannot work; reported like an argparse error."""
+
+
+def _validate_check(args: argparse.Namespace) -> None:
+    if args.file is None and (args.loss, args.derived, args.inputs) != ("loss", "derived", "inputs"):
+        raise UsageError("--loss, --derived and --inputs need --file LAB.py")
+    elements = args.batch * args.classes
+    if elements > MAX_CHECK_ELEMENTS:
+        from .train import format_bytes
+        raise UsageError(f"--batch {args.batch} x --classes {args.classes} = {elements} logits: the batch Hessian "
+                         f"would need {format_bytes(8 * elements ** 2)} ((batch*classes)^2 float64) and as many "
+                         f"backward passes; keep batch x classes at most {MAX_CHECK_ELEMENTS}")
+
+
+def _validate_train(args: argparse.Namespace) -> None:
+    from ._atomic import ensure_output_dir
+    from .train import parse_sizes
+    from .nn.conv import build_model, is_conv_spec
+    if args.dataset == "digits" and (args.data_dir is not None or args.download):
+        flag = "--data-dir" if args.data_dir is not None else "--download"
+        raise UsageError(f"{flag} applies to --dataset fashion-mnist only (digits comes with scikit-learn)")
+    if args.data_dir is not None:
+        folder = Path(args.data_dir).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--data-dir {args.data_dir} is a file, not a folder")
+        if not folder.exists() and not args.download:
+            raise UsageError(f"--data-dir {args.data_dir} does not exist (add --download to create it and fetch "
+                             "the files)")
+    features, classes = DATASET_SHAPES[args.dataset]
+    if args.model is not None and is_conv_spec(args.model):  # built once here: a bad layer is named before any work
+        try:
+            build_model(args.model, features, classes)
+        except (ValueError, TypeError, OSError, ImportError) as error:
+            raise UsageError(f"--model {args.model}: {error}") from None
+        ensure_output_dir(args.out)
+        return
+    sizes = parse_sizes(args.model) if args.model is not None else None
+    if sizes is not None and (sizes[0] != features or sizes[-1] != classes):
+        raise UsageError(f"--model {args.model} does not fit {args.dataset}: it has {features} features and "
+                         f"{classes} classes, so the model must be {features}-...-{classes}")
+    ensure_output_dir(args.out)
+
+
+def _validate_graph(args: argparse.Namespace) -> None:
+    from ._atomic import ensure_output_dir
+    ensure_output_dir(Path(args.out).parent)  # /sys, a read-only folder: refused before drawing
+
+
+def _validate_explore(args: argparse.Namespace) -> None:
+    from ._atomic import ensure_output_dir
+    from .explorer import EXAMPLES
+    if not args.out.lower().endswith((".html", ".htm")):
+        raise ValueError(f"--out must name an .html file, got {args.out!r}")
+    if args.kind not in EXAMPLES and not args.kind.endswith(".py"):
+        raise ValueError(f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) "
+                         "that defines loss()")
+    if args.kind.endswith(".py") and not Path(args.kind).is_file():
+        raise ValueError(f"no such Python file: {args.kind}")
+    ensure_output_dir(Path(args.out).parent)
+
+
+def _validate_demo(args: argparse.Namespace) -> None:
+    from ._atomic import ensure_output_dir
+    ensure_output_dir(args.out)
+
+
+# ---------------------------------------------------------------- the commands
 
 def _check(args: argparse.Namespace) -> int:
     if args.file is not None:  # a learner's own derivation, from a lab file
         from .derivation_lab import check_file_command
         return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
-    if (args.loss, args.derived, args.inputs) != ("loss", "derived", "inputs"):
-        print("error: --loss, --derived and --inputs need --file LAB.py", file=sys.stderr)
-        return 2
     from .compare import check_command
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
 
 
 def _graph(args: argparse.Namespace) -> int:
     from .viz import graph_command
-    print(f"wrote {graph_command(args.kind, args.out)}")
+    print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir, backward=not args.forward)}")
     return 0
 
 
@@ -33,25 +343,20 @@ def _explore(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .train import train_command
     defaults = TRAIN_DEFAULTS[args.dataset]
-    train_command(dataset=args.dataset, data_dir=args.data_dir, model=args.model or defaults["model"],
+    def given(name: str) -> Any:  # `is None`, never `or`: a value the user typed is never swapped for a default
+        value = getattr(args, name)
+        return defaults[name] if value is None else value
+    train_command(dataset=args.dataset, data_dir=args.data_dir, model=given("model"),
                   activation=args.activation, loss=args.loss, optimizer=args.optimizer,
-                  lr=args.lr or defaults["lr"], batch_size=args.batch_size, epochs=args.epochs or defaults["epochs"],
-                  seed=args.seed, out=args.out)
+                  lr=given("lr"), batch_size=args.batch_size, epochs=given("epochs"),
+                  seed=args.seed, out=args.out, download=args.download)
     return 0
-
-
-# measured: digits 0.971 test accuracy in ~2 s; the 480-image Fashion-MNIST sample 0.858 (seed 0)
-TRAIN_DEFAULTS = {
-    "digits": {"model": "64-128-10", "lr": 5e-3, "epochs": 30},
-    "fashion-mnist": {"model": "784-256-10", "lr": 1e-3, "epochs": 20},
-}
 
 
 def _demo(args: argparse.Namespace) -> int:
     from .compare import check_command
     from .train import train_command
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     print("== 1. autograd against the hand-derived gradients ==")
     status = check_command()
@@ -67,56 +372,34 @@ def _demo(args: argparse.Namespace) -> int:
     return status
 
 
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:  # no "[Errno 13]"; the file named once
+        text = error.strerror + (f": {error.filename}" if error.filename and str(error.filename)
+                                 not in error.strerror else "")
+    else:
+        text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+    return " ".join(str(text).split()) or type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tinygrad_sm", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    check = commands.add_parser("check", help="autograd vs analytic gradients for softmax + cross-entropy")
-    check.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    check.add_argument("--seed", type=int, default=0)
-    check.add_argument("--batch", type=int, default=4)
-    check.add_argument("--classes", type=int, default=5)
-    check.add_argument("--file", default=None, help="a lab file defining loss, derived and inputs(): check YOUR "
-                       "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)")
-    check.add_argument("--loss", default="loss", help="with --file: the loss function's name")
-    check.add_argument("--derived", default="derived", help="with --file: the derived gradient's name (or names, a,b)")
-    check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
-    check.add_argument("--trials", type=int, default=3, help="with --file: random perturbations besides the inputs")
-    check.set_defaults(run=_check)
-
-    graph = commands.add_parser("graph", help="draw a computation graph with Graphviz")
-    graph.add_argument("kind", choices=["softmax-ce", "mlp"])
-    graph.add_argument("--out", default="graph.svg", help="FILE.svg|png|pdf|dot (format from the suffix)")
-    graph.set_defaults(run=_graph)
-
-    explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one HTML file)")
-    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss()")
-    explore.add_argument("--out", default="explorer.html", help="FILE.html")
-    explore.set_defaults(run=_explore)
-
-    train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent")
-    train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits")
-    train.add_argument("--data-dir", default=None, help="folder with the four IDX files (or $TINYGRAD_SM_DATA)")
-    train.add_argument("--model", default=None, help="layer sizes, e.g. 784-256-10")
-    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
-    train.add_argument("--loss", choices=["ce", "ce-fused", "mse"], default="ce",
-                       help="ce: cross-entropy composed from primitives; ce-fused: the fused primitive")
-    train.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
-    train.add_argument("--lr", type=float, default=None)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--epochs", type=int, default=None)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", default="runs/train")
-    train.set_defaults(run=_train)
-
-    demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run")
-    demo.add_argument("--out", default="runs/demo")
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=_demo)
-
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit status (2 for every refusal, one line on stderr)."""
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported by the subcommand, whose --help lists what it takes
+        parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    prog = f"{PROG} {args.command}"
+    try:
+        if getattr(args, "validate", None) is not None:
+            args.validate(args)
+    except (ValueError, OSError) as error:  # before any work: a usage error
+        print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, ImportError, RuntimeError) as error:  # e.g. Graphviz missing
-        print(f"error: {error}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, OSError, ImportError, RuntimeError) as error:  # e.g. Graphviz missing
+        print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; outputs written so far are complete (each is replaced atomically)",
+              file=sys.stderr)
+        return 130

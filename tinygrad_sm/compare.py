@@ -108,14 +108,15 @@ def _case_soft_targets(rng, dtype, batch, classes):
 def _case_last_layer(rng, dtype, batch, classes):
     fan_in = 3
     x = rng.standard_normal((batch, fan_in)).astype(dtype)
-    weight = Tensor(rng.standard_normal((fan_in, classes)).astype(dtype), requires_grad=True, name="W")
+    # W (out, in) as nn.Linear stores it: w_jk connects input k to output j
+    weight = Tensor(rng.standard_normal((classes, fan_in)).astype(dtype), requires_grad=True, name="W")
     bias = Tensor(rng.standard_normal(classes).astype(dtype), requires_grad=True, name="b")
     labels = rng.integers(0, classes, size=batch)
-    logits = Tensor(x) @ weight + bias
+    logits = Tensor(x) @ weight.T + bias
     grad_weight, grad_bias = grad(F.cross_entropy(logits, labels), [weight, bias])
-    probs = analytic.softmax(x.astype(np.float64) @ weight.data.astype(np.float64) + bias.data.astype(np.float64))
+    probs = analytic.softmax(x.astype(np.float64) @ weight.data.astype(np.float64).T + bias.data.astype(np.float64))
     ref_weight, ref_bias = analytic.last_layer_grads(x.astype(np.float64), probs, analytic.onehot(labels, classes))
-    return [_row("dC/dW = a_prev^T (a - y)/n", grad_weight, ref_weight, dtype),
+    return [_row("dC/dW = (a - y)^T a_prev/n", grad_weight, ref_weight, dtype),
             _row("dC/db = mean(a - y)", grad_bias, ref_bias, dtype)]
 
 

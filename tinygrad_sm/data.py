@@ -1,7 +1,8 @@
 """Data sets and batching: IDX files, Fashion-MNIST, scikit-learn's 8x8 digits.
 
-Pure NumPy and the standard library; this module imports nothing else from
-``tinygrad_sm``, so it can be copied out and used on its own.
+Pure NumPy and the standard library (tqdm, when installed, draws a download's progress bar); the
+only other ``tinygrad_sm`` module it imports is ``_atomic`` (atomic output files), so the two can be
+copied out and used on their own.
 
 Every loader returns a [`Dataset`][tinygrad_sm.data.Dataset] whose inputs are float32 of shape
 ``(N, D)`` (flattened images) and whose labels are int64 of shape ``(N,)``.
@@ -18,23 +19,28 @@ import hashlib
 import http.client
 import math
 import os
+import stat
 import struct
-import tempfile
+import sys
+import time
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 import numpy as np
+
+from ._atomic import atomic_path, check_output_file
 
 PathLike = Union[str, "os.PathLike[str]"]
 SeedLike = Union[int, np.random.Generator, None]
 
 __all__ = [
     "IDXError", "DownloadError", "ChecksumError", "Dataset", "read_idx", "write_idx", "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_FILES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "DATASET_NAMES", "default_data_dir",
+    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "URL_ENV", "DATASET_NAMES",
+    "default_data_dir",
     "load_fashion_mnist", "download_file", "download_fashion_mnist", "verify_checksums", "load_digits",
     "stratified_split", "load_dataset", "iterate_minibatches", "one_hot",
 ]
@@ -137,16 +143,32 @@ def _read_idx_stream(stream: BinaryIO, path: Path, file_size: int | None,
     return big_endian.astype(dtype.newbyteorder("="))  # native byte order, own writable copy
 
 
+def _open_regular_file(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file: a FIFO would block forever, a device
+    may never end, a folder cannot be read. Opened non-blocking first, so even a FIFO cannot hang us."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
+                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file")
+        raise IDXError(f"{path}: is {kind}, not a regular file; refusing to read it")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
+
+
 def read_idx(path: PathLike, *, max_bytes: int | None = DEFAULT_MAX_IDX_BYTES) -> np.ndarray:
     """Read an IDX file, raw or gzip-compressed (recognised by the 1f 8b magic, not the name).
 
     Returns a native-endian array of the shape in the header, e.g. (N, 28, 28) uint8.
+    Anything but a regular file (a FIFO, a device, a folder) is refused before reading.
     Raises IDXError naming the file, the problem and the byte offsets when the header is
     invalid or the payload is not exactly prod(shape) * itemsize bytes. Nothing of the
     size the header claims is allocated before the data is known to be there.
     """
     path = Path(path)
-    with open(path, "rb") as raw:
+    with _open_regular_file(path) as raw:
         is_gzip = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         if not is_gzip:
@@ -170,19 +192,10 @@ def _idx_code_for(dtype: np.dtype) -> int:
 
 
 def _atomic_write(path: Path, write_contents: Callable[[BinaryIO], None]) -> None:
-    """Write via a temp file in ``path``'s folder and rename, so ``path`` is never half-written."""
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
+    """Write via ``_atomic.atomic_path`` (a temp file renamed into place), so ``path`` is never half-written."""
+    with atomic_path(path) as temp:
+        with open(temp, "wb") as handle:
             write_contents(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes files 0600; data files are for sharing
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
 
 
 def write_idx(path: PathLike, array: np.ndarray, compress: bool | None = None) -> None:
@@ -252,8 +265,18 @@ FASHION_MNIST_FILES: dict[str, str] = {
     "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
     "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
 }
+#: Their sizes in bytes (the cap of each download).
+FASHION_MNIST_SIZES: dict[str, int] = {
+    "train-images-idx3-ubyte.gz": 26421880,
+    "train-labels-idx1-ubyte.gz": 29515,
+    "t10k-images-idx3-ubyte.gz": 4422102,
+    "t10k-labels-idx1-ubyte.gz": 5148,
+}
+_OFFICIAL_SIZES = {FASHION_MNIST_FILES[name]: size for name, size in FASHION_MNIST_SIZES.items()}
 FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 DATA_DIR_ENV = "TINYGRAD_SM_DATA"
+#: a mirror to download Fashion-MNIST from instead of FASHION_MNIST_URL (the checksums still apply)
+URL_ENV = "TINYGRAD_SM_FASHION_MNIST_URL"
 _IMAGE_SIDE = 28
 
 
@@ -278,36 +301,111 @@ def _file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0) -> Path:
+DEFAULT_MAX_DOWNLOAD_BYTES = 1 << 30  # without a known size, refuse bodies over 1 GiB
+DEFAULT_DOWNLOAD_DEADLINE = 600.0     # seconds for a whole file (the largest official one is 26 MB)
+
+
+def _set_read_timeout(response: Any, seconds: float) -> None:
+    """Shorten the socket timeout of an open response, so one read cannot outlast the deadline.
+    (http.client keeps the socket at ``response.fp.raw._sock``; where it does not, reads keep the
+    ``timeout`` given to urlopen and the deadline is checked between them.)"""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.settimeout(max(seconds, 0.001))
+
+
+def _download_bar(total: int | None, url: str, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, leave=False, file=sys.stderr,
+                desc=url.rsplit("/", 1)[-1] or url)
+
+
+def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
+                  deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE, max_bytes: int | None = None,
+                  expected_size: int | None = None, progress: bool = False) -> Path:
     """Download ``url`` to ``dest``, verifying the MD5 while streaming; returns ``dest``.
 
-    The bytes go to a temp file beside ``dest`` that is renamed only when complete (as
-    long as Content-Length said) and verified. On any failure the temp file is deleted,
-    nothing appears at ``dest``, and DownloadError names the URL and the cause.
+    Bounded in time and size: ``timeout`` seconds at most without data (per read, and for the
+    connection), ``deadline`` seconds at most for the whole file (None: no overall limit); at most
+    ``max_bytes`` bytes (default ``expected_size`` when given, else DEFAULT_MAX_DOWNLOAD_BYTES): a
+    Content-Length above the cap is refused before reading, and a body that goes past it is cut off.
+    With ``expected_size`` the body must be exactly that long. ``progress`` shows a tqdm bar on
+    stderr (when tqdm is installed).
+
+    The bytes go to a temp file beside ``dest`` that is renamed only when complete and verified. On
+    any failure the temp file is deleted, nothing appears at ``dest``, and DownloadError names the URL,
+    the cause and the number of bytes actually received.
     """
-    dest = Path(dest)
+    dest = check_output_file(dest)
     expected_md5 = md5.strip().lower()
     if len(expected_md5) != 32 or any(char not in "0123456789abcdef" for char in expected_md5):
         raise ValueError(f"md5 must be 32 hex digits, got {md5!r}")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    for label, value in (("timeout", timeout), ("deadline", deadline)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{label} must be a positive number of seconds, got {value!r}")
+    cap = max_bytes if max_bytes is not None else expected_size if expected_size is not None else \
+        DEFAULT_MAX_DOWNLOAD_BYTES
+    started = time.monotonic()
+
+    def remaining() -> float:
+        return math.inf if deadline is None else deadline - (time.monotonic() - started)
+
+    def past_deadline(received: int, declared: int | None) -> DownloadError:
+        return DownloadError(f"download of {url} ran past its deadline of {deadline:g} s after {received} bytes"
+                             + (f" of {declared}" if declared else "")
+                             + " (the server is too slow; try again, or allow a longer deadline)")
 
     def fetch(handle: BinaryIO) -> None:
         digest = hashlib.md5(usedforsecurity=False)
-        received, declared = 0, None
+        received, declared, bar = 0, None, None
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
+            with urllib.request.urlopen(url, timeout=min(timeout, remaining())) as response:
                 length_header = response.headers.get("Content-Length")
                 declared = int(length_header) if length_header and length_header.isdigit() else None
-                while chunk := response.read(_CHUNK_BYTES):
+                if declared is not None and declared > cap:
+                    raise DownloadError(f"download of {url} refused: Content-Length {declared} bytes is more than "
+                                        f"the cap of {cap} bytes" + (f" (the file should be {expected_size} bytes)"
+                                                                     if expected_size is not None else ""))
+                bar = _download_bar(declared or expected_size, url, progress)
+                while True:
+                    left = remaining()
+                    if left <= 0:
+                        raise past_deadline(received, declared)
+                    _set_read_timeout(response, min(timeout, left))
+                    chunk = response.read1(_CHUNK_BYTES)  # what has arrived, so the count is true
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                    if received > cap:
+                        raise DownloadError(f"download of {url} refused: the body goes past the cap of {cap} "
+                                            "bytes; stopped there")
                     digest.update(chunk)
                     handle.write(chunk)
-                    received += len(chunk)
+                    if bar is not None:
+                        bar.update(len(chunk))
+        except DownloadError:
+            raise
         except (OSError, http.client.HTTPException, ValueError) as error:
-            raise DownloadError(f"download of {url} failed after {received} bytes: "
-                                f"{type(error).__name__}: {error}") from error
+            if remaining() <= 0:
+                raise past_deadline(received, declared) from error
+            cause = f"{type(error).__name__}: {error}"
+            if isinstance(error, TimeoutError) or "timed out" in str(error):
+                cause = f"no data for {timeout:g} s ({cause})"
+            raise DownloadError(f"download of {url} failed after {received} bytes: {cause}") from error
+        finally:
+            if bar is not None:
+                bar.close()
         if declared is not None and received != declared:
             raise DownloadError(f"download of {url} is incomplete: the connection ended after "
                                 f"{received} of {declared} bytes (Content-Length)")
+        if expected_size is not None and received != expected_size:
+            raise DownloadError(f"download of {url} has {received} bytes, but the file is {expected_size} bytes")
         actual_md5 = digest.hexdigest()
         if actual_md5 != expected_md5:
             raise DownloadError(f"download of {url} failed its checksum: expected MD5 {expected_md5}, "
@@ -318,17 +416,19 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0) -> 
 
 
 def download_fashion_mnist(root: PathLike | None = None, base_url: str = FASHION_MNIST_URL,
-                           checksums: Mapping[str, str] | None = None) -> Path:
+                           checksums: Mapping[str, str] | None = None, progress: bool = False) -> Path:
     """Download the Fashion-MNIST files missing from ``root`` (see default_data_dir); returns it.
 
     Each download is verified against ``checksums`` (file name -> MD5, default the
-    official FASHION_MNIST_FILES); files already present are left alone.
+    official FASHION_MNIST_FILES); files already present are left alone. An official file
+    (recognised by its MD5) must also have its official size, which caps the download.
     """
     folder = default_data_dir(root)
     checksums = FASHION_MNIST_FILES if checksums is None else checksums
     for file_name, md5 in checksums.items():
         if not (folder / file_name).is_file():
-            download_file(base_url.rstrip("/") + "/" + file_name, folder / file_name, md5)
+            download_file(base_url.rstrip("/") + "/" + file_name, folder / file_name, md5,
+                          expected_size=_OFFICIAL_SIZES.get(md5.strip().lower()), progress=progress)
     return folder
 
 
@@ -349,6 +449,33 @@ def verify_checksums(root: PathLike | None = None, checksums: Mapping[str, str] 
     return folder
 
 
+def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndarray:
+    """``labels`` (N,) from an IDX file as int64, after checking each is an integer in 0..num_classes-1;
+    the message names the first bad label's index, its byte offset in the file (in the decompressed
+    stream for .gz) and its value: a float label (0.5, nan) is refused, never truncated."""
+    offset_of = lambda index: 8 + index * labels.dtype.itemsize  # noqa: E731 (1-d IDX: an 8-byte header)
+    with open(path, "rb") as handle:  # gzip is told by its magic bytes, as read_idx does
+        where = " of the decompressed stream" if handle.read(2) == _GZIP_MAGIC else ""
+    if labels.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            not_integral = np.flatnonzero(~np.isfinite(labels) | (labels != np.round(labels)))
+        if not_integral.size:
+            index = int(not_integral[0])
+            raise IDXError(f"{path}: label {labels[index].item()!r} at index {index} "
+                           f"(byte offset {offset_of(index)}{where}) "
+                           f"is not an integer; labels are class numbers 0..{num_classes - 1} "
+                           f"({not_integral.size} such labels)")
+    with np.errstate(invalid="ignore"):
+        out_of_range = np.flatnonzero((labels < 0) | (labels >= num_classes))
+    if out_of_range.size:
+        index = int(out_of_range[0])
+        value = labels[index].item()
+        shown = int(value) if isinstance(value, float) else value
+        raise IDXError(f"{path}: label {shown} at index {index} (byte offset {offset_of(index)}{where}) is outside "
+                       f"0..{num_classes - 1} ({out_of_range.size} such labels)")
+    return labels.astype(np.int64)
+
+
 def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
     images_path = folder / f"{prefix}-images-idx3-ubyte.gz"
     labels_path = folder / f"{prefix}-labels-idx1-ubyte.gz"
@@ -361,12 +488,7 @@ def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.
     if len(images) != len(labels):
         raise IDXError(f"{images_path.name} has {len(images)} images but {labels_path.name} has "
                        f"{len(labels)} labels (in {folder})")
-    labels = labels.astype(np.int64)
-    out_of_range = np.flatnonzero((labels < 0) | (labels >= len(FASHION_MNIST_CLASSES)))
-    if out_of_range.size:
-        index = int(out_of_range[0])
-        raise IDXError(f"{labels_path}: label {labels[index]} at index {index} is outside 0..9 "
-                       f"({out_of_range.size} such labels)")
+    labels = _checked_labels(labels, labels_path, len(FASHION_MNIST_CLASSES))
     inputs = images.reshape(len(images), _IMAGE_SIDE * _IMAGE_SIDE).astype(np.float32)
     if normalize:
         inputs /= np.float32(255)
@@ -374,22 +496,27 @@ def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.
 
 
 def load_fashion_mnist(root: PathLike | None = None, download: bool = False,
-                       base_url: str = FASHION_MNIST_URL, normalize: bool = True) -> Dataset:
+                       base_url: str | None = None, normalize: bool = True,
+                       progress: bool = False) -> Dataset:
     """Load Fashion-MNIST from the four official .gz files in ``root`` (see default_data_dir).
 
     Returns a Dataset with x_train (N, 784) float32 (scaled to [0, 1] when ``normalize``,
     else 0..255), y_train (N,) int64, likewise x_test/y_test, and the ten class names.
-    Missing files are downloaded (and verified) only when ``download`` is true.
+    Missing files are downloaded (and verified) only when ``download`` is true, with a
+    progress bar when ``progress``, from ``base_url`` (default: $TINYGRAD_SM_FASHION_MNIST_URL,
+    else FASHION_MNIST_URL).
     """
     folder = default_data_dir(root)
+    base_url = base_url or os.environ.get(URL_ENV) or FASHION_MNIST_URL
     missing = [name for name in FASHION_MNIST_FILES if not (folder / name).is_file()]
     if missing and download:
-        download_fashion_mnist(folder, base_url)
+        download_fashion_mnist(folder, base_url, progress=progress)
     elif missing:
         raise FileNotFoundError(
             f"Fashion-MNIST files missing from {folder}: {', '.join(missing)}. Point --data-dir "
             f"(or the {DATA_DIR_ENV} environment variable) at a folder that holds them, "
-            f"or pass download=True to fetch them from {base_url}")
+            f"or fetch them from {base_url} (about 30 MB): --download on the command line, "
+            "download=True in Python")
     x_train, y_train = _load_fashion_split(folder, "train", normalize)
     x_test, y_test = _load_fashion_split(folder, "t10k", normalize)
     return Dataset(x_train, y_train, x_test, y_test, FASHION_MNIST_CLASSES, "fashion-mnist")
@@ -442,13 +569,19 @@ def load_digits(test_fraction: float = 0.25, seed: SeedLike = 0) -> Dataset:
 DATASET_NAMES = ("digits", "fashion-mnist")
 
 
-def load_dataset(name: str, data_dir: PathLike | None = None, download: bool = False) -> Dataset:
-    """Load a data set by name: 'digits' (embedded; data_dir is unused) or 'fashion-mnist'."""
+def load_dataset(name: str, data_dir: PathLike | None = None, download: bool = False,
+                 progress: bool = False) -> Dataset:
+    """Load a data set by name: 'digits' (embedded in scikit-learn: ``data_dir`` and ``download``
+    do not apply and are refused rather than ignored) or 'fashion-mnist'."""
     key = name.strip().lower().replace("_", "-")
     if key == "digits":
+        if data_dir is not None or download:
+            given = "data_dir" if data_dir is not None else "download"
+            raise ValueError(f"{given} does not apply to the digits data set (it comes with scikit-learn); "
+                             "use it with 'fashion-mnist'")
         return load_digits()
     if key == "fashion-mnist":
-        return load_fashion_mnist(root=data_dir, download=download)
+        return load_fashion_mnist(root=data_dir, download=download, progress=progress)
     raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(DATASET_NAMES)}")
 
 

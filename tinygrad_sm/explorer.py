@@ -29,6 +29,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import analytic, explorer_layout, viz
+from ._atomic import write_bytes_atomic
 from .autograd import _reachable, no_grad
 from .tensor import Tensor
 
@@ -143,10 +144,13 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
                 r"\frac{\partial C}{\partial b_j} = " + per + r"\sum_i \left(a^L_{ij} - y_{ij}\right)",
                 delta.sum(axis=0).reshape(bias.shape), totals[b]))
         if weight._node is None and weight.requires_grad and w in totals and a_prev.ndim == 2:
+            by_hand = a_prev.data.astype(np.float64).T @ delta  # (in, out): entry [k, j]
+            stored = "(out, in), as nn.Linear: entry [j, k]" if getattr(product._node, "transpose_b", False) \
+                else "(in, out): entry [k, j]"
             found.setdefault(w, []).append(_hand(
-                "the last layer's weights (Nielsen's BP4; W is stored (in, out), entry [k, j])",
+                f"the last layer's weights (Nielsen's BP4; W is stored {stored})",
                 r"\frac{\partial C}{\partial w_{jk}} = " + per + r"\sum_i a^{L-1}_{ik}\left(a^L_{ij} - y_{ij}\right)",
-                a_prev.data.astype(np.float64).T @ delta, totals[w]))
+                by_hand.T if getattr(product._node, "transpose_b", False) else by_hand, totals[w]))
     # softmax feeding a log: the gradient at z through the Jacobian p_i (delta_ij - p_j)
     calls: dict[tuple, set[int]] = {}
     for i, path in layout.calls.items():
@@ -341,7 +345,7 @@ class Explorer:
         """Write the page to ``path`` (atomically) and return it."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        viz._write_atomically(target, self.html.encode("utf-8"))
+        write_bytes_atomic(target, self.html.encode("utf-8"))
         self.path = target
         return target
 

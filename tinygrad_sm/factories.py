@@ -5,6 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .dtypes import check_kind
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
 
 _generator = np.random.default_rng()
@@ -77,9 +78,16 @@ def eye(n: int, m: int | None = None, dtype: Any = DEFAULT_DTYPE, requires_grad:
 
 
 def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
-    """A tensor sharing memory with ``array`` (its dtype kept)."""
+    """A tensor sharing memory with ``array`` (its dtype kept), as ``torch.from_numpy``.
+
+    Writes through either side show in the other. While a graph that saved this tensor's values for
+    backward is alive, the array is read-only (a raw write raises instead of silently changing the
+    gradient); once backward has run, or the graph is dropped, it is writable again. ``Tensor(array)``
+    and ``tensor(array)`` copy instead."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    return Tensor(array, requires_grad=requires_grad)
-
-
+    check_kind(array.dtype)
+    result = Tensor._wrap(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result

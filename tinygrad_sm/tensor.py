@@ -1,8 +1,10 @@
 """Tensor, the user's object: an ndarray plus the node that made it. Every method only dispatches
-to a primitive in ``ops.py`` or composes primitives; no derivative rule lives here."""
+to a primitive in ``ops/`` or composes primitives; no derivative rule lives here. dtypes are inferred
+and promoted as PyTorch does, by the rules (and the table) in [`dtypes`][tinygrad_sm.dtypes]."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+import warnings
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -10,59 +12,34 @@ from . import autograd as _autograd
 from . import ops
 from .autograd import bump_version, is_grad_enabled
 from .autograd import backward as _backward
+from .dtypes import DEFAULT_DTYPE, infer_array, result_type
+from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args  # noqa: F401
 
 Axis = int | tuple[int, ...] | None
-DEFAULT_DTYPE = np.float32
-_ACCEPTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
+_to_array = infer_array
 
 
-def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    if isinstance(data, Tensor):
-        array = data.data.copy() if dtype is None else data.data.astype(dtype)
-    elif isinstance(data, np.ndarray):
-        array = data.astype(dtype) if dtype is not None and data.dtype != dtype else data.view()
-    else:
-        array = np.asarray(data, dtype=dtype)
-        if dtype is None and array.dtype.kind in "iuf":
-            array = array.astype(DEFAULT_DTYPE)  # Python numbers and lists become float32
-    if array.dtype.kind not in _ACCEPTED_KINDS:
-        raise TypeError(f"Tensor data must be bool, integer or floating point; got dtype {array.dtype}"
-                        + (" (complex numbers are not supported)" if array.dtype.kind == "c" else ""))
-    return array
-
-
-_UNSET: Any = object()
-
-
-def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, keepdim: Any = _UNSET,
-              op: str = "reduction", default_axis: Any = None) -> tuple[Any, bool]:
-    """``(axis, keepdims)`` from either spelling: PyTorch's ``dim``/``keepdim`` or NumPy's
-    ``axis``/``keepdims``. Passing both spellings of one argument is an error (it is ambiguous)."""
-    if axis is not _UNSET and dim is not _UNSET:
-        raise TypeError(f"{op}: pass either dim= or axis=, not both")
-    if keepdims is not _UNSET and keepdim is not _UNSET:
-        raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
-    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
-    keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
-    return axis, bool(keep)
-
-
-class Tensor:
+class Tensor(TensorHabits):
     """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
 
-    ``Tensor(data, requires_grad=False, dtype=None, name=None)``: NumPy arrays keep their dtype, Python
-    numbers and lists become float32. ``name`` labels the tensor in pictures and error messages.
+    ``Tensor(data, requires_grad=False, dtype=None, name=None)`` copies ``data``, as ``torch.tensor``
+    does (``from_numpy`` shares memory instead). dtypes as PyTorch infers them: Python floats give
+    float32, Python ints int64, bools bool; NumPy arrays keep their dtype (see ``tinygrad_sm.dtypes``).
+    ``name`` labels the tensor in pictures and error messages.
     """
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_node", "_version", "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_node", "_version", "_extras", "_previous",
+                 "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
-        self._data = _to_array(data, dtype)
-        self.grad: Tensor | None = None
+        self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
+        self._grad: Tensor | None = None
         self.requires_grad = False
         self.name = name
         self._node = None
         self._version = 0
+        self._extras = None    # retain_grad / hooks (see autograd.GradExtras), None for almost every tensor
+        self._previous = None  # the state before an in-place op rebound this tensor (see _rebind)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -70,20 +47,37 @@ class Tensor:
     def _wrap(cls, array: np.ndarray) -> "Tensor":
         """Fast internal constructor for op outputs: no conversion, no checks."""
         tensor = cls.__new__(cls)
-        tensor._data, tensor.grad, tensor.requires_grad = array, None, False
-        tensor.name, tensor._node, tensor._version = None, None, 0
+        tensor._data, tensor._grad, tensor.requires_grad = array, None, False
+        tensor.name, tensor._node, tensor._version, tensor._extras, tensor._previous = None, None, 0, None, None
         return tensor
 
     # ------------------------------------------------------------ attributes
     @property
     def data(self) -> np.ndarray:
-        return self._data
+        """The values (shared memory). While a live graph saved them for backward they are read-only,
+        and a write raises naming the op that saved them."""
+        array = self._data
+        if array.flags.writeable or not _autograd.frozen_count(array):
+            return array
+        return array.view(_autograd.SavedArray)
 
     @data.setter
     def data(self, value: Any) -> None:
         # rebinding counts as a modification: a graph that read the old array must not mix in the new one
         self._data = _to_array(value)
         bump_version(self)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The accumulated gradient of a leaf. A non-leaf keeps none unless ``retain_grad()`` was
+        called; reading it then warns once, as in PyTorch."""
+        if self._node is not None and self._grad is None and (self._extras is None or not self._extras.retain):
+            _warn_non_leaf_grad(self)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        self._grad = value
 
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
@@ -99,12 +93,25 @@ class Tensor:
         return self._data.item()
 
     def numpy(self) -> np.ndarray:
+        """The values (shared memory). A tensor that requires grad raises, as in PyTorch: the array
+        would leave the graph silently; call ``t.detach().numpy()`` for the values."""
+        if self.requires_grad:
+            raise RuntimeError(f"numpy() of a tensor that requires grad (shape {self.shape}) would drop it from "
+                               "the graph; use t.detach().numpy() for the values")
         return self._data
 
     def tolist(self) -> Any:
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError(
+                f"converting a tensor that requires grad (shape {self.shape}) to a NumPy array would drop the "
+                "graph (np.asarray(t), np.array([t, ...]), or a NumPy function of a list of tensors such as "
+                "np.mean([x, y])): use tg.stack([...]) and Tensor methods to keep it, or t.detach().numpy() "
+                "for the values")
+        if copy:
+            return np.array(self._data, dtype=dtype, copy=True)
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __float__(self) -> float:
@@ -114,7 +121,10 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        return bool(self.item())
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
+                             "ambiguous: use (t > 0).any() or .all(), or compare one element, t[i] > 0")
+        return bool(self._data.item())
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -159,54 +169,45 @@ class Tensor:
         _backward(self, gradient, retain_graph, create_graph)
 
     def zero_grad(self) -> None:
-        self.grad = None
-
-    # ------------------------------------------------------------ operand conversion
-    def _operand(self, value: Any) -> "Tensor":
-        """A non-Tensor operand as a constant Tensor; Python numbers take this tensor's float dtype."""
-        if isinstance(value, Tensor):
-            return value
-        if isinstance(value, (int, float, bool)):
-            if self.dtype.kind == "f" or (isinstance(value, int) and self.dtype.kind in "iu"):
-                return Tensor._wrap(np.asarray(value, dtype=self.dtype))
-        return Tensor(value)
+        self._grad = None
 
     # ------------------------------------------------------------ arithmetic
+    # every binary op takes its operands through _promoted (one dtype rule: dtypes.result_type)
     def __add__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self, self._operand(other))
+        return ops.Add.apply(*_promoted(self, other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return ops.Add.apply(self._operand(other), self)
+        return ops.Add.apply(*_promoted(other, self))
 
     def __sub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self, self._operand(other))
+        return ops.Sub.apply(*_promoted(self, other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return ops.Sub.apply(self._operand(other), self)
+        return ops.Sub.apply(*_promoted(other, self))
 
     def __mul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self, self._operand(other))
+        return ops.Mul.apply(*_promoted(self, other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return ops.Mul.apply(self._operand(other), self)
+        return ops.Mul.apply(*_promoted(other, self))
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return ops.Div.apply(self, self._operand(other))
+        return ops.Div.apply(*_promoted(self, other, true_divide=True))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return ops.Div.apply(self._operand(other), self)
+        return ops.Div.apply(*_promoted(other, self, true_divide=True))
 
     def __pow__(self, exponent: Any) -> "Tensor":
-        return ops.Pow.apply(self, self._operand(exponent))
+        return ops.Pow.apply(*_promoted(self, exponent))
 
     def __rpow__(self, base: Any) -> "Tensor":
-        return ops.Pow.apply(self._operand(base), self)
+        return ops.Pow.apply(*_promoted(base, self))
 
     def __matmul__(self, other: Any) -> "Tensor":
-        return ops.Matmul.apply(self, self._operand(other))
+        return ops.Matmul.apply(*_promoted(self, other))
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return ops.Matmul.apply(self._operand(other), self)
+        return ops.Matmul.apply(*_promoted(other, self))
 
     def __neg__(self) -> "Tensor":
         if self.dtype.kind == "b":
@@ -238,9 +239,12 @@ class Tensor:
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return Tensor._wrap(self._data != _plain(other))
 
-    # ------------------------------------------------------------ in place (outside the graph)
-    def _write(self, ufunc: np.ufunc, value: Any) -> "Tensor":
-        if self.requires_grad and is_grad_enabled():
+    # ------------------------------------------------------------ in place
+    def _write(self, ufunc: Any, value: Any, out_of_place: Callable[["Tensor", Any], "Tensor"] | None = None) -> "Tensor":
+        recording = is_grad_enabled() and (self.requires_grad or _requires_grad(value))
+        if recording and out_of_place is not None and not (self._node is None and self.requires_grad):
+            return self._rebind(out_of_place, value)
+        if recording:
             kind = "a leaf tensor that requires grad" if self._node is None else "a tensor that is part of a graph"
             raise RuntimeError(f"in-place update of {kind} (shape {self.shape}) would corrupt the gradient; "
                                "wrap parameter updates in `with no_grad():`, or write `x = x + ...`")
@@ -256,20 +260,21 @@ class Tensor:
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":
-        return self._write(np.add, other)
+        return self._write(np.add, other, Tensor.__add__)
 
     def __isub__(self, other: Any) -> "Tensor":
-        return self._write(np.subtract, other)
+        return self._write(np.subtract, other, Tensor.__sub__)
 
     def __imul__(self, other: Any) -> "Tensor":
-        return self._write(np.multiply, other)
+        return self._write(np.multiply, other, Tensor.__mul__)
 
     def __itruediv__(self, other: Any) -> "Tensor":
-        return self._write(np.true_divide, other)
+        return self._write(np.true_divide, other, Tensor.__truediv__)
 
     add_ = __iadd__
     sub_ = __isub__
     mul_ = __imul__
+    div_ = __itruediv__
 
     def copy_(self, value: Any) -> "Tensor":
         return self._write(lambda array, new, out: np.copyto(out, np.broadcast_to(new, out.shape)), value)
@@ -303,40 +308,52 @@ class Tensor:
 
     def maximum(self, other: Any) -> "Tensor":
         """Elementwise max; ties split the gradient evenly between the two inputs."""
-        return ops.Maximum.apply(self, self._operand(other))
+        return ops.Maximum.apply(*_promoted(self, other))
 
     def minimum(self, other: Any) -> "Tensor":
-        return -((-self).maximum(-self._operand(other)))
+        """Elementwise min; ties split the gradient evenly between the two inputs."""
+        return ops.Minimum.apply(*_promoted(self, other))
 
     def abs(self) -> "Tensor":
-        return where(self._data >= 0, self, -self)
+        """``|x|``; the gradient at 0 is 0, as in PyTorch."""
+        return self if self.dtype.kind == "b" else ops.Abs.apply(self)
 
+    # ------------------------------------------------------------ dtypes
     def astype(self, dtype: Any) -> "Tensor":
-        """A differentiable cast; the gradient is cast back to this tensor's dtype."""
-        dtype = np.dtype(dtype)
+        """A differentiable cast; the gradient is cast back to this tensor's dtype. A cast to an integer
+        or bool dtype leaves the graph, as in PyTorch (rounding has no useful derivative)."""
+        dtype = _as_dtype(dtype)
         if dtype == self.dtype:
             return self
-        if dtype.kind != "f":  # rounding to integers or bools has no useful derivative
+        if dtype.kind != "f" or not self.requires_grad:
             return Tensor._wrap(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype=dtype)
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
+    def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+        if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
+            return ops.Sum.apply(self, axis=None if axis is _UNSET else axis,
+                                 keepdims=False if keepdims is _UNSET else bool(keepdims))
+        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        """Max over ``axis``; tied maxima share the gradient evenly."""
-        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return -((-self).max(axis=axis, keepdims=keepdims))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+        if dim is _UNSET and keepdim is _UNSET:
+            return ops.Mean.apply(self, axis=None if axis is _UNSET else axis,
+                                  keepdims=False if keepdims is _UNSET else bool(keepdims))
+        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
         return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        """Indices of the maxima (integers; not part of autograd)."""
-        return self._data.argmax(axis=axis)
+    def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
+        """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
+        result is PyTorch's ``(values, indices)``; with ``axis=`` or positionally it is the values only,
+        as NumPy (a deliberate difference: ``t.max(1)`` is the NumPy spelling existing code uses)."""
+        return self._extremum(ops.Max, "max", axis, keepdims, dim, keepdim)
+
+    def min(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
+        """Min over ``axis``, as ``max`` (values and indices with ``dim=``)."""
+        return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> "Tensor":
@@ -346,7 +363,15 @@ class Tensor:
     # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
 
     def transpose(self, *axes: Any) -> "Tensor":
-        """Reverse the axes, or permute them: ``t.transpose(1, 0, 2)`` / ``t.transpose((1, 0, 2))``."""
+        """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
+        PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
+        ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            return self.swapaxes(int(axes[0]), int(axes[1]))
+        return self.permute(*axes)
+
+    def permute(self, *axes: Any) -> "Tensor":
+        """Reorder the axes: ``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; none reverses them."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if not axes:
@@ -355,12 +380,11 @@ class Tensor:
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(self, axes=tuple(int(a) % self.ndim for a in axes))
 
-    permute = transpose
-
     def swapaxes(self, first: int, second: int) -> "Tensor":
+        """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
-        return self.transpose(tuple(axes))
+        return self.permute(tuple(axes))
 
     def expand(self, *shape: Any) -> "Tensor":
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
@@ -391,42 +415,91 @@ def _plain_index(index: Any) -> Any:
 # ---------------------------------------------------------------- functions of several tensors
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
+    """A new tensor holding a copy of ``data``, as ``torch.tensor`` (dtypes as ``Tensor``)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
-def _as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
+def _as_tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _requires_grad(value: Any) -> bool:
+    return isinstance(value, Tensor) and value.requires_grad
+
+
+def _cast(value: Any, dtype: np.dtype) -> Tensor:
     if isinstance(value, Tensor):
-        return value
-    return like._operand(value) if like is not None else Tensor(value)
+        return value if value._data.dtype == dtype else value.astype(dtype)
+    return Tensor._wrap(np.array(_plain(value), dtype=dtype))  # a copy: a graph may freeze what it saves
+
+
+def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors of the one result dtype ``dtypes.result_type`` gives (``true_divide``:
+    integers become the default float). Same-dtype tensors, and a tensor with a Python float of its
+    own float kind, take the fast paths and skip the general rule."""
+    if type(a) is Tensor:
+        dtype = a._data.dtype
+        if type(b) is Tensor:
+            if b._data.dtype is dtype and (not true_divide or dtype.kind == "f"):
+                return a, b
+        elif type(b) is float and dtype.kind == "f":
+            return a, Tensor._wrap(np.array(b, dtype))
+    elif type(b) is Tensor and type(a) is float and b._data.dtype.kind == "f":
+        return Tensor._wrap(np.array(a, b._data.dtype)), b
+    dtype = result_type(a, b)
+    if true_divide and dtype.kind != "f":
+        dtype = DEFAULT_DTYPE
+    return _cast(a, dtype), _cast(b, dtype)
+
+
+def _warn_non_leaf_grad(tensor: Tensor) -> None:
+    # the default warning filter shows this once per place in the user's code
+    warnings.warn(f"reading .grad of a non-leaf tensor (made by op '{tensor._node.name}', shape {tensor.shape}): "
+                  "only leaves keep .grad; call .retain_grad() before backward to keep it. If this is a parameter "
+                  "updated as `w = w - lr * w.grad`, that made it a non-leaf: update it in place under no_grad "
+                  "(`with tg.no_grad(): w -= lr * w.grad`) or use an optimizer", UserWarning, stacklevel=3)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (broadcast); the condition carries no gradient."""
+    """``a`` where ``condition`` holds, else ``b`` (broadcast); the condition carries no gradient.
+    The result dtype is ``result_type(a, b)``, as for every binary op."""
     condition = np.asarray(_plain(condition))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ops.Where.apply(_as_tensor(a, like), _as_tensor(b, like), condition=condition)
+    return ops.Where.apply(*_promoted(a, b), condition=condition)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ops.Maximum.apply(_as_tensor(a, like), _as_tensor(b, like))
+    """Elementwise max (ties split the gradient evenly)."""
+    return ops.Maximum.apply(*_promoted(a, b))
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min (ties split the gradient evenly)."""
+    return ops.Minimum.apply(*_promoted(a, b))
+
+
+def concatenate(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Join tensors along ``axis`` (or ``dim``; default 0); dtypes promote as for binary ops."""
+    axis = axis_args(axis, dim=dim, op="concatenate", default_axis=0)[0]
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate needs at least one tensor")
     if tensors[0].ndim == 0:
         raise ValueError("zero-dimensional tensors cannot be concatenated; use stack")
+    dtypes = {t.dtype for t in tensors}
+    if len(dtypes) > 1:
+        dtype = result_type(*tensors)
+        tensors = [_cast(t, dtype) for t in tensors]
     return ops.Concatenate.apply(*tensors, axis=axis)
 
 
 cat = concatenate
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
+    """Join tensors of one shape along a new ``axis`` (or ``dim``; default 0)."""
+    axis = axis_args(axis, dim=dim, op="stack", default_axis=0)[0]
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack needs at least one tensor")
@@ -440,62 +513,18 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate(expanded, axis=axis)
 
 
-# ---------------------------------------------------------------- NumPy functions on tensors
-# np.exp(t) and friends dispatch to the primitives, so they keep the graph; anything else raises
-# instead of silently turning a tensor that requires grad into a plain array.
-
-def _binary(method: str):
-    def apply(a: Any, b: Any) -> Tensor:
-        like = a if isinstance(a, Tensor) else b
-        return getattr(_as_tensor(a, like), method)(_as_tensor(b, like))
-    return apply
-
-
-def _compare(ufunc: np.ufunc):
-    return lambda a, b: Tensor._wrap(ufunc(_plain(a), _plain(b)))
-
-
-_UFUNCS = {
-    np.add: _binary("__add__"), np.subtract: _binary("__sub__"), np.multiply: _binary("__mul__"),
-    np.true_divide: _binary("__truediv__"), np.power: _binary("__pow__"), np.matmul: _binary("__matmul__"),
-    np.maximum: maximum, np.negative: Tensor.__neg__, np.exp: Tensor.exp, np.log: Tensor.log,
-    np.sqrt: Tensor.sqrt, np.tanh: Tensor.tanh, np.absolute: Tensor.abs,
-    np.greater: _compare(np.greater), np.greater_equal: _compare(np.greater_equal),
-    np.less: _compare(np.less), np.less_equal: _compare(np.less_equal),
-    np.equal: _compare(np.equal), np.not_equal: _compare(np.not_equal),
-}
-
-_FUNCTIONS = {
-    np.sum: lambda t, axis=None, keepdims=False: _as_tensor(t).sum(axis=axis, keepdims=keepdims),
-    np.mean: lambda t, axis=None, keepdims=False: _as_tensor(t).mean(axis=axis, keepdims=keepdims),
-    np.max: lambda t, axis=None, keepdims=False: _as_tensor(t).max(axis=axis, keepdims=keepdims),
-    np.reshape: lambda t, shape: _as_tensor(t).reshape(shape),
-    np.transpose: lambda t, axes=None: _as_tensor(t).transpose(*(() if axes is None else (axes,))),
-    np.swapaxes: lambda t, a, b: _as_tensor(t).swapaxes(a, b),
-    np.broadcast_to: lambda t, shape: _as_tensor(t).expand(shape),
-    np.where: where, np.concatenate: concatenate, np.stack: stack,
-    np.argmax: lambda t, axis=None: _plain(t).argmax(axis=axis),
-    np.shape: lambda t: _plain(t).shape, np.ndim: lambda t: _plain(t).ndim, np.size: lambda t: _plain(t).size,
-}
-
-
-def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-    handler = _UFUNCS.get(ufunc)
-    if method != "__call__" or kwargs or handler is None:
-        raise TypeError(f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method} is not supported "
-                        "on Tensors (it would drop the graph); use the Tensor method (for example t.exp()), "
-                        "or t.numpy() for the plain values")
-    return handler(*inputs)
-
-
-def _array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-    handler = _FUNCTIONS.get(func)
-    if handler is None:
-        raise TypeError(f"np.{func.__name__} is not supported on Tensors (it would drop the graph); "
-                        "use Tensor methods, or t.numpy() for the plain values")
-    return handler(*args, **kwargs)
-
-
-Tensor.__array_ufunc__ = _array_ufunc
 _autograd.Tensor = Tensor
-Tensor.__array_function__ = _array_function
+from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
+
+
+class _CallableModule(type(_autograd)):
+    """This module, callable as the factory ``tensor(data)``: the package exposes ``tinygrad_sm.tensor``
+    as both, so ``import tinygrad_sm.tensor`` keeps working beside ``tg.tensor([0, 2])``."""
+
+    def __call__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
+        return tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

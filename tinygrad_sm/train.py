@@ -1,9 +1,12 @@
 """Training loop and command: ``fit`` a model on a Dataset, ``evaluate`` it, confusion matrices,
-and ``train_command`` which writes metrics.json, a model.npz checkpoint and a learning curve."""
+and ``train_command`` which writes metrics.json, a model.npz checkpoint, the confusion matrix and a
+learning curve, each atomically (``_atomic``), into a folder checked before the first epoch."""
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -13,6 +16,7 @@ import numpy as np
 
 from . import functional as F
 from . import nn, optim
+from ._atomic import atomic_path, ensure_output_dir, write_bytes_atomic
 from .autograd import no_grad
 from .data import Dataset, iterate_minibatches, load_dataset, one_hot
 from .tensor import Tensor
@@ -105,6 +109,9 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
     """
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+    # checked here, not by the first batch: epochs=0 or a negative count would silently train nothing
+    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
+    lr = check_positive_float(lr, "lr")
     opt = make_optimizer(optimizer, model.parameters(), lr)
     shuffle_rng = np.random.default_rng(seed)
     history = []
@@ -169,19 +176,62 @@ def format_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str]) -> s
     return "\n".join(lines)
 
 
+# layer sizes: ASCII digits, no sign, no leading zero, no space or underscore, joined by single '-'
+_SIZES_PATTERN = re.compile(r"[1-9][0-9]*(?:-[1-9][0-9]*)+")
+#: the most memory a model's weights, gradients and Adam state may take (float32)
+MAX_MODEL_BYTES = 4 << 30
+
+
+def format_bytes(count: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if count < 1024 or unit == "PiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    raise AssertionError("unreachable")
+
+
+def mlp_memory_bytes(sizes: Sequence[int]) -> int:
+    """Bytes an MLP of these layer sizes needs while training in float32: each weight and bias four
+    times (the value, its gradient, Adam's two moment estimates)."""
+    parameters = sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    return 4 * 4 * parameters
+
+
 def parse_sizes(model: str) -> list[int]:
-    """'64-128-10' -> [64, 128, 10]."""
-    try:
-        sizes = [int(part) for part in model.split("-")]
-    except ValueError:
-        raise ValueError(f"model must be layer sizes joined by '-', like '64-128-10', got {model!r}") from None
-    if len(sizes) < 2 or any(size <= 0 for size in sizes):
-        raise ValueError(f"model needs at least two positive sizes, like '64-128-10', got {model!r}")
+    """'64-128-10' -> [64, 128, 10], strictly: at least two positive sizes written in ASCII digits
+    joined by '-' ('64- 128-10', '1_28', '+64' and '064' are refused), and the model must fit in
+    ``MAX_MODEL_BYTES`` (the message says how much it would need). Raises ValueError."""
+    if not isinstance(model, str) or not _SIZES_PATTERN.fullmatch(model):
+        raise ValueError(f"model must be two or more positive layer sizes in digits joined by '-', "
+                         f"like '64-128-10', got {model!r}")
+    sizes = [int(part) for part in model.split("-")]
+    needed = mlp_memory_bytes(sizes)
+    if needed > MAX_MODEL_BYTES:
+        raise ValueError(f"model {model!r} would need {format_bytes(needed)} for its weights, gradients and "
+                         f"optimizer state (float32), more than the limit of {format_bytes(MAX_MODEL_BYTES)}; "
+                         "choose smaller layers")
     return sizes
 
 
+def check_positive_int(value: Any, name: str) -> int:
+    """``value`` if it is an int >= 1 (not a bool), else ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_positive_float(value: Any, name: str) -> float:
+    """``value`` as a float if it is a finite number > 0, else ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
 def save_learning_curve(history: list[dict], path: Path, title: str) -> bool:
-    """Plot train loss and accuracies per epoch to ``path``; False when matplotlib is missing."""
+    """Plot train loss and accuracies per epoch to ``path`` (written atomically; the format follows
+    the suffix); False when matplotlib is missing."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -197,30 +247,58 @@ def save_learning_curve(history: list[dict], path: Path, title: str) -> bool:
     accuracy_axis.set(xlabel="epoch", ylabel="accuracy")
     accuracy_axis.legend()
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    try:
+        with atomic_path(path) as temp:  # the temp name ends in .tmp: say the format
+            figure.savefig(temp, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        plt.close(figure)
     return True
+
+
+OUTPUT_FILES = ("metrics.json", "model.npz", "confusion_matrix.txt", "learning_curve.png")
 
 
 def train_command(dataset: str = "digits", data_dir: str | None = None, model: str = "64-128-10",
                   activation: str = "relu", loss: str = "ce", optimizer: str = "adam", lr: float = 5e-3,
                   batch_size: int = 32, epochs: int = 30, seed: int = 0, out: str = "runs/train",
-                  progress: bool = True) -> dict:
-    """Train an MLP on a data set and write ``metrics.json``, ``model.npz`` and ``learning_curve.png``
-    into ``out``; prints per-epoch metrics, the final confusion matrix and where outputs went.
+                  progress: bool = True, download: bool = False) -> dict:
+    """Train an MLP on a data set and write ``metrics.json``, ``model.npz``, ``confusion_matrix.txt``
+    and ``learning_curve.png`` into ``out``; prints per-epoch metrics, the final confusion matrix and
+    where outputs went.
 
-    ``model`` gives the layer sizes ('64-128-10'); its first size must equal the feature count.
-    The same ``seed`` gives the same initial weights and batch order. Returns the metrics dict.
+    Everything that can be checked is checked before the first epoch, so a bad argument never costs a
+    training run: the arguments, the output folder (created, and proven writable), the data, and the
+    model's first and last sizes against the data. Each output is written atomically: a kill at any
+    moment leaves every file at its final name complete (old or new). ``model`` gives the layer sizes
+    ('64-128-10'); its first size must equal the feature count. The same ``seed`` gives the same
+    initial weights and batch order. ``download`` fetches missing Fashion-MNIST files. Returns the
+    metrics dict.
     """
-    data = load_dataset(dataset, data_dir)
-    sizes = parse_sizes(model)
-    if sizes[0] != data.num_features:
-        raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
-                         f"{data.num_features} features per example; use '{data.num_features}-...'")
-    if sizes[-1] != data.num_classes:
-        raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
-                         f"{data.num_classes} classes")
-    network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
+    conv = nn.is_conv_spec(model)  # a CNN: 'cnn', a conv spec or a model file (see nn.conv.SPEC_HELP)
+    sizes = None if conv else parse_sizes(model)
+    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
+    lr = check_positive_float(lr, "lr")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    if activation not in nn.ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(nn.ACTIVATIONS)}")
+    out_dir = ensure_output_dir(out)
+    data = load_dataset(dataset, data_dir, download=download, progress=progress)
+    network: nn.Module
+    if sizes is None:
+        network = nn.build_model(model, data.num_features, data.num_classes, generator=np.random.default_rng(seed))
+    else:
+        if sizes[0] != data.num_features:
+            raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
+                             f"{data.num_features} features per example; use '{data.num_features}-...'")
+        if sizes[-1] != data.num_classes:
+            raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
+                             f"{data.num_classes} classes")
+        network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
     print(f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
           f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}")
     def report(row: dict) -> None:
@@ -233,25 +311,24 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
     predictions = predict(network, data.x_test)
     matrix = confusion_matrix(data.y_test, predictions, data.num_classes)
     test_accuracy = float(np.trace(matrix) / matrix.sum())
+    matrix_text = format_confusion_matrix(matrix, data.class_names)
     print("confusion matrix (test):")
-    print(format_confusion_matrix(matrix, data.class_names))
+    print(matrix_text)
     print(f"final test accuracy: {test_accuracy:.4f}")
 
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
     metrics = {"settings": {"dataset": data.name, "data_dir": None if data_dir is None else str(data_dir),
                             "model": model, "activation": activation, "loss": loss, "optimizer": optimizer,
                             "lr": lr, "batch_size": batch_size, "epochs": epochs, "seed": seed},
                "history": history, "test_accuracy": test_accuracy,
                "confusion_matrix": matrix.tolist(), "class_names": list(data.class_names)}
-    metrics_path, checkpoint_path, curve_path = (out_dir / "metrics.json", out_dir / "model.npz",
-                                                 out_dir / "learning_curve.png")
-    temp_path = metrics_path.with_name(metrics_path.name + ".tmp")
-    temp_path.write_text(json.dumps(metrics, indent=2))
-    os.replace(temp_path, metrics_path)
+    metrics_path, checkpoint_path, matrix_path, curve_path = (out_dir / name for name in OUTPUT_FILES)
+    write_bytes_atomic(metrics_path, (json.dumps(metrics, indent=2) + "\n").encode())
     print(f"metrics written to {metrics_path}")
     nn.save(network, checkpoint_path)
     print(f"checkpoint written to {checkpoint_path}")
+    write_bytes_atomic(matrix_path, (f"confusion matrix (test), {data.name} {model}, accuracy {test_accuracy:.4f}\n"
+                                     + matrix_text + "\n").encode())
+    print(f"confusion matrix written to {matrix_path}")
     if save_learning_curve(history, curve_path, f"{data.name} {model}"):
         print(f"learning curve written to {curve_path}")
     else:

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from collections import Counter, deque
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._atomic import write_bytes_atomic
+from ._viz_text import EMPTY_NAME, MAX_LABEL_CHARS, MAX_TOOLTIP_CHARS, _cut, _dot_stderr, _tooltip  # noqa: F401
 from .autograd import no_grad
 from .autograd import grad as _grad
 from .tensor import Tensor
@@ -108,6 +109,8 @@ def _op_detail(node: Any) -> str:
     if (isinstance(index, tuple) and len(index) == 2 and all(isinstance(p, np.ndarray) and p.ndim == 1 for p in index)
             and np.array_equal(index[0], np.arange(len(index[0])))):  # x[arange(n), labels]: one entry per row
         return "pick z_y (labels)" if set(node.scope) & {"cross_entropy", "nll_loss"} else "one entry per row"
+    if "window" in saved:  # unfold / fold: the window's size, stride, padding, dilation
+        return "window " + saved["window"]
     if "axes" in saved:
         return "axis " + ", ".join(map(str, saved["axes"]))
     if "index" in saved:
@@ -329,13 +332,13 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     kept = set(order if len(order) <= max_nodes else order[:max_nodes - 1])
     totals = layout.gradients() if show_backward else {}
     logits = layout.cross_entropy_logits() if show_backward else set()
-    of = (params or {}).get(id(roots[0])) or roots[0].name or layout.tensor_node[layout.index[id(roots[0])]]
+    of = _cut((params or {}).get(id(roots[0])) or roots[0].name or layout.tensor_node[layout.index[id(roots[0])]])
 
     def tensor_label(i: int) -> tuple[str, str]:
         tensor = tensors[i]
         name = (params or {}).get(id(tensor)) or tensor.name
         by_value = name is None and tensor._node is None and not tensor.requires_grad and tensor.size == 1
-        name = name or (_number(tensor.data.item()) if by_value else f"t{i}")
+        name = _cut(name if name is not None else _number(tensor.data.item()) if by_value else f"t{i}")
         rows = [f"<B>{_esc(name)}</B>", _small(f"{tensor.shape} {tensor.dtype}")]
         if show_values and tensor.size > 0 and not by_value:
             rows.append(_small(_format_array(tensor.data), mono=True))
@@ -367,19 +370,25 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
         for depth in range(1, len(path) + 1):
             if path[:depth] not in clusters:
                 clusters[path[:depth]] = gv.Digraph(f"cluster_{len(clusters)}", graph_attr={
-                    "label": f"<<I>{_esc(layout.call_name[path[depth - 1]])}</I>>", "style": "rounded,dashed",
+                    "label": f"<<I>{_esc(_cut(layout.call_name[path[depth - 1]]))}</I>>", "style": "rounded,dashed",
+                    **({"tooltip": tip} if (tip := _tooltip(layout.call_name[path[depth - 1]])) else {}),
                     "color": "#8c8c8c", "fontcolor": "#555555", "fontsize": "11", "margin": "18"})
         if name.startswith("t"):
             label, fill = tensor_label(int(name[1:]))
             attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill}
+            tensor = tensors[int(name[1:])]
+            if tip := _tooltip((params or {}).get(id(tensor)) or tensor.name or ""):
+                attrs["tooltip"] = tip
         elif name.startswith("op"):
             node, detail = tensors[int(name[2:])]._node, _op_detail(tensors[int(name[2:])]._node)
             label = _table([f"<B>{_esc(node.name)}</B>"] + ([_small(detail)] if detail else []))
             attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
         else:
             inside = sum(1 for op in layout.op_node.values() if op == name)
-            label = _table([f"<B>{_esc(layout.composite[name])}</B>", _small(f"composite, {inside} ops")])
+            label = _table([f"<B>{_esc(_cut(layout.composite[name]))}</B>", _small(f"composite, {inside} ops")])
             attrs = {"shape": "ellipse", "style": "filled", "peripheries": "2", "fillcolor": COLOURS["composite"]}
+            if tip := _tooltip(layout.composite[name]):
+                attrs["tooltip"] = tip
         clusters[path].node(name, label=label, **attrs)
     for path in sorted(clusters, key=len, reverse=True):
         if path:
@@ -419,23 +428,12 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     if left_out:
         notes.append(f"showing the {len(kept)} nodes nearest the output of {len(order)}")
     if title or notes:
-        graph.attr(label=_table(([f"<B>{_esc(title)}</B>"] if title else []) + [_small(n) for n in notes]))
+        graph.attr(label=_table(([f"<B>{_esc(_cut(title, 4 * MAX_LABEL_CHARS))}</B>"] if title else [])
+                                + [_small(n) for n in notes]))
     return graph
 
 
 # ---------------------------------------------------------------- writing files
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):  # only when writing or replacing failed
-            os.unlink(temporary)
-
 
 def save(graph: Any, path: str | os.PathLike) -> Path:
     """Write ``graph`` to exactly ``path``; the format follows the suffix: ``.svg`` (also used when
@@ -451,14 +449,14 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     source = graph.source.encode("utf-8")
     if fmt == "dot":
-        _write_atomically(path, source)
+        write_bytes_atomic(path, source)
         return path
     gv = _graphviz()
     try:
         data = graph.pipe(format=fmt)
     except gv.ExecutableNotFound:
         dot_path = path.with_suffix(".dot")
-        _write_atomically(dot_path, source)
+        write_bytes_atomic(dot_path, source)
         raise GraphvizNotFoundError(
             f"cannot render {path}: the Graphviz 'dot' program is not installed (or not on PATH); the "
             "Python package alone cannot render. Install Graphviz: apt-get install graphviz (Debian/Ubuntu), "
@@ -468,7 +466,10 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
     except gv.CalledProcessError as error:
         stderr = (error.stderr or b"").decode("utf-8", "replace").strip()
         raise RuntimeError(f"Graphviz could not render {path}: {stderr or error}") from None
-    _write_atomically(path, data)
+    except OSError as error:  # dot stopped reading its input (BrokenPipeError): ask it why
+        raise RuntimeError(f"Graphviz could not render {path}: dot stopped reading the graph ({error}); "
+                           f"it said: {_dot_stderr(source, fmt)}") from None
+    write_bytes_atomic(path, data)
     return path
 
 
@@ -500,9 +501,10 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
                       title=title, expand=set() if kind == "mlp" else None)
 
 
-def graph_command(kind: str, out: str, rankdir: str = "TB") -> str:
-    """Draw the ``kind`` example with its backward annotations to ``out``; returns the written path."""
-    return str(save(example_graph(kind, rankdir=rankdir, backward=True), out))
+def graph_command(kind: str, out: str, rankdir: str = "TB", backward: bool = True) -> str:
+    """Draw the ``kind`` example to ``out``, its backward pass (gradients on the edges) or, with
+    ``backward=False``, its forward pass (values in the boxes); returns the written path."""
+    return str(save(example_graph(kind, rankdir=rankdir, backward=backward), out))
 
 
 def explore(root: Tensor, path: str | os.PathLike | None = None, **options: Any) -> Any:

@@ -6,7 +6,8 @@ from typing import Sequence
 import numpy as np
 
 from ..factories import default_generator
-from ..tensor import Tensor
+from .. import ops
+from ..tensor import Tensor, _promoted
 from .module import Module
 
 
@@ -14,10 +15,13 @@ INIT_SCHEMES = ("he", "glorot")
 
 
 class Linear(Module):
-    """Affine map ``y = x @ W + b``.
+    """Affine map ``y = x @ W.T + b``, as PyTorch's ``nn.Linear``.
 
-    Shapes: x (..., in_features), weight W (in_features, out_features) (stored input-major so the
-    forward pass is a plain matmul, no transpose), bias b (out_features,), y (..., out_features).
+    Shapes: x (..., in_features), weight W (out_features, in_features), bias b (out_features,),
+    y (..., out_features). Row j of W holds the weights into output j: ``w_jk`` connects input k to
+    output j, as the lecture and Nielsen write it, so for a softmax output layer with cross-entropy
+    ``dC/dw_jk = a_k^{L-1} (a_j - y_j)``, i.e. ``dW = (a - y)^T a_prev`` (averaged over the batch).
+    The product ``x @ W.T`` is one matmul node (no separate transpose).
     Initialisation (float32, bias zeros):
 
     - ``'he'`` (for ReLU): W ~ Normal(0, std = sqrt(2 / fan_in))
@@ -36,10 +40,10 @@ class Linear(Module):
         self.in_features, self.out_features, self.init = int(in_features), int(out_features), init
         rng = generator if generator is not None else default_generator()
         if init == "he":
-            values = rng.standard_normal((self.in_features, self.out_features)) * np.sqrt(2.0 / self.in_features)
+            values = rng.standard_normal((self.out_features, self.in_features)) * np.sqrt(2.0 / self.in_features)
         else:
             limit = np.sqrt(6.0 / (self.in_features + self.out_features))
-            values = rng.uniform(-limit, limit, (self.in_features, self.out_features))
+            values = rng.uniform(-limit, limit, (self.out_features, self.in_features))
         self.weight = Tensor(values.astype(np.float32), requires_grad=True)
         self.bias = Tensor(np.zeros(self.out_features, dtype=np.float32), requires_grad=True) if bias else None
 
@@ -47,7 +51,7 @@ class Linear(Module):
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape "
                              f"{tuple(x.shape)}; its last dimension must be {self.in_features}")
-        out = x @ self.weight
+        out = ops.Matmul.apply(*_promoted(x, self.weight), transpose_b=True)  # x @ W.T
         return out + self.bias if self.bias is not None else out
 
     def extra_repr(self) -> str:

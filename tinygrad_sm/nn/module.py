@@ -169,7 +169,9 @@ class Module:
         ``strict=True``: every name must match; missing and unexpected names are listed in a KeyError.
         ``strict=False``: the names present on both sides are loaded and the others returned as
         ``(missing_keys, unexpected_keys)``. A shape mismatch always raises ValueError naming the entry
-        and both shapes. Nothing is written unless everything checks out.
+        and both shapes; a value that is not a real number (complex, datetime, bool, text) raises
+        TypeError, and one the entry's dtype cannot hold (nan, inf, 1e300 into float32) ValueError naming
+        the entry and the index. Nothing is written unless every entry checks out.
         """
         targets = self._state_tensors()
         arrays = {name: np.asarray(value) for name, value in state.items()}
@@ -180,10 +182,7 @@ class Module:
         else:
             targets = {name: tensor for name, tensor in targets.items() if name in arrays}
             _check_names_and_shapes(targets, {name: arrays[name] for name in targets}, source="state dict")
-        from ..autograd import no_grad
-        with no_grad():
-            for name, tensor in targets.items():
-                tensor.copy_(arrays[name].astype(tensor.dtype, copy=False))
+        _assign_checked(targets, arrays, source="state dict")
         return IncompatibleKeys(missing, unexpected)
 
     def __repr__(self) -> str:
@@ -221,3 +220,36 @@ def _check_names_and_shapes(parameters: Mapping[str, Tensor], arrays: Mapping[st
         if arrays[name].shape != tensor.shape:
             raise ValueError(f"{source}: parameter {name!r} has shape {tuple(arrays[name].shape)} "
                              f"but the model expects {tuple(tensor.shape)}")
+
+
+def _cast_checked(tensor: Tensor, array: np.ndarray, name: str, source: str) -> np.ndarray:
+    """``array`` cast to ``tensor``'s dtype, after checking nothing is lost but precision: the dtype
+    is a real number type, and every value is finite (integral and in range for an integer tensor)."""
+    if array.dtype.kind not in "fiu":
+        raise TypeError(f"{source}: parameter {name!r} holds dtype {array.dtype}, which is not a real number "
+                        f"type; parameters take float or integer values (the model's is {tensor.dtype})")
+    target = np.dtype(tensor.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(target)
+        if target.kind == "f":
+            bad = ~np.isfinite(cast)
+        else:
+            bad = ~np.isfinite(array) if array.dtype.kind == "f" else np.zeros(array.shape, bool)
+            bad |= cast.astype(array.dtype) != array
+    if bad.any():
+        position = tuple(int(i) for i in np.argwhere(bad)[0])
+        value = array[position].item()
+        why = "is not a finite number" if array.dtype.kind == "f" and not np.isfinite(value) else \
+            f"does not fit the parameter's dtype {target}"
+        raise ValueError(f"{source}: parameter {name!r} value {value!r} at index {position} {why} "
+                         f"({int(bad.sum())} such values); nothing was loaded")
+    return cast
+
+
+def _assign_checked(parameters: Mapping[str, Tensor], arrays: Mapping[str, np.ndarray], source: str) -> None:
+    """Cast and check every entry first, then write them all: a bad later entry leaves the model as it was."""
+    cast = {name: _cast_checked(tensor, arrays[name], name, source) for name, tensor in parameters.items()}
+    from ..autograd import no_grad
+    with no_grad():
+        for name, tensor in parameters.items():
+            tensor.copy_(cast[name])

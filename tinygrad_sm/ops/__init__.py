@@ -14,22 +14,26 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | --- | --- | --- | --- |
 | elementwise | `Add`, `Sub` | a ± b | ā = g, b̄ = ±g (un-broadcast) |
 | elementwise | `Mul`, `Div` | a·b, a/b | ā = g·b, b̄ = g·a; ā = g/b, b̄ = -g·a/b² |
-| elementwise | `Pow` | a^b | ā = g·b·a^(b-1), b̄ = g·a^b·ln a |
-| elementwise | `Maximum`, `Where` | max(a, b), c ? a : b | g to the chosen side (ties: half each) |
+| elementwise | `Pow` | a^b | ā = g·b·a^(b-1) (0 where b = 0), b̄ = g·a^b·ln a (0 where a = 0, b ≥ 0) |
+| elementwise | `Maximum`, `Minimum`, `Where` | max(a, b), min(a, b), c ? a : b | g to the chosen side (ties: half each) |
 | elementwise | `Neg`, `Exp`, `Log`, `Sqrt` | -x, eˣ, ln x, √x | -g, g·eˣ, g/x, g/(2√x) |
-| elementwise | `ReLU`, `Sigmoid`, `Tanh` | max(x,0), σ(x), tanh x | g·[x>0], g·σ(1-σ), g·(1-tanh²) |
-| elementwise | `Cast` | x as dtype | g as x's dtype |
+| elementwise | `ReLU`, `Abs`, `Sigmoid`, `Tanh` | max(x,0), abs x, σ(x), tanh x | g·[x>0], g·sign x, g·σ(1-σ), g·(1-tanh²) |
+| elementwise | `Cast`, `Clone` | x as dtype, a copy of x | g as x's dtype, g |
 | elementwise | `Sin`, `Cos` | sin x, cos x | g·cos x, -g·sin x |
 | elementwise | `Log1p`, `Expm1`, `Erf` | ln(1+x), eˣ-1, erf x | g/(1+x), g·eˣ, g·2/√π·e^(-x²) |
 | elementwise | `Log2`, `Log10` | log₂ x, log₁₀ x | g/(x ln 2), g/(x ln 10) |
-| reduce | `Sum`, `Mean`, `Max` | Σ, mean, max over axes | g broadcast back (÷n; to the maxima, ties split) |
+| reduce | `Sum`, `Mean`, `Max`, `Min` | Σ, mean, max, min over axes | g broadcast back (÷n; to the extrema, ties split) |
 | reduce | `Prod`, `Cumsum` | Π over axes, running Σ | g·Π of the others (no division: zeros exact); reversed running Σ of g |
-| linalg | `Matmul` | A B | Ā = G Bᵀ, B̄ = Aᵀ G |
+| linalg | `Matmul` | A B (or A Bᵀ) | Ā = G Bᵀ, B̄ = Aᵀ G (for A Bᵀ: Ā = G B, B̄ = Gᵀ A) |
 | linalg | `Einsum` | Σ over the letters not in the output | x̄ₖ = einsum of g with the other operands onto k's letters |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | movement | `Flip` | reverse along axes | g flipped back |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
+| window | `Unfold`, `Fold` | sliding windows (im2col, a strided view); sum them back | fold(g), unfold(g) (each other's adjoint) |
 | fused | `SoftmaxCrossEntropy` | mean(log Q - z_y) | (p·Σt - t)/n |
+
+Subgradients at kinks follow PyTorch: `relu` and `abs` have gradient 0 at 0; ties of
+`maximum`/`minimum` give each side half; k tied extrema of `max`/`min` get 1/k each.
 
 Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
@@ -38,14 +42,16 @@ from __future__ import annotations
 # ruff: noqa: F401  (this index re-exports every primitive)
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
-from .elementwise import Add, Cast, Div, Exp, Log, Maximum, Mul, Neg, Pow, ReLU, Sigmoid, Sqrt, Sub, Tanh, Where
+from .elementwise import (Abs, Add, Cast, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, ReLU, Sigmoid,
+                          Sqrt, Sub, Tanh, Where)
 from .elementwise import Cos, Erf, Expm1, Log1p, Log2, Log10, Sin
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Einsum, Matmul, parse_einsum
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
 from .reduce import Cumsum, Prod
-from .reduce import Max, Mean, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .reduce import Max, Mean, Min, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .window import Fold, Unfold, as_pairs, window_counts
 
 
 def _all_primitives() -> list[type[Function]]:

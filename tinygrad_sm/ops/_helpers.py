@@ -26,6 +26,12 @@ def _forward_or_record(op: type[Function], value: Any, **params: Any) -> Any:
     return op.apply(value, **params)
 
 
+def values_of(value: Any) -> np.ndarray:
+    """The array of an input, whether backward got arrays or (under ``create_graph``) Tensors: for
+    masks and other constants a rule computes from its inputs."""
+    return value if isinstance(value, np.ndarray) else value._data
+
+
 def _require_numeric(name: str, *arrays: np.ndarray) -> None:
     for array in arrays:
         if array.dtype.kind not in "fiu":

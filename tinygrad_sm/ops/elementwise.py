@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _require_numeric, unbroadcast
+from ._helpers import _require_numeric, unbroadcast, values_of
 
 
 # ---------------------------------------------------------------- two inputs
@@ -61,32 +61,61 @@ class Div(Function):
 
 
 class Pow(Function):
+    """``base ** exponent``. At base 0 the rules follow PyTorch: where the exponent is 0 the base
+    gradient is 0 (``x ** 0`` is the constant 1), and where the base is 0 and the exponent >= 0 the
+    exponent gradient is 0 (``0 ** y`` is flat in y there; ``a^b ln a`` would give 0 * -inf = nan)."""
     math = (r"a^b",
-            r"\bar a = g\, b\, a^{b-1},\ \bar b = g\, a^b \ln a")
+            r"\bar a = g\, b\, a^{b-1}\ (0 \text{ where } b = 0),\ "
+            r"\bar b = g\, a^b \ln a\ (0 \text{ where } a = 0, b \ge 0)")
     reads_output = True
     def forward(self, base, exponent):
         _require_numeric("pow", base, exponent)
-        return base ** exponent
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return base ** exponent
 
     def backward(self, grad, base, exponent, out):
-        return (unbroadcast(grad * exponent * base ** (exponent - 1), base.shape) if self.needs_grad[0] else None,
-                unbroadcast(grad * out * np.log(base), exponent.shape) if self.needs_grad[1] else None)
+        grad_base = grad_exponent = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_grad[0]:
+                grad_base = np.where(values_of(exponent) == 0, 0, grad * exponent * base ** (exponent - 1))
+                grad_base = unbroadcast(grad_base, base.shape)
+            if self.needs_grad[1]:
+                flat = (values_of(base) == 0) & (values_of(exponent) >= 0)
+                grad_exponent = unbroadcast(np.where(flat, 0, grad * out * np.log(base)), exponent.shape)
+        return grad_base, grad_exponent
 
 
 class Maximum(Function):
-    """Elementwise max; where ``a == b`` the gradient is split evenly (0.5 each), as for ``max``."""
+    """Elementwise max; where ``a == b`` the gradient is split evenly (0.5 each), as for ``max``.
+    (Subgradient conventions, in one place: ``relu`` and ``abs`` have gradient 0 at 0, ties of
+    ``maximum``/``minimum`` split 0.5/0.5, tied maxima/minima of ``max``/``min`` share 1/k each; PyTorch
+    does the same for relu, abs, maximum and minimum and for max/min over all elements.)"""
     math = (r"\max(a, b)",
             r"\bar a = g\,[a > b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
     reads_inputs = False
+    pick = staticmethod(np.maximum)
+    wins = staticmethod(np.greater)
 
     def forward(self, a, b):
-        out = np.maximum(a, b)
-        self.weight_a = (a > b) + 0.5 * (a == b).astype(out.dtype)  # constant: the choice is piecewise fixed
+        out = self.pick(a, b)
+        if a.dtype.kind == "f" or b.dtype.kind == "f":  # constant: the choice is piecewise fixed
+            self.weight_a = self.wins(a, b) + 0.5 * (a == b).astype(out.dtype)
+        else:  # integers and bools never require grad: no weights to keep
+            self.weight_a = None
         return out
 
     def backward(self, grad, a, b, out):
         return (unbroadcast(grad * self.weight_a, a.shape),
                 unbroadcast(grad * (1 - self.weight_a), b.shape))
+
+
+class Minimum(Maximum):
+    """Elementwise min, directly (not ``-max(-a, -b)``, which overflows for the most negative integer
+    and fails for bools); ties split evenly as for ``maximum``."""
+    math = (r"\min(a, b)",
+            r"\bar a = g\,[a < b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
+    pick = staticmethod(np.minimum)
+    wins = staticmethod(np.less)
 
 
 class Where(Function):
@@ -163,7 +192,23 @@ class ReLU(Function):
         return np.maximum(x, 0)
 
     def backward(self, grad, x, out):
-        return (grad * (np.asarray(out) > 0),)
+        return (grad * (out > 0),)
+
+
+class Abs(Function):
+    """``|x|``; its gradient at exactly 0 is 0 (``sign(0) = 0``), as in PyTorch, the same
+    convention as ``relu`` (see ``Maximum`` for all the subgradient conventions)."""
+    math = (r"|x|",
+            r"\bar x = g\, \operatorname{sign}(x)")
+    reads_inputs = False
+
+    def forward(self, x):
+        _require_numeric("abs", x)
+        self.sign = np.sign(x)  # constant: piecewise fixed, and 0 at 0
+        return np.abs(x)
+
+    def backward(self, grad, x, out):
+        return (grad * self.sign,)
 
 
 class Sigmoid(Function):
@@ -202,6 +247,15 @@ class Cast(Function):
 
     def backward(self, grad, x, out):
         return (grad.astype(x.dtype),)
+
+
+class Clone(Cast):
+    """A copy that stays in the graph (``t.clone()``): the gradient passes through unchanged."""
+    math = (r"x \text{ (a copy)}",
+            r"\bar x = g")
+
+    def forward(self, x, dtype=None):
+        return x.copy()
 
 
 # ---------------------------------------------------------------- one input, added for breadth

@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max (ties split evenly)."""
+"""Reductions over axes: sum, mean, max and min (ties split evenly)."""
 from __future__ import annotations
 
 from typing import Any
@@ -19,12 +19,21 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
         for column in range(1, x.shape[1]):
             np.maximum(result, x[:, column:column + 1], out=result)
         return result
+    if x.size == 0 and x.ndim and x.shape[axis] == 0:  # checked only when empty: off the hot path
+        raise ValueError(f"the maximum over axis {axis} of an array of shape {x.shape} is undefined: that axis is "
+                         "empty (softmax, log_softmax, logsumexp and cross_entropy need at least one class)")
     return x.max(axis=axis, keepdims=True)
 
 
 def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
+    if ndim == 0:  # a 0-d tensor accepts dim 0 and -1 (and () ), as in PyTorch: nothing to reduce
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        for a in axes:
+            if a not in (0, -1):
+                raise IndexError(f"dim {a} is out of range for a 0-d tensor (expected 0 or -1)")
+        return ()
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the general checks
         return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
@@ -86,17 +95,30 @@ class Max(Function):
     math = (r"\max_{i \in \text{axes}} x_i",
             r"\bar x_i = g\,[x_i = \max] / \#\text{ties}")
     reads_inputs = False
+    pick = staticmethod(np.max)
 
     def forward(self, x, axis=None, keepdims=False):
         axes = _normalize_axes(axis, x.ndim)
-        kept = x.max(axis=axes, keepdims=True)
-        weight = (x == kept).astype(x.dtype if x.dtype.kind == "f" else np.float64)
-        weight /= weight.sum(axis=axes, keepdims=True)
-        self.weight, self.kept_shape = weight, kept.shape
+        kept = self.pick(x, axis=axes, keepdims=True)
+        if x.dtype.kind == "f":
+            weight = (x == kept).astype(x.dtype)
+            weight /= weight.sum(axis=axes, keepdims=True)
+            self.weight = weight
+        else:  # integers and bools never require grad
+            self.weight = None
+        self.kept_shape = kept.shape
         return kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
     def backward(self, grad, x, out):
         return (grad.reshape(self.kept_shape) * self.weight,)
+
+
+class Min(Max):
+    """Min over ``axis``, directly (not ``-max(-x)``, which overflows for the most negative integer and
+    fails for bools); tied minima share the gradient evenly, as for ``max``."""
+    math = (r"\min_{i \in \text{axes}} x_i",
+            r"\bar x_i = g\,[x_i = \min] / \#\text{ties}")
+    pick = staticmethod(np.min)
 
 
 def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:

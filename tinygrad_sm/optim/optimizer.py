@@ -63,6 +63,11 @@ class Optimizer:
                 f"{type(self).__name__}: params must be an iterable of Tensors or of dicts, got a "
                 f"Tensor of shape {params.shape}; pass [tensor]"
             )
+        if callable(getattr(params, "parameters", None)):  # a Module: the habit is model.parameters()
+            raise TypeError(
+                f"{type(self).__name__} got the module itself ({type(params).__name__}); pass its "
+                f"parameters: {type(self).__name__}(model.parameters(), ...)"
+            )
         items: list[Any] = list(params)
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -87,6 +92,12 @@ class Optimizer:
         for index, param in enumerate(params):
             if not isinstance(param, Tensor):
                 raise TypeError(f"{type(self).__name__} parameter {index} is a {type(param).__name__}, not a Tensor")
+            if param._node is not None:
+                raise ValueError(
+                    f"{type(self).__name__} parameter {index} (shape {param.shape}) is not a leaf: it was made "
+                    f"by op '{param._node.name}' (for example by `w = w - lr * w.grad`), so it never receives "
+                    "a .grad; pass the original parameter tensors"
+                )
             if not param.requires_grad:
                 raise ValueError(
                     f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "

@@ -1,0 +1,212 @@
+"""The PyTorch habits on Tensor: dtype methods (``.float()``, ``.long()``, ``.to(dtype)``...), ``clone``,
+``softmax``/``log_softmax`` methods, ``matmul``/``mm``/``dot``, ``retain_grad``, ``register_hook``,
+``argmax``/``argmin``/``any``/``all``, and ``axis_args``, the one place that accepts both spellings of a
+reduction's arguments (PyTorch's ``dim``/``keepdim``, NumPy's ``axis``/``keepdims``).
+
+``Tensor`` inherits these from ``TensorHabits``; they only dispatch to methods of the core class.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from . import autograd as _autograd
+from . import ops
+from .dtypes import check_kind
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+
+
+
+def _as_dtype(dtype: Any) -> np.dtype:
+    """A dtype from NumPy spellings, names ('float32', 'long') or ``tinygrad_sm`` dtype attributes."""
+    if isinstance(dtype, str) and dtype in _DTYPE_NAMES:
+        return np.dtype(_DTYPE_NAMES[dtype])
+    dtype = np.dtype(dtype)
+    check_kind(dtype)
+    return dtype
+
+
+_DTYPE_NAMES = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
+                "int": np.int32, "bool": np.bool_}
+
+
+class ReductionResult(NamedTuple):
+    """``(values, indices)`` of ``max``/``min`` over ``dim=``, as PyTorch returns them."""
+    values: Tensor
+    indices: np.ndarray
+
+
+_UNSET: Any = object()
+
+
+def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, keepdim: Any = _UNSET,
+              op: str = "reduction", default_axis: Any = None) -> tuple[Any, bool]:
+    """``(axis, keepdims)`` from either spelling: PyTorch's ``dim``/``keepdim`` or NumPy's
+    ``axis``/``keepdims``. Passing both spellings of one argument is an error (it is ambiguous)."""
+    if axis is not _UNSET and dim is not _UNSET:
+        raise TypeError(f"{op}: pass either dim= or axis=, not both")
+    if keepdims is not _UNSET and keepdim is not _UNSET:
+        raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
+    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
+    keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
+    return axis, bool(keep)
+
+class TensorHabits:
+    """Methods PyTorch users reach for (mixed into ``Tensor``)."""
+    __slots__ = ()
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf's gradient in ``.grad`` at the next backward (a leaf keeps it anyway)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        if self._node is not None:
+            _autograd.extras_of(self).retain = True
+        return self
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._node is not None and self._extras is not None and self._extras.retain
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient has been computed (summed over its uses); a
+        returned Tensor replaces the gradient. Returns a function that removes the hook (PyTorch returns
+        a handle with ``.remove()``; ``handle.remove`` here is the function itself too)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        hooks = _autograd.extras_of(self).hooks
+        hooks.append(hook)
+
+        def remove() -> None:
+            if hook in hooks:
+                hooks.remove(hook)
+        remove.remove = remove  # type: ignore[attr-defined]
+        return remove
+
+
+    def matmul(self, other: Any) -> Tensor:
+        """``self @ other`` (NumPy's and PyTorch's matmul rules)."""
+        return self @ other
+
+    def mm(self, other: Any) -> Tensor:
+        """Matrix product of two 2-D tensors (as ``torch.mm``: no broadcasting, no 1-D operands)."""
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        if self.ndim != 2 or other.ndim != 2:
+            raise ValueError(f"mm needs two 2-D tensors, got shapes {self.shape} and {other.shape}; use matmul")
+        return self @ other
+
+    def dot(self, other: Any) -> Tensor:
+        """Inner product of two 1-D tensors of one length (as ``torch.dot``), a 0-d tensor."""
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
+            raise ValueError(f"dot needs two 1-D tensors of one length, got shapes {self.shape} and {other.shape}")
+        return self @ other
+
+
+    def softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
+        """``F.softmax`` along ``dim`` (or ``axis``; default -1)."""
+        from .functional import softmax
+        return softmax(self, axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0])
+
+    def log_softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
+        """``F.log_softmax`` along ``dim`` (or ``axis``; default -1)."""
+        from .functional import log_softmax
+        return log_softmax(self, axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0])
+
+
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
+        """``t.to(dtype)``; a device ('cpu') or ``copy=True`` is accepted as in PyTorch (NumPy is the
+        only device, so ``to('cpu')`` returns the tensor itself)."""
+        device = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        dtype = kwargs.pop("dtype", dtype)
+        if kwargs or args:
+            raise TypeError(f"to(): unexpected arguments {args} {kwargs}")
+        if (isinstance(dtype, str) and dtype.split(":")[0] in ("cpu", "cuda", "mps")) or device is not None:
+            where_to = device if device is not None else dtype
+            if str(where_to).split(":")[0] != "cpu":
+                raise ValueError(f"tinygrad_sm runs on NumPy (the CPU); cannot move a tensor to {where_to!r}")
+            dtype = None if device is None else dtype
+        out = self if dtype is None else self.astype(dtype)
+        return out.clone() if copy and out is self else out
+
+    def float(self) -> Tensor:
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(np.float64)
+
+    def half(self) -> Tensor:
+        return self.astype(np.float16)
+
+    def long(self) -> Tensor:
+        return self.astype(np.int64)
+
+    def int(self) -> Tensor:
+        return self.astype(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.astype(np.bool_)
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (its gradient passes through unchanged), as ``torch.clone``."""
+        if self.requires_grad:
+            return ops.Clone.apply(self)
+        return type(self)._wrap(self._data.copy())
+
+
+    def argmax(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
+               keepdim: Any = _UNSET) -> np.ndarray:
+        """Indices of the maxima (integers; not part of autograd)."""
+        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
+        return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+
+    def argmin(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
+               keepdim: Any = _UNSET) -> np.ndarray:
+        """Indices of the minima (integers; not part of autograd)."""
+        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
+        return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+
+    def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
+        return type(self)._wrap(np.asarray(self._data.any(axis=axis, keepdims=keep)))
+
+    def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
+        return type(self)._wrap(np.asarray(self._data.all(axis=axis, keepdims=keep)))
+
+    def _extremum(self, op: Any, name: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
+        axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
+        values = op.apply(self, axis=axis_, keepdims=keep)
+        if not isinstance(dim, (int, np.integer)):  # no dim=, or several dims (as torch.amax): the values
+            return values
+        arg = self._data.argmax if name == "max" else self._data.argmin
+        return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
+
+    def _rebind(self, out_of_place: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
+        """``c += v`` on a tensor inside a graph, as PyTorch records it: the result is computed out of
+        place and this tensor object becomes it, while the ops recorded earlier keep seeing the old state
+        (``_previous``, looked up by the logical clock in ``autograd``). Refused when another tensor
+        could share the array (a view, ``detach()``, ``.data``), since that one would not see the write."""
+        import sys
+        holders = 2 + _autograd.frozen_count(self._data)  # this slot, getrefcount's argument, saving graphs
+        if self._data.base is not None or sys.getrefcount(self._data) > holders:
+            raise RuntimeError(f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
+                               "with another tensor or array (a view, detach() or .data): write `x = x + ...`")
+        old = type(self)._wrap(self._data)
+        old.requires_grad, old._node = self.requires_grad, self._node
+        old._version, old._previous = self._version, self._previous
+        old.name = self.name
+        _autograd.bump_version(self)  # before the new op: ops recorded until now read the old state from here on
+        new = out_of_place(old, value)
+        if new.dtype != self.dtype:
+            raise TypeError(f"in-place result of dtype {new.dtype} cannot be stored in a tensor of dtype {self.dtype}")
+        self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
+        if self._extras is not None and not self._extras.retain:
+            self._extras = None  # hooks belong to the old value, as in PyTorch
+        return self
