@@ -210,3 +210,15 @@ def test_browser_steps_every_step_with_the_keyboard_and_shows_the_engines_gradie
         assert page.locator("#graph g.edge.done").count() > 0
     assert record["errors"] == []
     assert all(url.startswith("file:") for url in record["requests"]), record["requests"]
+
+
+@needs_dot
+def test_cnn_example_is_built_from_conv2d_and_its_logits_get_p_minus_delta():
+    if not hasattr(F, "conv2d"):
+        pytest.fail("tinygrad_sm.functional.conv2d is missing: the cnn example cannot be built")
+    loss, params = example_loss("cnn")
+    data = page_data(explore(loss, params=params).html)
+    forward_ops = {s["op"] for s in data["steps"] if s["phase"] == "forward"}
+    assert "matmul" in forward_ops and len(forward_ops) > 5, forward_ops
+    hands = [h for s in data["steps"] for h in s.get("hand", [])]
+    assert hands and all(h["diff"] < 1e-5 for h in hands)
