@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .compiler.hooks import derived
 from .tensor import Tensor, _as_tensor, _plain, concatenate, maximum, minimum, stack, where
 
 
@@ -24,7 +25,7 @@ def _binary(method: str):
 
 
 def _compare(ufunc: np.ufunc):
-    return lambda a, b: Tensor._wrap(ufunc(_plain(a), _plain(b)))
+    return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
 
 
 _UFUNCS = {
