@@ -72,7 +72,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """Kullback-Leibler divergence with PyTorch's convention: ``input`` holds **log**-probabilities
-    ``log q``, ``target`` probabilities ``p`` (or log-probabilities with ``log_target=True``)::
+    ``log q``, ``target`` probabilities ``p`` (or log-probabilities with ``log_target=True``):
 
         loss = p (log p - log q)        (0 where p = 0, the limit of p log p)
         loss = e^t (t - log q)          (log_target=True, t = log p)

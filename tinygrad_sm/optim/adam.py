@@ -11,7 +11,7 @@ from .optimizer import Optimizer, ParamsArg
 
 
 class Adam(Optimizer):
-    """As ``torch.optim.Adam``, weight decay added to the gradient (L2 regularisation)::
+    """As ``torch.optim.Adam``, weight decay added to the gradient (L2 regularisation):
 
         g = grad + weight_decay * p
         m = m + (1 - beta1) (g - m)                 (= beta1 m + (1 - beta1) g)
@@ -74,7 +74,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (``weight_decay`` default 0.01)::
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (``weight_decay`` default 0.01):
 
     p = p (1 - lr weight_decay), then the Adam step with the raw gradient.
     """

@@ -10,7 +10,7 @@ from .optimizer import Optimizer, ParamsArg
 
 
 class RMSprop(Optimizer):
-    """As ``torch.optim.RMSprop``::
+    """As ``torch.optim.RMSprop``:
 
         g = grad + weight_decay * p
         s = alpha s + (1 - alpha) g^2
@@ -74,7 +74,7 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """As ``torch.optim.Adagrad``::
+    """As ``torch.optim.Adagrad``:
 
         g = grad + weight_decay * p
         clr = lr / (1 + (t - 1) lr_decay)

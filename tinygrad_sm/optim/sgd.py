@@ -10,7 +10,7 @@ from .optimizer import Optimizer, ParamsArg
 
 
 class SGD(Optimizer):
-    """As ``torch.optim.SGD``::
+    """As ``torch.optim.SGD``:
 
         g = grad + weight_decay * p
         b = g (first step)  |  b = momentum * b + (1 - dampening) * g     (when momentum > 0)
