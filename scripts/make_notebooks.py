@@ -64,16 +64,18 @@ print("shifted", F.softmax(Tensor(big)).data)'''),
     ],
     "2_last_layer": [
         ("md", "# 2. Nielsen's question: the last layer's gradients\n\nFor $a^L = \\mathrm{softmax}(z)$, "
-               "$z = a^{L-1} W + b$ and $C = -\\log a^L_y$, the chain rule through the softmax Jacobian "
-               "$\\partial a_i / \\partial z_j = a_i(\\delta_{ij} - a_j)$ gives $\\partial C/\\partial z_j = a^L_j - y_j$, "
-               "so $\\partial C/\\partial b_j = a^L_j - y_j$ and $\\partial C/\\partial w_{jk} = a^{L-1}_k (a^L_j - y_j)$."),
+               "$z_j = \\sum_k w_{jk} a^{L-1}_k + b_j$ ($w_{jk}$ joins input $k$ to output $j$, so $W$ is "
+               "(outputs, inputs), as `nn.Linear` stores it) and $C = -\\log a^L_y$, the chain rule through the "
+               "softmax Jacobian $\\partial a_i / \\partial z_j = a_i(\\delta_{ij} - a_j)$ gives "
+               "$\\partial C/\\partial z_j = a^L_j - y_j$, so $\\partial C/\\partial b_j = a^L_j - y_j$ and "
+               "$\\partial C/\\partial w_{jk} = a^{L-1}_k (a^L_j - y_j)$."),
         ("code", SETUP),
         ("code", '''rng = np.random.default_rng(0)
 a_prev = rng.standard_normal((1, 4))             # one example: the activations of layer L-1
-W = Tensor(rng.standard_normal((4, 3)) * 0.5, requires_grad=True, name="W")
+W = Tensor(rng.standard_normal((3, 4)) * 0.5, requires_grad=True, name="W")   # (outputs, inputs)
 b = Tensor(np.zeros(3), requires_grad=True, name="b")
 y = np.array([1])
-a = F.softmax(Tensor(a_prev) @ W + b, axis=1)
+a = F.softmax(Tensor(a_prev) @ W.T + b, axis=1)
 C = -a[np.arange(1), y].log().mean()
 C.backward()'''),
         ("md", "By the chain rule, through the Jacobian (a $3 \\times 3$ matrix) and the gradient of $-\\log a_y$:"),
@@ -83,7 +85,29 @@ dC_da = np.zeros(3); dC_da[y[0]] = -1 / p[y[0]]
 dC_dz = J.T @ dC_da
 print("J^T dC/da =", dC_dz, "   a - y =", p - np.eye(3)[y[0]])
 print("dC/db: chain rule", dC_dz, " autograd", b.grad.data)
-print("dC/dW: largest difference", np.abs(np.outer(a_prev[0], dC_dz) - W.grad.data).max())'''),
+print("dC/dW: largest difference", np.abs(np.outer(dC_dz, a_prev[0]) - W.grad.data).max())'''),
+        ("md", "## Check your own derivation\n\n`tg.check_derivation(loss, derived, *inputs)` compares a formula you "
+               "wrote in NumPy with autograd (and with finite differences), on the given inputs and on random "
+               "perturbations of them, for a whole batch. A right derivation passes; a wrong one is told which "
+               "usual mistake explains it."),
+        ("code", '''labels = np.array([1, 0, 2, 1])
+def loss(W, b, a_prev):
+    return F.cross_entropy(a_prev @ W.T + b, labels)        # the mean over the batch
+
+def derived(W, b, a_prev):
+    probs = analytic.softmax(a_prev @ W.T + b)
+    delta = (probs - np.eye(3)[labels]) / len(labels)      # dC/dz = (a - y) / n
+    return delta.T @ a_prev, delta.sum(axis=0), delta @ W  # dC/dW = (a - y)^T a_prev, dC/db, dC/da_prev
+
+inputs = (Tensor(rng.standard_normal((3, 4)), name="W"), Tensor(np.zeros(3), name="b"),
+          Tensor(rng.standard_normal((4, 4)), name="a_prev"))
+print(tg.check_derivation(loss, derived, *inputs))'''),
+        ("code", '''def derived_wrong(W, b, a_prev):                       # the transpose, and no mean over the batch
+    probs = analytic.softmax(a_prev @ W.T + b)
+    delta = probs - np.eye(3)[labels]
+    return a_prev.T @ delta, delta.sum(axis=0), delta @ W / len(labels)
+
+print(tg.check_derivation(loss, derived_wrong, *inputs))'''),
     ],
     "3_mse_vs_cross_entropy": [
         ("md", "# 3. Squared error against cross-entropy\n\nFor a sigmoid unit $a = \\sigma(z)$, squared error gives "
@@ -98,13 +122,16 @@ print("dC/dW: largest difference", np.abs(np.outer(a_prev[0], dC_dz) - W.grad.da
     z = Tensor(np.array([z_value]), requires_grad=True)
     F.binary_cross_entropy_with_logits(z, np.array([1.0])).backward()
     print(f"z = {z_value:6}: a = {a.item():.2e}   MSE dC/dz = {mse:.2e}   CE dC/dz = {z.grad.item():.3f}")'''),
-        ("md", "## The learning curves on Fashion-MNIST\n\nThe same network trained with each loss (SGD, a few epochs on the sample); one progress bar per run."),
+        ("md", "## The learning curves on Fashion-MNIST\n\nThe same network trained with each loss (SGD with momentum, "
+               "10 epochs on the sample); one progress bar per run. Squared error needs a small step: with a large one "
+               "(try `lr=1.0`) the sigmoid outputs saturate on the wrong side and it stays at chance, 0.1: the "
+               "vanishing gradient above, at work."),
         ("code", DATA),
         ("code", '''from tinygrad_sm.train import fit
 curves = {}
-for loss, lr in [("mse", 1.0), ("ce", 0.05)]:
+for loss, lr in [("mse", 0.01), ("ce", 0.05)]:
     model = nn.MLP([784, 32, 10], generator=np.random.default_rng(0))
-    curves[loss] = fit(model, data, loss=loss, optimizer="sgd", lr=lr, batch_size=32, epochs=5, seed=0)
+    curves[loss] = fit(model, data, loss=loss, optimizer="sgd", lr=lr, batch_size=32, epochs=10, seed=0)
     print(loss, "test accuracy by epoch", [round(row["test_accuracy"], 3) for row in curves[loss]])'''),
         ("code", '''import matplotlib
 matplotlib.use("Agg")
@@ -125,21 +152,13 @@ model = nn.MLP([784, 64, 10], generator=np.random.default_rng(0))
 history = fit(model, data, loss="ce", optimizer="adam", lr=1e-3, batch_size=32, epochs=5, seed=0)
 print("test accuracy", round(history[-1]["test_accuracy"], 3))
 print(format_confusion_matrix(confusion_matrix(data.y_test, predict(model, data.x_test), 10), data.class_names))'''),
-        ("md", "## The CNN\n\nThe convolutional network needs `tinygrad_sm.nn.Conv2d`. Where this version does not have it yet, "
-               "the cell says so (it is pending the convolution work, not skipped for good)."),
-        ("code", '''if not hasattr(nn, "Conv2d"):
-    print("PENDING: tinygrad_sm.nn.Conv2d is not in this version yet; this cell trains the CNN once it lands")
-else:
-    class SmallCNN(nn.Module):
-        def __init__(self, generator):
-            self.conv = nn.Conv2d(1, 8, 3, generator=generator)
-            self.head = nn.Linear(8 * 26 * 26, 10, generator=generator)
-        def forward(self, x):
-            images = x.reshape(x.shape[0], 1, 28, 28)
-            return self.head(self.conv(images).relu().reshape(x.shape[0], -1))
-    cnn = SmallCNN(np.random.default_rng(0))
-    cnn_history = fit(cnn, data, loss="ce", optimizer="adam", lr=1e-3, batch_size=32, epochs=3, seed=0)
-    print("CNN test accuracy", round(cnn_history[-1]["test_accuracy"], 3))'''),
+        ("md", "## The CNN\n\nThe LeNet-style network of `python -m tinygrad_sm train --model cnn`: two convolutions "
+               "with max pooling, then three fully connected layers. Each convolution is a matrix multiplication over "
+               "the windows that `unfold` cuts out of the image."),
+        ("code", '''cnn = nn.build_model("cnn", 784, 10, generator=np.random.default_rng(0))
+print(cnn)
+cnn_history = fit(cnn, data, loss="ce", optimizer="adam", lr=1e-3, batch_size=32, epochs=3, seed=0)
+print("CNN test accuracy", round(cnn_history[-1]["test_accuracy"], 3))'''),
     ],
     "5_explorer": [
         ("md", "# 5. The explorer on your own model\n\n`viz.explore(loss)` writes one self-contained page "
