@@ -123,6 +123,12 @@ class Function:
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
     __slots__ = ("parents", "needs_grad", "stamp", "released", "trace", "scope", "__dict__")
+    parents: tuple[Tensor, ...]       # set by ``apply`` when the op is recorded
+    needs_grad: tuple[bool, ...]
+    stamp: int
+    released: bool
+    trace: list[traceback.FrameSummary] | None
+    scope: tuple[str, ...]
     math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()           # the arrays this node holds read-only
@@ -133,10 +139,10 @@ class Function:
     def name(self) -> str:
         return type(self).__name__.lower()
 
-    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+    def forward(self, *arrays: Any, **params: Any) -> np.ndarray:  # Any: each op names its own arrays
         raise NotImplementedError
 
-    def backward(self, grad: Any, *inputs: Any) -> tuple:
+    def backward(self, grad: Any, *inputs: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
     @classmethod
@@ -314,7 +320,7 @@ class SavedArray(np.ndarray):
         self._writable()
         super().__setitem__(index, value)
 
-    def _inplace(name: str):  # noqa: N805  (builds the in-place operators below)
+    def _inplace(name: str) -> Callable[[SavedArray, Any], Any]:  # type: ignore[misc]  # noqa: N805  (a builder)
         def method(self: "SavedArray", other: Any) -> Any:
             self._writable()
             return getattr(super(SavedArray, self), name)(other)
@@ -330,13 +336,15 @@ class GradExtras:
     __slots__ = ("retain", "hooks")
 
     def __init__(self) -> None:
-        self.retain, self.hooks = False, []
+        self.retain = False
+        self.hooks: list[Callable[[Any], Any]] = []
 
 
 def extras_of(tensor: "Tensor") -> GradExtras:
     if tensor._extras is None:
         tensor._extras = GradExtras()
-    return tensor._extras
+    extras: GradExtras = tensor._extras
+    return extras
 
 
 def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
@@ -446,7 +454,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     """
     made, leaves = _reachable(roots)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
-    results: list | None = None if inputs is None else [None] * len(inputs)
+    results: list[Any] = [] if inputs is None else [None] * len(inputs)  # filled only when wanted
     grads: dict[int, Any] = {}
     owned: set[int] = set()  # ids of gradient buffers this sweep allocated, safe to add into in place
     for root, grad in zip(roots, root_grads):
@@ -505,7 +513,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
             _accumulate_leaf(leaf, grad, create_graph)
         elif id(leaf) in wanted:
             results[wanted[id(leaf)]] = grad
-    if results is not None:
+    if inputs is not None:
         return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
     return None
 
@@ -565,6 +573,7 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
     seeds = [_seed_gradient(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
     results = run_backward(outputs, seeds, retain, create_graph, inputs=inputs)
+    assert results is not None  # with ``inputs`` given, run_backward returns their gradients
     for position, result in enumerate(results):
         if result is None and not allow_unused:
             raise RuntimeError(f"input {position} (shape {inputs[position].shape}) is not reachable from the "
