@@ -12,12 +12,15 @@ import itertools
 import operator
 import threading
 import traceback
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 
-Tensor: Any = None  # set by tensor.py once the class exists (the modules import each other)
+if TYPE_CHECKING:
+    from .tensor import Tensor
+else:
+    Tensor = None  # set by tensor.py once the class exists (the modules import each other)
 
 
 class _Mode(threading.local):
@@ -350,6 +353,7 @@ def extras_of(tensor: "Tensor") -> GradExtras:
 def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
     """Apply ``tensor``'s hooks to its gradient (each sees a Tensor; a returned Tensor replaces it)."""
     extras = tensor._extras
+    assert extras is not None  # the caller checked
     for hook in list(extras.hooks):
         result = hook(grad if isinstance(grad, Tensor) else Tensor._wrap(grad))
         if result is not None:
@@ -474,6 +478,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
             if wanted is not None and id(tensor) in wanted:
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
+            assert node is not None  # ``made`` holds non-leaves only
             parents = node.parents
             if node.released or node.stamp < _last_write[0]:
                 parents = parents_as_of(node)
@@ -555,7 +560,7 @@ def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False,
 
 def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]",
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple["Tensor", ...]:
+         allow_unused: bool = False) -> tuple["Tensor | None", ...]:
     """Gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``, as a tuple of
     Tensors; ``.grad`` is left alone. ``retain_graph`` defaults to ``create_graph``, as in PyTorch."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)

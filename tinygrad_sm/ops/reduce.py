@@ -133,6 +133,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     lead = moved.shape[:len(rest)]
     count = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
     rows = moved.reshape((*lead, count))
+    others: Array
     if isinstance(rows, np.ndarray):
         left = np.ones_like(rows)
         np.cumprod(rows[..., :-1], axis=-1, out=left[..., 1:])
