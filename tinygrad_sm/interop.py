@@ -118,5 +118,5 @@ def _array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any)
     return func(*_values(args), **{k: _values(v) for k, v in kwargs.items()})
 
 
-Tensor.__array_ufunc__ = _array_ufunc
-Tensor.__array_function__ = _array_function
+Tensor.__array_ufunc__ = _array_ufunc  # type: ignore[attr-defined]  # the NumPy protocol, installed here
+Tensor.__array_function__ = _array_function  # type: ignore[attr-defined]

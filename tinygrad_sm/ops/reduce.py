@@ -142,7 +142,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
         others = left * right
     else:
         grid = np.broadcast_to(rows.reshape((*lead, 1, count)), (*lead, count, count))
-        others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)
+        others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)  # type: ignore[arg-type]  # a Tensor
     return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
 
 
