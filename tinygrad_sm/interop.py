@@ -8,6 +8,7 @@ run on the values and return plain arrays (nothing is lost).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from .tensor import Tensor, _as_tensor, _plain, concatenate, maximum, minimum, stack, where
 
 
-def _binary(method: str):
+def _binary(method: str) -> Callable[[Any, Any], Tensor]:
     def apply(a: Any, b: Any) -> Tensor:
         if isinstance(a, Tensor):
             return getattr(a, method)(b)
@@ -23,11 +24,11 @@ def _binary(method: str):
     return apply
 
 
-def _compare(ufunc: np.ufunc):
+def _compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
     return lambda a, b: Tensor._wrap(ufunc(_plain(a), _plain(b)))
 
 
-_UFUNCS = {
+_UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
     np.add: _binary("__add__"), np.subtract: _binary("__sub__"), np.multiply: _binary("__mul__"),
     np.true_divide: _binary("__truediv__"), np.power: _binary("__pow__"), np.matmul: _binary("__matmul__"),
     np.maximum: maximum, np.minimum: minimum, np.negative: lambda t: -_as_tensor(t),
@@ -40,8 +41,9 @@ _UFUNCS = {
 }
 
 
-def _reduction(method: str):
-    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **rest: Any):
+def _reduction(method: str) -> Callable[..., Tensor]:
+    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+              **rest: Any) -> Tensor:
         if dtype is not None or out is not None or rest:
             raise TypeError(f"np.{method} on a Tensor supports axis= and keepdims= only")
         return getattr(_as_tensor(a), method)(axis=axis, keepdims=keepdims)
@@ -58,7 +60,7 @@ def _reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = Non
     return _as_tensor(a).reshape(shape if newshape is None else newshape)
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _reduction("max"), np.min: _reduction("min"),
     np.reshape: _reshape,
     np.transpose: _transpose,

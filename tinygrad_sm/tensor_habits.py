@@ -17,6 +17,7 @@ from . import ops
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
+    from .functional.order import ValuesIndices
     from .tensor import Tensor
 
 
@@ -79,6 +80,53 @@ class TensorHabits:
         def astype(self, dtype: Any) -> Tensor: ...
         @classmethod
         def _wrap(cls, array: np.ndarray) -> Tensor: ...
+
+        # the methods ``methods.install`` puts on Tensor from ``methods.METHODS`` (test_typing.py keeps this
+        # list in step with the table)
+        squeeze: Callable[..., Tensor]
+        unsqueeze: Callable[..., Tensor]
+        flatten: Callable[..., Tensor]
+        ravel: Callable[..., Tensor]
+        view: Callable[..., Tensor]
+        flip: Callable[..., Tensor]
+        roll: Callable[..., Tensor]
+        repeat: Callable[..., Tensor]
+        tile: Callable[..., Tensor]
+        split: Callable[..., tuple[Tensor, ...]]
+        chunk: Callable[..., tuple[Tensor, ...]]
+        narrow: Callable[..., Tensor]
+        clamp: Callable[..., Tensor]
+        clip: Callable[..., Tensor]
+        neg: Callable[..., Tensor]
+        square: Callable[..., Tensor]
+        sign: Callable[..., Tensor]
+        reciprocal: Callable[..., Tensor]
+        sin: Callable[..., Tensor]
+        cos: Callable[..., Tensor]
+        log1p: Callable[..., Tensor]
+        expm1: Callable[..., Tensor]
+        erf: Callable[..., Tensor]
+        log2: Callable[..., Tensor]
+        log10: Callable[..., Tensor]
+        logaddexp: Callable[..., Tensor]
+        var: Callable[..., Tensor]
+        std: Callable[..., Tensor]
+        prod: Callable[..., Tensor]
+        cumsum: Callable[..., Tensor]
+        cumprod: Callable[..., Tensor]
+        norm: Callable[..., Tensor]
+        amax: Callable[..., Tensor]
+        amin: Callable[..., Tensor]
+        sort: Callable[..., ValuesIndices]
+        argsort: Callable[..., np.ndarray]
+        topk: Callable[..., ValuesIndices]
+        gather: Callable[..., Tensor]
+        scatter: Callable[..., Tensor]
+        scatter_add: Callable[..., Tensor]
+        index_select: Callable[..., Tensor]
+        masked_fill: Callable[..., Tensor]
+        outer: Callable[..., Tensor]
+        tensordot: Callable[..., Tensor]
     else:
         __slots__ = ()
 
