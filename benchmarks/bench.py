@@ -1,12 +1,18 @@
 #!/usr/bin/env python
-"""Benchmark tinygrad_sm against hand-written NumPy (and PyTorch CPU when importable).
+"""Benchmark tinygrad_sm against hand-written NumPy and PyTorch CPU (when importable).
 
-One process, contenders interleaved round-robin after a warm-up, medians of many repeats
-(time.perf_counter). Peak RSS of an epoch is measured per contender in a child process.
+Each contender runs in its own process, in the environment its users would have: the NumPy-based
+contenders with OPENBLAS_NUM_THREADS/OMP_NUM_THREADS = --threads, PyTorch with torch.set_num_threads
+and nothing else (no OMP_WAIT_POLICY, no malloc settings). The parent starts the contenders one after
+another, in a rotated order, for --rounds rounds; a cell is the median over rounds of the contender's
+median time divided by the NumPy median of the same round. Peak RSS of an epoch: one more child each.
 
-    python benchmarks/bench.py                 # full run (a few minutes)
-    python benchmarks/bench.py --quick         # < 1 minute, fewer repeats, 10,000-sample epoch
-    python benchmarks/bench.py --threads 1 --json results.json
+    python benchmarks/bench.py                  # full run, 3 rounds (several minutes)
+    python benchmarks/bench.py --quick          # 2 rounds, fewer repeats, 10,000-sample epoch
+    python benchmarks/bench.py --compile        # also tinygrad_sm.compile'd steps (composed and fused)
+    python benchmarks/bench.py --torch-compile  # also torch.compile (bounded in time; reported if it fails)
+    python benchmarks/bench.py --old-env        # the old setting: OMP_WAIT_POLICY=PASSIVE and fixed malloc
+                                                # thresholds imposed on every contender (see NOTES.md)
 
 Data are synthetic: uniform [0, 1) float32 "images" (784 features) and uniform random labels 0..9,
 generated with a fixed seed. Nothing here measures accuracy; only speed and memory.
@@ -21,16 +27,20 @@ import subprocess
 import sys
 import time
 
-# ---------------------------------------------------------------- threads: before numpy is imported
+
 def _parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP/torch threads for every contender (default 2)")
-    p.add_argument("--quick", action="store_true", help="fewer repeats and a 10,000-sample epoch (< 1 minute)")
+    p.add_argument("--threads", type=int, default=2, help="BLAS threads / torch.set_num_threads (default 2)")
+    p.add_argument("--quick", action="store_true", help="fewer repeats, 2 rounds and a 10,000-sample epoch")
+    p.add_argument("--rounds", type=int, default=None, help="processes per contender (default 3, quick 2)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is importable")
+    p.add_argument("--compile", action="store_true", help="also time tinygrad_sm.compile'd training steps")
+    p.add_argument("--torch-compile", action="store_true", help="also time torch.compile (if it works here)")
+    p.add_argument("--old-env", action="store_true",
+                   help="impose OMP_WAIT_POLICY=PASSIVE and fixed malloc thresholds on every contender (old setting)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--system-malloc", action="store_true",
-                   help="keep glibc's adaptive malloc thresholds (see _MALLOC_ENV; runs become bimodal)")
+    p.add_argument("--_child", dest="child", help=argparse.SUPPRESS)
     p.add_argument("--_rss-child", dest="rss_child", help=argparse.SUPPRESS)
     p.add_argument("--_epoch-samples", dest="epoch_samples", type=int, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -38,25 +48,29 @@ def _parse_args(argv=None):
 
 ARGS = _parse_args()
 
-# glibc's malloc hands large freed blocks (an 800 KB weight gradient) back to the OS or keeps them,
-# depending on the history of the process, and a block handed back is page-faulted in again on the next
-# step. Step times of every contender flipped between two modes (about x2.5 at batch 32) from run to
-# run. Fixed thresholds, the same for every contender, keep freed memory in the heap; glibc reads them
-# at start-up, so the script restarts itself once with them set.
-_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
-if __name__ == "__main__" and not ARGS.system_malloc and any(os.environ.get(k) != v for k, v in _MALLOC_ENV.items()):
-    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], {**os.environ, **_MALLOC_ENV})
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = str(ARGS.threads)
-# Idle OpenMP workers sleep instead of spinning: otherwise torch's OpenMP pool and OpenBLAS's pool spin
-# against each other when contenders alternate, and both look several times slower than they are.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The old harness ran every contender in one process with these set for all of them. PASSIVE makes
+# idle OpenMP workers sleep, which no PyTorch user sets, and which slows PyTorch's pool down between ops.
+OLD_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+
+
+def contender_env(name):
+    """The environment a user of this contender would have: BLAS threads for the NumPy-based ones;
+    nothing for PyTorch (it is told its thread count by torch.set_num_threads, in code)."""
+    env = {k: v for k, v in os.environ.items() if k not in OLD_ENV and not k.endswith("_NUM_THREADS")}
+    if not name.startswith("pytorch"):
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(ARGS.threads)
+    if ARGS.old_env:
+        env.update(OLD_ENV)
+    return env
+
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import tinygrad_sm as tg  # noqa: E402
 from tinygrad_sm import functional as F  # noqa: E402
+from tinygrad_sm import optim  # noqa: E402
 
 LR = 0.01
 IN, CLASSES = 784, 10
@@ -197,6 +211,40 @@ class TinygradMLP:
         return run
 
 
+class CompiledTinygradMLP(TinygradMLP):
+    """The same step through ``tinygrad_sm.compile``: loss, backward, ``optim.SGD`` (plain: the same
+    ``p -= lr * grad`` through a scratch buffer), ``zero_grad``, traced twice, then replayed."""
+
+    def __init__(self, weights, fused):
+        super().__init__(weights, fused)
+        self.name = "compiled (fused CE)" if fused else "compiled (composed CE)"
+        self.opt = optim.SGD(self.P, lr=LR)
+
+        def train_step(x, y):
+            loss = self._loss(x, y)
+            loss.backward()
+            self.opt.step()
+            self.opt.zero_grad()
+            return loss
+        self.compiled = tg.compile(train_step)
+
+    def step(self, x, y):
+        self.compiled(x, y)
+
+    def make_exp_sum_compiled(x_np):
+        x = tg.Tensor(x_np.copy(), requires_grad=True)
+
+        @tg.compile
+        def exp_sum():
+            s = x.exp().sum()
+            s.backward()
+            g = x.grad
+            x.grad = None
+            return s, g
+        return exp_sum
+    make_exp_sum_compiled = staticmethod(make_exp_sum_compiled)
+
+
 class TorchMLP:
     """PyTorch CPU, the usual way: leaf tensors, F.cross_entropy, manual in-place SGD, grads to None."""
     name = "pytorch (CPU)"
@@ -237,6 +285,20 @@ class TorchMLP:
     def params(self):
         return [p.detach().numpy() for p in self.P]
 
+    def compile_step(self):
+        """Replace ``step`` by ``torch.compile`` of it (the inductor backend compiles C++ with gcc)."""
+        self._compiled = self.torch.compile(self._step_eager)
+        self.name = "torch.compile (CPU)"
+
+    def _step_eager(self, x, y):
+        loss = self._loss(x, y)
+        loss.backward()
+        with self.torch.no_grad():
+            for p in self.P:
+                p.add_(p.grad, alpha=-LR)
+        for p in self.P:
+            p.grad = None
+
     @staticmethod
     def make_exp_sum(x_np):
         import torch
@@ -262,14 +324,30 @@ def torch_available():
     return torch.__version__
 
 
+class TorchCompiledMLP(TorchMLP):
+    name = "torch.compile (CPU)"
+
+    def __init__(self, weights):
+        super().__init__(weights)
+        self._compiled = self.torch.compile(self._step_eager)
+
+    def step(self, x, y):
+        self._compiled(x, y)
+
+
 def contender_factories(have_torch):
     f = {
+        "numpy (hand-written)": NumpyMLP,
         "tinygrad_sm (composed CE)": lambda w: TinygradMLP(w, fused=False),
         "tinygrad_sm (fused CE)": lambda w: TinygradMLP(w, fused=True),
-        "numpy (hand-written)": NumpyMLP,
     }
+    if ARGS.compile:
+        f["compiled (composed CE)"] = lambda w: CompiledTinygradMLP(w, fused=False)
+        f["compiled (fused CE)"] = lambda w: CompiledTinygradMLP(w, fused=True)
     if have_torch:
         f["pytorch (CPU)"] = TorchMLP
+        if ARGS.torch_compile:
+            f["torch.compile (CPU)"] = TorchCompiledMLP
     return f
 
 
@@ -290,7 +368,8 @@ def check_contenders(factories, seed):
         x, y = make_data(batch, seed + 7)
         ref = NumpyMLP(weights)
         ref_loss, ref_grads = ref.loss_and_grads(x, y)
-        ref.step(x, y)
+        for _ in range(3):  # three steps: a compiled contender is traced twice, then runs its program
+            ref.step(x, y)
         ref_after = ref.params()
         for name, make in factories.items():
             if name == NumpyMLP.name:
@@ -298,7 +377,8 @@ def check_contenders(factories, seed):
             try:
                 c = make(weights)
                 loss, grads = c.loss_and_grads(x, y)
-                c.step(x, y)
+                for _ in range(3):
+                    c.step(x, y)
                 after = c.params()
                 worst = abs(loss - ref_loss) / max(abs(ref_loss), 1e-12)
                 ok = np.isclose(loss, ref_loss, rtol=RTOL, atol=0)
@@ -362,9 +442,7 @@ def _current_rss_kib():
 
 def rss_child(name, n_samples):
     import resource
-    if name == TorchMLP.name:
-        torch_available()
-    factories = contender_factories(name == TorchMLP.name)
+    factories = contender_factories(name.startswith(("pytorch", "torch")) and torch_available() is not None)
     weights = init_weights([IN, 256, CLASSES], ARGS.seed)
     x, y = make_data(n_samples, ARGS.seed)
     model = factories[name](weights)
@@ -377,157 +455,170 @@ def rss_child(name, n_samples):
         for line in f:
             if line.startswith("VmHWM:"):
                 hwm = int(line.split()[1])
-    print(json.dumps({"peak_kib": peak, "vmhwm_kib": hwm, "peak_before_epoch_kib": before_peak, "rss_before_epoch_kib": before_now}))
+    print(json.dumps({"peak_kib": peak, "vmhwm_kib": hwm, "peak_before_epoch_kib": before_peak,
+                      "rss_before_epoch_kib": before_now}))
 
 
-def measure_rss(name, n_samples):
-    cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(ARGS.threads), "--seed", str(ARGS.seed),
-           "--_rss-child", name, "--_epoch-samples", str(n_samples)] + (["--system-malloc"] if ARGS.system_malloc else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+def _flags():
+    return (["--threads", str(ARGS.threads), "--seed", str(ARGS.seed)] + (["--quick"] if ARGS.quick else [])
+            + (["--compile"] if ARGS.compile else []) + (["--torch-compile"] if ARGS.torch_compile else [])
+            + (["--old-env"] if ARGS.old_env else []))
+
+
+def _run_child(name, args, timeout):
+    cmd = [sys.executable, os.path.abspath(__file__)] + _flags() + args
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=contender_env(name), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s"}
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"rc {proc.returncode}"}
+        lines = proc.stderr.strip().splitlines()
+        return {"error": lines[-1] if lines else f"rc {proc.returncode}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-# ---------------------------------------------------------------- main
-def main():
-    quick = ARGS.quick
-    epoch_n = 10_000 if quick else 60_000
-    budget = 0.6 if quick else 4.0          # seconds of timing per case, all contenders together
-    min_reps, max_reps = (15, 300) if quick else (40, 2000)
-    epoch_reps = 3 if quick else 5
+def measure_rss(name, n_samples):
+    return _run_child(name, ["--_rss-child", name, "--_epoch-samples", str(n_samples)], 900)
 
-    # Peak RSS first, while this parent is still small: Linux carries ru_maxrss across fork+exec, so a
-    # child started from a big parent would report the parent's size. (VmHWM, reset at exec, cross-checks.)
+
+# ---------------------------------------------------------------- one contender, in its own process
+CASES = [([IN, 256, CLASSES], 1), ([IN, 256, CLASSES], 32), ([IN, 256, CLASSES], 128),
+         ([IN, 256, CLASSES], 1024), ([IN, 512, 256, CLASSES], 128), ([IN, 16, CLASSES], 1)]
+
+
+def _settings():
+    quick = ARGS.quick
+    return {"epoch_n": 10_000 if quick else 60_000, "budget": 0.5 if quick else 1.5,
+            "reps": (15, 300) if quick else (30, 1000), "epoch_reps": 2 if quick else 3}
+
+
+def child(name):
+    """Check one contender against NumPy, then time every case; prints one JSON line."""
+    settings = _settings()
+    torch_version = torch_available() if name.startswith(("pytorch", "torch")) else None
+    factories = contender_factories(torch_version is not None)
+    make = factories[name]
+    out = {"name": name, "torch": torch_version, "rows": {}}
+    if name != NumpyMLP.name:
+        out["check"] = check_contenders({name: make}, ARGS.seed)[name]
+        if not out["check"]["ok"]:
+            print(json.dumps(out))
+            return
+    min_reps, max_reps = settings["reps"]
+    for sizes, batch in CASES:
+        model = make(init_weights(sizes, ARGS.seed))
+        x, y = make_data(batch, ARGS.seed)
+        res = interleaved({name: (lambda m=model: m.step(x, y))}, settings["budget"], min_reps, max_reps)[name]
+        out["rows"][f"train step {'-'.join(map(str, sizes))} batch {batch}"] = res
+    xv = np.random.default_rng(ARGS.seed).standard_normal(10).astype(np.float32)
+    if name.startswith("compiled"):
+        run = CompiledTinygradMLP.make_exp_sum_compiled(xv)
+    elif name.startswith("tinygrad_sm"):
+        run = TinygradMLP.make_exp_sum(xv)
+    elif name == NumpyMLP.name:
+        run = (lambda: NumpyMLP.exp_sum(xv))
+    else:
+        run = TorchMLP.make_exp_sum(xv)
+    out["rows"]["per-op: exp(x).sum() fwd+bwd, 10 elems"] = interleaved({name: run}, settings["budget"],
+                                                                         min_reps, max_reps)[name]
+    model = make(init_weights([IN, 256, CLASSES], ARGS.seed))
+    xe, ye = make_data(settings["epoch_n"], ARGS.seed)
+    res = interleaved({name: (lambda: run_epoch(model, xe, ye))}, 0.0, settings["epoch_reps"],
+                      settings["epoch_reps"], warmup=1)[name]
+    out["rows"][f"epoch {settings['epoch_n']:,} samples, batch {EPOCH_BATCH}, 784-256-10"] = res
+    print(json.dumps(out))
+
+
+# ---------------------------------------------------------------- main: the rounds
+def main():
+    import statistics
+    settings = _settings()
+    rounds = ARGS.rounds or (2 if ARGS.quick else 3)
     torch_ok = not ARGS.no_torch and subprocess.run([sys.executable, "-c", "import torch"],
                                                     capture_output=True).returncode == 0
-    rss = {}
-    for n in contender_factories(torch_ok):
-        r = measure_rss(n, epoch_n)
-        if "error" not in r:
-            r["peak_mib"] = r["peak_kib"] / 1024
-        rss[n] = r
-
-    torch_version = torch_available()
-    factories = contender_factories(torch_version is not None)
-    names = list(factories)
-    print(f"tinygrad_sm benchmark  |  threads={ARGS.threads} (OMP/OPENBLAS/MKL_NUM_THREADS"
-          f"{', torch.set_num_threads' if torch_version else ''})  |  numpy {np.__version__}"
-          f"  |  python {platform.python_version()}  |  {platform.machine()}, {os.cpu_count()} CPUs")
-    print("malloc: " + ("glibc defaults (--system-malloc)" if ARGS.system_malloc else
-                        " ".join(f"{k}={v}" for k, v in _MALLOC_ENV.items()) + " for every contender"))
-    if torch_version is None:
-        print("pytorch: skipped (`import torch` failed or --no-torch)")
-    else:
-        print(f"pytorch: {torch_version} (CPU)")
-    print(f"mode: {'QUICK (fewer repeats, 10,000-sample epoch)' if quick else 'full'}; "
-          f"data: synthetic uniform[0,1) float32 x, random labels, seed={ARGS.seed}; SGD lr={LR}")
-
-    checks = check_contenders(factories, ARGS.seed)
-    for name in names:
-        if name == NumpyMLP.name:
-            continue
-        c = checks[name]
-        worst = [d["max_rel_err"] for d in c["details"]]
-        print(f"check vs numpy  {name:28s} {'ok' if c['ok'] else 'WRONG'}  (max rel err {worst})")
-    timed = [n for n in names if n == NumpyMLP.name or checks[n]["ok"]]
-
-    rows = []  # (label, unit, {name: result})
-    cases = [([IN, 256, CLASSES], 1), ([IN, 256, CLASSES], 32), ([IN, 256, CLASSES], 128),
-             ([IN, 256, CLASSES], 1024), ([IN, 512, 256, CLASSES], 128)]
-    for sizes, batch in cases:
-        weights = init_weights(sizes, ARGS.seed)
-        x, y = make_data(batch, ARGS.seed)
-        runners = {}
-        for n in timed:
-            m = factories[n](weights)
-            runners[n] = (lambda m=m: m.step(x, y))
-        res = interleaved(runners, budget, min_reps, max_reps)
-        rows.append((f"train step {'-'.join(map(str, sizes))} batch {batch}", "ms", res))
-        print(f"  done: {rows[-1][0]}", flush=True)
-
-    # per-op overhead: forward + backward of exp(x).sum() on 10 float32 values
-    xv = np.random.default_rng(ARGS.seed).standard_normal(10).astype(np.float32)
-    runners = {}
-    for n in timed:
-        if n.startswith("tinygrad_sm"):
-            runners[n] = TinygradMLP.make_exp_sum(xv)   # same op for both tinygrad columns (a noise check)
-        elif n == NumpyMLP.name:
-            runners[n] = (lambda: NumpyMLP.exp_sum(xv))
-        else:
-            runners[n] = TorchMLP.make_exp_sum(xv)
-    res = interleaved(runners, budget, min_reps, max_reps)
-    rows.append(("per-op: exp(x).sum() fwd+bwd, 10 elems", "us", res))
-    print(f"  done: {rows[-1][0]}", flush=True)
-
-    # full epoch, batch 128, 784-256-10
-    weights = init_weights([IN, 256, CLASSES], ARGS.seed)
-    xe, ye = make_data(epoch_n, ARGS.seed)
-    models = {n: factories[n](weights) for n in timed}
-    runners = {n: (lambda m=m: run_epoch(m, xe, ye)) for n, m in models.items()}
-    res = interleaved(runners, 0.0, epoch_reps, epoch_reps, warmup=1)
-    rows.append((f"epoch {epoch_n:,} samples, batch {EPOCH_BATCH}, 784-256-10", "ms", res))
-    print(f"  done: {rows[-1][0]}", flush=True)
-
-
-    # ---- table
+    names = list(contender_factories(torch_ok))
     base = NumpyMLP.name
-    width = 24
+    print(f"tinygrad_sm benchmark  |  threads={ARGS.threads}  |  numpy {np.__version__}  |  python "
+          f"{platform.python_version()}  |  {platform.machine()}, {os.cpu_count()} CPUs  |  {rounds} rounds")
+    print("environment: each contender in its own process; NumPy-based ones with OPENBLAS/OMP/MKL_NUM_THREADS="
+          f"{ARGS.threads}, PyTorch with torch.set_num_threads({ARGS.threads}) only"
+          + ("; OLD SETTING imposed on all: " + " ".join(f"{k}={v}" for k, v in OLD_ENV.items()) if ARGS.old_env else ""))
+    print(f"data: synthetic uniform[0,1) float32 x, random labels, seed={ARGS.seed}; SGD lr={LR}")
+    rss = {n: measure_rss(n, settings["epoch_n"]) for n in names}
+    runs = {n: [] for n in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for n in order:
+            result = _run_child(n, ["--_child", n], 1800)
+            runs[n].append(result)
+            status = result.get("error") or ("WRONG" if not result.get("check", {"ok": True})["ok"] else "ok")
+            print(f"  round {r + 1}/{rounds}: {n}: {status}", flush=True)
+    labels = [label for label in next((x["rows"] for x in runs[base] if "rows" in x), {})]
+    width = 26
     header = f"{'benchmark':44s}" + "".join(f"{n:>{width}s}" for n in names)
     lines = [header, "-" * len(header)]
     json_rows = []
-    for label, unit, res in rows:
-        scale = 1e3 if unit == "ms" else 1e6
+    for label in labels:
+        unit, scale = ("us", 1e6) if label.startswith("per-op") else ("ms", 1e3)
         cells, jr = [], {"benchmark": label, "unit": unit, "results": {}}
-        ref = res.get(base, {}).get("median_s")
         for n in names:
-            if n not in res:
-                cells.append("WRONG" if not checks[n]["ok"] else "-")
-                jr["results"][n] = {"status": "WRONG" if not checks[n]["ok"] else "skipped"}
+            meds, ratios = [], []
+            for r in range(rounds):
+                mine, ref = runs[n][r].get("rows", {}).get(label), runs[base][r].get("rows", {}).get(label)
+                if mine and ref:
+                    meds.append(mine["median_s"])
+                    ratios.append(mine["median_s"] / ref["median_s"])
+            if not ratios:
+                failure = next((x.get("error") for x in runs[n] if x.get("error")), None)
+                cells.append("error" if failure else "WRONG")
+                jr["results"][n] = {"status": failure or "WRONG"}
                 continue
-            med = res[n]["median_s"] * scale
-            ratio = res[n]["median_s"] / ref if ref else float("nan")
-            cells.append(f"{med:9.3f} {unit} x{ratio:5.2f}" if med < 1000 else f"{med:9.0f} {unit} x{ratio:5.2f}")
-            jr["results"][n] = {**res[n], "median": med, "ratio_to_numpy": ratio}
+            med, ratio = statistics.median(meds) * scale, statistics.median(ratios)
+            cells.append(f"{med:8.3f} {unit} x{ratio:5.2f}" if med < 1000 else f"{med:8.0f} {unit} x{ratio:5.2f}")
+            jr["results"][n] = {"median": med, "ratio_to_numpy": ratio, "ratios": ratios, "medians_s": meds}
         lines.append(f"{label + ' [' + unit + ']':44s}" + "".join(f"{c:>{width}s}" for c in cells))
         json_rows.append(jr)
-    label = f"peak RSS, epoch {epoch_n:,} (child process)"
+    label = f"peak RSS, epoch {settings['epoch_n']:,} (child process)"
     cells, jr = [], {"benchmark": label, "unit": "MiB", "results": {}}
     ref = rss.get(base, {}).get("peak_kib")
     for n in names:
-        r = rss.get(n) if n in timed else None
-        if r is None:
-            cells.append("WRONG" if not checks[n]["ok"] else "-")
-            jr["results"][n] = {"status": "WRONG"}
-        elif "error" in r:
+        r = rss[n]
+        if "error" in r:
             cells.append("error")
             jr["results"][n] = r
         else:
             ratio = r["peak_kib"] / ref if ref else float("nan")
-            cells.append(f"{r['peak_mib']:9.1f} MiB x{ratio:5.2f}")
+            cells.append(f"{r['peak_kib'] / 1024:8.1f} MiB x{ratio:5.2f}")
             jr["results"][n] = {**r, "ratio_to_numpy": ratio}
     lines.append(f"{label + ' [MiB]':44s}" + "".join(f"{c:>{width}s}" for c in cells))
     json_rows.append(jr)
     print()
     print("\n".join(lines))
-    print("cells: median (x ratio to the numpy column; < 1 is faster / smaller). "
-          f"Data: synthetic, seed {ARGS.seed}." + (" QUICK mode: few repeats, 10,000-sample epoch." if quick else ""))
-    print("peak RSS includes the interpreter, the imported libraries and the epoch's data "
-          f"({epoch_n * IN * 4 / 2**20:.0f} MiB of float32 x); JSON has the RSS just before the epoch.")
-
+    print(f"cells: median over {rounds} rounds of the median time, x the median over rounds of the ratio to "
+          "the numpy column in the same round (< 1 is faster / smaller).")
+    for n in names:
+        errors = {x.get("error") for x in runs[n] if x.get("error")}
+        if errors:
+            print(f"{n}: {'; '.join(sorted(errors))}")
     if ARGS.json:
-        meta = {"threads": ARGS.threads, "quick": quick, "numpy": np.__version__, "torch": torch_version,
-                "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                "epoch_samples": epoch_n, "malloc": "system" if ARGS.system_malloc else _MALLOC_ENV, "epoch_batch": EPOCH_BATCH, "seed": ARGS.seed, "lr": LR,
-                "data": "synthetic: uniform[0,1) float32 features, uniform random labels 0..9",
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        with open(ARGS.json, "w") as f:
+        torch_version = next((x.get("torch") for n in names for x in runs[n] if x.get("torch")), None)
+        meta = {"threads": ARGS.threads, "quick": ARGS.quick, "rounds": rounds, "numpy": np.__version__,
+                "torch": torch_version, "python": platform.python_version(), "machine": platform.machine(),
+                "cpus": os.cpu_count(), "epoch_samples": settings["epoch_n"], "epoch_batch": EPOCH_BATCH,
+                "old_env": ARGS.old_env, "seed": ARGS.seed, "lr": LR, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "data": "synthetic: uniform[0,1) float32 features, uniform random labels 0..9"}
+        checks = {n: next((x["check"] for x in runs[n] if "check" in x), None) for n in names}
+        tmp = ARGS.json + ".tmp"
+        with open(tmp, "w") as f:
             json.dump({"meta": meta, "checks": checks, "rows": json_rows}, f, indent=2)
+        os.replace(tmp, ARGS.json)
         print(f"JSON written to {ARGS.json}")
 
 
 if __name__ == "__main__":
     if ARGS.rss_child:
         rss_child(ARGS.rss_child, ARGS.epoch_samples)
+    elif ARGS.child:
+        child(ARGS.child)
     else:
         main()

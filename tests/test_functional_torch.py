@@ -102,6 +102,7 @@ def test_every_new_functional_name_is_pinned():
     assert required <= pinned, f"not pinned: {sorted(required - pinned)}"
 
 
+@pytest.mark.live_torch
 def test_functional_matches_torch_live_on_float32_when_torch_imports():
     torch = pytest.importorskip("torch")
     import torch.nn.functional as TF
@@ -135,6 +136,7 @@ def test_softplus_and_log_sigmoid_keep_tiny_values_that_log_of_one_plus_would_ro
     np.testing.assert_allclose(F.log_sigmoid(-x).data, -np.exp([-30.0, -50.0]), rtol=1e-6)
 
 
+@pytest.mark.live_torch
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")  # torch's note on kl_div 'mean'
 def test_every_pinned_case_still_matches_torch_live_when_torch_imports():
     pytest.importorskip("torch")

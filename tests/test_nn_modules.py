@@ -194,6 +194,7 @@ def test_loss_modules_pass_their_options_to_the_functions():
     assert nn.KLDivLoss("batchmean").reduction == "batchmean"
 
 
+@pytest.mark.live_torch
 def test_modules_match_torch_state_dict_keys_and_shapes_when_torch_imports():
     torch = pytest.importorskip("torch")
     pairs = [
@@ -207,6 +208,7 @@ def test_modules_match_torch_state_dict_keys_and_shapes_when_torch_imports():
         assert {name: value.shape for name, value in ours.state_dict().items()} == expected
 
 
+@pytest.mark.live_torch
 def test_batch_norm_module_matches_torch_over_train_and_eval_steps_when_torch_imports():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
@@ -266,6 +268,7 @@ def test_clip_grad_value_clamps_each_element():
     np.testing.assert_array_equal(params[0].grad.data, [-1.0, 0.5, 1.0])
 
 
+@pytest.mark.live_torch
 def test_clipping_matches_torch_when_torch_imports():
     torch = pytest.importorskip("torch")
     grads = [
@@ -372,6 +375,7 @@ def test_bce_with_logits_pos_weight_scales_the_positive_term():
     )
 
 
+@pytest.mark.live_torch
 def test_bce_with_logits_pos_weight_matches_torch_when_torch_imports():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(9)

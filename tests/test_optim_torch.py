@@ -61,6 +61,7 @@ def test_optimizer_matches_pinned_torch_trajectory_for_20_float32_steps(name):
     assert moved > 1e-3, "the parameters barely moved: the comparison would prove nothing"
 
 
+@pytest.mark.live_torch
 def test_optimizer_matches_torch_live_when_torch_imports():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)

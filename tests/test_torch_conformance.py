@@ -95,13 +95,13 @@ except ImportError:  # pragma: no cover
     torch = None
 
 
-@pytest.mark.skipif(torch is None, reason="torch not installed (the pinned comparison above still runs)")
+@pytest.mark.live_torch
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_case_matches_live_pytorch(name):
     assert_matches(run_case(CASES[name]), run_torch_case(CASES[name]), name)
 
 
-@pytest.mark.skipif(torch is None, reason="torch not installed (the pinned comparison above still runs)")
+@pytest.mark.live_torch
 @pytest.mark.parametrize("name", sorted(PROMOTION_CASES))
 def test_result_dtype_matches_live_pytorch(name):
     assert _ours_promotion(*PROMOTION_CASES[name]) == torch_promotion(*PROMOTION_CASES[name])

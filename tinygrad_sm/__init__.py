@@ -24,6 +24,7 @@ from . import autograd as _autograd_module
 from . import autograd_functional
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
+from .compiler import compile
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
@@ -57,7 +58,7 @@ __all__ = [
     "from_numpy", "manual_seed", "default_generator", "where", "maximum", "minimum", "concatenate", "cat", "stack",
     "no_grad", "enable_grad", "is_grad_enabled", "grad", "detect_anomaly", "AnomalyError",
     "gradcheck", "jacobian", "GradcheckError", "check_derivation", "DerivationReport", "testing",
-    "autograd_functional", "result_type", "promote_types", "nn", "functional", "optim", "viz", "data",
+    "autograd_functional", "result_type", "promote_types", "nn", "functional", "optim", "viz", "data", "compile",
 ]
 globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
 __all__ += sorted(_METHOD_FUNCTIONS)

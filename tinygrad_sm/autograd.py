@@ -29,6 +29,7 @@ class _Mode(threading.local):
     anomaly = False          # check backward results for nan/inf and remember where ops were created
     anomaly_forward = False  # also check forward results
     scope: tuple[str, ...] = ()  # names of the composites (softmax, cross_entropy) being evaluated
+    tracer: Any = None       # the recorder of tinygrad_sm.compile while it traces a call (compiler/trace.py)
 
 
 _mode = _Mode()
@@ -176,6 +177,8 @@ class Function:
                 op.trace = traceback.extract_stack()[:-2] if mode.anomaly else None
                 out.requires_grad = True
                 out._node = op
+        if mode.tracer is not None:
+            mode.tracer.on_apply(op, parents, params, out)
         return out
 
     def release(self) -> None:
@@ -456,6 +459,9 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
+    if _mode.tracer is not None:  # tinygrad_sm.compile records this sweep (the same steps, written down)
+        recorded: list | None = _mode.tracer.run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+        return recorded
     made, leaves = _reachable(roots)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list[Any] = [] if inputs is None else [None] * len(inputs)  # filled only when wanted

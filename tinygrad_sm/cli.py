@@ -232,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=nonneg_int, default=0, help="seed of the initial weights and batch order")
     train.add_argument("--out", type=output_folder, default="runs/train",
                        help="output folder (created if missing)")
+    train.add_argument("--compile", action="store_true",
+                       help="run the training step through tinygrad_sm.compile (bitwise the same results)")
     train.set_defaults(run=_train, validate=_validate_train)
 
     demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run",
@@ -324,7 +326,7 @@ def _train(args: argparse.Namespace) -> int:
     train_command(dataset=args.dataset, data_dir=args.data_dir, model=given("model"),
                   activation=args.activation, loss=args.loss, optimizer=args.optimizer,
                   lr=given("lr"), batch_size=args.batch_size, epochs=given("epochs"),
-                  seed=args.seed, out=args.out, download=args.download)
+                  seed=args.seed, out=args.out, download=args.download, compile=args.compile)
     return 0
 
 

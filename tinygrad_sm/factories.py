@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .dtypes import check_kind
+from .autograd import _mode
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
 
 _generator = np.random.default_rng()
@@ -52,18 +53,35 @@ def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
     return Tensor(np.ones_like(_plain(other)), requires_grad=requires_grad)
 
 
+def uniform_array(shape: tuple, generator: np.random.Generator | None = None) -> np.ndarray:
+    """``generator.random(shape)`` (float64 in [0, 1); default: the one ``manual_seed`` sets); under
+    ``tinygrad_sm.compile`` a new draw on every call (dropout masks come from here)."""
+    array = (generator or _generator).random(shape)
+    if _mode.tracer is not None:
+        _mode.tracer.on_random(array, generator, "random", tuple(shape), None)
+    return array
+
+
 def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
           generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    return Tensor(rng.standard_normal(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    values = rng.standard_normal(_shape_arg(shape)).astype(dtype)
+    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
+        _mode.tracer.on_random(values, generator, "standard_normal", _shape_arg(shape), dtype)
+    result = Tensor(values, requires_grad=requires_grad, name=name)
+    return result
 
 
 def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
          generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
     """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
-    return Tensor(rng.random(_shape_arg(shape)).astype(dtype), requires_grad=requires_grad, name=name)
+    values = rng.random(_shape_arg(shape)).astype(dtype)
+    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
+        _mode.tracer.on_random(values, generator, "random", _shape_arg(shape), dtype)
+    result = Tensor(values, requires_grad=requires_grad, name=name)
+    return result
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .compiler.hooks import derived
 from .tensor import Tensor, _as_tensor, _plain, concatenate, maximum, minimum, stack, where
 
 
@@ -25,7 +26,7 @@ def _binary(method: str) -> Callable[[Any, Any], Tensor]:
 
 
 def _compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
-    return lambda a, b: Tensor._wrap(ufunc(_plain(a), _plain(b)))
+    return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
 
 
 _UFUNCS: dict[np.ufunc, Callable[..., Any]] = {

@@ -13,6 +13,7 @@ from . import autograd as _autograd
 from . import ops
 from .autograd import bump_version, is_grad_enabled
 from .autograd import backward as _backward
+from .compiler.hooks import derived
 from .dtypes import DEFAULT_DTYPE, infer_array, result_type
 from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args  # noqa: F401
 
@@ -65,6 +66,8 @@ class Tensor(TensorHabits):
     def data(self) -> np.ndarray:
         """The values (shared memory). While a live graph saved them for backward they are read-only,
         and a write raises naming the op that saved them."""
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile: the values leave the trace here
+            _autograd._mode.tracer.on_escape(self, "data")
         array = self._data
         if array.flags.writeable or not _autograd.frozen_count(array):
             return array
@@ -73,6 +76,8 @@ class Tensor(TensorHabits):
     @data.setter
     def data(self, value: Any) -> None:
         # rebinding counts as a modification: a graph that read the old array must not mix in the new one
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "assignment to .data")
         self._data = _to_array(value)
         bump_version(self)
 
@@ -112,20 +117,28 @@ class Tensor(TensorHabits):
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         value: float | int | bool = self._data.item()
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile guards on the value
+            _autograd._mode.tracer.on_item(self, value)
         return value
 
     def numpy(self) -> np.ndarray:
         """The values (shared memory). A tensor that requires grad raises, as in PyTorch: the array
         would leave the graph silently; call ``t.detach().numpy()`` for the values."""
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "numpy()")
         if self.requires_grad:
             raise RuntimeError(f"numpy() of a tensor that requires grad (shape {self.shape}) would drop it from "
                                "the graph; use t.detach().numpy() for the values")
         return self._data
 
     def tolist(self) -> Any:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "tolist()")
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_escape(self, "np.asarray()")
         if self.requires_grad:
             raise RuntimeError(
                 f"converting a tensor that requires grad (shape {self.shape}) to a NumPy array would drop the "
@@ -146,7 +159,7 @@ class Tensor(TensorHabits):
         if self.size != 1:
             raise ValueError(f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
                              "ambiguous: use (t > 0).any() or .all(), or compare one element, t[i] > 0")
-        return bool(self._data.item())
+        return bool(self.item())  # (through item(): tinygrad_sm.compile guards on the value)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -191,6 +204,8 @@ class Tensor(TensorHabits):
         _backward(self, gradient, retain_graph, create_graph)
 
     def zero_grad(self) -> None:
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.on_zero_grad([self])
         self._grad = None
 
     # ------------------------------------------------------------ arithmetic
@@ -243,23 +258,24 @@ class Tensor(TensorHabits):
         return self.abs()
 
     # comparisons give constant bool tensors: they are not differentiable
+    # (``derived``: values computed from the data, which tinygrad_sm.compile recomputes on every call)
     def __lt__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data < _plain(other))
+        return Tensor._wrap(derived(np.less, self._data, _plain(other)))
 
     def __le__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data <= _plain(other))
+        return Tensor._wrap(derived(np.less_equal, self._data, _plain(other)))
 
     def __gt__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data > _plain(other))
+        return Tensor._wrap(derived(np.greater, self._data, _plain(other)))
 
     def __ge__(self, other: Any) -> "Tensor":
-        return Tensor._wrap(self._data >= _plain(other))
+        return Tensor._wrap(derived(np.greater_equal, self._data, _plain(other)))
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return Tensor._wrap(self._data == _plain(other))
+        return Tensor._wrap(derived(np.equal, self._data, _plain(other)))
 
     def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return Tensor._wrap(self._data != _plain(other))
+        return Tensor._wrap(derived(np.not_equal, self._data, _plain(other)))
 
     # ------------------------------------------------------------ in place
     def _write(self, ufunc: Any, value: Any, out_of_place: Callable[["Tensor", Any], "Tensor"] | None = None) -> "Tensor":
@@ -277,6 +293,8 @@ class Tensor(TensorHabits):
             except ValueError:
                 raise ValueError(f"cannot write into this tensor (shape {self.shape}): its array is a read-only "
                                  "view, for example of an expand or of a read-only NumPy array") from None
+        if _autograd._mode.tracer is not None:  # tinygrad_sm.compile records the write
+            _autograd._mode.tracer.on_write(self, ufunc, value)
         ufunc(array, _plain(value), out=array)
         bump_version(self)
         return self
@@ -452,7 +470,18 @@ def _requires_grad(value: Any) -> bool:
 def _cast(value: Any, dtype: np.dtype) -> Tensor:
     if isinstance(value, Tensor):
         return value if value._data.dtype == dtype else value.astype(dtype)
-    return Tensor._wrap(np.array(_plain(value), dtype=dtype))  # a copy: a graph may freeze what it saves
+    return Tensor._wrap(derived(_array_as, _plain(value), dtype))  # a copy: a graph may freeze what it saves
+
+
+def _array_as(value: Any, dtype: np.dtype) -> np.ndarray:
+    return np.array(value, dtype=dtype)
+
+
+def _constant(array: np.ndarray) -> np.ndarray:
+    """A constant written in the code (a Python number); tinygrad_sm.compile keeps it as one."""
+    if _autograd._mode.tracer is not None:
+        _autograd._mode.tracer.on_constant(array)
+    return array
 
 
 def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
@@ -465,9 +494,9 @@ def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor
             if b._data.dtype is dtype and (not true_divide or dtype.kind == "f"):
                 return a, b
         elif type(b) is float and dtype.kind == "f":
-            return a, Tensor._wrap(np.array(b, dtype))
+            return a, Tensor._wrap(_constant(np.array(b, dtype)))
     elif type(b) is Tensor and type(a) is float and b._data.dtype.kind == "f":
-        return Tensor._wrap(np.array(a, b._data.dtype)), b
+        return Tensor._wrap(_constant(np.array(a, b._data.dtype))), b
     dtype = result_type(a, b)
     if true_divide and dtype.kind != "f":
         dtype = DEFAULT_DTYPE

@@ -16,6 +16,7 @@ from . import functional as F
 from . import nn, optim
 from ._atomic import atomic_path, ensure_output_dir, write_bytes_atomic
 from .autograd import no_grad
+from .compiler import compile as _compile
 from .data import Dataset, iterate_minibatches, load_dataset, one_hot
 from .tensor import Tensor
 
@@ -87,14 +88,15 @@ def _progress_bar(total: int, description: str, enabled: bool) -> Any:
 
 def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "adam", lr: float = 1e-3,
         batch_size: int = 32, epochs: int = 10, seed: int = 0, progress: bool = True,
-        on_epoch: Callable[[dict], None] | None = None) -> list[dict]:
+        on_epoch: Callable[[dict], None] | None = None, compile: bool = False) -> list[dict]:
     """Train ``model`` on ``dataset.x_train``; returns one dict per epoch with ``epoch``,
     ``train_loss`` (running mean over the epoch's batches), ``train_accuracy`` (running, on the
     batches as seen), ``test_accuracy`` and ``seconds``, all Python numbers.
 
     Batches are shuffled by ``np.random.default_rng(seed)`` (a new order each epoch, reproducible).
     A tqdm bar shows progress when ``progress`` and tqdm is installed; ``on_epoch(row)`` is called
-    after each epoch.
+    after each epoch. ``compile=True`` runs the training step through ``tinygrad_sm.compile`` (the same
+    numbers, bitwise; faster for small batches).
     """
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
@@ -102,6 +104,15 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
     epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
     lr = check_positive_float(lr, "lr")
     opt = make_optimizer(optimizer, model.parameters(), lr)
+
+    def train_step(batch_x: np.ndarray, batch_y: np.ndarray) -> tuple[Tensor, Tensor]:
+        logits = model(Tensor(batch_x))
+        batch_loss = compute_loss(logits, batch_y, loss)
+        opt.zero_grad()
+        batch_loss.backward()
+        opt.step()
+        return batch_loss, logits
+    step = _compile(train_step) if compile else train_step
     shuffle_rng = np.random.default_rng(seed)
     history = []
     batches_per_epoch = -(-len(dataset.x_train) // batch_size)
@@ -112,11 +123,7 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
         loss_sum, correct, seen = 0.0, 0, 0
         for batch_x, batch_y in iterate_minibatches(dataset.x_train, dataset.y_train, batch_size,
                                                     shuffle=True, seed=shuffle_rng):
-            logits = model(Tensor(batch_x))
-            batch_loss = compute_loss(logits, batch_y, loss)
-            opt.zero_grad()
-            batch_loss.backward()
-            opt.step()
+            batch_loss, logits = step(batch_x, batch_y)
             loss_sum += float(batch_loss.item()) * len(batch_x)
             correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
             seen += len(batch_x)
@@ -245,7 +252,7 @@ OUTPUT_FILES = ("metrics.json", "model.npz", "confusion_matrix.txt", "learning_c
 def train_command(dataset: str = "digits", data_dir: str | None = None, model: str = "64-128-10",
                   activation: str = "relu", loss: str = "ce", optimizer: str = "adam", lr: float = 5e-3,
                   batch_size: int = 32, epochs: int = 30, seed: int = 0, out: str = "runs/train",
-                  progress: bool = True, download: bool = False) -> dict:
+                  progress: bool = True, download: bool = False, compile: bool = False) -> dict:
     """Train an MLP on a data set and write ``metrics.json``, ``model.npz``, ``confusion_matrix.txt``
     and ``learning_curve.png`` into ``out``; prints per-epoch metrics, the final confusion matrix and
     where outputs went.
@@ -255,7 +262,8 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
     model's first and last sizes against the data. Each output is written atomically: a kill at any
     moment leaves every file at its final name complete (old or new). ``model`` gives the layer sizes
     ('64-128-10'); its first size must equal the feature count. The same ``seed`` gives the same
-    initial weights and batch order. ``download`` fetches missing Fashion-MNIST files. Returns the
+    initial weights and batch order. ``download`` fetches missing Fashion-MNIST files. ``compile``
+    runs the training step through ``tinygrad_sm.compile`` (bitwise the same results). Returns the
     metrics dict.
     """
     conv = nn.is_conv_spec(model)  # a CNN: 'cnn', a conv spec or a model file (see nn.conv.SPEC_HELP)
@@ -291,7 +299,7 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
               f"({row['seconds']:.2f}s)", flush=True)
 
     history = fit(network, data, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size,
-                  epochs=epochs, seed=seed, progress=progress, on_epoch=report)
+                  epochs=epochs, seed=seed, progress=progress, on_epoch=report, compile=compile)
     predictions = predict(network, data.x_test)
     matrix = confusion_matrix(data.y_test, predictions, data.num_classes)
     test_accuracy = float(np.trace(matrix) / matrix.sum())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..factories import default_generator
+from ..compiler.hooks import derived
+from ..factories import uniform_array
 from ..tensor import Tensor
 
 
@@ -25,6 +26,9 @@ def dropout(
         return input
     if p == 1:
         return input * np.zeros(input.shape, dtype=input.dtype)
-    rng = generator if generator is not None else default_generator()
-    keep = rng.random(input.shape) >= p
-    return input * (keep / (1 - p)).astype(input.dtype, copy=False)
+    keep = derived(np.greater_equal, uniform_array(input.shape, generator), p)
+    return input * derived(_scaled_mask, keep, p, input.dtype)
+
+
+def _scaled_mask(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
+    return (keep / (1 - p)).astype(dtype, copy=False)

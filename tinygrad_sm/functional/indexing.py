@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..compiler.hooks import check
 from .. import ops
 from ..tensor import Tensor, where
 from .shape import _axis
@@ -21,10 +22,14 @@ def _integer_index(index: Any, op: str) -> np.ndarray:
     return array.astype(np.int64, copy=False)
 
 
+def _out_of_bounds(index: np.ndarray, size: int) -> bool:
+    return bool(index.size) and (index.min() < -size or index.max() >= size)
+
+
 def _along(index: np.ndarray, axis: int, shape: tuple[int, ...], op: str) -> tuple:
     """The advanced index that picks ``index`` along ``axis`` and the same position on every other axis."""
     size = shape[axis]
-    if index.size and (index.min() < -size or index.max() >= size):
+    if check(_out_of_bounds, index, size):  # (declared: under compile, a guard on every call)
         bad = index[(index < -size) | (index >= size)].flat[0]
         raise IndexError(f"{op}: index {bad} is out of range for dim {axis} of size {size}")
     parts = []

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd import name_scope
+from ..compiler.hooks import check, derived
 from ..tensor import Tensor, axis_args, where
 from ..tensor_habits import _UNSET
 from ._common import _reduce
@@ -26,20 +27,32 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndar
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
     skips looking for such rows (the caller knows there are none).
     """
-    shift = ops.max_keepdims(x.data, axis) if row_max is None else row_max
-    if maybe_masked and shift.min() == -np.inf:  # (cheaper than np.isneginf(shift).any() on the hot path)
-        shift = np.where(shift == -np.inf, 0, shift)
+    shift = derived(ops.max_keepdims, x.data, axis) if row_max is None else row_max
+    if maybe_masked and check(_has_neginf, shift):
+        shift = derived(_neginf_to_zero, shift)
     shift_tensor = Tensor._wrap(shift)
     shift_tensor.name = "max shift (detached)"
     shifted = x - shift_tensor
     return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
 
 
+def _has_neginf(shift: np.ndarray) -> bool:
+    return shift.min() == -np.inf  # (cheaper than np.isneginf(shift).any() on the hot path)
+
+
+def _neginf_to_zero(shift: np.ndarray) -> np.ndarray:
+    return np.where(shift == -np.inf, 0, shift)
+
+
+def _has_zero(total: np.ndarray) -> bool:
+    return total.min() == 0
+
+
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
     """``total`` with the sums of fully masked rows (0) replaced by 1, so dividing by it or taking its
     log gives no nan; ``total`` itself when no row is empty."""
-    if maybe_masked and total.data.min() == 0:  # only fully masked rows sum to 0: the max term contributes e^0
-        return where(total.data == 0, 1.0, total)
+    if maybe_masked and check(_has_zero, total.data):  # only fully masked rows sum to 0: the max term gives e^0
+        return where(derived(np.equal, total.data, 0), 1.0, total)
     return total
 
 
@@ -67,7 +80,7 @@ def logsumexp(x: Tensor, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any
         nonempty = _ones_where_empty(total)
         result = nonempty.log() + shift
         if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
-            result = where(total.data == 0, -np.inf, result)
+            result = where(derived(np.equal, total.data, 0), -np.inf, result)
         return result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
 
 
@@ -103,11 +116,11 @@ def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    row_max = ops.max_keepdims(logits.data, axis=1)
-    if np.isfinite(row_max).all():
+    row_max = derived(ops.max_keepdims, logits.data, 1)
+    if check(_all_finite, row_max):
         return row_max, False
-    invalid = np.isnan(logits.data) | np.isposinf(logits.data)
-    if invalid.any():
+    if check(_has_nan_or_posinf, logits.data):
+        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
         bad = tuple(int(i) for i in np.argwhere(invalid)[0])
         raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
     return row_max, True
@@ -115,6 +128,29 @@ def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
 
 def _target_array(targets: Any) -> np.ndarray:
     return np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+
+
+def _has_nan_or_posinf(logits: np.ndarray) -> bool:
+    return bool((np.isnan(logits) | np.isposinf(logits)).any())
+
+
+def _any_neginf(values: np.ndarray) -> bool:
+    return bool(np.isneginf(values).any())
+
+
+def _all_finite(row_max: np.ndarray) -> bool:
+    return bool(np.isfinite(row_max).all())
+
+
+def _not_distributions(soft: np.ndarray) -> bool:
+    return bool((soft < 0).any()) or not np.allclose(soft.sum(axis=1), 1, atol=1e-5)
+
+
+def _invalid_labels(labels: np.ndarray, classes: int, ignore_index: int | None) -> bool:
+    valid = (labels >= 0) & (labels < classes)
+    if ignore_index is not None:
+        valid |= labels == ignore_index
+    return bool(labels.size) and not valid.all()
 
 
 def _labels(targets: Any, n: int, classes: int, ignore_index: int | None = None,
@@ -132,10 +168,10 @@ def _labels(targets: Any, n: int, classes: int, ignore_index: int | None = None,
             hint = "; labels must be a flat vector of class indices: use labels.reshape(-1)"
         raise ValueError(f"labels must have shape {expected} to match logits with {classes} classes, got "
                          f"{labels.shape}{hint}")
-    valid = (labels >= 0) & (labels < classes)
-    if ignore_index is not None:
-        valid |= labels == ignore_index
-    if labels.size and not valid.all():
+    if check(_invalid_labels, labels, classes, ignore_index):  # (declared: a guard under compile)
+        valid = (labels >= 0) & (labels < classes)
+        if ignore_index is not None:
+            valid |= labels == ignore_index
         bad = tuple(int(i) for i in np.argwhere(~valid)[0])
         where_ = bad[0] if len(bad) == 1 else bad
         raise ValueError(f"label {labels[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
@@ -161,8 +197,8 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
                          + ("; integer class labels must have shape (n,)" if len(soft.shape) == 2
                             and soft.shape[1] == 1 else ""))
     if validate:
-        rows = soft.data.sum(axis=1)
-        if (soft.data < 0).any() or not np.allclose(rows, 1, atol=1e-5):
+        if check(_not_distributions, soft.data):
+            rows = soft.data.sum(axis=1)
             raise ValueError("soft targets must be probability distributions: non-negative rows summing to 1 "
                              f"(row sums range {rows.min():.6g}..{rows.max():.6g})")
     return soft
@@ -300,8 +336,8 @@ def cross_entropy(logits: Tensor, targets: Any, weight: Any = None, ignore_index
         if label_smoothing:
             soft = soft * (1 - label_smoothing) + label_smoothing / classes
         log_probs = log_softmax(rows, axis=1)
-        if np.isneginf(rows.data).any():  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
-            log_probs = where(soft.data != 0, log_probs, 0.0)
+        if check(_any_neginf, rows.data):  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
+            log_probs = where(derived(np.not_equal, soft.data, 0), log_probs, 0.0)
         terms = soft * log_probs
         if weight is not None:
             terms = terms * weight

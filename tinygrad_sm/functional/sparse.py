@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..compiler.hooks import check
 from ..tensor import Tensor, where
 
 
@@ -27,10 +28,11 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         if labels.size == 0:
             raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
         num_classes = int(labels.max()) + 1
+        check(_max_is, labels, num_classes - 1)  # compile: the inferred class count is a guard
     if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"one_hot: num_classes must be a positive int or -1, got {num_classes!r}")
-    bad = (labels < 0) | (labels >= num_classes)
-    if bad.any():
+    if check(_outside, labels, num_classes):
+        bad = (labels < 0) | (labels >= num_classes)
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"one_hot: label {labels[position]} at index {position} is out of range for "
@@ -51,8 +53,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}")
     count = weight.shape[0]
-    bad = (indices < 0) | (indices >= count)
-    if bad.any():
+    if check(_outside, indices, count):
+        bad = (indices < 0) | (indices >= count)
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise IndexError(
             f"embedding: index {indices[position]} at position {position} is out of range for "
@@ -65,3 +67,11 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for {count} embeddings")
     padding = (indices == padding_idx % count)[..., None]
     return where(padding, rows.detach(), rows)
+
+
+def _outside(indices: np.ndarray, count: int) -> bool:
+    return bool(((indices < 0) | (indices >= count)).any())
+
+
+def _max_is(labels: np.ndarray, value: int) -> bool:
+    return labels.max() == value

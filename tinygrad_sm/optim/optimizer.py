@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad, no_grad
+from ..autograd import _mode, enable_grad, no_grad
 from ..tensor import Tensor
 
 ParamsArg = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -133,6 +133,8 @@ class Optimizer:
     # ------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Set every ``.grad`` to None (``set_to_none=False``: to a fresh array of zeros)."""
+        if _mode.tracer is not None:  # tinygrad_sm.compile: these .grad are None again
+            _mode.tracer.on_zero_grad([p for group in self.param_groups for p in group["params"]])
         for group in self.param_groups:
             for param in group["params"]:
                 if set_to_none or param.grad is None:
@@ -143,6 +145,8 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-evaluates the loss and calls
         backward) is run first, with grad enabled, and its result returned."""
+        if _mode.tracer is not None and closure is None:  # tinygrad_sm.compile: one recorded call of step()
+            return _mode.tracer.on_optimizer_step(self)
         loss = None
         if closure is not None:
             with enable_grad():

@@ -1,0 +1,193 @@
+"""From a finished trace to Python source: name the variables after the tensors, write one line per
+recorded call with its comment, and ``exec`` it into a function."""
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+import numpy as np
+
+from .. import factories
+from ..autograd import bump_version
+from ..tensor import Tensor
+from .trace import Line, Refused, Tracer, Var
+
+
+class GuardFailed(Exception):
+    """A value the trace depended on came out differently: this call runs eagerly instead."""
+
+
+def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
+    """What ``Tensor._write`` does to the array (the recorded in-place update), and the version bump."""
+    if not array.flags.writeable:
+        array.flags.writeable = True
+    ufunc(array, value, out=array)
+    bump_version(tensor)
+
+
+def _draw(generator: Any, method: str, shape: tuple, dtype: Any) -> np.ndarray:
+    rng = generator or factories.default_generator()
+    values = getattr(rng, method)(shape)
+    return values if dtype is None else values.astype(dtype)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+from ..ops import _scatter_add, unbroadcast  # noqa: E402
+
+RUNTIME = {"_np": np, "_scatter_add": _scatter_add, "_unbroadcast": unbroadcast, "_asarray": np.asarray, "_wrap": Tensor._wrap, "_write": _write, "_draw": _draw,
+           "_same": _same, "_GuardFailed": GuardFailed}
+
+
+def _identifier(text: str) -> str:
+    text = re.sub(r"\W+", "_", text).strip("_") or "t"
+    if text[0].isdigit():
+        text = "p" + text
+    if keyword.iskeyword(text) or text in ("np", "grad"):
+        text = text + "_"
+    return text
+
+
+def _name_vars(tracer: Tracer, lines: list) -> None:
+    used: set[str] = set(tracer.ns) | set(RUNTIME)
+    counts: dict[str, int] = {}
+
+    def base_name(var: Var) -> str:
+        if var.grad_of is not None and var.hint == "grad":
+            if var.grad_of.name is None:
+                assign(var.grad_of)
+            return "grad_" + var.grad_of.name
+        if var.tensor is not None:
+            key = id(var.tensor)
+            name = (tracer.tensor_names.get(key) if key in tracer._user_named else None) or var.tensor.name or \
+                tracer.param_names.get(key) or tracer.tensor_names.get(key)
+            if name:
+                return _identifier(name)
+        return _identifier(var.hint)
+
+    def assign(var: Var) -> None:
+        if var.name is not None:
+            return
+        base = base_name(var)
+        name, k = base, counts.get(base, 1)
+        while name in used:
+            k += 1
+            name = f"{base}_{k}"
+        counts[base] = k
+        used.add(name)
+        var.name = name
+
+    for var in tracer.arg_vars:
+        assign(var)
+    for line in lines:
+        for var in line.vars:
+            if not isinstance(var, Var):
+                raise AssertionError(f"internal: {line.template} {line.vars}")
+            assign(var)
+
+
+def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> tuple[Any, str, dict]:
+    """The program (a Python function of the flattened tensor/array arguments), its source and namespace."""
+    if tracer.refused:
+        raise Refused(tracer.refused)
+    head: list = []
+    params = []
+    for position, (var, kind) in enumerate(zip(tracer.arg_vars, leaf_kinds)):
+        if kind == "T":
+            params.append(f"_arg{position}")
+            head.append(("{} = " + f"_arg{position}._data", [var], "", "read"))
+        else:
+            params.append(None)  # named once the variables are
+    guards = []
+    for key, (holder, tensor) in tracer.state.items():
+        if holder.startswith("_arg"):
+            continue
+        tracer.ns[holder] = tensor
+        checks = [f"{holder}._data.shape != {tensor._data.shape!r}",
+                  f"{holder}._data.dtype != {tracer.const(tensor._data.dtype, 'dtype')}"]
+        if key in tracer.grad_none_guard:
+            checks.append(f"{holder}.grad is not None")
+        if key in tracer.grad_read:
+            checks.append(f"{holder}.grad is None")
+        guards.append(" or ".join(checks))
+    tail: list = []
+    for key, (holder, tensor) in tracer.state.items():
+        start = tracer.state_start_grad[key]
+        if tensor.grad is start and start is None and not tensor.requires_grad:
+            continue
+        if tensor.grad is None:
+            tail.append((f"{holder}.grad = None", [], "", "update"))
+        elif tensor.grad is not start:
+            var = tracer.vars.get(id(tensor.grad._data))
+            if var is None:
+                raise Refused("a .grad the trace cannot place at the end of the call")
+            if tracer.grad_set.get(key) is var:
+                continue  # set so before the optimizer's step already
+            tail.append((f"{holder}.grad = _wrap({{}})", [var], "", "update"))
+    result_text, result_vars = _result_expr(tracer, result)
+    lines = [Line(*h) for h in head] + tracer.lines + [Line(*t) for t in tail]
+    _name_vars(tracer, lines)
+    for var in result_vars:
+        if var.name is None:
+            var.name = "result"
+    params = [p if p is not None else var.name for p, var in zip(params, tracer.arg_vars)]
+    body = []
+    if guards:
+        body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
+        body.append(f"    if {' or '.join('(' + g + ')' for g in guards)}: raise _GuardFailed")
+    section = None
+    titles = {"forward": "forward", "derived": "forward", "guard": "forward", "read": None, "random": "forward",
+              "backward": "backward", "update": "update"}
+    for line in lines:
+        title = titles[line.kind]
+        if title and title != section and not (section == "backward" and title == "forward"):
+            body.append(f"    # ---------------------------------------------------------------- {title}")
+            section = title
+        if not line.template:  # a comment line heading a backward block
+            body.append(f"    # {line.comment}")
+            continue
+        text = line.template.format(*[v.name for v in line.vars])
+        if line.comment and line.kind in ("backward",) and "backward:" in line.comment:
+            body.append(f"    # {line.comment}")
+            body.append(f"    {text}")
+        else:
+            body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
+    body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
+    source = f"def {_identifier(fn_name)}({', '.join(params)}):\n" + "\n".join(body) + "\n"
+    namespace = {**RUNTIME, **tracer.ns}
+    code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
+    exec(code, namespace)
+    return namespace[_identifier(fn_name)], source, tracer.ns
+
+
+def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
+    if isinstance(value, Tensor):
+        var = tracer.vars.get(id(value._data))
+        if var is None:
+            if id(value) in tracer.state:
+                return tracer.state[id(value)][0], []
+            raise Refused("the compiled function returns a tensor the trace cannot place")
+        return "_wrap({})", [var]
+    if isinstance(value, (tuple, list)):
+        parts, used = [], []
+        for item in value:
+            text, vs = _result_expr(tracer, item)
+            parts.append(text)
+            used += vs
+        inner = ", ".join(parts) + ("," if len(parts) == 1 and isinstance(value, tuple) else "")
+        return ("(" + inner + ")" if isinstance(value, tuple) else "[" + inner + "]"), used
+    if isinstance(value, dict):
+        parts, used = [], []
+        for k, item in value.items():
+            text, vs = _result_expr(tracer, item)
+            parts.append(f"{tracer.const(k, 'key')}: {text}")
+            used += vs
+        return "{" + ", ".join(parts) + "}", used
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return tracer.const(value, "value"), []
+    if isinstance(value, np.ndarray):
+        raise Refused("the compiled function returns a NumPy array; return the Tensor instead")
+    return tracer.const(value, "value"), []
