@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test docs graphviz pictures bench clean
+.PHONY: demo test docs graphviz chromium pictures bench clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +23,24 @@ graphviz:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "note: Graphviz 'dot' is missing; rendering tests will skip (install: apt-get install graphviz / brew install graphviz)"; fi; }
 
+# Debian's chromium runs the browser tests (the explorer page, the docs' math); installed where we may, as Graphviz.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is missing; the browser tests will skip (install: apt-get install chromium)"; fi; }
+
 demo: $(BIN)/activate graphviz
 	$(BIN)/python -m tinygrad_sm demo
 
-test: $(BIN)/activate graphviz
+test: $(BIN)/activate graphviz chromium
 	$(BIN)/python -m pytest -q
 
 # Strict: any warning (broken link or anchor, missing include, docstring problem) fails the build.
-docs: $(VENV)/.docs-installed
+docs: $(VENV)/.docs-installed chromium
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python scripts/check_docs_site.py site
+	@echo "docs built: open site/index.html in a browser (it works from disk; search needs a server: python -m http.server -d site)"
 
 # The speed benchmark (about a minute; `make bench ARGS=--quick` for a few seconds). Not part of CI.
 bench: $(BIN)/activate

@@ -189,7 +189,7 @@ def test_composite_primitives_are_drawn_inside_nested_labelled_clusters():
     inner = source.index("label=<<I>log_softmax</I>>")
     assert source.count("subgraph cluster_") == 2 and outer < inner
     cluster_body = source[inner:source.index("}", inner)]
-    assert "max shift (detached)" in cluster_body and "exp" in cluster_body  # the shift belongs to the composite
+    assert "r = max z (detached)" in cluster_body and "exp" in cluster_body  # the shift belongs to the composite
     assert "<B>logits</B>" not in cluster_body  # the input stays outside
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``python -m tinygrad_sm check | graph | train | demo``.
+"""The command line: ``python -m tinygrad_sm check | graph | explore | train | demo``.
 
 Every refusal, from argparse or from a check before the work starts, is one line on stderr and exit
 status 2, with no traceback. Each number is read by a type function below, which checks its range (the
@@ -168,7 +168,7 @@ DEMO_EXAMPLES = f"""examples:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand (each sets ``run``, and ``validate`` where flags depend on each other)."""
     parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0], formatter_class=_Help)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,graph,train,demo}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,graph,explore,train,demo}")
 
     check = commands.add_parser("check", help="autograd vs analytic gradients for softmax + cross-entropy",
                                 description=_describe(CHECK_ABOUT),
@@ -201,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--forward", action="store_true",
                        help="draw the forward pass with values instead of the backward pass with gradients")
     graph.set_defaults(run=_graph, validate=_validate_graph)
+
+    explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one offline HTML file)",
+                                  formatter_class=_Help)
+    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss")
+    explore.add_argument("--out", default="explorer.html", help="output FILE.html")
+    explore.set_defaults(run=_explore, validate=_validate_explore)
 
     train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent",
                                 description=_describe(TRAIN_ABOUT), epilog=TRAIN_EXAMPLES, formatter_class=_Help)
@@ -296,6 +302,19 @@ def _validate_graph(args: argparse.Namespace) -> None:
     ensure_output_dir(Path(args.out).parent)  # /sys, a read-only folder: refused before drawing
 
 
+def _validate_explore(args: argparse.Namespace) -> None:
+    from ._atomic import ensure_output_dir
+    from .explorer import EXAMPLES
+    if not args.out.lower().endswith((".html", ".htm")):
+        raise ValueError(f"--out must name an .html file, got {args.out!r}")
+    if args.kind not in EXAMPLES and not args.kind.endswith(".py"):
+        raise ValueError(f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) "
+                         "that defines loss()")
+    if args.kind.endswith(".py") and not Path(args.kind).is_file():
+        raise ValueError(f"no such Python file: {args.kind}")
+    ensure_output_dir(Path(args.out).parent)
+
+
 def _validate_demo(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
     ensure_output_dir(args.out)
@@ -314,6 +333,12 @@ def _check(args: argparse.Namespace) -> int:
 def _graph(args: argparse.Namespace) -> int:
     from .viz import graph_command
     print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir, backward=not args.forward)}")
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from .explorer import explore_command
+    print(f"wrote {explore_command(args.kind, args.out)}; open it in a browser (it needs no network)")
     return 0
 
 

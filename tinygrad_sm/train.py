@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -76,14 +78,23 @@ def make_optimizer(name: str, params: Sequence[Tensor], lr: float) -> optim.Opti
     raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
 
 
-def _progress_bar(total: int, description: str, enabled: bool) -> Any:
-    if not enabled:
+def _progress_bar(total: int, enabled: bool) -> Any:
+    """One bar for the whole run (``tqdm.auto``: a widget in Jupyter, a redrawn line in a terminal);
+    None where stderr is a log file, which gets one line per epoch instead (see ``fit``)."""
+    if not enabled or not (_in_notebook() or sys.stderr.isatty()):
         return None
     try:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, desc=description, leave=False)
+    return tqdm(total=total, desc="training", leave=True)
+
+
+def _in_notebook() -> bool:
+    """Running inside a Jupyter kernel (a module merely imported, as by nbclient, does not count)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "adam", lr: float = 1e-3,
@@ -117,9 +128,11 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
     history = []
     batches_per_epoch = -(-len(dataset.x_train) // batch_size)
     model.train()
+    bar = _progress_bar(batches_per_epoch * epochs, progress)
     for epoch in range(1, epochs + 1):
         started = time.perf_counter()
-        bar = _progress_bar(batches_per_epoch, f"epoch {epoch}/{epochs}", progress)
+        if bar is not None:
+            bar.set_description(f"epoch {epoch}/{epochs}")
         loss_sum, correct, seen = 0.0, 0, 0
         for batch_x, batch_y in iterate_minibatches(dataset.x_train, dataset.y_train, batch_size,
                                                     shuffle=True, seed=shuffle_rng):
@@ -130,14 +143,17 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}")
-        if bar is not None:
-            bar.close()
         _, test_accuracy = evaluate(model, dataset.x_test, dataset.y_test, loss=loss)
         model.train()
         history.append({"epoch": epoch, "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
                         "test_accuracy": test_accuracy, "seconds": time.perf_counter() - started})
+        if progress and bar is None:  # a log file: one line per epoch, not one per redraw
+            print(f"epoch {epoch}/{epochs}: train loss {loss_sum / seen:.4f}, test accuracy {test_accuracy:.4f}",
+                  file=sys.stderr, flush=True)
         if on_epoch is not None:
             on_epoch(history[-1])
+    if bar is not None:
+        bar.close()
     return history
 
 

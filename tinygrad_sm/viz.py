@@ -6,15 +6,15 @@ ellipses; a collapsed composite (``cross_entropy`` drawn as one op) is a double 
 in the forward direction, from the inputs to the output; an edge into an op with two inputs is
 labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ...``.
 
-Colour legend (the fill of each node)::
+Colour legend (the fill of each node):
 
-    green   #c8e6c9  parameter: a leaf named by ``params`` (``layers.0.weight``)
+    green   #c8e6c9  parameter: a leaf named by params (layers.0.weight)
     blue    #cfe3f7  any other leaf that requires grad (an input you differentiate)
     grey    #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
     white   #ffffff  intermediate result
     orange  #ffd8a8  the output being drawn (the root, usually the loss)
     yellow  #fff4c2  primitive op
-    lilac   #ead7f3  collapsed composite op (not in ``expand``)
+    lilac   #ead7f3  collapsed composite op (not in expand)
 
 Dashed rounded boxes group the primitives recorded inside one call of a composite (its
 ``name_scope``). With ``show_backward=True`` the edges are red and point from the output towards
@@ -105,6 +105,10 @@ def _small(text: str, mono: bool = False) -> str:
 def _op_detail(node: Any) -> str:
     """A few words about an op's parameters (axes of a sum, index of a getitem), when still saved."""
     saved = getattr(node, "__dict__", {})
+    index = saved.get("index")
+    if (isinstance(index, tuple) and len(index) == 2 and all(isinstance(p, np.ndarray) and p.ndim == 1 for p in index)
+            and np.array_equal(index[0], np.arange(len(index[0])))):  # x[arange(n), labels]: one entry per row
+        return "pick z_y (labels)" if set(node.scope) & {"cross_entropy", "nll_loss"} else "one entry per row"
     if "window" in saved:  # unfold / fold: the window's size, stride, padding, dilation
         return "window " + saved["window"]
     if "axes" in saved:
@@ -348,7 +352,8 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
             whose = of if len(roots) == 1 else "outputs"
             text = _format_array(totals[i], True)
             breaks = "\n" if len(text) > 12 else " "
-            rows.append(_small(f"\u2202{whose}/\u2202{name}{formula} ={breaks}{text}", mono=True))
+            wrt = f"({name})" if any(c in name for c in " +-*/") else name  # ∂loss/∂(z - r), not ∂loss/∂z - r
+            rows.append(_small(f"\u2202{whose}/\u2202{wrt}{formula} ={breaks}{text}", mono=True))
         kind = "output" if id(tensor) in layout.root_ids else "parameter" if id(tensor) in (params or {}) else \
             "intermediate" if tensor._node is not None else "leaf" if tensor.requires_grad else "constant"
         return _table(rows), COLOURS[kind]
@@ -412,7 +417,7 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
         else:
             text = (f"{label}: " if label else "") + _format_array(flow, True)
             graph.edge(head, tail, color=BACKWARD_COLOUR, fontcolor=BACKWARD_COLOUR,
-                       label=_table([_small(text, mono=True)], background="white"))
+                       label=_table([_small(text, mono=True)]))  # no fill: a filled label box hid the lines
 
     notes = []
     leaf_grads = [t.grad for t in tensors if t._node is None and t.requires_grad]
@@ -502,3 +507,9 @@ def graph_command(kind: str, out: str, rankdir: str = "TB", backward: bool = Tru
     """Draw the ``kind`` example to ``out``, its backward pass (gradients on the edges) or, with
     ``backward=False``, its forward pass (values in the boxes); returns the written path."""
     return str(save(example_graph(kind, rankdir=rankdir, backward=backward), out))
+
+
+def explore(root: Tensor, path: str | os.PathLike | None = None, **options: Any) -> Any:
+    """The step-by-step backprop explorer page; see [`explorer.explore`][tinygrad_sm.explorer.explore]."""
+    from .explorer import explore as write_page  # (explorer reads this module: imported on first use)
+    return write_page(root, path, **options)

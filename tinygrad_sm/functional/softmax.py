@@ -31,9 +31,14 @@ def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndar
     if maybe_masked and check(_has_neginf, shift):
         shift = derived(_neginf_to_zero, shift)
     shift_tensor = Tensor._wrap(shift)
-    shift_tensor.name = "max shift (detached)"
+    shift_tensor.name = "r = max z (detached)"
     shifted = x - shift_tensor
-    return shifted, shifted.exp().sum(axis=axis, keepdims=keepdims), shift_tensor
+    shifted.name = "z - r"  # the derivation's names, so pictures and the explorer speak the lecture's notation
+    exps = shifted.exp()
+    exps.name = "exp(z - r)"
+    total = exps.sum(axis=axis, keepdims=keepdims)
+    total.name = "Q' = sum exp(z - r)"
+    return shifted, total, shift_tensor
 
 
 def _has_neginf(shift: np.ndarray) -> bool:
@@ -103,7 +108,9 @@ def softmax(x: Tensor, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
         return softmax(x.reshape(1), axis=0).reshape(())
     with name_scope("softmax"):
         shifted, total, _ = _shift_and_sum(x, axis)
-        return shifted.exp() / _ones_where_empty(total)
+        probs = shifted.exp() / _ones_where_empty(total)
+        probs.name = "p"
+        return probs
 
 
 def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
@@ -316,8 +323,16 @@ def cross_entropy(logits: Tensor, targets: Any, weight: Any = None, ignore_index
                 # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
                 shifted, total, _ = _shift_and_sum(rows, axis=1, keepdims=False, row_max=row_max,
                                                     maybe_masked=masked)
-                losses = _ones_where_empty(total, masked).log() - shifted[np.arange(n), labels]
-                return _finish(_reduce(losses, reduction), reduction, shape)
+                log_total = _ones_where_empty(total, masked).log()
+                log_total.name = "log Q'"  # the derivation's names, for the pictures and the explorer
+                picked = shifted[np.arange(n), labels]
+                picked.name = "z_y - r"
+                losses = log_total - picked
+                losses.name = "C_i"
+                loss = _reduce(losses, reduction)
+                if loss is not losses:
+                    loss.name = "C"
+                return _finish(loss, reduction, shape)
             log_probs = log_softmax(rows, axis=1)
             nll = _picked_nll(log_probs, labels, weight, ignore_index, reduction)
             if not label_smoothing:

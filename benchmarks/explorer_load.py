@@ -1,0 +1,69 @@
+"""The explorer's generation time (Python) and page load time (headless Chromium) for a small graph
+and a 10,000-op one: ``python benchmarks/explorer_load.py`` (needs Graphviz, chromium, Playwright).
+
+The large graph sums the cross-entropies of 1,000 linear heads, so the page opens with one collapsed
+``cross_entropy`` node per head."""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from tinygrad_sm import Tensor  # noqa: E402
+from tinygrad_sm import functional as F  # noqa: E402
+from tinygrad_sm.explorer import example_loss, explore  # noqa: E402
+
+
+def many_heads(ops: int = 10_000) -> Tensor:
+    """The summed cross-entropies of many linear heads on one input, with at least ``ops`` recorded ops.
+    (Each head's cross_entropy is one composite call; recurrent steps would not do: calls of one
+    composite that feed one another count as one call.)"""
+    rng = np.random.default_rng(0)
+    features = Tensor(rng.standard_normal((4, 8)), name="x")
+    labels = np.array([0, 1, 2, 1])
+    total, recorded, head = None, 0, 0
+    while recorded < ops:
+        W = Tensor(rng.standard_normal((8, 3)) * 0.3, requires_grad=True, name=f"W{head}")
+        b = Tensor(np.zeros(3), requires_grad=True, name=f"b{head}")
+        loss = F.cross_entropy(features @ W + b, labels)
+        total = loss if total is None else total + loss
+        recorded += 7 + 2 + (head > 0)  # cross_entropy's 7 primitives, matmul and add, the running sum
+        head += 1
+    return total
+
+
+def measure(name: str, loss: Tensor, params=None) -> None:
+    from browser import browser_page
+    from tinygrad_sm.viz import _collect
+    ops = sum(1 for t in _collect([loss]) if t._node is not None)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        result = explore(loss, Path(folder) / "page.html", params=params)
+        generation = time.perf_counter() - start
+        with browser_page() as (page, record):
+            start = time.perf_counter()
+            page.goto(result.path.as_uri())
+            page.wait_for_selector("body[data-ready='1']", timeout=300_000)
+            load = time.perf_counter() - start
+            script = page.evaluate("window.explorerReadyMs")
+            start = time.perf_counter()
+            for _ in range(20):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("document.body.dataset.step === '20'")
+            per_step = (time.perf_counter() - start) / 20
+        size = result.path.stat().st_size / 1e6
+    print(flush=True)
+    print(f"{name}: {ops} ops, {result.steps} steps, collapsed={result.collapsed}; generation {generation:.2f} s; "
+          f"file {size:.1f} MB; page load {load:.2f} s (script {script / 1000:.2f} s); one step {per_step * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    loss, model = example_loss("mlp")
+    measure("small (mlp example)", loss, model)
+    measure("10,000-op graph (many heads)", many_heads())
