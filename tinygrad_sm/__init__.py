@@ -28,7 +28,7 @@ from .compiler import compile
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
-tensor = _sys.modules[__name__ + ".tensor"]  # noqa: F811
+tensor = _sys.modules[__name__ + ".tensor"]  # type: ignore[assignment]  # noqa: F811
 
 __version__ = "0.1.0"
 

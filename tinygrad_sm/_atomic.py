@@ -57,7 +57,7 @@ def _process_is_alive(pid: int) -> bool:
 def remove_stale_temp_files(folder: PathLike) -> list[Path]:
     """Delete ``folder``'s temp files of this module's pattern left by processes that no longer run
     (a SIGKILL between creating a temp file and renaming it); returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -8,6 +8,7 @@ The derivation is in ``docs/softmax.md``.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -22,7 +23,7 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     return exps / np.sum(exps, axis=axis, keepdims=True)
 
 
-def onehot(labels: np.ndarray, m: int, dtype: type = np.float64) -> np.ndarray:
+def onehot(labels: np.ndarray, m: int, dtype: DTypeLike = np.float64) -> np.ndarray:
     """One-hot rows ``delta[i, j] = 1 if labels[i] == j else 0``: (n,) integers -> (n, m)."""
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":

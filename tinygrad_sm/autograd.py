@@ -12,12 +12,15 @@ import itertools
 import operator
 import threading
 import traceback
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 
-Tensor: Any = None  # set by tensor.py once the class exists (the modules import each other)
+if TYPE_CHECKING:
+    from .tensor import Tensor
+else:
+    Tensor = None  # set by tensor.py once the class exists (the modules import each other)
 
 
 class _Mode(threading.local):
@@ -124,6 +127,12 @@ class Function:
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
     __slots__ = ("parents", "needs_grad", "stamp", "released", "trace", "scope", "__dict__")
+    parents: tuple[Tensor, ...]       # set by ``apply`` when the op is recorded
+    needs_grad: tuple[bool, ...]
+    stamp: int
+    released: bool
+    trace: list[traceback.FrameSummary] | None
+    scope: tuple[str, ...]
     math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()           # the arrays this node holds read-only
@@ -134,10 +143,10 @@ class Function:
     def name(self) -> str:
         return type(self).__name__.lower()
 
-    def forward(self, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+    def forward(self, *arrays: Any, **params: Any) -> np.ndarray:  # Any: each op names its own arrays
         raise NotImplementedError
 
-    def backward(self, grad: Any, *inputs: Any) -> tuple:
+    def backward(self, grad: Any, *inputs: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
     @classmethod
@@ -317,7 +326,7 @@ class SavedArray(np.ndarray):
         self._writable()
         super().__setitem__(index, value)
 
-    def _inplace(name: str):  # noqa: N805  (builds the in-place operators below)
+    def _inplace(name: str) -> Callable[[SavedArray, Any], Any]:  # type: ignore[misc]  # noqa: N805  (a builder)
         def method(self: "SavedArray", other: Any) -> Any:
             self._writable()
             return getattr(super(SavedArray, self), name)(other)
@@ -333,18 +342,21 @@ class GradExtras:
     __slots__ = ("retain", "hooks")
 
     def __init__(self) -> None:
-        self.retain, self.hooks = False, []
+        self.retain = False
+        self.hooks: list[Callable[[Any], Any]] = []
 
 
 def extras_of(tensor: "Tensor") -> GradExtras:
     if tensor._extras is None:
         tensor._extras = GradExtras()
-    return tensor._extras
+    extras: GradExtras = tensor._extras
+    return extras
 
 
 def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
     """Apply ``tensor``'s hooks to its gradient (each sees a Tensor; a returned Tensor replaces it)."""
     extras = tensor._extras
+    assert extras is not None  # the caller checked
     for hook in list(extras.hooks):
         result = hook(grad if isinstance(grad, Tensor) else Tensor._wrap(grad))
         if result is not None:
@@ -448,10 +460,11 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
     if _mode.tracer is not None:  # tinygrad_sm.compile records this sweep (the same steps, written down)
-        return _mode.tracer.run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+        recorded: list | None = _mode.tracer.run_backward(roots, root_grads, retain_graph, create_graph, inputs)
+        return recorded
     made, leaves = _reachable(roots)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
-    results: list | None = None if inputs is None else [None] * len(inputs)
+    results: list[Any] = [] if inputs is None else [None] * len(inputs)  # filled only when wanted
     grads: dict[int, Any] = {}
     owned: set[int] = set()  # ids of gradient buffers this sweep allocated, safe to add into in place
     for root, grad in zip(roots, root_grads):
@@ -471,6 +484,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
             if wanted is not None and id(tensor) in wanted:
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
+            assert node is not None  # ``made`` holds non-leaves only
             parents = node.parents
             if node.released or node.stamp < _last_write[0]:
                 parents = parents_as_of(node)
@@ -510,7 +524,7 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
             _accumulate_leaf(leaf, grad, create_graph)
         elif id(leaf) in wanted:
             results[wanted[id(leaf)]] = grad
-    if results is not None:
+    if inputs is not None:
         return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
     return None
 
@@ -552,7 +566,7 @@ def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False,
 
 def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]",
          grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple["Tensor", ...]:
+         allow_unused: bool = False) -> tuple["Tensor | None", ...]:
     """Gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``, as a tuple of
     Tensors; ``.grad`` is left alone. ``retain_graph`` defaults to ``create_graph``, as in PyTorch."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -570,6 +584,7 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
     seeds = [_seed_gradient(out, g, create_graph) for out, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
     results = run_backward(outputs, seeds, retain, create_graph, inputs=inputs)
+    assert results is not None  # with ``inputs`` given, run_backward returns their gradients
     for position, result in enumerate(results):
         if result is None and not allow_unused:
             raise RuntimeError(f"input {position} (shape {inputs[position].shape}) is not reachable from the "

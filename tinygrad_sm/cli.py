@@ -116,7 +116,7 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
     """Defaults shown after each option's help (unless the help states them, or there is none: a
     flag, a per-data-set default); the description and examples keep their lines."""
 
-    def _get_help_string(self, action: argparse.Action) -> str:
+    def _get_help_string(self, action: argparse.Action) -> str | None:
         if action.default is None or action.default is False or "default" in (action.help or ""):
             return action.help or ""
         return super()._get_help_string(action)
@@ -388,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # reported by the subcommand, whose --help lists what it takes
-        parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        parser.subcommands[args.command].error(  # type: ignore[attr-defined]  # set by build_parser
+            f"unrecognized arguments: {' '.join(unknown)}")
     prog = f"{PROG} {args.command}"
     try:
         if getattr(args, "validate", None) is not None:

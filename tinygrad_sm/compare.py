@@ -130,6 +130,7 @@ def _case_softmax_jacobian(rng, dtype, batch, classes):
 def _gradient_of_mean_ce(labels: np.ndarray) -> Callable[[Tensor], Tensor]:
     def gradient(logits: Tensor) -> Tensor:
         (g,) = grad(F.cross_entropy(logits, labels), logits, create_graph=True)
+        assert g is not None  # the loss depends on the logits
         return g
     return gradient
 

@@ -60,7 +60,7 @@ class ChecksumError(ValueError):
 
 # ---------------------------------------------------------------------------- IDX
 
-_CODE_TO_DTYPE = {
+_CODE_TO_DTYPE: dict[int, np.dtype] = {
     0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
     0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
 }
@@ -78,7 +78,7 @@ def _describe_codes() -> str:
     return ", ".join(f"0x{code:02X} {dtype.name}" for code, dtype in _CODE_TO_DTYPE.items())
 
 
-def _read_up_to(stream: BinaryIO, limit: int) -> bytearray:
+def _read_up_to(stream: BinaryIO | gzip.GzipFile, limit: int) -> bytearray:
     """Read at most ``limit`` bytes in chunks, so memory follows the data actually present."""
     buffer = bytearray()
     while len(buffer) < limit:
@@ -89,7 +89,7 @@ def _read_up_to(stream: BinaryIO, limit: int) -> bytearray:
     return buffer
 
 
-def _read_idx_stream(stream: BinaryIO, path: Path, file_size: int | None,
+def _read_idx_stream(stream: BinaryIO | gzip.GzipFile, path: Path, file_size: int | None,
                      max_bytes: int | None) -> np.ndarray:
     """Parse an IDX stream; ``file_size`` is known for raw files, None for gzip."""
     where = "" if file_size is not None else " of the decompressed stream"
@@ -223,7 +223,7 @@ def write_idx(path: PathLike, array: np.ndarray, compress: bool | None = None) -
         with (gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if compress
               else contextlib.nullcontext(handle)) as out:
             out.write(header)
-            out.write(payload)
+            out.write(payload)  # type: ignore[call-overload, arg-type]  # an ndarray is a buffer
 
     _atomic_write(path, write_contents)
 
@@ -588,7 +588,7 @@ def load_dataset(name: str, data_dir: PathLike | None = None, download: bool = F
 # ---------------------------------------------------------------------------- batching
 
 def _is_positive_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value > 0)
 
 
 def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,

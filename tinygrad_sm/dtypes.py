@@ -55,7 +55,7 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
     """A new array for ``Tensor(data)`` (always a copy, as ``torch.tensor``), dtype as tabled above."""
     if isinstance(data, (np.ndarray, np.generic)):
-        array = derived(_copy, data, dtype)
+        array: np.ndarray = derived(_copy, data, dtype)
     else:
         if hasattr(data, "_data"):  # a Tensor
             array = derived(_copy, data._data, dtype)

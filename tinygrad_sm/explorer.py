@@ -458,7 +458,7 @@ def _loss_from_file(source: str) -> tuple[Tensor, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"no such Python file: {source}")
     spec = importlib.util.spec_from_file_location(f"_explored_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]  # an existing .py file has a spec
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     functions = [value for name, value in vars(module).items() if inspect.isfunction(value)
                  and value.__module__ == module.__name__ and not name.startswith("_")

@@ -44,7 +44,7 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
     for position, (leaf, autograd_grad) in enumerate(zip(leaves, analytic)):
         expected = np.zeros(leaf.shape) if autograd_grad is None else autograd_grad.data
         flat = leaf.data.reshape(-1)  # a view: perturbations write into the leaf itself
-        numeric = np.zeros(leaf.size)
+        numeric: np.ndarray = np.zeros(leaf.size)
         for i in range(leaf.size):
             original = flat[i]
             flat[i] = original + eps

@@ -8,6 +8,7 @@ run on the values and return plain arrays (nothing is lost).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from .compiler.hooks import derived
 from .tensor import Tensor, _as_tensor, _plain, concatenate, maximum, minimum, stack, where
 
 
-def _binary(method: str):
+def _binary(method: str) -> Callable[[Any, Any], Tensor]:
     def apply(a: Any, b: Any) -> Tensor:
         if isinstance(a, Tensor):
             return getattr(a, method)(b)
@@ -24,11 +25,11 @@ def _binary(method: str):
     return apply
 
 
-def _compare(ufunc: np.ufunc):
+def _compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
     return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
 
 
-_UFUNCS = {
+_UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
     np.add: _binary("__add__"), np.subtract: _binary("__sub__"), np.multiply: _binary("__mul__"),
     np.true_divide: _binary("__truediv__"), np.power: _binary("__pow__"), np.matmul: _binary("__matmul__"),
     np.maximum: maximum, np.minimum: minimum, np.negative: lambda t: -_as_tensor(t),
@@ -41,8 +42,9 @@ _UFUNCS = {
 }
 
 
-def _reduction(method: str):
-    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **rest: Any):
+def _reduction(method: str) -> Callable[..., Tensor]:
+    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+              **rest: Any) -> Tensor:
         if dtype is not None or out is not None or rest:
             raise TypeError(f"np.{method} on a Tensor supports axis= and keepdims= only")
         return getattr(_as_tensor(a), method)(axis=axis, keepdims=keepdims)
@@ -59,7 +61,7 @@ def _reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = Non
     return _as_tensor(a).reshape(shape if newshape is None else newshape)
 
 
-_FUNCTIONS = {
+_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _reduction("max"), np.min: _reduction("min"),
     np.reshape: _reshape,
     np.transpose: _transpose,
@@ -119,5 +121,5 @@ def _array_function(self: Tensor, func: Any, types: Any, args: Any, kwargs: Any)
     return func(*_values(args), **{k: _values(v) for k, v in kwargs.items()})
 
 
-Tensor.__array_ufunc__ = _array_ufunc
-Tensor.__array_function__ = _array_function
+Tensor.__array_ufunc__ = _array_ufunc  # type: ignore[attr-defined]  # the NumPy protocol, installed here
+Tensor.__array_function__ = _array_function  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from .tensor import Tensor
 try:  # the NumPy dispatch tables (moved to interop.py by the conformance work)
     from .interop import _FUNCTIONS, _UFUNCS  # type: ignore[import-not-found, attr-defined, unused-ignore]
 except ImportError:
-    from .tensor import _FUNCTIONS, _UFUNCS
+    from .tensor import _FUNCTIONS, _UFUNCS  # type: ignore[attr-defined, no-redef]  # older layout
 
 METHODS: dict[str, Callable[..., Any]] = {
     # shape

@@ -3,6 +3,7 @@ to a primitive in ``ops/`` or composes primitives; no derivative rule lives here
 and promoted as PyTorch does, by the rules (and the table) in [`dtypes`][tinygrad_sm.dtypes]."""
 from __future__ import annotations
 
+import types as _types
 import warnings
 from typing import Any, Callable, Iterator, Sequence
 
@@ -30,11 +31,19 @@ class Tensor(TensorHabits):
     """
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_node", "_version", "_extras", "_previous",
                  "__weakref__")
+    _data: np.ndarray
+    _grad: Tensor | None
+    requires_grad: bool
+    name: str | None
+    _node: _autograd.Function | None  # the op that made this tensor; None for a leaf
+    _version: int
+    _extras: _autograd.GradExtras | None
+    _previous: Tensor | None
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
         self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
-        self._grad: Tensor | None = None
+        self._grad = None
         self.requires_grad = False
         self.name = name
         self._node = None
@@ -84,10 +93,22 @@ class Tensor(TensorHabits):
     def grad(self, value: "Tensor | None") -> None:
         self._grad = value
 
-    shape = property(lambda self: self._data.shape)
-    dtype = property(lambda self: self._data.dtype)
-    ndim = property(lambda self: self._data.ndim)
-    size = property(lambda self: self._data.size)
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
     is_leaf = property(lambda self: self._node is None)
     grad_fn = property(lambda self: self._node)
     T = property(lambda self: self.transpose())
@@ -95,7 +116,7 @@ class Tensor(TensorHabits):
     def item(self) -> float | int | bool:
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        value = self._data.item()
+        value: float | int | bool = self._data.item()
         if _autograd._mode.tracer is not None:  # tinygrad_sm.compile guards on the value
             _autograd._mode.tracer.on_item(self, value)
         return value
@@ -484,6 +505,7 @@ def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor
 
 def _warn_non_leaf_grad(tensor: Tensor) -> None:
     # the default warning filter shows this once per place in the user's code
+    assert tensor._node is not None  # called for non-leaves only
     warnings.warn(f"reading .grad of a non-leaf tensor (made by op '{tensor._node.name}', shape {tensor.shape}): "
                   "only leaves keep .grad; call .retain_grad() before backward to keep it. If this is a parameter "
                   "updated as `w = w - lr * w.grad`, that made it a non-leaf: update it in place under no_grad "
@@ -543,11 +565,11 @@ def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> T
     return concatenate(expanded, axis=axis)
 
 
-_autograd.Tensor = Tensor
+_autograd.Tensor = Tensor  # type: ignore[misc]  # autograd's forward reference, filled in here
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
 
 
-class _CallableModule(type(_autograd)):
+class _CallableModule(_types.ModuleType):  # the type of every module
     """This module, callable as the factory ``tensor(data)``: the package exposes ``tinygrad_sm.tensor``
     as both, so ``import tinygrad_sm.tensor`` keeps working beside ``tg.tensor([0, 2])``."""
 

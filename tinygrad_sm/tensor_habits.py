@@ -17,6 +17,7 @@ from . import ops
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
+    from .functional.order import ValuesIndices
     from .tensor import Tensor
 
 
@@ -59,15 +60,83 @@ def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, kee
 
 class TensorHabits:
     """Methods PyTorch users reach for (mixed into ``Tensor``)."""
-    __slots__ = ()
+    if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
+        _data: np.ndarray
+        _node: _autograd.Function | None
+        _extras: _autograd.GradExtras | None
+        _previous: Tensor | None
+        _version: int
+        requires_grad: bool
+        name: str | None
+        @property
+        def shape(self) -> tuple[int, ...]: ...
+        @property
+        def dtype(self) -> np.dtype: ...
+        @property
+        def ndim(self) -> int: ...
+
+        def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None): ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def astype(self, dtype: Any) -> Tensor: ...
+        @classmethod
+        def _wrap(cls, array: np.ndarray) -> Tensor: ...
+
+        # the methods ``methods.install`` puts on Tensor from ``methods.METHODS`` (test_typing.py keeps this
+        # list in step with the table)
+        squeeze: Callable[..., Tensor]
+        unsqueeze: Callable[..., Tensor]
+        flatten: Callable[..., Tensor]
+        ravel: Callable[..., Tensor]
+        view: Callable[..., Tensor]
+        flip: Callable[..., Tensor]
+        roll: Callable[..., Tensor]
+        repeat: Callable[..., Tensor]
+        tile: Callable[..., Tensor]
+        split: Callable[..., tuple[Tensor, ...]]
+        chunk: Callable[..., tuple[Tensor, ...]]
+        narrow: Callable[..., Tensor]
+        clamp: Callable[..., Tensor]
+        clip: Callable[..., Tensor]
+        neg: Callable[..., Tensor]
+        square: Callable[..., Tensor]
+        sign: Callable[..., Tensor]
+        reciprocal: Callable[..., Tensor]
+        sin: Callable[..., Tensor]
+        cos: Callable[..., Tensor]
+        log1p: Callable[..., Tensor]
+        expm1: Callable[..., Tensor]
+        erf: Callable[..., Tensor]
+        log2: Callable[..., Tensor]
+        log10: Callable[..., Tensor]
+        logaddexp: Callable[..., Tensor]
+        var: Callable[..., Tensor]
+        std: Callable[..., Tensor]
+        prod: Callable[..., Tensor]
+        cumsum: Callable[..., Tensor]
+        cumprod: Callable[..., Tensor]
+        norm: Callable[..., Tensor]
+        amax: Callable[..., Tensor]
+        amin: Callable[..., Tensor]
+        sort: Callable[..., ValuesIndices]
+        argsort: Callable[..., np.ndarray]
+        topk: Callable[..., ValuesIndices]
+        gather: Callable[..., Tensor]
+        scatter: Callable[..., Tensor]
+        scatter_add: Callable[..., Tensor]
+        index_select: Callable[..., Tensor]
+        masked_fill: Callable[..., Tensor]
+        outer: Callable[..., Tensor]
+        tensordot: Callable[..., Tensor]
+    else:
+        __slots__ = ()
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf's gradient in ``.grad`` at the next backward (a leaf keeps it anyway)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         if self._node is not None:
-            _autograd.extras_of(self).retain = True
-        return self
+            _autograd.extras_of(self).retain = True  # type: ignore[arg-type]  # self is a Tensor
+        return self  # type: ignore[return-value]  # self is a Tensor
 
     @property
     def retains_grad(self) -> bool:
@@ -79,7 +148,7 @@ class TensorHabits:
         a handle with ``.remove()``; ``handle.remove`` here is the function itself too)."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
-        hooks = _autograd.extras_of(self).hooks
+        hooks = _autograd.extras_of(self).hooks  # type: ignore[arg-type]  # self is a Tensor
         hooks.append(hook)
 
         def remove() -> None:
@@ -111,12 +180,14 @@ class TensorHabits:
     def softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import softmax
-        return softmax(self, axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0])
+        return softmax(self,  # type: ignore[arg-type]  # self is a Tensor
+                       axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0])
 
     def log_softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.log_softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import log_softmax
-        return log_softmax(self, axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0])
+        return log_softmax(self,  # type: ignore[arg-type]  # self is a Tensor
+                           axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0])
 
 
     def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
@@ -133,7 +204,7 @@ class TensorHabits:
                 raise ValueError(f"tinygrad_sm runs on NumPy (the CPU); cannot move a tensor to {where_to!r}")
             dtype = None if device is None else dtype
         out = self if dtype is None else self.astype(dtype)
-        return out.clone() if copy and out is self else out
+        return out.clone() if copy and out is self else out  # type: ignore[return-value]  # self is a Tensor
 
     def float(self) -> Tensor:
         return self.astype(np.float32)
@@ -156,7 +227,7 @@ class TensorHabits:
     def clone(self) -> Tensor:
         """A copy that stays in the graph (its gradient passes through unchanged), as ``torch.clone``."""
         if self.requires_grad:
-            return ops.Clone.apply(self)
+            return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
         return type(self)._wrap(self._data.copy())
 
 
@@ -202,11 +273,12 @@ class TensorHabits:
         old.requires_grad, old._node = self.requires_grad, self._node
         old._version, old._previous = self._version, self._previous
         old.name = self.name
-        _autograd.bump_version(self)  # before the new op: ops recorded until now read the old state from here on
+        # (bump before the new op: ops recorded until now read the old state from here on)
+        _autograd.bump_version(self)  # type: ignore[arg-type]  # self is a Tensor
         new = out_of_place(old, value)
         if new.dtype != self.dtype:
             raise TypeError(f"in-place result of dtype {new.dtype} cannot be stored in a tensor of dtype {self.dtype}")
         self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
         if self._extras is not None and not self._extras.retain:
             self._extras = None  # hooks belong to the old value, as in PyTorch
-        return self
+        return self  # type: ignore[return-value]  # self is a Tensor

@@ -264,6 +264,7 @@ class _Layout:
         used once; for a tensor used several times the op's own vector-Jacobian product (the rule
         backward calls), summed over the primitive uses the edge stands for. None: no gradient."""
         flow = None
+        part: Any  # one use's gradient, None where none flows
         for j, i, position in uses:
             node, upstream = self.tensors[i]._node, totals.get(i)
             if upstream is None or (position >= 0 and not node.needs_grad[position]):
@@ -326,8 +327,8 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     if params is not None:
         pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
         params = {id(tensor): str(path) for path, tensor in pairs}
-    layout = _Layout(roots, params or {}, {expand} if isinstance(expand, str) else
-                     None if expand is None else set(expand))
+    layout = _Layout(roots, params or {},  # type: ignore[arg-type]  # params is {id: path} by now
+                     {expand} if isinstance(expand, str) else None if expand is None else set(expand))
     tensors, order = layout.tensors, layout.nearest()
     kept = set(order if len(order) <= max_nodes else order[:max_nodes - 1])
     totals = layout.gradients() if show_backward else {}
@@ -401,7 +402,8 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
         graph.node("summary", label=_table([f"<B>\u2026 {len(left_out)} more nodes</B>",
                                            _small(f"(ops: {listed})" if ops else "(tensors)")]),
                    shape="note", style="filled,dashed", fillcolor=COLOURS["summary"])
-    into_summary, cache = set(), {}
+    into_summary: set[str] = set()
+    cache: dict[int, Any] = {}
     for (tail, head, label), uses in layout.edges.items():
         if head not in kept or (tail not in kept and head in into_summary):
             continue

@@ -15,7 +15,7 @@ from .. import ops
 from ..autograd import name_scope
 from ..tensor import Tensor
 
-IntOrPair = int | tuple[int, int]
+IntOrPair = int | tuple[int, ...]  # one int for every spatial axis, or one per axis (checked by _tuple)
 
 
 def _tuple(value: Any, length: int, name: str, minimum: int = 1) -> tuple[int, ...]:

@@ -13,12 +13,13 @@ import numpy as np
 
 from .. import ops
 from ..autograd import name_scope
+from ..ops.window import Ints, Pairs
 from ..tensor import Tensor
 from .conv import IntOrPair, _check_input, _tuple, windows
 
 
 def _pool_geometry(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-                   ceil_mode: bool, op: str) -> tuple:
+                   ceil_mode: bool, op: str) -> tuple[Ints, Ints, Ints, Pairs]:
     """(kernel, stride, dilation, padding pairs) with ``ceil_mode``'s extra padding after."""
     kernel = _tuple(kernel_size, 2, "kernel_size")
     if stride is None or (not isinstance(stride, int) and len(stride) == 0):  # PyTorch: None or () means kernel_size

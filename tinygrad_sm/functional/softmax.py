@@ -138,19 +138,19 @@ def _target_array(targets: Any) -> np.ndarray:
 
 
 def _has_nan_or_posinf(logits: np.ndarray) -> bool:
-    return (np.isnan(logits) | np.isposinf(logits)).any()
+    return bool((np.isnan(logits) | np.isposinf(logits)).any())
 
 
 def _any_neginf(values: np.ndarray) -> bool:
-    return np.isneginf(values).any()
+    return bool(np.isneginf(values).any())
 
 
 def _all_finite(row_max: np.ndarray) -> bool:
-    return np.isfinite(row_max).all()
+    return bool(np.isfinite(row_max).all())
 
 
 def _not_distributions(soft: np.ndarray) -> bool:
-    return (soft < 0).any() or not np.allclose(soft.sum(axis=1), 1, atol=1e-5)
+    return bool((soft < 0).any()) or not np.allclose(soft.sum(axis=1), 1, atol=1e-5)
 
 
 def _invalid_labels(labels: np.ndarray, classes: int, ignore_index: int | None) -> bool:

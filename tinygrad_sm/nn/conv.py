@@ -211,7 +211,7 @@ def build_model(spec: str, num_features: int, num_classes: int,
             if min(filters, kernel, stride) <= 0:
                 raise ValueError(f"model spec {spec!r}: layer {part!r} needs positive sizes")
             counts["conv"] += 1
-            layer = Conv2d(channels, filters, kernel, stride=stride, padding=padding, generator=generator)
+            layer: Module = Conv2d(channels, filters, kernel, stride=stride, padding=padding, generator=generator)
             modules += [layer, ReLU()]
             labels += [f"conv{counts['conv']}", f"relu{counts['conv']}"]
             channels = filters

@@ -205,7 +205,7 @@ class Module:
         return ""
 
 
-def _check_names_and_shapes(parameters: Mapping[str, Tensor], arrays: Mapping[str, np.ndarray],
+def _check_names_and_shapes(parameters: Mapping[str, Tensor], arrays: Mapping[str, Any],  # anything with .shape
                             source: str) -> None:
     missing = [name for name in parameters if name not in arrays]
     unexpected = [name for name in arrays if name not in parameters]

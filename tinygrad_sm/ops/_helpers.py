@@ -7,6 +7,13 @@ import numpy as np
 
 from ..autograd import Function
 
+# The typing convention of every primitive: ``forward`` gets and returns NumPy arrays; ``backward`` gets
+# ``Array``s, which are NumPy arrays normally and Tensors under ``create_graph=True`` (so ``Any``: the rule
+# is written with operations both understand), and returns one gradient (or None) per input.
+Array = Any
+Grads = tuple[Array | None, ...]
+Axis = int | tuple[int, ...] | None  # a reduction's ``axis``: one axis, several, or all
+
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``grad`` over the axes that broadcasting added or stretched, so it has ``shape``."""

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import math as _pymath
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _require_numeric, unbroadcast, values_of
-
+from ._helpers import Array, Grads, _require_numeric, unbroadcast, values_of
 
 # ---------------------------------------------------------------- two inputs
 
@@ -16,10 +15,10 @@ class Add(Function):
     math = (r"a + b",
             r"\bar a = g,\ \bar b = g")
     reads_inputs = False
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
                 unbroadcast(grad, b.shape) if self.needs_grad[1] else None)
 
@@ -28,10 +27,10 @@ class Sub(Function):
     math = (r"a - b",
             r"\bar a = g,\ \bar b = -g")
     reads_inputs = False
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
                 unbroadcast(-grad, b.shape) if self.needs_grad[1] else None)
 
@@ -39,10 +38,10 @@ class Sub(Function):
 class Mul(Function):
     math = (r"a \cdot b",
             r"\bar a = g\, b,\ \bar b = g\, a")
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a * b
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         return (unbroadcast(grad * b, a.shape) if self.needs_grad[0] else None,
                 unbroadcast(grad * a, b.shape) if self.needs_grad[1] else None)
 
@@ -51,10 +50,10 @@ class Div(Function):
     math = (r"a / b",
             r"\bar a = g / b,\ \bar b = -g\, a / b^2")
     reads_output = True
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a / b
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         grad_a = grad / b                                 # d(a/b)/da = 1/b
         return (unbroadcast(grad_a, a.shape),
                 unbroadcast(-grad_a * out, b.shape) if self.needs_grad[1] else None)  # d/db = -(a/b)/b
@@ -68,12 +67,12 @@ class Pow(Function):
             r"\bar a = g\, b\, a^{b-1}\ (0 \text{ where } b = 0),\ "
             r"\bar b = g\, a^b \ln a\ (0 \text{ where } a = 0, b \ge 0)")
     reads_output = True
-    def forward(self, base, exponent):
+    def forward(self, base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         _require_numeric("pow", base, exponent)
         with np.errstate(divide="ignore", invalid="ignore"):
             return base ** exponent
 
-    def backward(self, grad, base, exponent, out):
+    def backward(self, grad: Array, base: Array, exponent: Array, out: Array) -> Grads:
         grad_base = grad_exponent = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_grad[0]:
@@ -93,10 +92,10 @@ class Maximum(Function):
     math = (r"\max(a, b)",
             r"\bar a = g\,[a > b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
     reads_inputs = False
-    pick = staticmethod(np.maximum)
-    wins = staticmethod(np.greater)
+    pick: Callable[..., np.ndarray] = staticmethod(np.maximum)
+    wins: Callable[..., np.ndarray] = staticmethod(np.greater)
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = self.pick(a, b)
         if a.dtype.kind == "f" or b.dtype.kind == "f":  # constant: the choice is piecewise fixed
             self.weight_a = self.wins(a, b) + 0.5 * (a == b).astype(out.dtype)
@@ -104,7 +103,7 @@ class Maximum(Function):
             self.weight_a = None
         return out
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         return (unbroadcast(grad * self.weight_a, a.shape),
                 unbroadcast(grad * (1 - self.weight_a), b.shape))
 
@@ -124,11 +123,11 @@ class Where(Function):
             r"\bar a = g\,[c],\ \bar b = g\,[\lnot c]")
     reads_inputs = False
 
-    def forward(self, a, b, condition):
+    def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
         self.condition = condition
         return np.where(condition, a, b)
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         # np.where rather than grad * mask, so an inf in the unselected branch's gradient cannot become nan
         return (unbroadcast(np.where(self.condition, grad, 0), a.shape),
                 unbroadcast(np.where(self.condition, 0, grad), b.shape))
@@ -140,10 +139,10 @@ class Neg(Function):
     math = (r"-x",
             r"\bar x = -g")
     reads_inputs = False
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (-grad,)
 
 
@@ -151,22 +150,22 @@ class Exp(Function):
     math = (r"e^x",
             r"\bar x = g\, e^x")
     reads_inputs, reads_output = False, True
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("exp", x)
         return np.exp(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * out,)                             # d e^x = e^x
 
 
 class Log(Function):
     math = (r"\ln x",
             r"\bar x = g / x")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log", x)
         return np.log(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / x,)
 
 
@@ -174,11 +173,11 @@ class Sqrt(Function):
     math = (r"\sqrt{x}",
             r"\bar x = g / (2\sqrt{x})")
     reads_inputs, reads_output = False, True
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("sqrt", x)
         return np.sqrt(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / (out * 2),)
 
 
@@ -188,10 +187,10 @@ class ReLU(Function):
             r"\bar x = g\,[x > 0]")
     reads_inputs, reads_output = False, True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * (out > 0),)
 
 
@@ -202,12 +201,12 @@ class Abs(Function):
             r"\bar x = g\, \operatorname{sign}(x)")
     reads_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("abs", x)
         self.sign = np.sign(x)  # constant: piecewise fixed, and 0 at 0
         return np.abs(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * self.sign,)
 
 
@@ -217,12 +216,12 @@ class Sigmoid(Function):
             r"\bar x = g\, \sigma(x)(1 - \sigma(x))")
     reads_inputs, reads_output = False, True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("sigmoid", x)
         small = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + small), small / (1 + small)).astype(small.dtype, copy=False)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * out * (1 - out),)                 # s' = s (1 - s)
 
 
@@ -230,11 +229,11 @@ class Tanh(Function):
     math = (r"\tanh x",
             r"\bar x = g\,(1 - \tanh^2 x)")
     reads_inputs, reads_output = False, True
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("tanh", x)
         return np.tanh(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * (1 - out * out),)
 
 
@@ -242,10 +241,10 @@ class Cast(Function):
     math = (r"x \text{ as dtype}",
             r"\bar x = g \text{ as } x\text{'s dtype}")
     reads_inputs = False
-    def forward(self, x, dtype):
+    def forward(self, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return x.astype(dtype)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad.astype(x.dtype),)
 
 
@@ -254,7 +253,7 @@ class Clone(Cast):
     math = (r"x \text{ (a copy)}",
             r"\bar x = g")
 
-    def forward(self, x, dtype=None):
+    def forward(self, x: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
         return x.copy()
 
 
@@ -263,22 +262,22 @@ class Clone(Cast):
 class Sin(Function):
     math = (r"\sin x",
             r"\bar x = g \cos x")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("sin", x)
         return np.sin(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * np.cos(x),)
 
 
 class Cos(Function):
     math = (r"\cos x",
             r"\bar x = -g \sin x")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("cos", x)
         return np.cos(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (-grad * np.sin(x),)
 
 
@@ -286,11 +285,11 @@ class Log1p(Function):
     """``ln(1 + x)``, accurate for tiny x where ``log(1 + x)`` would round ``1 + x`` away."""
     math = (r"\ln(1 + x)",
             r"\bar x = g / (1 + x)")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log1p", x)
         return np.log1p(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / (x + 1),)
 
 
@@ -299,11 +298,11 @@ class Expm1(Function):
     math = (r"e^x - 1",
             r"\bar x = g\, e^x")
     reads_inputs, reads_output = False, True
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("expm1", x)
         return np.expm1(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * (out + 1),)
 
 
@@ -314,32 +313,32 @@ class Erf(Function):
     """The error function ``2/sqrt(pi) * integral_0^x e^(-t^2) dt`` (elementwise with ``math.erf``)."""
     math = (r"\operatorname{erf}(x) = \tfrac{2}{\sqrt\pi}\int_0^x e^{-t^2}\,dt",
             r"\bar x = g\, \tfrac{2}{\sqrt\pi} e^{-x^2}")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("erf", x)
         dtype = x.dtype if x.dtype.kind == "f" else np.float32
         return _erf(x).astype(dtype, copy=False) if x.size else np.zeros(x.shape, dtype)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * (2 / np.sqrt(np.pi)) * np.exp(-(x * x)),)
 
 
 class Log2(Function):
     math = (r"\log_2 x",
             r"\bar x = g / (x \ln 2)")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log2", x)
         return np.log2(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / (x * np.log(2.0)),)
 
 
 class Log10(Function):
     math = (r"\log_{10} x",
             r"\bar x = g / (x \ln 10)")
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log10", x)
         return np.log10(x)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / (x * np.log(10.0)),)

@@ -1,11 +1,10 @@
 """Fused fast paths: a primitive with a hand-written rule, each beside the composite it must agree with."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..autograd import Function
+from ._helpers import Array, Grads
 from .reduce import max_keepdims
 
 
@@ -21,7 +20,7 @@ class SoftmaxCrossEntropy(Function):
     reads_inputs = False
     differentiable_twice = False   # the saved probabilities depend on the logits
 
-    def forward(self, logits, targets, row_max=None):
+    def forward(self, logits: np.ndarray, targets: np.ndarray, row_max: np.ndarray | None = None) -> np.ndarray:
         shift = max_keepdims(logits, axis=1) if row_max is None else row_max
         masked = shift.min() == -np.inf  # a fully masked row: shift by 0, not -inf (-inf - -inf = nan)
         if masked:
@@ -45,7 +44,7 @@ class SoftmaxCrossEntropy(Function):
         self.mass = targets.sum(axis=1, keepdims=True)
         return np.asarray(-terms.sum() / n, dtype=logits.dtype)
 
-    def backward(self, grad, logits, out):
+    def backward(self, grad: Array, logits: Array, out: Array) -> Grads:
         n = self.probs.shape[0]
         if self.targets.ndim == 1:
             delta = self.probs.copy()                    # a copy: retain_graph may call backward again

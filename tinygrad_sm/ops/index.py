@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _forward_or_record
+from ._helpers import Array, Grads, _forward_or_record
 
 
 def _is_basic_index(index: Any) -> bool:
@@ -36,11 +36,11 @@ class GetItem(Function):
             r"\bar x = \text{scatter-add of } g \text{ at index}")
     reads_inputs = False
 
-    def forward(self, x, index):
+    def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
         self.index = index
         return np.asarray(x[index])
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (_forward_or_record(ScatterAdd, grad, shape=x.shape, index=self.index),)
 
 
@@ -50,7 +50,7 @@ class ScatterAdd(Function):
             r"\bar v = g[\text{index}]")
     reads_inputs = False
 
-    def forward(self, values, shape, index):
+    def forward(self, values: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
         self.index = index
         full = np.zeros(shape, dtype=values.dtype)
         if _is_basic_index(index):
@@ -59,5 +59,5 @@ class ScatterAdd(Function):
             _scatter_add(full, index, values)
         return full
 
-    def backward(self, grad, values, out):
+    def backward(self, grad: Array, values: Array, out: Array) -> Grads:
         return (_forward_or_record(GetItem, grad, index=self.index),)

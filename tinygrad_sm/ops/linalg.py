@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import autograd as _autograd
 from ..autograd import Function
-from ._helpers import unbroadcast
+from ._helpers import Array, Grads, unbroadcast
 
 
 class Matmul(Function):
@@ -18,7 +18,7 @@ class Matmul(Function):
     math = (r"A B \ (\text{or } A B^\top)",
             r"\bar A = G B^\top,\ \bar B = A^\top G \ (\text{for } A B^\top:\ \bar A = G B,\ \bar B = G^\top A)")
 
-    def forward(self, a, b, transpose_b=False):
+    def forward(self, a: np.ndarray, b: np.ndarray, transpose_b: bool = False) -> np.ndarray:
         self.transpose_b = transpose_b
         if transpose_b:
             if b.ndim != 2:
@@ -38,7 +38,7 @@ class Matmul(Function):
                                  f"{inner_a} (last dim of the left) != {inner_b} (row dim of the right)") from None
             raise
 
-    def backward(self, grad, a, b, out):
+    def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         if self.transpose_b:  # out = a @ b.T: ā = g b, b̄ = gᵀ a (summed over any leading dims of a)
             grad_a = grad @ b if self.needs_grad[0] else None
             if not self.needs_grad[1]:
@@ -136,12 +136,12 @@ class Einsum(Function):
     math = (r"y_{\text{out}} = \sum_{\text{other letters}} \prod_k x^{(k)}_{\text{term}_k}",
             r"\bar x^{(k)}_{\text{term}_k} = \sum g_{\text{out}} \prod_{j \ne k} x^{(j)}_{\text{term}_j}")
 
-    def forward(self, *operands, subscripts):
+    def forward(self, *operands: np.ndarray, subscripts: str) -> np.ndarray:
         self.terms, self.output, self.sizes = parse_einsum(subscripts, [o.shape for o in operands])
         return np.asarray(np.einsum(",".join(self.terms) + "->" + self.output, *operands,
                                     optimize=len(operands) > 2))
 
-    def backward(self, grad, *inputs_and_out):
+    def backward(self, grad: Array, *inputs_and_out: Array) -> Grads:
         operands = inputs_and_out[:-1]
         fresh = iter(c for c in _LETTERS if c not in self.sizes)
         grads: list[Any] = []

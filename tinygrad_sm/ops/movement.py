@@ -1,22 +1,20 @@
 """Movement: reshape, permute, broadcast, concatenate (no arithmetic, only where values go)."""
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _forward_or_record, unbroadcast
+from ._helpers import Array, Grads, _forward_or_record, unbroadcast
 
 
 class Reshape(Function):
     math = (r"x \text{ reshaped}",
             r"\bar x = g \text{ reshaped back}")
     reads_inputs = False
-    def forward(self, x, shape):
+    def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return x.reshape(shape)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad.reshape(x.shape),)
 
 
@@ -24,11 +22,11 @@ class Permute(Function):
     math = (r"x \text{ with axes permuted}",
             r"\bar x = g \text{ with the inverse permutation}")
     reads_inputs = False
-    def forward(self, x, axes):
+    def forward(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
         self.inverse = tuple(np.argsort(axes))
         return x.transpose(axes)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad.transpose(self.inverse),)
 
 
@@ -38,10 +36,10 @@ class Expand(Function):
             r"\bar x = g \text{ summed over the broadcast axes}")
     reads_inputs = False
 
-    def forward(self, x, shape):
+    def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(x, shape)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (unbroadcast(grad, x.shape),)
 
 
@@ -49,14 +47,14 @@ class Concatenate(Function):
     math = (r"[x_1, x_2, \dots] \text{ along an axis}",
             r"\bar x_k = \text{the } k\text{-th slice of } g")
     reads_inputs = False
-    def forward(self, *arrays, axis=0):
+    def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         if not -arrays[0].ndim <= axis < arrays[0].ndim:
             raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
         self.axis = axis % arrays[0].ndim
         self.bounds = np.cumsum([0] + [a.shape[self.axis] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=self.axis)
 
-    def backward(self, grad, *inputs_and_out):
+    def backward(self, grad: Array, *inputs_and_out: Array) -> Grads:
         lead = (slice(None),) * self.axis
         return tuple(grad[lead + (slice(start, stop),)] for start, stop in zip(self.bounds, self.bounds[1:]))
 
@@ -67,12 +65,12 @@ class Flip(Function):
             r"\bar x = g \text{ flipped along the same axes}")
     reads_inputs = False
 
-    def forward(self, x, axes):
+    def forward(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
         for axis in axes:
             if not -x.ndim <= axis < x.ndim:
                 raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
         self.axes = tuple(axis % x.ndim for axis in axes)
         return np.flip(x, self.axes)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (_forward_or_record(Flip, grad, axes=self.axes),)

@@ -1,12 +1,13 @@
 """Reductions over axes: sum, mean, max and min (ties split evenly)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _forward_or_record
+from ._helpers import Array, Axis, Grads, _forward_or_record
 from .movement import Flip
 
 
@@ -55,12 +56,12 @@ class Sum(Function):
     math = (r"\sum_{i \in \text{axes}} x_i",
             r"\bar x = g \text{ broadcast over the axes}")
     reads_inputs = False
-    def forward(self, x, axis=None, keepdims=False):
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _normalize_axes(axis, x.ndim)
         self.keepdims = keepdims
         return np.asarray(x.sum(axis=self.axes, keepdims=keepdims))
 
-    def backward(self, grad, x, out, scale=None):
+    def backward(self, grad: Array, x: Array, out: Array, scale: float | None = None) -> Grads:
         if not self.keepdims and grad.ndim:  # a 0-d gradient (a full reduction) broadcasts as it is
             grad = grad.reshape(_kept_shape(x.shape, self.axes))
         if isinstance(grad, np.ndarray):  # np.broadcast_to's Python wrapper costs more than this copy
@@ -79,13 +80,13 @@ class Mean(Sum):
     math = (r"\frac1n \sum_{i \in \text{axes}} x_i",
             r"\bar x = g / n \text{ broadcast over the axes}")
 
-    def forward(self, x, axis=None, keepdims=False):
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         total = super().forward(x, axis, keepdims)
         count = x.size // max(total.size, 1)
         self.scale = 1 / count if count else np.nan  # an empty x has a nan mean, as in NumPy
         return np.asarray(total * self.scale if total.dtype.kind == "f" else total / count)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:  # type: ignore[override]  # own scale
         return super().backward(grad, x, out, scale=self.scale)
 
 
@@ -95,9 +96,9 @@ class Max(Function):
     math = (r"\max_{i \in \text{axes}} x_i",
             r"\bar x_i = g\,[x_i = \max] / \#\text{ties}")
     reads_inputs = False
-    pick = staticmethod(np.max)
+    pick: Callable[..., np.ndarray] = staticmethod(np.max)
 
-    def forward(self, x, axis=None, keepdims=False):
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         axes = _normalize_axes(axis, x.ndim)
         kept = self.pick(x, axis=axes, keepdims=True)
         if x.dtype.kind == "f":
@@ -109,7 +110,7 @@ class Max(Function):
         self.kept_shape = kept.shape
         return kept if keepdims else kept.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad.reshape(self.kept_shape) * self.weight,)
 
 
@@ -132,6 +133,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     lead = moved.shape[:len(rest)]
     count = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
     rows = moved.reshape((*lead, count))
+    others: Array
     if isinstance(rows, np.ndarray):
         left = np.ones_like(rows)
         np.cumprod(rows[..., :-1], axis=-1, out=left[..., 1:])
@@ -140,7 +142,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
         others = left * right
     else:
         grid = np.broadcast_to(rows.reshape((*lead, 1, count)), (*lead, count, count))
-        others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)
+        others = Prod.apply(np.where(np.eye(count, dtype=bool), 1, grid), axis=-1)  # type: ignore[arg-type]  # a Tensor
     return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
 
 
@@ -151,11 +153,11 @@ class Prod(Function):
             r"\bar x_i = g \prod_{j \ne i} x_j")
     reads_inputs = True
 
-    def forward(self, x, axis=None, keepdims=False):
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _normalize_axes(axis, x.ndim)
         return np.asarray(np.prod(x, axis=self.axes, keepdims=keepdims))
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad.reshape(_kept_shape(x.shape, self.axes)) * _product_of_others(x, self.axes),)
 
 
@@ -166,12 +168,12 @@ class Cumsum(Function):
             r"\bar x_i = \sum_{k \ge i} g_k")
     reads_inputs = False
 
-    def forward(self, x, axis):
+    def forward(self, x: np.ndarray, axis: int) -> np.ndarray:
         if not -x.ndim <= axis < x.ndim:
             raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
         self.axis = axis % x.ndim
         return np.cumsum(x, axis=self.axis)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         flipped = _forward_or_record(Flip, grad, axes=(self.axis,))
         return (_forward_or_record(Flip, _forward_or_record(Cumsum, flipped, axis=self.axis), axes=(self.axis,)),)

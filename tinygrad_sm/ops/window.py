@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function
-from ._helpers import _forward_or_record
+from ._helpers import Array, Grads, _forward_or_record
 
 Pairs = tuple[tuple[int, int], ...]
+Ints = tuple[int, ...]
 
 
 def window_counts(spatial: tuple[int, ...], kernel_size: tuple[int, ...], dilation: tuple[int, ...],
@@ -58,7 +59,8 @@ class Unfold(Function):
             r"\bar x = \mathrm{fold}(g)\text{: each window entry added back where it was read}")
     reads_inputs = False
 
-    def forward(self, x, kernel_size, dilation, padding, stride, pad_value=0.0):
+    def forward(self, x: np.ndarray, kernel_size: Ints, dilation: Ints, padding: Pairs, stride: Ints,
+                pad_value: float = 0.0) -> np.ndarray:
         spatial_axes = len(kernel_size)
         if x.ndim != spatial_axes + 2:
             raise ValueError(f"unfold with a {spatial_axes}-d kernel expects (N, C, {spatial_axes} spatial axes), "
@@ -75,7 +77,7 @@ class Unfold(Function):
                         + tuple(s * step for s, step in zip(strides, stride)))
         return np.lib.stride_tricks.as_strided(x, shape, view_strides, writeable=False)
 
-    def backward(self, grad, x, out):
+    def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (_forward_or_record(Fold, grad, output_size=self.spatial, **self.params),)
 
 
@@ -86,7 +88,8 @@ class Fold(Function):
             r"\bar W = \mathrm{unfold}(g)")
     reads_inputs = False
 
-    def forward(self, windows, output_size, kernel_size, dilation, padding, stride):
+    def forward(self, windows: np.ndarray, output_size: Ints, kernel_size: Ints, dilation: Ints, padding: Pairs,
+                stride: Ints) -> np.ndarray:
         spatial_axes = len(kernel_size)
         counts = window_counts(output_size, kernel_size, dilation, padding, stride)
         expected = tuple(kernel_size) + counts
@@ -115,7 +118,7 @@ class Fold(Function):
         crop = lead + tuple(slice(b, b + n) for n, (b, _) in zip(output_size, padding))
         return padded[crop]
 
-    def backward(self, grad, windows, out):
+    def backward(self, grad: Array, windows: Array, out: Array) -> Grads:
         return (_forward_or_record(Unfold, grad, **self.params),)
 
 
