@@ -33,8 +33,12 @@ chromium:
 demo: $(BIN)/activate graphviz
 	$(BIN)/python -m tinygrad_sm demo
 
+# Lint, format, types, then the suite with a coverage report (fails under 90% of the package's lines).
 test: $(BIN)/activate graphviz chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --cov=tinygrad_sm --cov-report=term --cov-fail-under=90
 
 # Strict: any warning (broken link or anchor, missing include, docstring problem) fails the build.
 docs: $(VENV)/.docs-installed chromium

@@ -17,6 +17,7 @@ median time divided by the NumPy median of the same round. Peak RSS of an epoch:
 Data are synthetic: uniform [0, 1) float32 "images" (784 features) and uniform random labels 0..9,
 generated with a fixed seed. Nothing here measures accuracy; only speed and memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,11 @@ def _parse_args(argv=None):
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is importable")
     p.add_argument("--compile", action="store_true", help="also time tinygrad_sm.compile'd training steps")
     p.add_argument("--torch-compile", action="store_true", help="also time torch.compile (if it works here)")
-    p.add_argument("--old-env", action="store_true",
-                   help="impose OMP_WAIT_POLICY=PASSIVE and fixed malloc thresholds on every contender (old setting)")
+    p.add_argument(
+        "--old-env",
+        action="store_true",
+        help="impose OMP_WAIT_POLICY=PASSIVE and fixed malloc thresholds on every contender (old setting)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--_child", dest="child", help=argparse.SUPPRESS)
     p.add_argument("--_rss-child", dest="rss_child", help=argparse.SUPPRESS)
@@ -50,7 +54,11 @@ ARGS = _parse_args()
 
 # The old harness ran every contender in one process with these set for all of them. PASSIVE makes
 # idle OpenMP workers sleep, which no PyTorch user sets, and which slows PyTorch's pool down between ops.
-OLD_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+OLD_ENV = {
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+    "MALLOC_TRIM_THRESHOLD_": str(2**30),
+}
 
 
 def contender_env(name):
@@ -100,6 +108,7 @@ def make_data(n, seed):
 # ---------------------------------------------------------------- contenders
 class NumpyMLP:
     """Hand-written forward and backward, as a student writes them after the derivation."""
+
     name = "numpy (hand-written)"
 
     def __init__(self, weights):
@@ -142,7 +151,7 @@ class NumpyMLP:
         return float(loss), [g for pair in zip(dW, db) for g in pair]
 
     def step(self, x, y):
-        loss, dW, db = self.forward_backward(x, y)
+        _loss, dW, db = self.forward_backward(x, y)
         for i in range(len(self.W)):
             self.W[i] -= LR * dW[i]
             self.b[i] -= LR * db[i]
@@ -208,6 +217,7 @@ class TinygradMLP:
             g = x.grad
             x.grad = None
             return s, g
+
         return run
 
 
@@ -226,6 +236,7 @@ class CompiledTinygradMLP(TinygradMLP):
             self.opt.step()
             self.opt.zero_grad()
             return loss
+
         self.compiled = tg.compile(train_step)
 
     def step(self, x, y):
@@ -241,16 +252,20 @@ class CompiledTinygradMLP(TinygradMLP):
             g = x.grad
             x.grad = None
             return s, g
+
         return exp_sum
+
     make_exp_sum_compiled = staticmethod(make_exp_sum_compiled)
 
 
 class TorchMLP:
     """PyTorch CPU, the usual way: leaf tensors, F.cross_entropy, manual in-place SGD, grads to None."""
+
     name = "pytorch (CPU)"
 
     def __init__(self, weights):
         import torch
+
         self.torch = torch
         self.P = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
         # torch.nn.functional.cross_entropy wants W stored (in, out) here, as the other contenders do
@@ -302,6 +317,7 @@ class TorchMLP:
     @staticmethod
     def make_exp_sum(x_np):
         import torch
+
         x = torch.tensor(x_np.copy(), requires_grad=True)
 
         def run():
@@ -310,6 +326,7 @@ class TorchMLP:
             g = x.grad
             x.grad = None
             return s, g
+
         return run
 
 
@@ -390,8 +407,9 @@ def check_contenders(factories, seed):
                     ok, worst = ok and o, max(worst, e)
             except Exception as error:  # a crash is a failed check too
                 ok, worst = False, f"{type(error).__name__}: {error}"
-            report[name]["details"].append({"arch": "-".join(map(str, sizes)), "batch": batch,
-                                            "ok": bool(ok), "max_rel_err": worst})
+            report[name]["details"].append(
+                {"arch": "-".join(map(str, sizes)), "batch": batch, "ok": bool(ok), "max_rel_err": worst}
+            )
             report[name]["ok"] = report[name]["ok"] and bool(ok)
     return report
 
@@ -421,14 +439,19 @@ def interleaved(runners, budget_s, min_reps, max_reps, warmup=3):
     out = {}
     for name, s in samples.items():
         a = np.array(s)
-        out[name] = {"median_s": float(np.median(a)), "p25_s": float(np.percentile(a, 25)),
-                     "p75_s": float(np.percentile(a, 75)), "repeats": len(s), "calls_per_repeat": inner[name]}
+        out[name] = {
+            "median_s": float(np.median(a)),
+            "p25_s": float(np.percentile(a, 25)),
+            "p75_s": float(np.percentile(a, 75)),
+            "repeats": len(s),
+            "calls_per_repeat": inner[name],
+        }
     return out
 
 
 def run_epoch(model, x, y, batch=EPOCH_BATCH):
     for start in range(0, x.shape[0], batch):
-        model.step(x[start:start + batch], y[start:start + batch])
+        model.step(x[start : start + batch], y[start : start + batch])
 
 
 # ---------------------------------------------------------------- peak RSS child
@@ -442,6 +465,7 @@ def _current_rss_kib():
 
 def rss_child(name, n_samples):
     import resource
+
     factories = contender_factories(name.startswith(("pytorch", "torch")) and torch_available() is not None)
     weights = init_weights([IN, 256, CLASSES], ARGS.seed)
     x, y = make_data(n_samples, ARGS.seed)
@@ -455,14 +479,26 @@ def rss_child(name, n_samples):
         for line in f:
             if line.startswith("VmHWM:"):
                 hwm = int(line.split()[1])
-    print(json.dumps({"peak_kib": peak, "vmhwm_kib": hwm, "peak_before_epoch_kib": before_peak,
-                      "rss_before_epoch_kib": before_now}))
+    print(
+        json.dumps(
+            {
+                "peak_kib": peak,
+                "vmhwm_kib": hwm,
+                "peak_before_epoch_kib": before_peak,
+                "rss_before_epoch_kib": before_now,
+            }
+        )
+    )
 
 
 def _flags():
-    return (["--threads", str(ARGS.threads), "--seed", str(ARGS.seed)] + (["--quick"] if ARGS.quick else [])
-            + (["--compile"] if ARGS.compile else []) + (["--torch-compile"] if ARGS.torch_compile else [])
-            + (["--old-env"] if ARGS.old_env else []))
+    return (
+        ["--threads", str(ARGS.threads), "--seed", str(ARGS.seed)]
+        + (["--quick"] if ARGS.quick else [])
+        + (["--compile"] if ARGS.compile else [])
+        + (["--torch-compile"] if ARGS.torch_compile else [])
+        + (["--old-env"] if ARGS.old_env else [])
+    )
 
 
 def _run_child(name, args, timeout):
@@ -482,14 +518,24 @@ def measure_rss(name, n_samples):
 
 
 # ---------------------------------------------------------------- one contender, in its own process
-CASES = [([IN, 256, CLASSES], 1), ([IN, 256, CLASSES], 32), ([IN, 256, CLASSES], 128),
-         ([IN, 256, CLASSES], 1024), ([IN, 512, 256, CLASSES], 128), ([IN, 16, CLASSES], 1)]
+CASES = [
+    ([IN, 256, CLASSES], 1),
+    ([IN, 256, CLASSES], 32),
+    ([IN, 256, CLASSES], 128),
+    ([IN, 256, CLASSES], 1024),
+    ([IN, 512, 256, CLASSES], 128),
+    ([IN, 16, CLASSES], 1),
+]
 
 
 def _settings():
     quick = ARGS.quick
-    return {"epoch_n": 10_000 if quick else 60_000, "budget": 0.5 if quick else 1.5,
-            "reps": (15, 300) if quick else (30, 1000), "epoch_reps": 2 if quick else 3}
+    return {
+        "epoch_n": 10_000 if quick else 60_000,
+        "budget": 0.5 if quick else 1.5,
+        "reps": (15, 300) if quick else (30, 1000),
+        "epoch_reps": 2 if quick else 3,
+    }
 
 
 def child(name):
@@ -508,7 +554,9 @@ def child(name):
     for sizes, batch in CASES:
         model = make(init_weights(sizes, ARGS.seed))
         x, y = make_data(batch, ARGS.seed)
-        res = interleaved({name: (lambda m=model: m.step(x, y))}, settings["budget"], min_reps, max_reps)[name]
+        res = interleaved({name: (lambda m=model, x=x, y=y: m.step(x, y))}, settings["budget"], min_reps, max_reps)[
+            name
+        ]
         out["rows"][f"train step {'-'.join(map(str, sizes))} batch {batch}"] = res
     xv = np.random.default_rng(ARGS.seed).standard_normal(10).astype(np.float32)
     if name.startswith("compiled"):
@@ -516,15 +564,17 @@ def child(name):
     elif name.startswith("tinygrad_sm"):
         run = TinygradMLP.make_exp_sum(xv)
     elif name == NumpyMLP.name:
-        run = (lambda: NumpyMLP.exp_sum(xv))
+        run = lambda: NumpyMLP.exp_sum(xv)
     else:
         run = TorchMLP.make_exp_sum(xv)
-    out["rows"]["per-op: exp(x).sum() fwd+bwd, 10 elems"] = interleaved({name: run}, settings["budget"],
-                                                                         min_reps, max_reps)[name]
+    out["rows"]["per-op: exp(x).sum() fwd+bwd, 10 elems"] = interleaved(
+        {name: run}, settings["budget"], min_reps, max_reps
+    )[name]
     model = make(init_weights([IN, 256, CLASSES], ARGS.seed))
     xe, ye = make_data(settings["epoch_n"], ARGS.seed)
-    res = interleaved({name: (lambda: run_epoch(model, xe, ye))}, 0.0, settings["epoch_reps"],
-                      settings["epoch_reps"], warmup=1)[name]
+    res = interleaved(
+        {name: (lambda: run_epoch(model, xe, ye))}, 0.0, settings["epoch_reps"], settings["epoch_reps"], warmup=1
+    )[name]
     out["rows"][f"epoch {settings['epoch_n']:,} samples, batch {EPOCH_BATCH}, 784-256-10"] = res
     print(json.dumps(out))
 
@@ -532,22 +582,29 @@ def child(name):
 # ---------------------------------------------------------------- main: the rounds
 def main():
     import statistics
+
     settings = _settings()
     rounds = ARGS.rounds or (2 if ARGS.quick else 3)
-    torch_ok = not ARGS.no_torch and subprocess.run([sys.executable, "-c", "import torch"],
-                                                    capture_output=True).returncode == 0
+    torch_ok = (
+        not ARGS.no_torch
+        and subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
+    )
     names = list(contender_factories(torch_ok))
     base = NumpyMLP.name
-    print(f"tinygrad_sm benchmark  |  threads={ARGS.threads}  |  numpy {np.__version__}  |  python "
-          f"{platform.python_version()}  |  {platform.machine()}, {os.cpu_count()} CPUs  |  {rounds} rounds")
-    print("environment: each contender in its own process; NumPy-based ones with OPENBLAS/OMP/MKL_NUM_THREADS="
-          f"{ARGS.threads}, PyTorch with torch.set_num_threads({ARGS.threads}) only"
-          + ("; OLD SETTING imposed on all: " + " ".join(f"{k}={v}" for k, v in OLD_ENV.items()) if ARGS.old_env else ""))
+    print(
+        f"tinygrad_sm benchmark  |  threads={ARGS.threads}  |  numpy {np.__version__}  |  python "
+        f"{platform.python_version()}  |  {platform.machine()}, {os.cpu_count()} CPUs  |  {rounds} rounds"
+    )
+    print(
+        "environment: each contender in its own process; NumPy-based ones with OPENBLAS/OMP/MKL_NUM_THREADS="
+        f"{ARGS.threads}, PyTorch with torch.set_num_threads({ARGS.threads}) only"
+        + ("; OLD SETTING imposed on all: " + " ".join(f"{k}={v}" for k, v in OLD_ENV.items()) if ARGS.old_env else "")
+    )
     print(f"data: synthetic uniform[0,1) float32 x, random labels, seed={ARGS.seed}; SGD lr={LR}")
     rss = {n: measure_rss(n, settings["epoch_n"]) for n in names}
     runs = {n: [] for n in names}
     for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]
+        order = names[r % len(names) :] + names[: r % len(names)]
         for n in order:
             result = _run_child(n, ["--_child", n], 1800)
             runs[n].append(result)
@@ -594,19 +651,33 @@ def main():
     json_rows.append(jr)
     print()
     print("\n".join(lines))
-    print(f"cells: median over {rounds} rounds of the median time, x the median over rounds of the ratio to "
-          "the numpy column in the same round (< 1 is faster / smaller).")
+    print(
+        f"cells: median over {rounds} rounds of the median time, x the median over rounds of the ratio to "
+        "the numpy column in the same round (< 1 is faster / smaller)."
+    )
     for n in names:
         errors = {x.get("error") for x in runs[n] if x.get("error")}
         if errors:
             print(f"{n}: {'; '.join(sorted(errors))}")
     if ARGS.json:
         torch_version = next((x.get("torch") for n in names for x in runs[n] if x.get("torch")), None)
-        meta = {"threads": ARGS.threads, "quick": ARGS.quick, "rounds": rounds, "numpy": np.__version__,
-                "torch": torch_version, "python": platform.python_version(), "machine": platform.machine(),
-                "cpus": os.cpu_count(), "epoch_samples": settings["epoch_n"], "epoch_batch": EPOCH_BATCH,
-                "old_env": ARGS.old_env, "seed": ARGS.seed, "lr": LR, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "data": "synthetic: uniform[0,1) float32 features, uniform random labels 0..9"}
+        meta = {
+            "threads": ARGS.threads,
+            "quick": ARGS.quick,
+            "rounds": rounds,
+            "numpy": np.__version__,
+            "torch": torch_version,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "epoch_samples": settings["epoch_n"],
+            "epoch_batch": EPOCH_BATCH,
+            "old_env": ARGS.old_env,
+            "seed": ARGS.seed,
+            "lr": LR,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "data": "synthetic: uniform[0,1) float32 features, uniform random labels 0..9",
+        }
         checks = {n: next((x["check"] for x in runs[n] if "check" in x), None) for n in names}
         tmp = ARGS.json + ".tmp"
         with open(tmp, "w") as f:

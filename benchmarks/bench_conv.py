@@ -22,6 +22,7 @@ Synthetic data: uniform [0, 1) images and random labels from a fixed seed.
 - Before timing, tinygrad_sm's loss and updated weights after one step from the same weights are
   checked against NumPy's (and PyTorch's loss against NumPy's).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,16 +48,31 @@ from tinygrad_sm import functional as F  # noqa: E402
 from tinygrad_sm import nn, optim  # noqa: E402
 
 LR = 0.01
-SHAPES = {"conv1.w": (6, 1, 5, 5), "conv1.b": (6,), "conv2.w": (16, 6, 5, 5), "conv2.b": (16,),
-          "fc1.w": (400, 120), "fc1.b": (120,), "fc2.w": (120, 84), "fc2.b": (84,), "fc3.w": (84, 10), "fc3.b": (10,)}
+SHAPES = {
+    "conv1.w": (6, 1, 5, 5),
+    "conv1.b": (6,),
+    "conv2.w": (16, 6, 5, 5),
+    "conv2.b": (16,),
+    "fc1.w": (400, 120),
+    "fc1.b": (120,),
+    "fc2.w": (120, 84),
+    "fc2.b": (84,),
+    "fc3.w": (84, 10),
+    "fc3.b": (10,),
+}
 
 
 def init_weights(seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     weights = {}
     for name, shape in SHAPES.items():
-        fan_in = int(np.prod(shape[1:])) if name.startswith("conv") and name.endswith(".w") else \
-            shape[0] if name.endswith(".w") else 25
+        fan_in = (
+            int(np.prod(shape[1:]))
+            if name.startswith("conv") and name.endswith(".w")
+            else shape[0]
+            if name.endswith(".w")
+            else 25
+        )
         weights[name] = rng.uniform(-1, 1, shape).astype(np.float32) / np.float32(np.sqrt(fan_in))
     return weights
 
@@ -67,6 +83,7 @@ def make_batch(batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- hand-written NumPy im2col
+
 
 def im2col(x: np.ndarray, kernel: int, pad: int) -> np.ndarray:
     """(N, C, H, W) -> rows (N*Ho*Wo, C*k*k): the windows as a strided view, then one copy."""
@@ -87,7 +104,7 @@ def col2im(rows: np.ndarray, shape: tuple, kernel: int) -> np.ndarray:
     grad = np.zeros(shape, dtype=rows.dtype)
     for i in range(kernel):
         for j in range(kernel):
-            grad[:, :, i:i + out_h, j:j + out_w] += windows[:, :, i, j]
+            grad[:, :, i : i + out_h, j : j + out_w] += windows[:, :, i, j]
     return grad
 
 
@@ -110,16 +127,18 @@ class NumpyLeNet:
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         p, n = self.p, len(x)
-        rows1 = im2col(x, 5, 2)                                            # (N*784, 25)
-        z1 = (rows1 @ p["conv1.w"].reshape(6, -1).T).reshape(n, 28, 28, 6).transpose(0, 3, 1, 2) \
-            + p["conv1.b"][:, None, None]
+        rows1 = im2col(x, 5, 2)  # (N*784, 25)
+        z1 = (rows1 @ p["conv1.w"].reshape(6, -1).T).reshape(n, 28, 28, 6).transpose(0, 3, 1, 2) + p["conv1.b"][
+            :, None, None
+        ]
         a1 = np.maximum(z1, 0)
-        p1, share1 = pool_forward(a1)                                      # (N, 6, 14, 14)
-        rows2 = im2col(p1, 5, 0)                                           # (N*100, 150)
-        z2 = (rows2 @ p["conv2.w"].reshape(16, -1).T).reshape(n, 10, 10, 16).transpose(0, 3, 1, 2) \
-            + p["conv2.b"][:, None, None]
+        p1, share1 = pool_forward(a1)  # (N, 6, 14, 14)
+        rows2 = im2col(p1, 5, 0)  # (N*100, 150)
+        z2 = (rows2 @ p["conv2.w"].reshape(16, -1).T).reshape(n, 10, 10, 16).transpose(0, 3, 1, 2) + p["conv2.b"][
+            :, None, None
+        ]
         a2 = np.maximum(z2, 0)
-        p2, share2 = pool_forward(a2)                                      # (N, 16, 5, 5)
+        p2, share2 = pool_forward(a2)  # (N, 16, 5, 5)
         f = p2.reshape(n, 400)
         h1 = np.maximum(f @ p["fc1.w"] + p["fc1.b"], 0)
         h2 = np.maximum(h1 @ p["fc2.w"] + p["fc2.b"], 0)
@@ -150,6 +169,7 @@ class NumpyLeNet:
 
 
 # ---------------------------------------------------------------- tinygrad_sm
+
 
 class TinyLeNet:
     def __init__(self, weights: dict[str, np.ndarray]):
@@ -229,6 +249,7 @@ def run_torch(weights_path: str, batches: list[int], budget: float) -> dict | No
 
 # ---------------------------------------------------------------- measuring
 
+
 def interleaved(steps: dict, x: np.ndarray, y: np.ndarray, budget: float, min_reps: int = 20) -> dict:
     samples = {name: [] for name in steps}
     for _ in range(5):
@@ -242,8 +263,10 @@ def interleaved(steps: dict, x: np.ndarray, y: np.ndarray, budget: float, min_re
             t0 = time.perf_counter()
             step(x, y)
             samples[name].append(time.perf_counter() - t0)
-    return {name: {"median_s": float(np.median(s)), "min_s": float(np.min(s)), "reps": len(s)}
-            for name, s in samples.items()}
+    return {
+        name: {"median_s": float(np.median(s)), "min_s": float(np.min(s)), "reps": len(s)}
+        for name, s in samples.items()
+    }
 
 
 def peak_bytes(step, x: np.ndarray, y: np.ndarray) -> int:
@@ -276,56 +299,84 @@ def main() -> None:
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--batches", default="8,64")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, help="BLAS threads for tinygrad_sm and NumPy (PyTorch keeps its "
-                        "default); unset: the environment's")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="BLAS threads for tinygrad_sm and NumPy (PyTorch keeps its default); unset: the environment's",
+    )
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     budget = 1.5 if args.quick else 6.0
     weights = init_weights(args.seed)
     import tempfile
+
     folder = tempfile.mkdtemp(prefix="bench_conv_")
     weights_path = os.path.join(folder, "weights.npz")
     np.savez(weights_path, **weights)
     for batch in batches:
         x, y = make_batch(batch, args.seed)
         np.savez(weights_path.replace(".npz", f"_data{batch}.npz"), x=x, y=y)
-    have_torch = not args.no_torch and subprocess.run([sys.executable, "-c", "import torch"],
-                                                      capture_output=True).returncode == 0
+    have_torch = (
+        not args.no_torch
+        and subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
+    )
     torch_runs = [run_torch(weights_path, batches, budget / 2)] if have_torch else []
-    results = {"machine": {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                           "platform": platform.platform(), "blas_threads": args.threads,
-                           "load_average": os.getloadavg()}, "batches": {}}
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "blas_threads": args.threads,
+            "load_average": os.getloadavg(),
+        },
+        "batches": {},
+    }
     for batch in batches:
         x, y = make_batch(batch, args.seed)
         loss = check(weights, x, y)
         reference, ours = NumpyLeNet(weights), TinyLeNet(weights)
         timings = interleaved({"numpy": reference.step, "tinygrad_sm": ours.step}, x, y, budget)
-        memory = {"numpy": peak_bytes(NumpyLeNet(weights).step, x, y),
-                  "tinygrad_sm": peak_bytes(TinyLeNet(weights).step, x, y)}
+        memory = {
+            "numpy": peak_bytes(NumpyLeNet(weights).step, x, y),
+            "tinygrad_sm": peak_bytes(TinyLeNet(weights).step, x, y),
+        }
         results["batches"][str(batch)] = {"first_loss": loss, "time": timings, "peak_bytes": memory}
     if have_torch:
         torch_runs.append(run_torch(weights_path, batches, budget / 2))
     torch_runs = [r for r in torch_runs if r]
-    print(f"LeNet-style SGD step, 28x28, float32; numpy {np.__version__}, {os.cpu_count()} CPUs"
-          + (f"; torch {torch_runs[0]['version']} with {torch_runs[0]['threads']} threads" if torch_runs else ""))
-    print(f"{'batch':>5} {'numpy ms':>9} {'tinygrad_sm ms':>14} {'ratio':>6} {'torch ms':>9} {'torch/tg':>8} "
-          f"{'numpy peak MB':>13} {'tg peak MB':>10} {'ratio':>6}")
+    print(
+        f"LeNet-style SGD step, 28x28, float32; numpy {np.__version__}, {os.cpu_count()} CPUs"
+        + (f"; torch {torch_runs[0]['version']} with {torch_runs[0]['threads']} threads" if torch_runs else "")
+    )
+    print(
+        f"{'batch':>5} {'numpy ms':>9} {'tinygrad_sm ms':>14} {'ratio':>6} {'torch ms':>9} {'torch/tg':>8} "
+        f"{'numpy peak MB':>13} {'tg peak MB':>10} {'ratio':>6}"
+    )
     for batch in batches:
         row = results["batches"][str(batch)]
         t_np, t_tg = row["time"]["numpy"]["median_s"], row["time"]["tinygrad_sm"]["median_s"]
         torch_s = min((r["batches"][str(batch)]["median_s"] for r in torch_runs), default=None)
         if torch_runs:
             torch_loss = torch_runs[0]["batches"][str(batch)]["first_loss"]
-            row["torch"] = {"median_s": torch_s, "first_loss": torch_loss,
-                            "runs": [r["batches"][str(batch)] for r in torch_runs]}
+            row["torch"] = {
+                "median_s": torch_s,
+                "first_loss": torch_loss,
+                "runs": [r["batches"][str(batch)] for r in torch_runs],
+            }
             if not np.isclose(torch_loss, row["first_loss"], rtol=1e-4):
                 print(f"WARNING: torch's first loss {torch_loss} differs from NumPy's {row['first_loss']}")
         m_np, m_tg = row["peak_bytes"]["numpy"], row["peak_bytes"]["tinygrad_sm"]
-        row["ratios"] = {"tinygrad_sm/numpy": t_tg / t_np, "torch/tinygrad_sm": torch_s / t_tg if torch_s else None,
-                         "peak tinygrad_sm/numpy": m_tg / m_np}
+        row["ratios"] = {
+            "tinygrad_sm/numpy": t_tg / t_np,
+            "torch/tinygrad_sm": torch_s / t_tg if torch_s else None,
+            "peak tinygrad_sm/numpy": m_tg / m_np,
+        }
         torch_text = f"{torch_s * 1e3:9.2f} {torch_s / t_tg:8.2f}" if torch_s else f"{'-':>9} {'-':>8}"
-        print(f"{batch:5d} {t_np * 1e3:9.2f} {t_tg * 1e3:14.2f} {t_tg / t_np:6.2f} {torch_text} "
-              f"{m_np / 2**20:13.2f} {m_tg / 2**20:10.2f} {m_tg / m_np:6.2f}")
+        print(
+            f"{batch:5d} {t_np * 1e3:9.2f} {t_tg * 1e3:14.2f} {t_tg / t_np:6.2f} {torch_text} "
+            f"{m_np / 2**20:13.2f} {m_tg / 2**20:10.2f} {m_tg / m_np:6.2f}"
+        )
     if args.json:
         with open(args.json, "w") as file:
             json.dump(results, file, indent=2)

@@ -8,6 +8,7 @@ Prints the median microseconds per call for the composed and fused cross-entropy
 hand-written NumPy version. See NOTES.md for why this matters: it is where a node's ~4 us in a hot
 loop becomes ~10 us inside the benchmark's training step.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tinygrad_sm as tg  # noqa: E402
-from tinygrad_sm import functional as F  # noqa: E402
+import tinygrad_sm as tg
+from tinygrad_sm import functional as F
 
 ROWS, CLASSES, CALLS = 128, 10, 3000
 

@@ -3,6 +3,7 @@ and a 10,000-op one: ``python benchmarks/explorer_load.py`` (needs Graphviz, chr
 
 The large graph sums the cross-entropies of 1,000 linear heads, so the page opens with one collapsed
 ``cross_entropy`` node per head."""
+
 from __future__ import annotations
 
 import sys
@@ -15,9 +16,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from tinygrad_sm import Tensor  # noqa: E402
-from tinygrad_sm import functional as F  # noqa: E402
-from tinygrad_sm.explorer import example_loss, explore  # noqa: E402
+from tinygrad_sm import Tensor
+from tinygrad_sm import functional as F
+from tinygrad_sm.explorer import example_loss, explore
 
 
 def many_heads(ops: int = 10_000) -> Tensor:
@@ -40,13 +41,15 @@ def many_heads(ops: int = 10_000) -> Tensor:
 
 def measure(name: str, loss: Tensor, params=None) -> None:
     from browser import browser_page
+
     from tinygrad_sm.viz import _collect
+
     ops = sum(1 for t in _collect([loss]) if t._node is not None)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         result = explore(loss, Path(folder) / "page.html", params=params)
         generation = time.perf_counter() - start
-        with browser_page() as (page, record):
+        with browser_page() as (page, _record):
             start = time.perf_counter()
             page.goto(result.path.as_uri())
             page.wait_for_selector("body[data-ready='1']", timeout=300_000)
@@ -59,8 +62,10 @@ def measure(name: str, loss: Tensor, params=None) -> None:
             per_step = (time.perf_counter() - start) / 20
         size = result.path.stat().st_size / 1e6
     print(flush=True)
-    print(f"{name}: {ops} ops, {result.steps} steps, collapsed={result.collapsed}; generation {generation:.2f} s; "
-          f"file {size:.1f} MB; page load {load:.2f} s (script {script / 1000:.2f} s); one step {per_step * 1000:.0f} ms")
+    print(
+        f"{name}: {ops} ops, {result.steps} steps, collapsed={result.collapsed}; generation {generation:.2f} s; "
+        f"file {size:.1f} MB; page load {load:.2f} s (script {script / 1000:.2f} s); one step {per_step * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -6,17 +6,19 @@
 One run's ratios drift by 10-30 % on a shared 2-CPU machine (the NumPy baseline itself moves), so
 the numbers quoted in benchmarks/README.md are the medians of the per-run ratios printed here.
 """
+
 from __future__ import annotations
 
 import json
 import statistics
 import sys
+from pathlib import Path
 
 
 def main(paths: list[str]) -> None:
     if not paths:
         sys.exit(__doc__)
-    runs = [json.load(open(path)) for path in paths]
+    runs = [json.loads(Path(path).read_text()) for path in paths]
     contenders = [name for name in runs[0]["rows"][0]["results"] if not name.startswith("numpy")]
     print(f"median ratio to numpy (hand-written) over {len(runs)} runs; [min..max] in brackets")
     print(f"{'benchmark':48s}" + "".join(f"{name:>34s}" for name in contenders))

@@ -3,6 +3,7 @@ F.conv2d and against the textbook loop, and one kernel weight's gradient checked
 
 Run: python examples/conv_as_matmul.py [--picture conv.svg]
 """
+
 import sys
 
 import numpy as np
@@ -11,7 +12,7 @@ import tinygrad_sm as tg
 import tinygrad_sm.functional as F
 
 rng = np.random.default_rng(0)
-images = tg.Tensor(rng.standard_normal((2, 3, 6, 6)), name="images")              # (N, C, H, W)
+images = tg.Tensor(rng.standard_normal((2, 3, 6, 6)), name="images")  # (N, C, H, W)
 kernels = tg.Tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True, name="kernels")  # (C_out, C, kh, kw)
 
 # 1. the windows: unfold turns every 3x3x3 patch into one column, (N, C*kh*kw, L) with L = 4*4 positions
@@ -26,7 +27,7 @@ print("kernels (4, 27) @ windows (2, 27, 16) ->", by_matmul.shape)
 by_conv = F.conv2d(images, kernels)
 loop = np.zeros((2, 4, 4, 4))
 for n, o, u, v in np.ndindex(loop.shape):
-    loop[n, o, u, v] = np.sum(images.data[n, :, u:u + 3, v:v + 3] * kernels.data[o])
+    loop[n, o, u, v] = np.sum(images.data[n, :, u : u + 3, v : v + 3] * kernels.data[o])
 print("max |matmul - conv2d| =", np.abs(by_matmul.data - by_conv.data).max())
 print("max |conv2d - loop|   =", np.abs(by_conv.data - loop).max())
 
@@ -34,14 +35,19 @@ print("max |conv2d - loop|   =", np.abs(by_conv.data - loop).max())
 upstream = rng.standard_normal(by_conv.shape)
 (by_conv * tg.Tensor(upstream)).sum().backward()
 o, c, i, j = 1, 2, 0, 2
-by_hand = sum(images.data[n, c, u + i, v + j] * upstream[n, o, u, v]   # window entry (i, j) at position (u, v)
-              for n in range(2) for u in range(4) for v in range(4))
+by_hand = sum(
+    images.data[n, c, u + i, v + j] * upstream[n, o, u, v]  # window entry (i, j) at position (u, v)
+    for n in range(2)
+    for u in range(4)
+    for v in range(4)
+)
 print(f"dL/dw[{o},{c},{i},{j}]: autograd {kernels.grad.data[o, c, i, j]:.6f}, by hand {by_hand:.6f}")
 assert np.isclose(kernels.grad.data[o, c, i, j], by_hand)
 assert np.allclose(by_matmul.data, by_conv.data) and np.allclose(by_conv.data, loop)
 
 if "--picture" in sys.argv:
     from tinygrad_sm import viz
+
     out = sys.argv[sys.argv.index("--picture") + 1]
     print("picture:", viz.save(viz.draw_graph(F.conv2d(images, kernels).sum(), title="conv2d"), out))
 print("ok")

@@ -8,6 +8,7 @@ two learning curves go into one plot.
 Run: python examples/fashion_mse_vs_ce.py --data-dir ../shared/data/fashion-mnist-sample [--epochs 20]
 (or a folder with the full official files; the plot needs matplotlib)
 """
+
 import argparse
 import json
 from pathlib import Path
@@ -30,8 +31,9 @@ out.mkdir(parents=True, exist_ok=True)
 
 # a validation split out of the training set, for tuning only; the test set is reported once
 cut = int(len(data.x_train) * 0.8)
-tuning = Dataset(data.x_train[:cut], data.y_train[:cut], data.x_train[cut:], data.y_train[cut:],
-                 data.class_names, data.name)
+tuning = Dataset(
+    data.x_train[:cut], data.y_train[:cut], data.x_train[cut:], data.y_train[cut:], data.class_names, data.name
+)
 grid = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]  # SGD with momentum 0.9
 grids = {"mse": grid, "ce": grid}
 sizes = [784, args.hidden, 10]
@@ -40,21 +42,30 @@ for loss, grid in grids.items():
     scores = {}
     for lr in grid:
         model = nn.MLP(sizes, generator=np.random.default_rng(0))
-        history = fit(model, tuning, loss=loss, optimizer="sgd", lr=lr, batch_size=32, epochs=args.epochs,
-                      seed=0, progress=False)
+        history = fit(
+            model, tuning, loss=loss, optimizer="sgd", lr=lr, batch_size=32, epochs=args.epochs, seed=0, progress=False
+        )
         scores[lr] = history[-1]["test_accuracy"]
     best = max(scores, key=scores.get)
     model = nn.MLP(sizes, generator=np.random.default_rng(0))
-    curves[loss] = {"lr": best, "validation": scores,
-                    "history": fit(model, data, loss=loss, optimizer="sgd", lr=best, batch_size=32,
-                                   epochs=args.epochs, seed=0, progress=False)}
-    print(f"{loss}: best lr {best} (validation {scores}), test accuracy "
-          f"{curves[loss]['history'][-1]['test_accuracy']:.4f}")
+    curves[loss] = {
+        "lr": best,
+        "validation": scores,
+        "history": fit(
+            model, data, loss=loss, optimizer="sgd", lr=best, batch_size=32, epochs=args.epochs, seed=0, progress=False
+        ),
+    }
+    print(
+        f"{loss}: best lr {best} (validation {scores}), test accuracy "
+        f"{curves[loss]['history'][-1]['test_accuracy']:.4f}"
+    )
 (out / "mse_vs_ce.json").write_text(json.dumps(curves, indent=2))
 try:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(1, 2, figsize=(10, 4))
     for loss, curve in curves.items():
         epochs = [row["epoch"] for row in curve["history"]]

@@ -3,6 +3,7 @@ Jacobian, the Hessian by double backward, and squared error vs cross-entropy at 
 
 Run: python examples/gradient_comparison.py [--dtype float32]
 """
+
 import sys
 
 import numpy as np

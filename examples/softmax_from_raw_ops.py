@@ -3,6 +3,7 @@ composed by hand as log Q - z_y with the max shift, gradient descent by hand.
 
 Run: python examples/softmax_from_raw_ops.py   (uses scikit-learn's embedded 8x8 digits)
 """
+
 import numpy as np
 
 import tinygrad_sm as tg
@@ -16,11 +17,11 @@ b = tg.zeros(classes, requires_grad=True, name="b")
 
 for epoch in range(20):
     for images, labels in iterate_minibatches(data.x_train, data.y_train, batch_size=64, seed=epoch):
-        logits = tg.Tensor(images) @ W + b                       # (n, classes)
-        shift = logits.detach().max(axis=1, keepdims=True)         # r = max_k z_k, no gradient
-        log_q = (logits - shift).exp().sum(axis=1).log() + shift.reshape(-1)   # log sum_k exp(z_k)
-        cost = (log_q - logits[np.arange(len(labels)), labels]).mean()        # C = log Q - z_y
-        cost.backward()                                            # logits get (p - onehot(y)) / n
+        logits = tg.Tensor(images) @ W + b  # (n, classes)
+        shift = logits.detach().max(axis=1, keepdims=True)  # r = max_k z_k, no gradient
+        log_q = (logits - shift).exp().sum(axis=1).log() + shift.reshape(-1)  # log sum_k exp(z_k)
+        cost = (log_q - logits[np.arange(len(labels)), labels]).mean()  # C = log Q - z_y
+        cost.backward()  # logits get (p - onehot(y)) / n
         with tg.no_grad():
             W -= 0.5 * W.grad
             b -= 0.5 * b.grad

@@ -2,6 +2,7 @@
 ``python scripts/check_docs_site.py site`` (run by ``make docs``). Each page with formulas must contain
 KaTeX output, no KaTeX error and no raw ``$`` outside code; no page may log a console error or make a
 request that leaves the disk; links go to ``page.html`` files (the site works without a server)."""
+
 from __future__ import annotations
 
 import sys
@@ -12,7 +13,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import browser_page  # noqa: E402
 
-MATH_PAGES = ["softmax.html", "backprop.html", "derivatives.html", "explorer.html", "notebooks/1_softmax_cross_entropy.html"]
+MATH_PAGES = [
+    "softmax.html",
+    "backprop.html",
+    "derivatives.html",
+    "explorer.html",
+    "notebooks/1_softmax_cross_entropy.html",
+]
 # visible text outside code, math and the page chrome
 PROSE = """() => { const main = document.querySelector('.md-content') || document.body;
   const copy = main.cloneNode(true);
@@ -46,10 +53,13 @@ def check(site: Path) -> list[str]:
         errors = [text for text in record["errors"] if "search_index" not in text]
         missing = record["errors"].count("Failed to load resource: net::ERR_FILE_NOT_FOUND")
         searches = sum("search_index" in text for text in record["errors"])
-        errors = [text for text in errors if text != "Failed to load resource: net::ERR_FILE_NOT_FOUND"] + \
-            ["Failed to load resource: net::ERR_FILE_NOT_FOUND"] * max(0, missing - searches)
+        errors = [text for text in errors if text != "Failed to load resource: net::ERR_FILE_NOT_FOUND"] + [
+            "Failed to load resource: net::ERR_FILE_NOT_FOUND"
+        ] * max(0, missing - searches)
         problems += [f"console error: {text}" for text in errors]
-        problems += [f"request off the disk: {url}" for url in record["requests"] if not url.startswith(("file:", "data:"))]
+        problems += [
+            f"request off the disk: {url}" for url in record["requests"] if not url.startswith(("file:", "data:"))
+        ]
     return problems
 
 
@@ -60,4 +70,6 @@ if __name__ == "__main__":
         print(f"docs site: {problem}", file=sys.stderr)
     if found:
         sys.exit(1)
-    print(f"docs site: math typeset on {len(MATH_PAGES)} pages, no console error, no request; open {site / 'index.html'}")
+    print(
+        f"docs site: math typeset on {len(MATH_PAGES)} pages, no console error, no request; open {site / 'index.html'}"
+    )

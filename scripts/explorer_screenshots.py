@@ -1,6 +1,7 @@
 """The explorer screenshots in docs/img/: ``python scripts/explorer_screenshots.py`` (Graphviz,
 Debian's chromium and Playwright). Each opens a page, steps with the keyboard to a chosen step and
 saves the window."""
+
 from __future__ import annotations
 
 import sys
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from browser import browser_page  # noqa: E402
+
 from tinygrad_sm import Tensor  # noqa: E402
 from tinygrad_sm import functional as F  # noqa: E402
 from tinygrad_sm.explorer import example_loss, explore  # noqa: E402
@@ -39,9 +41,18 @@ if __name__ == "__main__":
         loss, _ = example_loss("softmax-ce")
         shoot(explore(loss, Path(folder) / "ce.html").path, images / "explorer_softmax_ce.png", "z (logits)", "leaf")
         loss, model = example_loss("mlp")
-        shoot(explore(loss, Path(folder) / "mlp.html", params=model).path, images / "explorer_mlp.png",
-              "layers.2.weight", "leaf")
+        shoot(
+            explore(loss, Path(folder) / "mlp.html", params=model).path,
+            images / "explorer_mlp.png",
+            "layers.2.weight",
+            "leaf",
+        )
         logits = Tensor(np.random.default_rng(1).standard_normal((2, 3)), requires_grad=True, name="z")
         loss = sum(F.cross_entropy(logits * (1 + k / 100), np.array([0, 1])) for k in range(60))
-        shoot(explore(loss, Path(folder) / "large.html").path, images / "explorer_large.png", "z", "leaf",
-              open_composite=True)
+        shoot(
+            explore(loss, Path(folder) / "large.html").path,
+            images / "explorer_large.png",
+            "z",
+            "leaf",
+            open_composite=True,
+        )

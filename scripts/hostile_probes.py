@@ -7,6 +7,7 @@ Prints one line per probe: what came out (the exception and the start of its mes
 and the number of stderr lines, or TIMEOUT). Only the public API both old and new trees have is used.
 Downloads go to a server on 127.0.0.1 inside the probe, which stops with it.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -198,14 +199,22 @@ except Exception as e: report(f"{type(e).__name__}: {e}")
 
 def main() -> None:
     import os
-    sample = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data",
-                          "fashion-mnist-sample")
+
+    sample = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "fashion-mnist-sample"
+    )
     env = dict(os.environ, SAMPLE=os.environ.get("SAMPLE", sample), no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")
     for name, body in PROBES.items():
         with tempfile.TemporaryDirectory() as folder:
             try:
-                done = subprocess.run([sys.executable, "-c", SETUP + textwrap.dedent(body), folder], env=env,
-                                      capture_output=True, text=True, timeout=40, check=False)
+                done = subprocess.run(
+                    [sys.executable, "-c", SETUP + textwrap.dedent(body), folder],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=40,
+                    check=False,
+                )
                 out = done.stdout.strip() or ("error: " + (done.stderr.strip().splitlines() or ["?"])[-1])
             except subprocess.TimeoutExpired:
                 out = "TIMEOUT (40 s): blocked"

@@ -7,6 +7,7 @@ tests/test_derivative_table.py runs the check, so the page cannot drift from the
 The LaTeX is written between ``$...$`` for KaTeX (through ``pymdownx.arithmatex``); a ``|`` inside the
 math would end a Markdown table cell, so it is written ``\\vert``.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,10 @@ def render() -> str:
         family = rule[0]
         return (FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER), family)
 
-    rows = [f"| {family} | `{name}` | {_math(forward)} | {_math(vjp)} |"
-            for family, name, forward, vjp in sorted(ops.rules(), key=order)]
+    rows = [
+        f"| {family} | `{name}` | {_math(forward)} | {_math(vjp)} |"
+        for family, name, forward, vjp in sorted(ops.rules(), key=order)
+    ]
     return HEADER + "\n".join(rows) + "\n"
 
 

@@ -3,6 +3,7 @@ outputs: ``python scripts/make_notebooks.py`` (needs nbformat, nbclient, ipykern
 
 The cells live here, in one reviewable place; tests/test_notebooks.py executes the committed
 notebooks again in CI."""
+
 from __future__ import annotations
 
 import sys
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "docs" / "notebooks"
 
 # Every notebook starts here: the repository on the path (a checkout need not be installed) and the data.
-SETUP = '''import os, sys
+SETUP = """import os, sys
 from pathlib import Path
 ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "tinygrad_sm").is_dir())
 sys.path.insert(0, str(ROOT))
@@ -23,22 +24,30 @@ import numpy as np
 import tinygrad_sm as tg
 from tinygrad_sm import Tensor, analytic, nn, viz
 from tinygrad_sm import functional as F
-np.set_printoptions(precision=4, suppress=True)'''
+np.set_printoptions(precision=4, suppress=True)"""
 
-DATA = '''# the shipped Fashion-MNIST sample (480 training, 120 test images): $TINYGRAD_SM_DATA, or shared/ beside the checkout
+DATA = """# the shipped Fashion-MNIST sample (480 training, 120 test images): $TINYGRAD_SM_DATA, or shared/ beside the checkout
 from tinygrad_sm.data import load_fashion_mnist
 candidates = [Path(os.environ.get("TINYGRAD_SM_DATA", "/nonexistent"))] + \\
     [base / "shared" / "data" / "fashion-mnist-sample" for base in ROOT.parents]
 data = load_fashion_mnist(next(p for p in candidates if (p / "train-images-idx3-ubyte.gz").is_file()))
-print(data.x_train.shape, data.x_test.shape, data.class_names[:3])'''
+print(data.x_train.shape, data.x_test.shape, data.class_names[:3])"""
 
 NOTEBOOKS = {
     "1_softmax_cross_entropy": [
-        ("md", "# 1. Softmax and cross-entropy from raw ops\n\nWe build the loss from primitives, let autograd "
-               "differentiate it, and compare with the hand-derived $\\partial C/\\partial z_{ij} = (p_{ij} - \\delta_{j,y_i})/n$."),
+        (
+            "md",
+            "# 1. Softmax and cross-entropy from raw ops\n\nWe build the loss from primitives, let autograd "
+            "differentiate it, and compare with the hand-derived $\\partial C/\\partial z_{ij} = (p_{ij} - \\delta_{j,y_i})/n$.",
+        ),
         ("code", SETUP),
-        ("md", "Softmax from raw ops, $p_j = e^{z_j} / \\sum_k e^{z_k}$, shifted by $r = \\max_k z_k$ so nothing overflows:"),
-        ("code", '''logits = Tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), requires_grad=True, name="z")
+        (
+            "md",
+            "Softmax from raw ops, $p_j = e^{z_j} / \\sum_k e^{z_k}$, shifted by $r = \\max_k z_k$ so nothing overflows:",
+        ),
+        (
+            "code",
+            """logits = Tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), requires_grad=True, name="z")
 labels = np.array([0, 2])
 shift = Tensor(logits.data.max(axis=1, keepdims=True))        # r: a constant, it carries no gradient
 exps = (logits - shift).exp()
@@ -46,51 +55,81 @@ total = exps.sum(axis=1, keepdims=True)                        # Q' = sum_k exp(
 loss = (total.log().reshape(2) - (logits - shift)[np.arange(2), labels]).mean()   # C = mean(log Q' - (z_y - r))
 loss.backward()
 print("loss", loss.item())
-print("autograd  dC/dz\\n", logits.grad.data)'''),
-        ("code", '''probs = analytic.softmax(logits.data)
+print("autograd  dC/dz\\n", logits.grad.data)""",
+        ),
+        (
+            "code",
+            """probs = analytic.softmax(logits.data)
 by_hand = (probs - analytic.onehot(labels, 3)) / 2
 print("by hand (p - delta)/n\\n", by_hand)
-print("largest difference", np.abs(by_hand - logits.grad.data).max())'''),
-        ("md", "The library's `F.cross_entropy` is the same composite, with the intermediates named as in the derivation:"),
-        ("code", '''z = Tensor(logits.data, requires_grad=True, name="z")
+print("largest difference", np.abs(by_hand - logits.grad.data).max())""",
+        ),
+        (
+            "md",
+            "The library's `F.cross_entropy` is the same composite, with the intermediates named as in the derivation:",
+        ),
+        (
+            "code",
+            """z = Tensor(logits.data, requires_grad=True, name="z")
 C = F.cross_entropy(z, labels)
-print(sorted({t.name for t in viz._collect([C]) if t.name}))'''),
-        ("md", "## The naive softmax overflows\n\nWithout the shift, $e^{1000}$ is $\\infty$ and $\\infty/\\infty$ is nan:"),
-        ("code", '''big = np.array([[1000.0, 0.0]])
+print(sorted({t.name for t in viz._collect([C]) if t.name}))""",
+        ),
+        (
+            "md",
+            "## The naive softmax overflows\n\nWithout the shift, $e^{1000}$ is $\\infty$ and $\\infty/\\infty$ is nan:",
+        ),
+        (
+            "code",
+            """big = np.array([[1000.0, 0.0]])
 with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(big) / np.exp(big).sum(axis=1, keepdims=True)
 print("naive  ", naive)
-print("shifted", F.softmax(Tensor(big)).data)'''),
+print("shifted", F.softmax(Tensor(big)).data)""",
+        ),
     ],
     "2_last_layer": [
-        ("md", "# 2. Nielsen's question: the last layer's gradients\n\nFor $a^L = \\mathrm{softmax}(z)$, "
-               "$z_j = \\sum_k w_{jk} a^{L-1}_k + b_j$ ($w_{jk}$ joins input $k$ to output $j$, so $W$ is "
-               "(outputs, inputs), as `nn.Linear` stores it) and $C = -\\log a^L_y$, the chain rule through the "
-               "softmax Jacobian $\\partial a_i / \\partial z_j = a_i(\\delta_{ij} - a_j)$ gives "
-               "$\\partial C/\\partial z_j = a^L_j - y_j$, so $\\partial C/\\partial b_j = a^L_j - y_j$ and "
-               "$\\partial C/\\partial w_{jk} = a^{L-1}_k (a^L_j - y_j)$."),
+        (
+            "md",
+            "# 2. Nielsen's question: the last layer's gradients\n\nFor $a^L = \\mathrm{softmax}(z)$, "
+            "$z_j = \\sum_k w_{jk} a^{L-1}_k + b_j$ ($w_{jk}$ joins input $k$ to output $j$, so $W$ is "
+            "(outputs, inputs), as `nn.Linear` stores it) and $C = -\\log a^L_y$, the chain rule through the "
+            "softmax Jacobian $\\partial a_i / \\partial z_j = a_i(\\delta_{ij} - a_j)$ gives "
+            "$\\partial C/\\partial z_j = a^L_j - y_j$, so $\\partial C/\\partial b_j = a^L_j - y_j$ and "
+            "$\\partial C/\\partial w_{jk} = a^{L-1}_k (a^L_j - y_j)$.",
+        ),
         ("code", SETUP),
-        ("code", '''rng = np.random.default_rng(0)
+        (
+            "code",
+            """rng = np.random.default_rng(0)
 a_prev = rng.standard_normal((1, 4))             # one example: the activations of layer L-1
 W = Tensor(rng.standard_normal((3, 4)) * 0.5, requires_grad=True, name="W")   # (outputs, inputs)
 b = Tensor(np.zeros(3), requires_grad=True, name="b")
 y = np.array([1])
 a = F.softmax(Tensor(a_prev) @ W.T + b, axis=1)
 C = -a[np.arange(1), y].log().mean()
-C.backward()'''),
+C.backward()""",
+        ),
         ("md", "By the chain rule, through the Jacobian (a $3 \\times 3$ matrix) and the gradient of $-\\log a_y$:"),
-        ("code", '''p = a.data[0]
+        (
+            "code",
+            """p = a.data[0]
 J = analytic.softmax_jacobian(p)                 # J_ij = p_i (delta_ij - p_j)
 dC_da = np.zeros(3); dC_da[y[0]] = -1 / p[y[0]]
 dC_dz = J.T @ dC_da
 print("J^T dC/da =", dC_dz, "   a - y =", p - np.eye(3)[y[0]])
 print("dC/db: chain rule", dC_dz, " autograd", b.grad.data)
-print("dC/dW: largest difference", np.abs(np.outer(dC_dz, a_prev[0]) - W.grad.data).max())'''),
-        ("md", "## Check your own derivation\n\n`tg.check_derivation(loss, derived, *inputs)` compares a formula you "
-               "wrote in NumPy with autograd (and with finite differences), on the given inputs and on random "
-               "perturbations of them, for a whole batch. A right derivation passes; a wrong one is told which "
-               "usual mistake explains it."),
-        ("code", '''labels = np.array([1, 0, 2, 1])
+print("dC/dW: largest difference", np.abs(np.outer(dC_dz, a_prev[0]) - W.grad.data).max())""",
+        ),
+        (
+            "md",
+            "## Check your own derivation\n\n`tg.check_derivation(loss, derived, *inputs)` compares a formula you "
+            "wrote in NumPy with autograd (and with finite differences), on the given inputs and on random "
+            "perturbations of them, for a whole batch. A right derivation passes; a wrong one is told which "
+            "usual mistake explains it.",
+        ),
+        (
+            "code",
+            """labels = np.array([1, 0, 2, 1])
 def loss(W, b, a_prev):
     return F.cross_entropy(a_prev @ W.T + b, labels)        # the mean over the batch
 
@@ -101,39 +140,57 @@ def derived(W, b, a_prev):
 
 inputs = (Tensor(rng.standard_normal((3, 4)), name="W"), Tensor(np.zeros(3), name="b"),
           Tensor(rng.standard_normal((4, 4)), name="a_prev"))
-print(tg.check_derivation(loss, derived, *inputs))'''),
-        ("code", '''def derived_wrong(W, b, a_prev):                       # the transpose, and no mean over the batch
+print(tg.check_derivation(loss, derived, *inputs))""",
+        ),
+        (
+            "code",
+            """def derived_wrong(W, b, a_prev):                       # the transpose, and no mean over the batch
     probs = analytic.softmax(a_prev @ W.T + b)
     delta = probs - np.eye(3)[labels]
     return a_prev.T @ delta, delta.sum(axis=0), delta @ W / len(labels)
 
-print(tg.check_derivation(loss, derived_wrong, *inputs))'''),
+print(tg.check_derivation(loss, derived_wrong, *inputs))""",
+        ),
     ],
     "3_mse_vs_cross_entropy": [
-        ("md", "# 3. Squared error against cross-entropy\n\nFor a sigmoid unit $a = \\sigma(z)$, squared error gives "
-               "$\\partial C/\\partial z = (a - t)\\,a(1 - a)$, which vanishes when the unit is saturated on the wrong side; "
-               "cross-entropy gives $a - t$ (Hinton's point)."),
+        (
+            "md",
+            "# 3. Squared error against cross-entropy\n\nFor a sigmoid unit $a = \\sigma(z)$, squared error gives "
+            "$\\partial C/\\partial z = (a - t)\\,a(1 - a)$, which vanishes when the unit is saturated on the wrong side; "
+            "cross-entropy gives $a - t$ (Hinton's point).",
+        ),
         ("code", SETUP),
-        ("code", '''for z_value in [-2.0, -6.0, -12.0]:            # target t = 1, the unit more and more wrongly saturated
+        (
+            "code",
+            """for z_value in [-2.0, -6.0, -12.0]:            # target t = 1, the unit more and more wrongly saturated
     z = Tensor(np.array([z_value]), requires_grad=True)
     a = F.sigmoid(z)
     (0.5 * F.mse_loss(a, np.array([1.0]), reduction="sum")).backward()
     mse = z.grad.item()
     z = Tensor(np.array([z_value]), requires_grad=True)
     F.binary_cross_entropy_with_logits(z, np.array([1.0])).backward()
-    print(f"z = {z_value:6}: a = {a.item():.2e}   MSE dC/dz = {mse:.2e}   CE dC/dz = {z.grad.item():.3f}")'''),
-        ("md", "## The learning curves on Fashion-MNIST\n\nThe same network trained with each loss (SGD with momentum, "
-               "10 epochs on the sample); one progress bar per run. Squared error needs a small step: with a large one "
-               "(try `lr=1.0`) the sigmoid outputs saturate on the wrong side and it stays at chance, 0.1: the "
-               "vanishing gradient above, at work."),
+    print(f"z = {z_value:6}: a = {a.item():.2e}   MSE dC/dz = {mse:.2e}   CE dC/dz = {z.grad.item():.3f}")""",
+        ),
+        (
+            "md",
+            "## The learning curves on Fashion-MNIST\n\nThe same network trained with each loss (SGD with momentum, "
+            "10 epochs on the sample); one progress bar per run. Squared error needs a small step: with a large one "
+            "(try `lr=1.0`) the sigmoid outputs saturate on the wrong side and it stays at chance, 0.1: the "
+            "vanishing gradient above, at work.",
+        ),
         ("code", DATA),
-        ("code", '''from tinygrad_sm.train import fit
+        (
+            "code",
+            """from tinygrad_sm.train import fit
 curves = {}
 for loss, lr in [("mse", 0.01), ("ce", 0.05)]:
     model = nn.MLP([784, 32, 10], generator=np.random.default_rng(0))
     curves[loss] = fit(model, data, loss=loss, optimizer="sgd", lr=lr, batch_size=32, epochs=10, seed=0)
-    print(loss, "test accuracy by epoch", [round(row["test_accuracy"], 3) for row in curves[loss]])'''),
-        ("code", '''import matplotlib
+    print(loss, "test accuracy by epoch", [round(row["test_accuracy"], 3) for row in curves[loss]])""",
+        ),
+        (
+            "code",
+            """import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from IPython.display import display
@@ -141,31 +198,49 @@ figure, axis = plt.subplots(figsize=(6, 3.2))
 for loss, history in curves.items():
     axis.plot([r["epoch"] for r in history], [r["test_accuracy"] for r in history], marker="o", label=loss)
 axis.set_xlabel("epoch"); axis.set_ylabel("test accuracy"); axis.legend(); figure.tight_layout()
-display(figure); plt.close(figure)'''),
+display(figure); plt.close(figure)""",
+        ),
     ],
     "4_fashion_mnist": [
-        ("md", "# 4. The Fashion-MNIST MLP, then the CNN\n\nA 784-64-10 ReLU network with Adam and the composed cross-entropy."),
+        (
+            "md",
+            "# 4. The Fashion-MNIST MLP, then the CNN\n\nA 784-64-10 ReLU network with Adam and the composed cross-entropy.",
+        ),
         ("code", SETUP),
         ("code", DATA),
-        ("code", '''from tinygrad_sm.train import confusion_matrix, fit, format_confusion_matrix, predict
+        (
+            "code",
+            """from tinygrad_sm.train import confusion_matrix, fit, format_confusion_matrix, predict
 model = nn.MLP([784, 64, 10], generator=np.random.default_rng(0))
 history = fit(model, data, loss="ce", optimizer="adam", lr=1e-3, batch_size=32, epochs=5, seed=0)
 print("test accuracy", round(history[-1]["test_accuracy"], 3))
-print(format_confusion_matrix(confusion_matrix(data.y_test, predict(model, data.x_test), 10), data.class_names))'''),
-        ("md", "## The CNN\n\nThe LeNet-style network of `python -m tinygrad_sm train --model cnn`: two convolutions "
-               "with max pooling, then three fully connected layers. Each convolution is a matrix multiplication over "
-               "the windows that `unfold` cuts out of the image."),
-        ("code", '''cnn = nn.build_model("cnn", 784, 10, generator=np.random.default_rng(0))
+print(format_confusion_matrix(confusion_matrix(data.y_test, predict(model, data.x_test), 10), data.class_names))""",
+        ),
+        (
+            "md",
+            "## The CNN\n\nThe LeNet-style network of `python -m tinygrad_sm train --model cnn`: two convolutions "
+            "with max pooling, then three fully connected layers. Each convolution is a matrix multiplication over "
+            "the windows that `unfold` cuts out of the image.",
+        ),
+        (
+            "code",
+            """cnn = nn.build_model("cnn", 784, 10, generator=np.random.default_rng(0))
 print(cnn)
 cnn_history = fit(cnn, data, loss="ce", optimizer="adam", lr=1e-3, batch_size=32, epochs=3, seed=0)
-print("CNN test accuracy", round(cnn_history[-1]["test_accuracy"], 3))'''),
+print("CNN test accuracy", round(cnn_history[-1]["test_accuracy"], 3))""",
+        ),
     ],
     "5_explorer": [
-        ("md", "# 5. The explorer on your own model\n\n`viz.explore(loss)` writes one self-contained page "
-               "that steps through the forward and backward pass; in Jupyter it shows inline. Step with the "
-               "arrow keys (click the page first)."),
+        (
+            "md",
+            "# 5. The explorer on your own model\n\n`viz.explore(loss)` writes one self-contained page "
+            "that steps through the forward and backward pass; in Jupyter it shows inline. Step with the "
+            "arrow keys (click the page first).",
+        ),
         ("code", SETUP),
-        ("code", '''rng = np.random.default_rng(1)
+        (
+            "code",
+            """rng = np.random.default_rng(1)
 model = nn.MLP([4, 5, 3], activation="tanh", generator=rng)
 x = Tensor(rng.standard_normal((2, 4)), name="x")
 logits = model(x)
@@ -174,7 +249,8 @@ loss = F.cross_entropy(logits, np.array([2, 0]))
 import tempfile
 page = viz.explore(loss, Path(tempfile.mkdtemp()) / "my_model_explorer.html", params=model)  # or any path
 print(page)
-page'''),
+page""",
+        ),
     ],
 }
 
@@ -182,13 +258,16 @@ page'''),
 def build(name: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.cells = [nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text)
-                      for kind, text in cells]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(text) if kind == "md" else nbformat.v4.new_code_cell(text) for kind, text in cells
+    ]
     return notebook
 
 
 def execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int = 300) -> nbformat.NotebookNode:
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
     return notebook
 
 

@@ -4,6 +4,7 @@
 
 Needs the ``graphviz`` Python package and the Graphviz ``dot`` program (apt-get install graphviz).
 """
+
 from __future__ import annotations
 
 import sys
@@ -25,8 +26,9 @@ def reused_node() -> object:
     b.name = "b"
     c = b + b
     c.name = "c"
-    return viz.draw_graph(c, show_values=True, show_backward=True,
-                          title="a reused tensor: b = a + a, c = b + b (backward)")
+    return viz.draw_graph(
+        c, show_values=True, show_backward=True, title="a reused tensor: b = a + a, c = b + b (backward)"
+    )
 
 
 def small_cnn() -> object:
@@ -37,14 +39,18 @@ def small_cnn() -> object:
 
     from tinygrad_sm import functional as F
     from tinygrad_sm import nn
+
     generator = np.random.default_rng(0)
     model = nn.build_model("conv2k3-pool2-3", 36, 3, generator=generator)
     image = Tensor(generator.random((1, 36), dtype=np.float32), requires_grad=True, name="image (flat)")
     loss = F.cross_entropy(model(image), np.array([1]))
     loss.name = "loss"
-    return viz.draw_graph(loss, params=model, expand={"image", "conv1", "conv2d", "relu1", "pool1", "max_pool2d",
-                                                      "flatten", "fc1"},
-                          title="a small CNN: each layer a box of primitives (cross_entropy collapsed)")
+    return viz.draw_graph(
+        loss,
+        params=model,
+        expand={"image", "conv1", "conv2d", "relu1", "pool1", "max_pool2d", "flatten", "fc1"},
+        title="a small CNN: each layer a box of primitives (cross_entropy collapsed)",
+    )
 
 
 def lenet_layers() -> object:
@@ -53,12 +59,12 @@ def lenet_layers() -> object:
 
     from tinygrad_sm import functional as F
     from tinygrad_sm import nn
+
     generator = np.random.default_rng(0)
     model = nn.build_model("cnn", 784, 10, generator=generator)
     loss = F.cross_entropy(model(Tensor(generator.random((1, 784), dtype=np.float32), name="image")), np.array([3]))
     loss.name = "loss"
-    return viz.draw_graph(loss, params=model, expand=set(),
-                          title="the LeNet-style CNN, one node per layer")
+    return viz.draw_graph(loss, params=model, expand=set(), title="the LeNet-style CNN, one node per layer")
 
 
 PICTURES = {

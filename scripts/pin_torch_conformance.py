@@ -5,6 +5,7 @@
 The cases themselves live in tests/torch_cases.py, shared with the test (which also compares live
 when torch is importable), so the pinned file and the test cannot describe different inputs.
 """
+
 from __future__ import annotations
 
 import json

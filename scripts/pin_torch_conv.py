@@ -10,6 +10,7 @@ paddings, dilations and groups are drawn at random from one seed, so rerunning r
 Max-pooling inputs are continuous random values, so no window has a tie (PyTorch sends a tie's
 gradient to one element, tinygrad_sm splits it evenly; ties are tested against the even split).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,10 @@ def _conv2d_case(rng):
     padding = rng.choice(["same", "valid", "pair"]) if stride == [1, 1] else "pair"
     padding = _pair(rng, 0, 2) if padding == "pair" else str(padding)
     size = [d * (k - 1) + 1 + int(rng.integers(0, 5)) for k, d in zip(kernel, dilation)]
-    args = {"input": rng.standard_normal((int(rng.integers(1, 3)), in_channels, *size)),
-            "weight": rng.standard_normal((out_channels, in_channels // groups, *kernel))}
+    args = {
+        "input": rng.standard_normal((int(rng.integers(1, 3)), in_channels, *size)),
+        "weight": rng.standard_normal((out_channels, in_channels // groups, *kernel)),
+    }
     if rng.random() < 0.7:
         args["bias"] = rng.standard_normal(out_channels)
     return args, {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
@@ -46,9 +49,11 @@ def _conv1d_case(rng):
     in_channels, out_channels = groups * int(rng.integers(1, 3)), groups * int(rng.integers(1, 3))
     kernel, dilation, stride = int(rng.integers(1, 4)), int(rng.integers(1, 3)), int(rng.integers(1, 3))
     padding = "same" if stride == 1 and rng.random() < 0.3 else int(rng.integers(0, 3))
-    args = {"input": rng.standard_normal((2, in_channels, dilation * (kernel - 1) + 1 + int(rng.integers(0, 6)))),
-            "weight": rng.standard_normal((out_channels, in_channels // groups, kernel)),
-            "bias": rng.standard_normal(out_channels)}
+    args = {
+        "input": rng.standard_normal((2, in_channels, dilation * (kernel - 1) + 1 + int(rng.integers(0, 6)))),
+        "weight": rng.standard_normal((out_channels, in_channels // groups, kernel)),
+        "bias": rng.standard_normal(out_channels),
+    }
     return args, {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
 
 
@@ -58,12 +63,19 @@ def _conv_transpose2d_case(rng):
     kernel, dilation, stride = _pair(rng, 1, 3), _pair(rng, 1, 2), _pair(rng, 1, 3)
     padding = [int(rng.integers(0, min(2, d * (k - 1) // 2) + 1)) for k, d in zip(kernel, dilation)]
     output_padding = [int(rng.integers(0, s)) for s in stride]
-    args = {"input": rng.standard_normal((2, in_channels, *(_pair(rng, 1, 4)))),
-            "weight": rng.standard_normal((in_channels, out_per_group, *kernel))}
+    args = {
+        "input": rng.standard_normal((2, in_channels, *(_pair(rng, 1, 4)))),
+        "weight": rng.standard_normal((in_channels, out_per_group, *kernel)),
+    }
     if rng.random() < 0.5:
         args["bias"] = rng.standard_normal(out_per_group * groups)
-    return args, {"stride": stride, "padding": padding, "output_padding": output_padding, "groups": groups,
-                  "dilation": dilation}
+    return args, {
+        "stride": stride,
+        "padding": padding,
+        "output_padding": output_padding,
+        "groups": groups,
+        "dilation": dilation,
+    }
 
 
 def _max_pool2d_case(rng):
@@ -71,9 +83,16 @@ def _max_pool2d_case(rng):
     stride = None if rng.random() < 0.3 else _pair(rng, 1, 3)
     padding = [int(rng.integers(0, k // 2 + 1)) for k in kernel]
     size = [d * (k - 1) + 1 + int(rng.integers(0, 5)) for k, d in zip(kernel, dilation)]
-    return ({"input": rng.standard_normal((2, 2, *size))},
-            {"kernel_size": kernel, "stride": stride, "padding": padding, "dilation": dilation,
-             "ceil_mode": bool(rng.random() < 0.5)})
+    return (
+        {"input": rng.standard_normal((2, 2, *size))},
+        {
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "ceil_mode": bool(rng.random() < 0.5),
+        },
+    )
 
 
 def _avg_pool2d_case(rng):
@@ -81,10 +100,17 @@ def _avg_pool2d_case(rng):
     stride = None if rng.random() < 0.3 else _pair(rng, 1, 3)
     padding = [int(rng.integers(0, k // 2 + 1)) for k in kernel]
     size = [k + int(rng.integers(0, 5)) for k in kernel]
-    return ({"input": rng.standard_normal((2, 2, *size))},
-            {"kernel_size": kernel, "stride": stride, "padding": padding, "ceil_mode": bool(rng.random() < 0.5),
-             "count_include_pad": bool(rng.random() < 0.5),
-             "divisor_override": None if rng.random() < 0.8 else int(rng.integers(1, 5))})
+    return (
+        {"input": rng.standard_normal((2, 2, *size))},
+        {
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": padding,
+            "ceil_mode": bool(rng.random() < 0.5),
+            "count_include_pad": bool(rng.random() < 0.5),
+            "divisor_override": None if rng.random() < 0.8 else int(rng.integers(1, 5)),
+        },
+    )
 
 
 def _adaptive_avg_pool2d_case(rng):
@@ -95,8 +121,10 @@ def _adaptive_avg_pool2d_case(rng):
 def _unfold_case(rng):
     kernel, dilation, stride, padding = _pair(rng, 1, 3), _pair(rng, 1, 2), _pair(rng, 1, 3), _pair(rng, 0, 2)
     size = [d * (k - 1) + 1 + int(rng.integers(0, 4)) for k, d in zip(kernel, dilation)]
-    return ({"input": rng.standard_normal((2, int(rng.integers(1, 4)), *size))},
-            {"kernel_size": kernel, "dilation": dilation, "padding": padding, "stride": stride})
+    return (
+        {"input": rng.standard_normal((2, int(rng.integers(1, 4)), *size))},
+        {"kernel_size": kernel, "dilation": dilation, "padding": padding, "stride": stride},
+    )
 
 
 def _fold_case(rng):
@@ -104,13 +132,22 @@ def _fold_case(rng):
     size = [d * (k - 1) + 1 + int(rng.integers(0, 4)) for k, d in zip(kernel, dilation)]
     counts = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(size, padding, dilation, kernel, stride)]
     channels = int(rng.integers(1, 3))
-    return ({"input": rng.standard_normal((2, channels * kernel[0] * kernel[1], counts[0] * counts[1]))},
-            {"output_size": size, "kernel_size": kernel, "dilation": dilation, "padding": padding, "stride": stride})
+    return (
+        {"input": rng.standard_normal((2, channels * kernel[0] * kernel[1], counts[0] * counts[1]))},
+        {"output_size": size, "kernel_size": kernel, "dilation": dilation, "padding": padding, "stride": stride},
+    )
 
 
-KINDS = {"conv2d": _conv2d_case, "conv1d": _conv1d_case, "conv_transpose2d": _conv_transpose2d_case,
-         "max_pool2d": _max_pool2d_case, "avg_pool2d": _avg_pool2d_case,
-         "adaptive_avg_pool2d": _adaptive_avg_pool2d_case, "unfold": _unfold_case, "fold": _fold_case}
+KINDS = {
+    "conv2d": _conv2d_case,
+    "conv1d": _conv1d_case,
+    "conv_transpose2d": _conv_transpose2d_case,
+    "max_pool2d": _max_pool2d_case,
+    "avg_pool2d": _avg_pool2d_case,
+    "adaptive_avg_pool2d": _adaptive_avg_pool2d_case,
+    "unfold": _unfold_case,
+    "fold": _fold_case,
+}
 
 
 def main() -> None:

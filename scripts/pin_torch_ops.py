@@ -6,6 +6,7 @@ Each case has float64 inputs drawn from a fixed seed (some with zeros and ties o
 output, and PyTorch's gradient of ``sum(weights * output)`` for each input, with fixed random weights.
 tests/test_ops_breadth.py recomputes each case with tinygrad_sm under the same name.
 """
+
 from __future__ import annotations
 
 import json
@@ -87,10 +88,14 @@ CASES = {
     "topk": ([normal(3, 5)], lambda x: x.topk(2, 1).values),
     "topk_smallest": ([normal(4, 3)], lambda x: x.topk(3, 0, largest=False).values),
     "gather": ([normal(3, 4)], lambda x: x.gather(0, torch.tensor(INDEX_2x4))),
-    "scatter_add": ([normal(3, 4), normal(2, 4)],
-                    lambda x, s: x.scatter_add(0, torch.tensor(np.array([[0, 2, 1, 0], [1, 2, 0, 0]])), s)),
-    "scatter": ([normal(3, 4), normal(2, 4)],
-                lambda x, s: x.scatter(0, torch.tensor(np.array([[0, 2, 1, 0], [1, 0, 0, 2]])), s)),
+    "scatter_add": (
+        [normal(3, 4), normal(2, 4)],
+        lambda x, s: x.scatter_add(0, torch.tensor(np.array([[0, 2, 1, 0], [1, 2, 0, 0]])), s),
+    ),
+    "scatter": (
+        [normal(3, 4), normal(2, 4)],
+        lambda x, s: x.scatter(0, torch.tensor(np.array([[0, 2, 1, 0], [1, 0, 0, 2]])), s),
+    ),
     "index_select": ([normal(3, 4)], lambda x: x.index_select(1, torch.tensor([3, 0, 3]))),
     "masked_fill": ([normal(3, 4)], lambda x: x.masked_fill(torch.tensor(MASK), -1.5)),
     "bool_mask_getitem": ([normal(3, 4)], lambda x: x[torch.tensor(MASK)]),
@@ -122,8 +127,10 @@ def pin() -> dict:
             "weights": np.asarray(weights).tolist(),
             "output": out.detach().numpy().tolist(),
             "output_shape": list(out.shape),
-            "grads": [np.zeros(x.shape).tolist() if t.grad is None else t.grad.numpy().tolist()
-                      for x, t in zip(inputs, tensors)],
+            "grads": [
+                np.zeros(x.shape).tolist() if t.grad is None else t.grad.numpy().tolist()
+                for x, t in zip(inputs, tensors)
+            ],
         }
     return {"torch_version": torch.__version__, "cases": cases}
 

@@ -2,17 +2,26 @@
 
 Outside CI a missing browser or Playwright skips; in CI (``make test`` installs Debian's chromium as
 root) it is a failure."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:
@@ -39,7 +48,9 @@ def browser_page(width: int = 1400, height: int = 900) -> Iterator[tuple[Any, di
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.on("console", lambda message: record["errors"].append(message.text) if message.type == "error" else None)
+            page.on(
+                "console", lambda message: record["errors"].append(message.text) if message.type == "error" else None
+            )
             page.on("pageerror", lambda error: record["errors"].append(str(error)))
             page.on("request", lambda request: record["requests"].append(request.url))
             yield page, record

@@ -7,6 +7,7 @@
 - In CI (``$CI`` set) a skip is a failure: every optional tool the suite uses (Graphviz, Chromium, the
   shared data) is installed by ``make test`` there, so a skip would hide a missing feature.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,9 +20,12 @@ _deselected_live: list[str] = []
 
 
 def pytest_addoption(parser):
-    parser.addoption("--fuzz-cases", type=int, default=None,
-                     help="number of random graphs tests/test_fuzz.py checks (default: env "
-                          "TINYGRAD_SM_FUZZ_CASES, else 60)")
+    parser.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=None,
+        help="number of random graphs tests/test_fuzz.py checks (default: env TINYGRAD_SM_FUZZ_CASES, else 60)",
+    )
 
 
 def pytest_configure(config):
@@ -42,8 +46,10 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     if _deselected_live:
-        terminalreporter.write_line(f"{len(_deselected_live)} live PyTorch comparisons not collected: torch is not "
-                                    "installed (the pinned PyTorch values were compared)")
+        terminalreporter.write_line(
+            f"{len(_deselected_live)} live PyTorch comparisons not collected: torch is not "
+            "installed (the pinned PyTorch values were compared)"
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -4,6 +4,7 @@ Shapes are small (0-3 dims, sides 1-4) so that finite differences stay cheap. Va
 drawn from domains where the function under test is smooth: positive bases for log/sqrt/pow, and
 values kept away from kinks (relu at 0, max/maximum at ties) except in the dedicated tie tests.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """detect_anomaly: backward (and optionally forward) nan/inf is reported with the op, the shapes and the
 user's line; grad mode is per thread."""
+
 import threading
 
 import numpy as np
@@ -7,7 +8,6 @@ import pytest
 
 import tinygrad_sm as tg
 from tinygrad_sm import AnomalyError, Tensor, detect_anomaly, no_grad
-
 
 
 def test_sqrt_at_zero_backward_inf_names_op_shapes_and_user_line():
@@ -57,9 +57,8 @@ def test_no_error_outside_context():
 
 def test_context_restores_state_after_error():
     x = Tensor(np.array([0.0]), requires_grad=True)
-    with pytest.raises(AnomalyError):
-        with detect_anomaly():
-            x.sqrt().sum().backward()
+    with pytest.raises(AnomalyError), detect_anomaly():
+        x.sqrt().sum().backward()
     with np.errstate(all="ignore"):
         x.sqrt().sum().backward()  # no longer checked
     assert np.isinf(x.grad.data[0])
@@ -97,8 +96,13 @@ def test_no_grad_in_one_thread_does_not_affect_another():
         other_done.set()
 
     _run_together(disabled, recording)
-    assert results == {"disabled_enabled": False, "disabled_requires_grad": False, "other_enabled": True,
-                       "other_requires_grad": True, "other_grad": [2.0, 4.0]}
+    assert results == {
+        "disabled_enabled": False,
+        "disabled_requires_grad": False,
+        "other_enabled": True,
+        "other_requires_grad": True,
+        "other_grad": [2.0, 4.0],
+    }
     assert tg.is_grad_enabled()
 
 

@@ -1,6 +1,7 @@
 """Every output is written atomically: a SIGKILL at any moment of a real training run leaves each file at
 its final name complete (the old one or the new one), stale temp files are cleaned by the next write, and
 all outputs share one file mode."""
+
 from __future__ import annotations
 
 import json
@@ -54,6 +55,7 @@ def temp_files(folder: Path) -> list[str]:
 
 # ---------------------------------------------------------------- the helper itself
 
+
 def test_write_bytes_atomic_replaces_the_file_and_leaves_no_temp_file(tmp_path):
     target = tmp_path / "sub" / "out.txt"
     write_bytes_atomic(target, b"old")
@@ -105,6 +107,7 @@ def test_every_output_gets_the_same_file_mode(tmp_path):
         write_bytes_atomic(tmp_path / "a.json", b"{}")
         nn.save(nn.MLP([2, 3]), tmp_path / "model.npz")
         from tinygrad_sm.data import write_idx
+
         write_idx(tmp_path / "x.idx", np.zeros(3, np.uint8))
     finally:
         os.umask(old_umask)
@@ -131,8 +134,10 @@ def test_ensure_output_dir_refuses_a_file_and_an_unwritable_place(tmp_path):
 
 # ---------------------------------------------------------------- SIGKILL during a real run
 
-def run_child(out: Path, kill_at: int | None = None, kill_after: float | None = None,
-              mid_write: bool = False, seed: int = 1) -> float:
+
+def run_child(
+    out: Path, kill_at: int | None = None, kill_after: float | None = None, mid_write: bool = False, seed: int = 1
+) -> float:
     """Fork a child that trains a small digits MLP into ``out``; SIGKILL it at its ``kill_at``-th
     file event (event 1: the output folder's write probe; then per output: temp file created, before
     the rename, after the rename) or after
@@ -147,8 +152,16 @@ def run_child(out: Path, kill_at: int | None = None, kill_after: float | None = 
             if kill_at is not None:
                 install_kill_switch(kill_at, mid_write)
             from tinygrad_sm.train import train_command
-            train_command(dataset="digits", model="-".join(map(str, SIZES)), epochs=2, batch_size=128,
-                          out=str(out), progress=False, seed=seed)
+
+            train_command(
+                dataset="digits",
+                model="-".join(map(str, SIZES)),
+                epochs=2,
+                batch_size=128,
+                out=str(out),
+                progress=False,
+                seed=seed,
+            )
         finally:
             os._exit(0)
     if kill_after is not None:
@@ -211,10 +224,12 @@ def finished_run(tmp_path_factory):
     require("sklearn")
     require("matplotlib")
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot
 
     from tinygrad_sm.data import load_digits
+
     load_digits()
     out = tmp_path_factory.mktemp("complete")
     RUN_SECONDS.append(run_child(out, seed=0))  # how long a whole run takes, for the random kills
@@ -233,8 +248,11 @@ EVENTS = 1 + 3 * len(OUTPUTS)  # the folder probe, then (temp created, before re
 
 
 # at every event; half-written temp files only matter where a temp file is created (events 1, 2, 5, 8, 11)
-@pytest.mark.parametrize("mid_write, events", [(False, range(1, EVENTS + 1)), (True, range(2, EVENTS, 3))],
-                         ids=["at-every-event", "mid-write"])
+@pytest.mark.parametrize(
+    "mid_write, events",
+    [(False, range(1, EVENTS + 1)), (True, range(2, EVENTS, 3))],
+    ids=["at-every-event", "mid-write"],
+)
 def test_a_kill_at_every_file_event_leaves_every_output_whole(finished_run, tmp_path, mid_write, events):
     for kill_at in events:
         out = copy_of(finished_run, tmp_path / f"kill{kill_at}")
@@ -242,7 +260,7 @@ def test_a_kill_at_every_file_event_leaves_every_output_whole(finished_run, tmp_
         check_outputs(out, required=True)
         replaced = [name for name in OUTPUTS if (out / name).read_bytes() != (finished_run / name).read_bytes()]
         # the killed runs use another seed, so each file is visibly the old or the new one
-        assert replaced == list(OUTPUTS[:(kill_at - 1) // 3]), (kill_at, replaced)
+        assert replaced == list(OUTPUTS[: (kill_at - 1) // 3]), (kill_at, replaced)
     leftovers = [name for kill_at in events for name in temp_files(tmp_path / f"kill{kill_at}")]
     assert leftovers, "the kills before a rename should have left temp files behind"
 

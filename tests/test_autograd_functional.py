@@ -1,6 +1,7 @@
 """autograd_functional against hand formulas, finite differences and each other:
 ``vjp = vᵀ J``, ``jvp = J v``, ``hvp = vhp = H v``, the nesting of Jacobians for several inputs and
 outputs, ``create_graph`` results that differentiate again, and ``strict``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,13 +50,13 @@ def test_vjp_and_jvp_agree_with_the_jacobian():
 
 def test_hessian_hvp_vhp_of_a_cubic():
     x = rng.standard_normal(4)
-    f = lambda t: (t ** 3).sum() + (t[0] * t[1])
+    f = lambda t: (t**3).sum() + (t[0] * t[1])
     H = np.diag(6 * x)
     H[0, 1] = H[1, 0] = 1.0
     np.testing.assert_allclose(AF.hessian(f, Tensor(x)).data, H, rtol=1e-14)
     v = rng.standard_normal(4)
     value, Hv = AF.hvp(f, Tensor(x), Tensor(v))
-    np.testing.assert_allclose(value.item(), (x ** 3).sum() + x[0] * x[1])
+    np.testing.assert_allclose(value.item(), (x**3).sum() + x[0] * x[1])
     np.testing.assert_allclose(Hv.data, H @ v, rtol=1e-13)
     np.testing.assert_allclose(AF.vhp(f, Tensor(x), Tensor(v))[1].data, v @ H, rtol=1e-13)
 
@@ -103,7 +104,7 @@ def test_create_graph_results_can_be_differentiated_again():
 def test_results_without_create_graph_leave_the_inputs_grad_alone():
     x = Tensor(X, requires_grad=True)
     AF.jacobian(lambda t: t * 2, x)
-    AF.hessian(lambda t: (t ** 3).sum(), x)
+    AF.hessian(lambda t: (t**3).sum(), x)
     assert x.grad is None
 
 

@@ -1,6 +1,7 @@
 """Specification of the graph machinery: accumulation into ``.grad``, released graphs, grad modes
 (per thread), ``tinygrad_sm.grad`` and higher-order gradients, protection of saved arrays against
 in-place writes, and dtype preservation through every primitive."""
+
 from __future__ import annotations
 
 import sys
@@ -10,11 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from strategies import SETTINGS, distinct_arrays, shapes
 
 import tinygrad_sm as tg
 from tinygrad_sm import Tensor, gradcheck, ops
 from tinygrad_sm import functional as F
-from strategies import SETTINGS, distinct_arrays, shapes
 
 
 def leaf(values, dtype=np.float64) -> Tensor:
@@ -32,6 +33,7 @@ def _unraisable_errors_go_to_the_default_hook(monkeypatch):
 
 
 # ---------------------------------------------------------------- .grad accumulation
+
 
 def test_two_backward_calls_with_retain_graph_give_twice_the_leaf_gradients():
     x, w = leaf([1.0, -2.0, 3.0]), leaf([0.5, 0.25, 2.0])
@@ -126,6 +128,7 @@ def test_a_diamond_graph_visits_the_shared_node_once():
 
 # ---------------------------------------------------------------- grad modes
 
+
 def test_no_grad_context_records_no_graph():
     x = leaf([1.0, 2.0])
     with tg.no_grad():
@@ -157,9 +160,8 @@ def test_enable_grad_inside_no_grad_records():
 
 
 def test_no_grad_restores_the_mode_when_the_block_raises():
-    with pytest.raises(KeyError):
-        with tg.no_grad():
-            raise KeyError("boom")
+    with pytest.raises(KeyError), tg.no_grad():
+        raise KeyError("boom")
     assert tg.is_grad_enabled()
 
 
@@ -203,6 +205,7 @@ def test_requires_grad_argument_on_an_integer_tensor_raises_type_error():
 
 
 # ---------------------------------------------------------------- tinygrad_sm.grad
+
 
 def test_grad_returns_tensors_and_leaves_dot_grad_untouched():
     x = leaf([1.0, 2.0])
@@ -254,15 +257,15 @@ def test_grad_with_respect_to_an_intermediate_tensor():
 
 def test_create_graph_gives_the_second_derivative_of_a_cube():
     x = leaf([1.0, -2.0, 0.5])
-    (first,) = tg.grad((x ** 3).sum(), x, create_graph=True)
-    np.testing.assert_allclose(first.data, 3 * x.data ** 2)
+    (first,) = tg.grad((x**3).sum(), x, create_graph=True)
+    np.testing.assert_allclose(first.data, 3 * x.data**2)
     (second,) = tg.grad(first.sum(), x)
     np.testing.assert_allclose(second.data, 6 * x.data)
 
 
 def test_backward_with_create_graph_makes_dot_grad_differentiable():
     x = leaf([1.0, 2.0])
-    (x ** 3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (second,) = tg.grad(x.grad.sum(), x)
     np.testing.assert_allclose(second.data, 6 * x.data)
@@ -280,10 +283,12 @@ def test_hessian_of_logsumexp_is_diag_p_minus_p_p_transpose():
 
 def _second_order(fn):
     """x -> d/dx sum(w * fn(x)^2) with a recorded graph, so gradcheck tests the backward of backward."""
+
     def gradient_of(*inputs):
         out = fn(*inputs)
         weights = np.linspace(0.5, 1.5, out.size).reshape(out.shape)
         return tg.grad(((out * out) * weights).sum(), inputs[0], create_graph=True)[0]
+
     return gradient_of
 
 
@@ -297,8 +302,8 @@ SECOND_ORDER_CASES = {
     "sub": (lambda x: 1.0 - x, _MATRIX),
     "mul": (lambda x: x * _OTHER, _MATRIX),
     "div": (lambda x: _OTHER / x, _MATRIX),
-    "pow-scalar": (lambda x: x ** 3, _MATRIX),
-    "pow-tensor-exponent": (lambda x: _OTHER ** x, _MATRIX),
+    "pow-scalar": (lambda x: x**3, _MATRIX),
+    "pow-tensor-exponent": (lambda x: _OTHER**x, _MATRIX),
     "maximum": (lambda x: tg.maximum(x, 1.1), _DISTINCT + 0.05),
     "where": (lambda x: tg.where(_DISTINCT > 0, x * x, -x), _MATRIX),
     "neg": (lambda x: -(x * x), _MATRIX),
@@ -336,6 +341,7 @@ def test_fused_softmax_cross_entropy_refuses_create_graph():
 
 
 # ---------------------------------------------------------------- saved arrays and in-place updates
+
 
 def test_an_array_saved_for_backward_is_read_only():
     x = leaf([1.0, 2.0, 3.0])
@@ -447,8 +453,7 @@ _CHAIN_STEPS = {
 
 
 @SETTINGS
-@given(values=distinct_arrays(shapes()),
-       steps=st.lists(st.sampled_from(sorted(_CHAIN_STEPS)), min_size=2, max_size=5))
+@given(values=distinct_arrays(shapes()), steps=st.lists(st.sampled_from(sorted(_CHAIN_STEPS)), min_size=2, max_size=5))
 def test_random_compositions_of_primitives_pass_gradcheck(values, steps):
     # distinct inputs keep max away from ties until a step duplicates values (concatenate, expand)
     duplicates = {"concatenate", "expand", "sum-keepdims", "self-product"}  # self-product is even
@@ -460,6 +465,7 @@ def test_random_compositions_of_primitives_pass_gradcheck(values, steps):
         for step in steps:
             t = _CHAIN_STEPS[step](t)
         return t
+
     assert gradcheck(composed, values / 3, atol=1e-5, rtol=1e-4)
 
 
@@ -490,9 +496,9 @@ DTYPE_CASES = {
     "sub": (lambda a, b: a - b, 2),
     "mul": (lambda a, b: a * b, 2),
     "truediv": (lambda a, b: a / b, 2),
-    "pow-tensor": (lambda a, b: a ** b, 2),
-    "pow-scalar": (lambda a: a ** 2, 1),
-    "rpow-scalar": (lambda a: 2 ** a, 1),
+    "pow-tensor": (lambda a, b: a**b, 2),
+    "pow-scalar": (lambda a: a**2, 1),
+    "rpow-scalar": (lambda a: 2**a, 1),
     "maximum": (lambda a, b: tg.maximum(a, b), 2),
     "maximum-scalar": (lambda a: tg.maximum(a, 1.0), 1),
     "where": (lambda a, b: tg.where(np.array([True, False, True]), a, b), 2),
@@ -554,7 +560,7 @@ def test_numpy_arrays_keep_their_dtype(dtype):
 
 def test_python_scalar_operands_take_the_tensor_float_dtype():
     x = leaf([1.0, 2.0], dtype=np.float32)
-    for out in (x + 2.5, 2.5 - x, x * 3, 1 / x, x ** 2, 2 ** x):
+    for out in (x + 2.5, 2.5 - x, x * 3, 1 / x, x**2, 2**x):
         assert out.dtype == np.float32
 
 
@@ -569,15 +575,16 @@ def test_gradient_has_the_leaf_dtype_even_when_combined_with_a_float64_array():
 
 def test_writing_into_an_output_that_its_op_reads_in_backward_is_refused():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    y = x.exp()                      # exp's backward reads its own output
+    y = x.exp()  # exp's backward reads its own output
     with pytest.raises(ValueError, match="read-only"):
         y.data[0] = 5.0
     y.sum().backward()
     np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]))
-    y.data[0] = 5.0                  # writable again once backward released the graph
+    y.data[0] = 5.0  # writable again once backward released the graph
 
 
 # ---------------------------------------------------------------- float32 in, float32 everywhere
+
 
 def _every_function_class() -> list[type]:
     found, stack = [], [tg.autograd.Function]
@@ -605,17 +612,22 @@ def _graph_tensors(root: Tensor) -> list[Tensor]:
 
 FLOAT32_GRAPHS = {
     "mlp-composed-ce": lambda x, w: F.cross_entropy((x @ w[0] + w[1]).relu() @ w[2] + w[3], np.array([0, 2, 1, 0])),
-    "mlp-fused-ce": lambda x, w: F.softmax_cross_entropy_fused((x @ w[0] + w[1]).relu() @ w[2] + w[3],
-                                                                           np.array([0, 2, 1, 0])),
+    "mlp-fused-ce": lambda x, w: F.softmax_cross_entropy_fused(
+        (x @ w[0] + w[1]).relu() @ w[2] + w[3], np.array([0, 2, 1, 0])
+    ),
     "batch-of-one": lambda x, w: F.cross_entropy((x[:1] @ w[0] + w[1]).tanh() @ w[2] + w[3], np.array([2])),
-    "mse-on-sigmoid": lambda x, w: F.mse_loss(((x @ w[0] + w[1]).sigmoid() @ w[2] + w[3]).sigmoid(),
-                                                          np.eye(3, dtype=np.float32)[[0, 2, 1, 0]]),
+    "mse-on-sigmoid": lambda x, w: F.mse_loss(
+        ((x @ w[0] + w[1]).sigmoid() @ w[2] + w[3]).sigmoid(), np.eye(3, dtype=np.float32)[[0, 2, 1, 0]]
+    ),
     "soft-targets-and-scalars": lambda x, w: F.cross_entropy(
-        (2.0 * (x @ w[0]) - 1 + w[1]).relu() @ w[2] / 3 + w[3] ** 2, np.full((4, 3), 1 / 3)),
-    "bce-softmax-logsumexp": lambda x, w: (F.binary_cross_entropy_with_logits(x @ w[0], np.ones((4, 5)))
-                                           + F.softmax(x @ w[0]).max()
-                                           + F.logsumexp(x @ w[0] + w[1]).mean()
-                                           + (x @ w[0]).abs().sqrt().sum() * 0.5),
+        (2.0 * (x @ w[0]) - 1 + w[1]).relu() @ w[2] / 3 + w[3] ** 2, np.full((4, 3), 1 / 3)
+    ),
+    "bce-softmax-logsumexp": lambda x, w: (
+        F.binary_cross_entropy_with_logits(x @ w[0], np.ones((4, 5)))
+        + F.softmax(x @ w[0]).max()
+        + F.logsumexp(x @ w[0] + w[1]).mean()
+        + (x @ w[0]).abs().sqrt().sum() * 0.5
+    ),
 }
 
 
@@ -626,17 +638,23 @@ def test_float32_in_means_float32_in_every_forward_value_and_every_backward_grad
     returned: list[tuple[str, np.dtype]] = []
     for cls in _every_function_class():
         if "backward" in vars(cls):
+
             def recording(self, grad, *args, _original=vars(cls)["backward"], **kwargs):
                 result = _original(self, grad, *args, **kwargs)
                 returned.extend((self.name, np.asarray(g).dtype) for g in result if g is not None)
                 return result
+
             monkeypatch.setattr(cls, "backward", recording)
     rng = np.random.default_rng(0)
     x = Tensor(rng.standard_normal((4, 6)).astype(np.float32))
-    weights = [Tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
-               for shape in [(6, 5), (5,), (5, 3), (3,)]]
+    weights = [
+        Tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+        for shape in [(6, 5), (5,), (5, 3), (3,)]
+    ]
     loss = FLOAT32_GRAPHS[name](x, weights)
-    upcast = [(t._node.name if t._node else t.name or "leaf", t.dtype) for t in _graph_tensors(loss) if t.dtype != np.float32]
+    upcast = [
+        (t._node.name if t._node else t.name or "leaf", t.dtype) for t in _graph_tensors(loss) if t.dtype != np.float32
+    ]
     assert not upcast, f"forward values that are not float32: {upcast}"
     loss.backward()
     assert returned, "no backward rule ran"
@@ -646,13 +664,16 @@ def test_float32_in_means_float32_in_every_forward_value_and_every_backward_grad
 
 # ---------------------------------------------------------------- nothing outlives a step
 
+
 def test_training_steps_free_every_graph_without_the_cycle_collector_and_leave_no_frozen_arrays():
     """Memory cannot grow across epochs: after backward and the update, the loss, every intermediate
     tensor and every node are freed by reference counting alone (no cycles), and no array stays
     registered as frozen. Evaluation under no_grad records nothing at all."""
     import gc
     import weakref
+
     from tinygrad_sm import nn, optim
+
     rng = np.random.default_rng(0)
     model = nn.MLP([6, 5, 3], generator=rng)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)

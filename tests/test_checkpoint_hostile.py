@@ -1,6 +1,7 @@
 """Checkpoints under attack: crafted, truncated, oversized and lossy files are refused before anything is
 read in bulk or written into the model, each message naming the file and the real cause; the format
 version is written and checked."""
+
 from __future__ import annotations
 
 import io
@@ -43,8 +44,7 @@ def npy_header(shape: tuple, descr: str = "<f4") -> bytes:
     return buffer.getvalue()
 
 
-def craft(path: Path, entries: dict, comment: bytes = CURRENT,
-          compression: int = zipfile.ZIP_STORED) -> Path:
+def craft(path: Path, entries: dict, comment: bytes = CURRENT, compression: int = zipfile.ZIP_STORED) -> Path:
     """A checkpoint-shaped zip: each entry's value is an array (written as .npy) or raw bytes."""
     with zipfile.ZipFile(path, "w", compression) as archive:
         archive.comment = comment
@@ -62,6 +62,7 @@ def expect_refusal(model: nn.Module, path: Path, error: type, pattern: str) -> N
 
 
 # ---------------------------------------------------------------- format version
+
 
 def test_save_records_the_format_version_and_np_load_still_sees_only_parameter_names(tmp_path):
     model = small_model()
@@ -88,11 +89,13 @@ def test_a_checkpoint_without_a_version_is_refused_with_how_to_convert_it(tmp_pa
 def test_a_newer_format_is_refused_naming_both_versions(tmp_path):
     model = small_model()
     path = craft(tmp_path / "new.npz", model.state_dict(), comment=b"tinygrad_sm checkpoint format 99")
-    expect_refusal(model, path, CheckpointError,
-                   rf"format 99, newer than this tinygrad_sm reads \({nn.FORMAT_VERSION}\)")
+    expect_refusal(
+        model, path, CheckpointError, rf"format 99, newer than this tinygrad_sm reads \({nn.FORMAT_VERSION}\)"
+    )
 
 
 # ---------------------------------------------------------------- nothing written unless everything checks out
+
 
 def bad_last_entry(model: nn.Module, value_for) -> dict:
     """The state with every entry fine (and different from the model's) except the last."""
@@ -107,8 +110,11 @@ LOSSY = {
     "datetime": (lambda a: np.zeros(a.shape, "datetime64[D]"), TypeError, r"dtype datetime64\[D\]"),
     "text": (lambda a: np.full(a.shape, "1.0"), TypeError, r"dtype <U3"),
     "bool": (lambda a: np.ones(a.shape, bool), TypeError, r"dtype bool"),
-    "too-large-for-float32": (lambda a: np.full(a.shape, 1e300), ValueError,
-                              r"value 1e\+300 at index \(0,\) does not fit the parameter's dtype float32"),
+    "too-large-for-float32": (
+        lambda a: np.full(a.shape, 1e300),
+        ValueError,
+        r"value 1e\+300 at index \(0,\) does not fit the parameter's dtype float32",
+    ),
     "nan": (lambda a: np.full(a.shape, np.nan), ValueError, r"value nan at index \(0,\) is not a finite number"),
 }
 
@@ -142,6 +148,7 @@ def test_float64_values_that_fit_load_into_float32_parameters(tmp_path):
 
 # ---------------------------------------------------------------- bounded reading
 
+
 def test_a_huge_extra_entry_is_refused_by_its_name_without_reading_it(tmp_path):
     model = small_model()
     path = tmp_path / "bomb.npz"
@@ -171,9 +178,13 @@ def test_a_header_claiming_2_to_the_32_floats_is_reported_as_truncated(tmp_path)
     first = list(state)[0]
     state[first] = npy_header((2**32,)) + bytes(400)
     path = craft(tmp_path / "claim.npz", state)
-    expect_refusal(model, path, CheckpointError,
-                   rf"entry '{first}' is truncated: its header \(shape \(4294967296,\), dtype float32\) promises "
-                   r"17179869184 data bytes, the entry holds 400")
+    expect_refusal(
+        model,
+        path,
+        CheckpointError,
+        rf"entry '{first}' is truncated: its header \(shape \(4294967296,\), dtype float32\) promises "
+        r"17179869184 data bytes, the entry holds 400",
+    )
 
 
 def test_a_truncated_entry_says_truncated_not_pickled(tmp_path):
@@ -181,8 +192,12 @@ def test_a_truncated_entry_says_truncated_not_pickled(tmp_path):
     state = dict(model.state_dict())
     first = list(state)[0]
     state[first] = npy_bytes(state[first])[:-7]
-    expect_refusal(model, craft(tmp_path / "cut.npz", state), CheckpointError,
-                   rf"entry '{first}' is truncated: .* promises 48 data bytes, the entry holds 41")
+    expect_refusal(
+        model,
+        craft(tmp_path / "cut.npz", state),
+        CheckpointError,
+        rf"entry '{first}' is truncated: .* promises 48 data bytes, the entry holds 41",
+    )
 
 
 def test_an_oversized_header_is_refused_before_it_is_read(tmp_path):
@@ -190,8 +205,12 @@ def test_an_oversized_header_is_refused_before_it_is_read(tmp_path):
     state = dict(model.state_dict())
     first = list(state)[0]
     state[first] = b"\x93NUMPY\x02\x00" + (50_000_000).to_bytes(4, "little") + b" " * 64
-    expect_refusal(model, craft(tmp_path / "header.npz", state), CheckpointError,
-                   rf"entry '{first}' claims a .npy header of 50000000 bytes, more than 10000")
+    expect_refusal(
+        model,
+        craft(tmp_path / "header.npz", state),
+        CheckpointError,
+        rf"entry '{first}' claims a .npy header of 50000000 bytes, more than 10000",
+    )
 
 
 def test_pickled_objects_are_still_refused_as_such(tmp_path):
@@ -202,6 +221,7 @@ def test_pickled_objects_are_still_refused_as_such(tmp_path):
 
 
 # ---------------------------------------------------------------- files that are not checkpoints
+
 
 def test_a_npy_renamed_npz_is_named_as_such(tmp_path):
     path = tmp_path / "weights.npz"
@@ -215,7 +235,7 @@ def test_a_truncated_or_empty_zip_names_the_file_and_the_cause(tmp_path, keep, c
     model = small_model()
     whole = nn.save(model, tmp_path / "whole.npz").read_bytes()
     path = tmp_path / "cut.npz"
-    path.write_bytes(whole[:int(len(whole) * keep)])
+    path.write_bytes(whole[: int(len(whole) * keep)])
     expect_refusal(model, path, CheckpointError, rf"checkpoint {path} is not a readable .npz \(zip\) archive: {cause}")
 
 

@@ -1,5 +1,6 @@
 """The command line as a hostile user drives it: every refusal is exit status 2 with one line on stderr
 and no traceback, before any work; every default is in --help, and the examples there work as printed."""
+
 from __future__ import annotations
 
 import os
@@ -83,6 +84,7 @@ BAD_FLAGS = [
 @pytest.mark.parametrize("argv, message", BAD_FLAGS, ids=[" ".join(argv) for argv, _ in BAD_FLAGS])
 def test_every_bad_flag_is_one_line_exit_2_before_any_work(in_tmp, capsys, argv, message):
     import re
+
     line = refused(argv, capsys)
     assert re.search(message, line), line
     assert line.startswith(f"python -m tinygrad_sm {argv[0]}")
@@ -92,7 +94,8 @@ def test_the_output_folder_is_created_before_training(in_tmp, capsys):
     require("sklearn")
     assert main(["train", "--model", "64-8-10", "--epochs", "1", "--out", "deep/er/run"]) == 0
     assert sorted(p.name for p in (in_tmp / "deep/er/run").iterdir()) == sorted(
-        ["metrics.json", "model.npz", "confusion_matrix.txt", "learning_curve.png"])
+        ["metrics.json", "model.npz", "confusion_matrix.txt", "learning_curve.png"]
+    )
 
 
 def test_a_typed_value_is_never_replaced_by_a_default(in_tmp, capsys, monkeypatch):
@@ -111,6 +114,7 @@ def test_an_error_during_the_work_is_one_line_too(in_tmp, capsys):
 
 # ---------------------------------------------------------------- help and its examples
 
+
 def subcommand_parsers() -> dict:
     parser = cli.build_parser()
     action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
@@ -126,12 +130,19 @@ def test_help_describes_every_option_and_shows_every_default(name):
             continue
         assert action.help, f"{name} {action.option_strings[0]} has no help"
         if action.default not in (None, False):
-            assert f"(default: {action.default})" in text.replace("\n", " ").replace("  ", " ") or \
-                f"default: {action.default}" in " ".join(text.split()), (name, action.dest)
+            assert f"(default: {action.default})" in text.replace("\n", " ").replace(
+                "  ", " "
+            ) or f"default: {action.default}" in " ".join(text.split()), (name, action.dest)
     if name == "train":  # the per-data-set defaults are spelled out
         flat = " ".join(text.split())
-        for phrase in ("64-128-10 for digits", "784-256-10 for fashion-mnist", "0.005 for digits",
-                       "0.001 for fashion-mnist", "30 for digits", "20 for fashion-mnist"):
+        for phrase in (
+            "64-128-10 for digits",
+            "784-256-10 for fashion-mnist",
+            "0.005 for digits",
+            "0.001 for fashion-mnist",
+            "30 for digits",
+            "20 for fashion-mnist",
+        ):
             assert phrase in flat
 
 
@@ -177,12 +188,13 @@ def test_the_fashion_example_with_data_dir_runs_on_the_sample(in_tmp, capsys, mo
         pytest.skip(f"shared test data not found at {SAMPLE_DIR}")
     shutil.copytree(SAMPLE_DIR, in_tmp / "data" / "fashion-mnist")
     argv = next(a for a in examples("train") if "--data-dir" in a)
-    argv = [*argv[:argv.index("--epochs")], "--epochs", "1", "--model", "784-16-10", "--out", "runs/f"]
+    argv = [*argv[: argv.index("--epochs")], "--epochs", "1", "--model", "784-16-10", "--out", "runs/f"]
     assert main(argv) == 0, capsys.readouterr().err
 
 
 def test_graph_draws_the_forward_pass_as_well_as_the_backward_one():
     require("graphviz")
     from tinygrad_sm.viz import example_graph
+
     forward, backward = example_graph("mlp", backward=False), example_graph("mlp", backward=True)
     assert "#c0392b" in backward.source and "#c0392b" not in forward.source  # red gradient edges only backward

@@ -1,6 +1,7 @@
 """tinygrad_sm.compile: a compiled step gives bitwise the eager results, step after step, and says why
 when it cannot compile. Each test runs a function compiled and the same function eagerly on a twin
 (same initial weights, same data) and compares every array with ``np.array_equal`` (no tolerance)."""
+
 from __future__ import annotations
 
 import warnings
@@ -34,6 +35,7 @@ def _make_step(model, opt, loss_fn):
         loss.backward()
         opt.step()
         return loss
+
     return train_step
 
 
@@ -54,8 +56,11 @@ def _assert_same_state(model_a, opt_a, model_b, opt_b):
 
 
 @pytest.mark.parametrize("loss_fn", [F.cross_entropy, F.softmax_cross_entropy_fused], ids=["composed", "fused"])
-@pytest.mark.parametrize("make_opt", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
-                                      lambda p: optim.Adam(p, lr=0.01)], ids=["sgd-momentum", "adam"])
+@pytest.mark.parametrize(
+    "make_opt",
+    [lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: optim.Adam(p, lr=0.01)],
+    ids=["sgd-momentum", "adam"],
+)
 def test_compiled_mlp_steps_are_bitwise_eager(loss_fn, make_opt):
     (model_c, opt_c), (model_e, opt_e) = _twins(make_opt)
     step = tg.compile(_make_step(model_c, opt_c, loss_fn))
@@ -70,8 +75,10 @@ def test_compiled_mlp_steps_are_bitwise_eager(loss_fn, make_opt):
 def test_raw_tensors_manual_update_and_names_in_the_source():
     def make():
         rng = np.random.default_rng(1)
-        return [tg.Tensor(rng.standard_normal(s).astype(np.float32) * 0.3, requires_grad=True, name=n)
-                for s, n in (((12, 16), "W1"), ((16,), "b1"), ((16, 4), "W2"), ((4,), "b2"))]
+        return [
+            tg.Tensor(rng.standard_normal(s).astype(np.float32) * 0.3, requires_grad=True, name=n)
+            for s, n in (((12, 16), "W1"), ((16,), "b1"), ((16, 4), "W2"), ((4,), "b2"))
+        ]
 
     def make_step(params):
         W1, b1, W2, b2 = params
@@ -86,6 +93,7 @@ def test_raw_tensors_manual_update_and_names_in_the_source():
                     p -= p.grad * 0.05
                     p.grad = None
             return loss
+
         return train_step
 
     compiled_params, eager_params = make(), make()
@@ -113,12 +121,13 @@ def test_a_masked_row_fails_the_guard_and_the_call_runs_eagerly():
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
     open_mask = np.zeros((6, 4), np.float32)
     masked = open_mask.copy()
-    masked[2] = -np.inf          # one row with every class masked: a different branch in logsumexp
+    masked[2] = -np.inf  # one row with every class masked: a different branch in logsumexp
     for index, (x, y) in enumerate(_batches(10, 6)):
         mask = masked if index in (5, 8) else open_mask
         loss_c, loss_e = step(x, y, mask), eager(x, y, mask)
@@ -133,12 +142,13 @@ def test_python_if_on_a_tensor_value_is_a_guard():
     def make(model, opt):
         def train_step(x, y):
             loss = F.cross_entropy(model(tg.Tensor(x)), y)
-            if loss > 1.4:                       # bool(tensor): traced as a guard on its value
+            if loss > 1.4:  # bool(tensor): traced as a guard on its value
                 loss = loss * 2
             opt.zero_grad()
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
@@ -161,6 +171,7 @@ def test_random_draws_are_new_on_every_call():
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
@@ -182,12 +193,13 @@ def test_reading_data_inside_is_refused_with_a_warning_and_stays_eager():
     def make(model, opt):
         def train_step(x, y):
             logits = model(tg.Tensor(x))
-            scale = float(np.abs(logits.data).max())     # a value compile cannot follow
+            scale = float(np.abs(logits.data).max())  # a value compile cannot follow
             loss = F.cross_entropy(logits * (1 / scale), y)
             opt.zero_grad()
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
@@ -227,7 +239,7 @@ def test_errors_while_tracing_are_the_eager_errors():
     x, y = _batches(1, 4)[0]
     with pytest.raises(ValueError, match="label 9 at index 0 is out of range"):
         step(x, np.array([9, 0, 1, 2]))
-    step(x, y), step(x, y)                 # compiled now; a bad label fails the range guard: eager error
+    step(x, y), step(x, y)  # compiled now; a bad label fails the range guard: eager error
     with pytest.raises(ValueError, match="label 7 at index 1 is out of range"):
         step(x, np.array([0, 7, 1, 2]))
 
@@ -242,6 +254,7 @@ def test_item_after_the_update_is_refused_not_frozen():
             loss.backward()
             opt.step()
             return loss.item()
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
@@ -255,12 +268,23 @@ def test_item_after_the_update_is_refused_not_frozen():
 def test_fit_with_compile_trains_bitwise_the_same_model():
     from tinygrad_sm.data import load_dataset
     from tinygrad_sm.train import fit
+
     data = load_dataset("digits")
     models = []
     for use_compile in (False, True):
         model = nn.MLP([64, 32, 10], generator=np.random.default_rng(0))
-        history = fit(model, data, loss="ce", optimizer="adam", lr=5e-3, batch_size=128, epochs=1, seed=0,
-                      progress=False, compile=use_compile)
+        history = fit(
+            model,
+            data,
+            loss="ce",
+            optimizer="adam",
+            lr=5e-3,
+            batch_size=128,
+            epochs=1,
+            seed=0,
+            progress=False,
+            compile=use_compile,
+        )
         models.append((model, [(row["train_loss"], row["test_accuracy"]) for row in history]))
     (eager, eager_history), (compiled, compiled_history) = models
     assert eager_history == compiled_history
@@ -270,6 +294,7 @@ def test_fit_with_compile_trains_bitwise_the_same_model():
 
 def test_the_docs_page_shows_the_source_its_code_prints(capsys):
     from pathlib import Path
+
     page = (Path(__file__).resolve().parents[1] / "docs" / "compile.md").read_text()
     code = page.split("```python\n", 1)[1].split("```", 1)[0]
     shown = page.split("```text\n", 1)[1].split("```", 1)[0]
@@ -288,6 +313,7 @@ def test_dropout_draws_a_new_mask_on_every_call():
             loss.backward()
             opt.step()
             return loss
+
         return train_step
 
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)

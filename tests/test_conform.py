@@ -1,5 +1,6 @@
 """Issue 12: no wrong answers, and PyTorch's habits. One test per bug (each failed on the old main),
 plus the habits, each named after the behaviour it pins."""
+
 from __future__ import annotations
 
 import subprocess
@@ -15,6 +16,7 @@ import tinygrad_sm.functional as F
 from tinygrad_sm import Tensor, gradcheck, nn, no_grad, optim
 
 # ---------------------------------------------------------------- wrong answers
+
 
 def test_binary_cross_entropy_takes_probabilities():
     loss = F.binary_cross_entropy(Tensor([0.9, 0.2]), [1.0, 0.0])
@@ -64,8 +66,9 @@ def test_fused_soft_target_gradient_is_p_times_target_mass_minus_t():
     assert fused.item() == pytest.approx(composed.item(), rel=1e-12)
 
 
-@pytest.mark.parametrize("targets", [np.array([0, 1]), np.array([[1.0, 0.0], [0.0, 1.0]]),
-                                     np.array([[0.3, 0.2], [0.4, 0.4]])])
+@pytest.mark.parametrize(
+    "targets", [np.array([0, 1]), np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[0.3, 0.2], [0.4, 0.4]])]
+)
 def test_fused_and_composed_agree_on_a_fully_masked_row(targets):
     composed, fused, composed_grad, fused_grad = _fused_and_composed([[1.0, 2.0], [-np.inf, -np.inf]], targets)
     assert composed.item() == fused.item() == np.inf
@@ -74,15 +77,16 @@ def test_fused_and_composed_agree_on_a_fully_masked_row(targets):
 
 
 def test_fused_and_composed_agree_on_a_partly_masked_row_without_target_mass_there():
-    composed, fused, composed_grad, fused_grad = _fused_and_composed([[0.0, -np.inf], [1.0, 2.0]],
-                                                                    np.array([[1.0, 0.0], [0.5, 0.5]]))
+    composed, fused, composed_grad, fused_grad = _fused_and_composed(
+        [[0.0, -np.inf], [1.0, 2.0]], np.array([[1.0, 0.0], [0.5, 0.5]])
+    )
     assert np.isfinite(composed.item()) and composed.item() == pytest.approx(fused.item(), rel=1e-12)
     np.testing.assert_allclose(fused_grad, composed_grad, rtol=1e-12)
 
 
 def test_x_to_the_zero_at_zero_has_gradient_zero():
     x = Tensor([0.0, 2.0], requires_grad=True)
-    (x ** 0).sum().backward()
+    (x**0).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
 
 
@@ -94,7 +98,7 @@ def test_exponent_gradient_of_zero_base_is_zero_for_nonnegative_exponents():
 
 def test_pow_at_zero_zero_has_finite_gradients():
     x, y = Tensor(0.0, requires_grad=True), Tensor(0.0, requires_grad=True)
-    (x ** y).backward()
+    (x**y).backward()
     assert x.grad.item() == 0.0 and y.grad.item() == 0.0
 
 
@@ -151,9 +155,18 @@ def test_from_numpy_shares_and_a_saved_array_refuses_raw_writes():
     assert x.data[0] == 5.0
 
 
-@pytest.mark.parametrize("convert", [np.asarray, lambda t: np.array([t, t]), lambda t: np.mean([t, t + 2]),
-                                     lambda t: np.std([t, t]), lambda t: np.var([t, t]), lambda t: t.numpy()],
-                         ids=["asarray", "array_of_list", "mean_of_list", "std_of_list", "var_of_list", "numpy"])
+@pytest.mark.parametrize(
+    "convert",
+    [
+        np.asarray,
+        lambda t: np.array([t, t]),
+        lambda t: np.mean([t, t + 2]),
+        lambda t: np.std([t, t]),
+        lambda t: np.var([t, t]),
+        lambda t: t.numpy(),
+    ],
+    ids=["asarray", "array_of_list", "mean_of_list", "std_of_list", "var_of_list", "numpy"],
+)
 def test_numpy_conversion_of_a_tensor_that_requires_grad_raises(convert):
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
@@ -195,6 +208,7 @@ def test_frozen_array_guard_is_correct_under_many_threads():
                         del loss
                 except Exception as error:  # pragma: no cover - reported below
                     errors.append(error)
+
             keeper_w = Tensor(np.ones(3), requires_grad=True)
             keeper = (keeper_w * shared).sum()  # a live graph that needs `shared`
             threads = [threading.Thread(target=work) for _ in range(8)]
@@ -215,6 +229,7 @@ def test_frozen_array_guard_is_correct_under_many_threads():
 
 
 # ---------------------------------------------------------------- dtypes
+
 
 def test_dtype_inference_follows_pytorch():
     assert tg.tensor([0, 2]).dtype == np.int64
@@ -258,6 +273,7 @@ def test_dtype_methods_and_to():
 
 
 # ---------------------------------------------------------------- habits
+
 
 def test_clone_is_a_differentiable_copy():
     x = Tensor([1.0, 2.0], requires_grad=True)
@@ -338,10 +354,12 @@ def test_zero_dim_reductions_and_softmax():
 
 
 def test_package_exposes_submodules_lazily_and_import_stays_light():
-    code = ("import sys, tinygrad_sm as tg; assert not {'graphviz', 'tqdm', 'matplotlib'} & set(sys.modules); "
-            "assert 'tinygrad_sm.viz' not in sys.modules; tg.nn.Linear; tg.functional.softmax; tg.optim.SGD; "
-            "tg.data; tg.viz; import tinygrad_sm.tensor as module; assert module.Tensor is tg.Tensor; "
-            "assert tg.tensor([1]).dtype == 'int64'")
+    code = (
+        "import sys, tinygrad_sm as tg; assert not {'graphviz', 'tqdm', 'matplotlib'} & set(sys.modules); "
+        "assert 'tinygrad_sm.viz' not in sys.modules; tg.nn.Linear; tg.functional.softmax; tg.optim.SGD; "
+        "tg.data; tg.viz; import tinygrad_sm.tensor as module; assert module.Tensor is tg.Tensor; "
+        "assert tg.tensor([1]).dtype == 'int64'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -350,9 +368,14 @@ def test_linear_stores_weight_out_by_in_and_computes_x_at_w_transpose():
     assert layer.weight.shape == (2, 3)
     x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
     np.testing.assert_allclose(layer(Tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
-    gradcheck(lambda inputs, weight, bias: F.cross_entropy(
-        tg.ops.Matmul.apply(inputs, weight, transpose_b=True) + bias, np.array([0, 1])),
-        x.astype(np.float64), layer.weight.data.astype(np.float64), np.zeros(2))
+    gradcheck(
+        lambda inputs, weight, bias: F.cross_entropy(
+            tg.ops.Matmul.apply(inputs, weight, transpose_b=True) + bias, np.array([0, 1])
+        ),
+        x.astype(np.float64),
+        layer.weight.data.astype(np.float64),
+        np.zeros(2),
+    )
 
 
 def test_last_layer_gradient_reads_off_a_minus_y_transposed_times_a_prev():
@@ -370,6 +393,7 @@ def test_last_layer_gradient_reads_off_a_minus_y_transposed_times_a_prev():
 
 # ---------------------------------------------------------------- cross-entropy layouts (values vs PyTorch are pinned)
 
+
 def test_cross_entropy_plain_case_still_gives_p_minus_delta_exactly():
     logits = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]]), requires_grad=True)
     F.cross_entropy(logits, [2, 0]).backward()
@@ -378,8 +402,15 @@ def test_cross_entropy_plain_case_still_gives_p_minus_delta_exactly():
     np.testing.assert_allclose(logits.grad.data, (probs - np.eye(3)[[2, 0]]) / 2, rtol=1e-15, atol=1e-17)
 
 
-@pytest.mark.parametrize("kwargs", [{"ignore_index": 1}, {"label_smoothing": 0.2}, {"weight": [1.0, 3.0, 0.5]},
-                                    {"weight": [1.0, 3.0, 0.5], "label_smoothing": 0.1, "ignore_index": 0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"ignore_index": 1},
+        {"label_smoothing": 0.2},
+        {"weight": [1.0, 3.0, 0.5]},
+        {"weight": [1.0, 3.0, 0.5], "label_smoothing": 0.1, "ignore_index": 0},
+    ],
+)
 def test_cross_entropy_options_pass_gradcheck(kwargs):
     labels = np.array([0, 1, 2, 1])
     gradcheck(lambda z: F.cross_entropy(z, labels, **kwargs), np.random.default_rng(1).standard_normal((4, 3)))
@@ -403,6 +434,7 @@ def test_every_label_ignored_gives_nan_as_pytorch():
 
 # ---------------------------------------------------------------- in place, second backward
 
+
 def test_in_place_add_on_an_intermediate_gives_pytorchs_gradient():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     c = x * 2
@@ -415,7 +447,7 @@ def test_in_place_on_an_intermediate_keeps_earlier_uses_at_the_old_value():
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = x * 3
     before = c * c  # saved c = 3x
-    c *= x          # c = 3x^2
+    c *= x  # c = 3x^2
     (before + c).sum().backward()  # d/dx (9x^2 + 3x^2) = 24x
     np.testing.assert_allclose(x.grad.data, [24.0, 48.0])
     np.testing.assert_allclose(before.data, [9.0, 36.0])
@@ -464,6 +496,7 @@ def test_second_backward_through_saved_arrays_is_still_an_error():
 
 
 # ---------------------------------------------------------------- errors that say the real cause
+
 
 def test_labels_of_shape_n_by_1_suggest_reshape():
     with pytest.raises(ValueError, match=r"\(2,\).*reshape\(-1\)"):

@@ -1,5 +1,6 @@
 """Convolution and pooling: values and gradients against PyTorch (pinned), finite differences in float64
 over hypothesis-drawn configurations, the adjoint identities, ties in max pooling, and the layers."""
+
 from __future__ import annotations
 
 import json
@@ -41,19 +42,26 @@ def test_value_and_gradients_match_pinned_pytorch(case, pinned_arrays):
     np.testing.assert_allclose(output.data, pinned_arrays[f"{key}/output"], rtol=1e-10, atol=1e-12)
     (output * tg.Tensor(pinned_arrays[f"{key}/upstream"])).sum().backward()
     for name, leaf in leaves.items():
-        np.testing.assert_allclose(leaf.grad.data, pinned_arrays[f"{key}/grad_{name}"], rtol=1e-10, atol=1e-12,
-                                   err_msg=f"{key}: gradient of {name}")
+        np.testing.assert_allclose(
+            leaf.grad.data,
+            pinned_arrays[f"{key}/grad_{name}"],
+            rtol=1e-10,
+            atol=1e-12,
+            err_msg=f"{key}: gradient of {name}",
+        )
 
 
 def test_pinned_cases_cover_groups_dilation_stride_and_string_padding():
     conv = [c["kwargs"] for c in PINNED if c["function"] == "conv2d"]
     assert any(k["groups"] > 1 for k in conv) and any(max(k["dilation"]) > 1 for k in conv)
-    assert any(max(k["stride"]) > 1 for k in conv) and {"same", "valid"} & {k["padding"] for k in conv if
-                                                                          isinstance(k["padding"], str)}
+    assert any(max(k["stride"]) > 1 for k in conv) and {"same", "valid"} & {
+        k["padding"] for k in conv if isinstance(k["padding"], str)
+    }
     assert any(c["kwargs"]["ceil_mode"] for c in PINNED if c["function"] == "max_pool2d")
 
 
 # ---------------------------------------------------------------- finite differences (float64)
+
 
 @st.composite
 def conv_configs(draw):
@@ -73,10 +81,14 @@ def conv_configs(draw):
 def test_conv2d_gradcheck_over_drawn_configurations(config):
     groups, c_in, c_out, kernel, dilation, stride, padding, size, seed = config
     rng = np.random.default_rng(seed)
-    x, w, b = rng.standard_normal((2, c_in, *size)), rng.standard_normal((c_out, c_in // groups, *kernel)), \
-        rng.standard_normal(c_out)
-    gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups),
-              x, w, b)
+    x, w, b = (
+        rng.standard_normal((2, c_in, *size)),
+        rng.standard_normal((c_out, c_in // groups, *kernel)),
+        rng.standard_normal(c_out),
+    )
+    gradcheck(
+        lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups), x, w, b
+    )
 
 
 @SETTINGS
@@ -86,8 +98,9 @@ def test_conv_transpose2d_gradcheck_over_drawn_configurations(config):
     rng = np.random.default_rng(seed)
     padding = tuple(min(p, d * (k - 1)) for p, d, k in zip(padding, dilation, kernel))
     x, w = rng.standard_normal((1, c_in, *size)), rng.standard_normal((c_in, c_out // groups, *kernel))
-    gradcheck(lambda x, w: F.conv_transpose2d(x, w, stride=stride, padding=padding, groups=groups,
-                                              dilation=dilation), x, w)
+    gradcheck(
+        lambda x, w: F.conv_transpose2d(x, w, stride=stride, padding=padding, groups=groups, dilation=dilation), x, w
+    )
 
 
 @SETTINGS
@@ -101,8 +114,15 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
     y = rng.standard_normal(forward.shape)
     # the output_padding that gives back x's size (the rows a strided forward never read)
     extra = tuple((n + 2 * p - d * (k - 1) - 1) % s for n, p, d, k, s in zip(size, padding, dilation, kernel, stride))
-    back = F.conv_transpose2d(tg.Tensor(y), tg.Tensor(w), stride=stride, padding=padding, output_padding=extra,
-                              groups=groups, dilation=dilation)
+    back = F.conv_transpose2d(
+        tg.Tensor(y),
+        tg.Tensor(w),
+        stride=stride,
+        padding=padding,
+        output_padding=extra,
+        groups=groups,
+        dilation=dilation,
+    )
     assert back.shape == x.shape
     np.testing.assert_allclose(np.sum(forward.data * y), np.sum(x * back.data), rtol=1e-10)
 
@@ -142,13 +162,16 @@ def test_second_derivative_through_conv2d():
     rng = np.random.default_rng(4)
     x = tg.Tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True)
     w = tg.Tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+
     def grad_norm(x: tg.Tensor) -> tg.Tensor:
         (gx,) = tg.grad((F.conv2d(x, w, padding=1) ** 2).sum(), x, create_graph=True)
         return (gx * gx).sum()
+
     gradcheck(grad_norm, x.data)
 
 
 # ---------------------------------------------------------------- the hand formula
+
 
 def test_one_kernel_weight_gradient_is_the_sum_over_positions_of_input_times_upstream():
     """dL/dw[o, c, i, j] = sum_{n, u, v} x_pad[n, c, u s + i d, v s + j d] * g[n, o, u, v]."""
@@ -162,8 +185,12 @@ def test_one_kernel_weight_gradient_is_the_sum_over_positions_of_input_times_ups
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     out_h, out_w = out.shape[2:]
     for o, c, i, j in [(0, 0, 0, 0), (3, 2, 2, 1), (1, 1, 1, 0)]:
-        window = padded[:, c, i * dilation[0]: i * dilation[0] + stride[0] * out_h: stride[0],
-                        j * dilation[1]: j * dilation[1] + stride[1] * out_w: stride[1]]
+        window = padded[
+            :,
+            c,
+            i * dilation[0] : i * dilation[0] + stride[0] * out_h : stride[0],
+            j * dilation[1] : j * dilation[1] + stride[1] * out_w : stride[1],
+        ]
         assert np.isclose(weight.grad.data[o, c, i, j], np.sum(window * upstream[:, o]))
 
 
@@ -172,11 +199,12 @@ def _even_split_reference(x: np.ndarray, kernel: int, stride: int, padding: int,
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=-np.inf)
     grad = np.zeros_like(padded)
     for n, c, u, v in np.ndindex(upstream.shape):
-        window = padded[n, c, u * stride:u * stride + kernel, v * stride:v * stride + kernel]
+        window = padded[n, c, u * stride : u * stride + kernel, v * stride : v * stride + kernel]
         winners = window == window.max()
-        grad[n, c, u * stride:u * stride + kernel, v * stride:v * stride + kernel] += \
+        grad[n, c, u * stride : u * stride + kernel, v * stride : v * stride + kernel] += (
             winners * upstream[n, c, u, v] / winners.sum()
-    return grad[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]]
+        )
+    return grad[:, :, padding : padding + x.shape[2], padding : padding + x.shape[3]]
 
 
 @SETTINGS
@@ -205,6 +233,7 @@ def test_max_pool2d_padding_never_wins_even_for_negative_inputs():
 
 
 # ---------------------------------------------------------------- errors and layers
+
 
 def test_conv2d_rejects_mismatched_channels_naming_the_shapes():
     with pytest.raises(ValueError, match=r"input has 3 channels.*\(4, 2, 3, 3\).*groups=1"):
@@ -253,13 +282,16 @@ def test_flatten_adaptive_pool_and_avg_pool_layers():
     np.testing.assert_allclose(nn.MaxPool2d(2)(x).data, x.data.reshape(2, 3, 2, 2, 2, 2).max(axis=(3, 5)))
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("conv6k5-120", "ends with 120 outputs"),
-    ("conv6k5-pool2-10-conv3k3", "after a fully connected"),
-    ("conv6k5-banana-10", "cannot read layer 'banana'"),
-    ("conv6k29-10", "smaller than the window|no pixels"),
-    ("conv6k5--10", "empty layer"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("conv6k5-120", "ends with 120 outputs"),
+        ("conv6k5-pool2-10-conv3k3", "after a fully connected"),
+        ("conv6k5-banana-10", "cannot read layer 'banana'"),
+        ("conv6k29-10", "smaller than the window|no pixels"),
+        ("conv6k5--10", "empty layer"),
+    ],
+)
 def test_bad_model_specs_are_refused_naming_the_problem(spec, message):
     with pytest.raises(ValueError, match=message):
         nn.build_model(spec, 784, 10)
@@ -272,10 +304,12 @@ def test_model_spec_needs_square_images():
 
 def test_a_python_model_file_builds_the_model(tmp_path):
     path = tmp_path / "model.py"
-    path.write_text("from tinygrad_sm import nn\n"
-                    "def build_model(num_features, num_classes):\n"
-                    "    return nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 2, 3), nn.Flatten(),\n"
-                    "                         nn.Linear(72, num_classes))\n")
+    path.write_text(
+        "from tinygrad_sm import nn\n"
+        "def build_model(num_features, num_classes):\n"
+        "    return nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 2, 3), nn.Flatten(),\n"
+        "                         nn.Linear(72, num_classes))\n"
+    )
     model = nn.build_model(str(path), 64, 10)
     assert model(tg.Tensor(np.zeros((2, 64), dtype=np.float32))).shape == (2, 10)
 
@@ -285,13 +319,27 @@ def test_train_command_trains_a_cnn_and_writes_every_output(tmp_path, capsys):
     import os
 
     from tinygrad_sm.cli import main
+
     sample = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist-sample"
     if not sample.exists():
         if os.environ.get("CI"):
             pytest.fail(f"shared test data missing at {sample}")
         pytest.skip(f"shared test data not found at {sample}")
-    status = main(["train", "--dataset", "fashion-mnist", "--data-dir", str(sample), "--model", "cnn",
-                   "--epochs", "1", "--out", str(tmp_path)])
+    status = main(
+        [
+            "train",
+            "--dataset",
+            "fashion-mnist",
+            "--data-dir",
+            str(sample),
+            "--model",
+            "cnn",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert status == 0
     printed = capsys.readouterr().out
     assert "confusion matrix (test):" in printed and "final test accuracy" in printed
@@ -304,14 +352,16 @@ def test_train_command_trains_a_cnn_and_writes_every_output(tmp_path, capsys):
 
 def test_train_command_refuses_a_bad_conv_spec_with_exit_2(tmp_path, capsys):
     from tinygrad_sm.cli import main
+
     status = main(["train", "--dataset", "digits", "--model", "conv4k3-pool2-7", "--out", str(tmp_path)])
     assert status == 2
     assert "ends with 7 outputs but the data has 10 classes" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("shape, kernel, padding", [((2, 3, 9, 8), (2, 2), ((0, 0), (0, 0))),
-                                                    ((2, 3, 7, 9), (3, 2), ((1, 1), (0, 1))),
-                                                    ((1, 2, 10), (3,), ((1, 1),))])
+@pytest.mark.parametrize(
+    "shape, kernel, padding",
+    [((2, 3, 9, 8), (2, 2), ((0, 0), (0, 0))), ((2, 3, 7, 9), (3, 2), ((1, 1), (0, 1))), ((1, 2, 10), (3,), ((1, 1),))],
+)
 def test_fold_of_tiling_windows_is_unfolds_adjoint(shape, kernel, padding):
     """Windows with stride = kernel (a pool's default) fold by placement, not by slice-adds: same adjoint."""
     rng = np.random.default_rng(6)

@@ -1,4 +1,5 @@
 """Specification of tinygrad_sm.data: IDX files, Fashion-MNIST, digits, batching."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,8 +17,17 @@ import numpy as np
 import pytest
 
 from tinygrad_sm import data
-from tinygrad_sm.data import (ChecksumError, DownloadError, IDXError, download_file, iterate_minibatches,
-                              load_fashion_mnist, one_hot, read_idx, write_idx)
+from tinygrad_sm.data import (
+    ChecksumError,
+    DownloadError,
+    IDXError,
+    download_file,
+    iterate_minibatches,
+    load_fashion_mnist,
+    one_hot,
+    read_idx,
+    write_idx,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SAMPLE_DIR = SHARED_DATA / "fashion-mnist-sample"
@@ -51,6 +61,7 @@ def write_bytes(path: Path, content: bytes, compress: bool = False) -> Path:
 
 
 # ---------------------------------------------------------------------------- IDX round trips
+
 
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])
@@ -94,6 +105,7 @@ def test_read_idx_returns_a_writable_array(tmp_path):
 
 
 # ---------------------------------------------------------------------------- IDX rejections
+
 
 def test_rejects_truncated_payload_naming_expected_and_found_sizes(tmp_path):
     path = write_bytes(tmp_path / "t.idx", idx_bytes(0x08, (10,), bytes(7)))
@@ -187,6 +199,7 @@ def test_rejects_corrupt_gzip_bytes(tmp_path):
 
 # ---------------------------------------------------------------------------- IDX writing failures
 
+
 def test_write_idx_rejects_unsupported_dtype_and_leaves_no_file(tmp_path):
     with pytest.raises(TypeError, match=r"IDX cannot hold dtype int64"):
         write_idx(tmp_path / "a.idx", np.arange(3, dtype=np.int64))
@@ -216,6 +229,7 @@ def test_interrupted_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, 
 
 # ---------------------------------------------------------------------------- Fashion-MNIST on disk
 
+
 def test_reads_official_fashion_mnist_label_files():
     folder = require_folder(LABELS_DIR)
     train = read_idx(folder / "train-labels-idx1-ubyte.gz")
@@ -244,7 +258,7 @@ def test_load_fashion_mnist_reads_the_balanced_sample():
     dataset = load_fashion_mnist(require_folder(SAMPLE_DIR))
     assert dataset.x_train.shape == (480, 784) and dataset.x_test.shape == (120, 784)
     assert dataset.x_train.dtype == np.float32 and dataset.y_train.dtype == np.int64
-    assert 0.0 <= dataset.x_train.min() and dataset.x_train.max() <= 1.0
+    assert dataset.x_train.min() >= 0.0 and dataset.x_train.max() <= 1.0
     np.testing.assert_array_equal(np.bincount(dataset.y_train), [48] * 10)
     np.testing.assert_array_equal(np.bincount(dataset.y_test), [12] * 10)
     assert dataset.class_names[0] == "T-shirt/top" and dataset.class_names[9] == "Ankle boot"
@@ -290,11 +304,14 @@ def test_out_of_range_label_is_reported_with_its_index(tmp_path):
     labels[17] = 10
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
     write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", labels)
-    with pytest.raises(IDXError, match=r"label 10 at index 17 \(byte offset 25 of the decompressed stream\) is outside 0..9"):
+    with pytest.raises(
+        IDXError, match=r"label 10 at index 17 \(byte offset 25 of the decompressed stream\) is outside 0..9"
+    ):
         load_fashion_mnist(tmp_path)
 
 
 # ---------------------------------------------------------------------------- downloads
+
 
 class _SampleHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder; /broken/<name> promises more bytes than it sends, then hangs up."""
@@ -321,7 +338,7 @@ def sample_server(tmp_path, monkeypatch):
     shutil.copytree(require_folder(SAMPLE_DIR), served)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    handler = lambda *args, **kwargs: _SampleHandler(*args, directory=str(served), **kwargs)  # noqa: E731
+    handler = lambda *args, **kwargs: _SampleHandler(*args, directory=str(served), **kwargs)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -357,8 +374,11 @@ def test_download_cut_short_of_content_length_raises_and_leaves_nothing(sample_s
     name = "t10k-images-idx3-ubyte.gz"
     cache = tmp_path / "cache"
     # Python 3.11 reads short and we compare with Content-Length; newer versions may raise IncompleteRead
-    with pytest.raises(DownloadError, match=r"broken/t10k-images-idx3-ubyte.gz (is incomplete|failed).*"
-                                            r"(\d+ of \d+ bytes|IncompleteRead)"):
+    with pytest.raises(
+        DownloadError,
+        match=r"broken/t10k-images-idx3-ubyte.gz (is incomplete|failed).*"
+        r"(\d+ of \d+ bytes|IncompleteRead)",
+    ):
         download_file(base_url + "broken/" + name, cache / name, md5_of(served / name), timeout=5)
     assert list(cache.iterdir()) == []
 
@@ -391,6 +411,7 @@ def test_download_fashion_mnist_rejects_files_not_matching_official_checksums(sa
 
 
 # ---------------------------------------------------------------------------- digits
+
 
 @pytest.fixture
 def sklearn_available():
@@ -435,13 +456,16 @@ def test_stratified_split_partitions_indices_and_keeps_class_shares():
 
 
 def test_load_dataset_dispatches_and_rejects_unknown_names():
-    assert load_fashion_mnist(require_folder(SAMPLE_DIR)).x_train.shape == \
-        data.load_dataset("fashion-mnist", data_dir=SAMPLE_DIR).x_train.shape
+    assert (
+        load_fashion_mnist(require_folder(SAMPLE_DIR)).x_train.shape
+        == data.load_dataset("fashion-mnist", data_dir=SAMPLE_DIR).x_train.shape
+    )
     with pytest.raises(ValueError, match=r"unknown data set 'cifar'; choose one of: digits, fashion-mnist"):
         data.load_dataset("cifar")
 
 
 # ---------------------------------------------------------------------------- batching
+
 
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_minibatches_cover_every_sample_exactly_once_per_epoch(shuffle):
@@ -465,8 +489,11 @@ def test_minibatch_order_is_reproducible_with_a_seed():
 def test_minibatches_with_a_generator_change_order_between_epochs_reproducibly():
     def two_epochs(seed):
         rng = np.random.default_rng(seed)
-        return [np.concatenate([b for _, b in iterate_minibatches(np.arange(20), np.arange(20), 6, seed=rng)])
-                for _ in range(2)]
+        return [
+            np.concatenate([b for _, b in iterate_minibatches(np.arange(20), np.arange(20), 6, seed=rng)])
+            for _ in range(2)
+        ]
+
     epoch_one, epoch_two = two_epochs(5)
     assert not np.array_equal(epoch_one, epoch_two)
     np.testing.assert_array_equal(two_epochs(5)[1], epoch_two)

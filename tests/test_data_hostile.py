@@ -1,6 +1,7 @@
 """Data files and downloads under attack: special files, non-integer labels, and a server on 127.0.0.1
 that trickles, stalls or sends too much. The server serves each request for a bounded time and stops
 itself when the test ends (and after 30 s in any case)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -39,6 +40,7 @@ def require_sample() -> Path:
 
 
 # ---------------------------------------------------------------- IDX files
+
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_read_idx_refuses_a_fifo_instead_of_blocking_forever(tmp_path):
@@ -88,9 +90,11 @@ def test_integral_float_labels_in_range_load_as_int64(tmp_path):
 
 # ---------------------------------------------------------------- a hostile server
 
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     """/ok: BODY. /trickle: BODY one byte every 20 ms (20 s). /stall: 100 of 1000 bytes, then silence.
     /huge: claims 300 MB. /endless: no Content-Length, 1 MiB chunks until the client hangs up."""
+
     stop: threading.Event
 
     def do_GET(self):
@@ -170,8 +174,11 @@ def test_a_stall_reports_the_bytes_really_received(server, tmp_path):
 
 
 def test_a_content_length_over_the_cap_is_refused_before_reading(server, tmp_path):
-    with pytest.raises(DownloadError, match=r"Content-Length 300000000 bytes is more than the cap of 1024 bytes "
-                                            r"\(the file should be 1024 bytes\)"):
+    with pytest.raises(
+        DownloadError,
+        match=r"Content-Length 300000000 bytes is more than the cap of 1024 bytes "
+        r"\(the file should be 1024 bytes\)",
+    ):
         download_file(server + "/huge", tmp_path / "x.bin", BODY_MD5, timeout=2, expected_size=1024)
     assert os.listdir(tmp_path) == []
 
@@ -186,6 +193,7 @@ def test_a_body_without_length_is_cut_off_at_the_cap(server, tmp_path, monkeypat
                 write_contents(handle)
             finally:
                 written.append(handle.tell())
+
         real_write_chunk(path, counting)
 
     monkeypatch.setattr(data, "_atomic_write", spy)
@@ -215,6 +223,7 @@ def test_a_download_shows_a_progress_bar(server, tmp_path, capsys):
 
 # ---------------------------------------------------------------- the CLI's --download
 
+
 class _SampleHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
@@ -224,8 +233,11 @@ def test_train_download_fetches_the_missing_files_from_a_mirror(tmp_path, monkey
     sample = require_sample()
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    monkeypatch.setattr(data, "FASHION_MNIST_FILES", {
-        name: hashlib.md5((sample / name).read_bytes()).hexdigest() for name in data.FASHION_MNIST_FILES})
+    monkeypatch.setattr(
+        data,
+        "FASHION_MNIST_FILES",
+        {name: hashlib.md5((sample / name).read_bytes()).hexdigest() for name in data.FASHION_MNIST_FILES},
+    )
     handler = lambda *args, **kwargs: _SampleHandler(*args, directory=str(sample), **kwargs)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -233,8 +245,22 @@ def test_train_download_fetches_the_missing_files_from_a_mirror(tmp_path, monkey
     try:
         monkeypatch.setenv(data.URL_ENV, f"http://127.0.0.1:{httpd.server_address[1]}/")
         cache = tmp_path / "cache"
-        status = main(["train", "--dataset", "fashion-mnist", "--data-dir", str(cache), "--download",
-                       "--model", "784-16-10", "--epochs", "1", "--out", str(tmp_path / "run")])
+        status = main(
+            [
+                "train",
+                "--dataset",
+                "fashion-mnist",
+                "--data-dir",
+                str(cache),
+                "--download",
+                "--model",
+                "784-16-10",
+                "--epochs",
+                "1",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -3,6 +3,7 @@
 Three functions (a softmax-CE last layer, a tanh MLP with an L2 penalty, a function of two inputs),
 each with a correct NumPy derivation; every mistake is made on each of them, and the report must
 name exactly that mistake, never another one."""
+
 import json
 
 import numpy as np
@@ -31,9 +32,20 @@ def layer_derived(W, b, x, labels, lam=None):
     return {"W": delta.T @ x, "b": delta.sum(axis=0)}, {"b": delta}
 
 
-LAYER = dict(loss=layer_loss, derived=layer_derived, wrt=("W", "b"), matrix="W", vector="b", terms=None,
-             inputs=dict(W=RNG.standard_normal((3, 5)), b=RNG.standard_normal(3), x=RNG.standard_normal((N, 5)),
-                         labels=RNG.integers(0, 3, N)))
+LAYER = dict(
+    loss=layer_loss,
+    derived=layer_derived,
+    wrt=("W", "b"),
+    matrix="W",
+    vector="b",
+    terms=None,
+    inputs=dict(
+        W=RNG.standard_normal((3, 5)),
+        b=RNG.standard_normal(3),
+        x=RNG.standard_normal((N, 5)),
+        labels=RNG.integers(0, 3, N),
+    ),
+)
 
 
 # --- 2. tanh MLP with an L2 penalty, the loss as named terms ---------------------------------------
@@ -49,15 +61,32 @@ def mlp_loss(W1, b1, W2, b2, x, labels):
 def mlp_derived(W1, b1, W2, b2, x, labels, lam=LAM):
     hidden = np.tanh(x @ W1.T + b1)
     delta2 = (_softmax(hidden @ W2.T + b2) - np.eye(W2.shape[0])[labels]) / len(labels)
-    delta1 = (delta2 @ W2) * (1 - hidden ** 2)
-    grads = {"W1": delta1.T @ x + lam * W1, "b1": delta1.sum(axis=0), "W2": delta2.T @ hidden + lam * W2,
-             "b2": delta2.sum(axis=0)}
+    delta1 = (delta2 @ W2) * (1 - hidden**2)
+    grads = {
+        "W1": delta1.T @ x + lam * W1,
+        "b1": delta1.sum(axis=0),
+        "W2": delta2.T @ hidden + lam * W2,
+        "b2": delta2.sum(axis=0),
+    }
     return grads, {"b1": delta1, "b2": delta2}
 
 
-MLP = dict(loss=mlp_loss, derived=mlp_derived, wrt=("W1", "b1", "W2", "b2"), matrix="W1", vector="b2", terms="l2",
-           inputs=dict(W1=RNG.standard_normal((4, 3)), b1=RNG.standard_normal(4), W2=RNG.standard_normal((2, 4)),
-                       b2=RNG.standard_normal(2), x=RNG.standard_normal((N, 3)), labels=RNG.integers(0, 2, N)))
+MLP = dict(
+    loss=mlp_loss,
+    derived=mlp_derived,
+    wrt=("W1", "b1", "W2", "b2"),
+    matrix="W1",
+    vector="b2",
+    terms="l2",
+    inputs=dict(
+        W1=RNG.standard_normal((4, 3)),
+        b1=RNG.standard_normal(4),
+        W2=RNG.standard_normal((2, 4)),
+        b2=RNG.standard_normal(2),
+        x=RNG.standard_normal((N, 3)),
+        labels=RNG.integers(0, 2, N),
+    ),
+)
 
 
 # --- 3. a function of two inputs: U (n, 3) rows, v (3,); mean of softplus(U v) plus a penalty on U ----
@@ -68,31 +97,41 @@ def pair_loss(U, v):
 
 def pair_derived(U, v, lam=0.1):
     weights = 1 / (1 + np.exp(-(U @ v))) / len(U)  # d mean(softplus) / d score
-    per_row = weights[:, None] * U                  # each row's contribution to dv
+    per_row = weights[:, None] * U  # each row's contribution to dv
     return {"U": np.outer(weights, v) + 2 * lam * U, "v": per_row.sum(axis=0)}, {"v": per_row}
 
 
-PAIR = dict(loss=pair_loss, derived=pair_derived, wrt=("U", "v"), matrix="U", vector="v", terms="penalty",
-            inputs=dict(U=RNG.standard_normal((N, 3)), v=RNG.standard_normal(3)),
-            options=dict(batch_size=N))  # every input is differentiated: the batch size cannot be inferred
+PAIR = dict(
+    loss=pair_loss,
+    derived=pair_derived,
+    wrt=("U", "v"),
+    matrix="U",
+    vector="v",
+    terms="penalty",
+    inputs=dict(U=RNG.standard_normal((N, 3)), v=RNG.standard_normal(3)),
+    options=dict(batch_size=N),
+)  # every input is differentiated: the batch size cannot be inferred
 
 CASES = {"softmax-ce-layer": LAYER, "tanh-mlp-l2": MLP, "two-inputs": PAIR}
 
 
 def with_mistake(case, name, change, **derived_options):
     """The case's correct derivation with the gradient of ``name`` replaced by ``change(grads, per_example)``."""
+
     def derived(**arrays):
         grads, per_example = case["derived"](**arrays, **derived_options)
         if name is not None:
             grads[name] = change(grads[name], per_example.get(name))
         return tuple(grads[key] for key in case["wrt"])
+
     derived.__name__ = "derived"
     return derived
 
 
 def check(case, derived, **options):
-    return check_derivation(case["loss"], derived, wrt=case["wrt"], **case["inputs"], **case.get("options", {}),
-                            **options)
+    return check_derivation(
+        case["loss"], derived, wrt=case["wrt"], **case["inputs"], **case.get("options", {}), **options
+    )
 
 
 def row(report, name):
@@ -201,14 +240,17 @@ def test_unexplained_error_falls_back_to_the_first_differing_index_with_three_va
         g = g.copy()
         g[1, 2] += 0.5
         return g
+
     failed = only_failure(check(case, with_mistake(case, name, off_by_one_element)), name)
     assert failed.mistakes == ["first-index"]
     assert f"d{name}[1, 2] at the given inputs" in failed.diagnosis
     assert "yours" in failed.diagnosis and "autograd" in failed.diagnosis and "finite differences" in failed.diagnosis
 
 
-@pytest.mark.parametrize("wrong", [lambda g, _: g[:-1], lambda g, _: g.reshape(-1)[:-1], lambda g, _: np.zeros((7,)),
-                                   lambda g, _: np.float64(1.0)])
+@pytest.mark.parametrize(
+    "wrong",
+    [lambda g, _: g[:-1], lambda g, _: g.reshape(-1)[:-1], lambda g, _: np.zeros((7,)), lambda g, _: np.float64(1.0)],
+)
 def test_wrong_shape_no_rule_explains_is_reported_not_raised(case, wrong):
     name = case["matrix"]
     failed = only_failure(check(case, with_mistake(case, name, wrong)), name)
@@ -224,6 +266,7 @@ def test_gradient_that_is_not_numbers_is_reported_not_raised(case):
 def test_derived_function_that_raises_or_returns_too_few_fails_the_report():
     def raises(W, b, x, labels):
         return x @ W, b  # a transposed formula that NumPy rejects
+
     report = check(LAYER, raises)
     assert not report.passed and "raised ValueError" in report.notes[0] and "matmul" in report.notes[0]
     report = check(LAYER, lambda W, b, x, labels: (W,))
@@ -233,32 +276,43 @@ def test_derived_function_that_raises_or_returns_too_few_fails_the_report():
 def test_gradients_may_come_as_a_dict_or_a_bare_array():
     def as_dict(W, b, x, labels):
         return layer_derived(W, b, x, labels)[0]
+
     assert check(LAYER, as_dict).passed
-    bare = check_derivation(layer_loss, lambda W, b, x, labels: layer_derived(W, b, x, labels)[0]["b"],
-                            wrt="b", **LAYER["inputs"])
+    bare = check_derivation(
+        layer_loss, lambda W, b, x, labels: layer_derived(W, b, x, labels)[0]["b"], wrt="b", **LAYER["inputs"]
+    )
     assert bare.passed and [r.name for r in bare.rows] == ["b"]
 
 
 def test_names_come_from_keywords_tensor_names_or_parameters():
     inputs = LAYER["inputs"]
     W = Tensor(inputs["W"], name="weight")
-    report = check_derivation(lambda weight, b, x, labels: layer_loss(weight, b, x, labels),
-                              lambda *arrays: tuple(layer_derived(*arrays)[0].values()),
-                              W, inputs["b"], inputs["x"], inputs["labels"], wrt=[0, "b"])
+    report = check_derivation(
+        lambda weight, b, x, labels: layer_loss(weight, b, x, labels),
+        lambda *arrays: tuple(layer_derived(*arrays)[0].values()),
+        W,
+        inputs["b"],
+        inputs["x"],
+        inputs["labels"],
+        wrt=[0, "b"],
+    )
     assert report.passed and [r.name for r in report.rows] == ["weight", "b"]
 
 
 def test_default_wrt_is_every_floating_point_input():
     def loss(U, v):
         return pair_loss(U, v)
-    report = check_derivation(loss, lambda U, v: tuple(pair_derived(U, v)[0].values()), PAIR["inputs"]["U"],
-                              PAIR["inputs"]["v"])
+
+    report = check_derivation(
+        loss, lambda U, v: tuple(pair_derived(U, v)[0].values()), PAIR["inputs"]["U"], PAIR["inputs"]["v"]
+    )
     assert report.passed and [r.name for r in report.rows] == ["U", "v"]
 
 
 def test_finite_differences_are_an_independent_third_opinion():
     def hides_a_dependency(x):  # autograd sees d/dx (x * c) = c, the function's true slope is 2x
         return (x * x.detach()).sum()
+
     x = RNG.standard_normal(5)
     report = check_derivation(hides_a_dependency, lambda x: x.copy(), x=x)
     failed = only_failure(report, "x")
@@ -278,6 +332,7 @@ def test_relu_at_zero_in_the_given_inputs_is_reported_and_skipped():
 
     def derived(w):  # the learner's convention relu'(0) = 1 differs from autograd's 0: both are subgradients
         return (w >= 0) * np.array([1.0, 2.0, 3.0, 4.0])
+
     report = check_derivation(loss, derived, w=w)
     assert report.passed, str(report)
     assert "the given inputs" not in report.points and len(report.points) == 4
@@ -289,6 +344,7 @@ def test_tie_in_max_is_reported_and_random_points_stay_off_kinks():
 
     def derived(x):
         return (np.arange(4) == np.argmax(x)).astype(float)
+
     report = check_derivation(lambda x: x.max(), derived, x=x, trials=5)
     assert report.passed and len(report.points) == 6, str(report)
     assert [n for n in report.notes if "kink" in n] == [n for n in report.notes if "the given inputs" in n]
@@ -316,8 +372,9 @@ def test_bad_loss_raises_a_clear_error():
 def test_assert_derivation_raises_with_the_report_as_message():
     assert assert_derivation(LAYER["loss"], with_mistake(LAYER, None, None), wrt=LAYER["wrt"], **LAYER["inputs"]).passed
     with pytest.raises(AssertionError) as raised:
-        assert_derivation(LAYER["loss"], with_mistake(LAYER, "W", lambda g, _: g.T), wrt=LAYER["wrt"],
-                          **LAYER["inputs"])
+        assert_derivation(
+            LAYER["loss"], with_mistake(LAYER, "W", lambda g, _: g.T), wrt=LAYER["wrt"], **LAYER["inputs"]
+        )
     assert "dW.T matches" in str(raised.value) and "FAIL" in str(raised.value)
 
 
@@ -343,14 +400,18 @@ def test_nan_in_your_gradient_is_reported_at_its_first_index(case):
         g = g.copy()
         g[0, 1] = np.nan
         return g
+
     failed = only_failure(check(case, with_mistake(case, name, with_nan)), name)
-    assert failed.mistakes == ["first-index"] and f"yours holds nan or inf; first differing element d{name}[0, 1]" \
-        in failed.diagnosis
+    assert (
+        failed.mistakes == ["first-index"]
+        and f"yours holds nan or inf; first differing element d{name}[0, 1]" in failed.diagnosis
+    )
 
 
 def test_points_where_the_loss_is_not_finite_are_skipped_and_reported():
     def loss(x):  # log of a perturbed positive input: some random points leave the domain
         return x.log().sum()
+
     report = check_derivation(loss, lambda x: 1 / x, x=np.array([0.2, 0.05, 0.3]), trials=3)
     assert report.passed, str(report)
     assert any("the loss is nan there" in note for note in report.notes), report.notes
@@ -358,6 +419,7 @@ def test_points_where_the_loss_is_not_finite_are_skipped_and_reported():
 
 def test_large_inputs_are_checked_along_random_directions(monkeypatch):
     import tinygrad_sm.derivation as derivation
+
     monkeypatch.setattr(derivation, "FD_ELEMENTS", 10)  # W (3, 5) is now "large", b (3,) is not
     report = check(LAYER, with_mistake(LAYER, None, None))
     assert report.passed and all(r.fd_agrees and r.fd_error < 1e-6 for r in report.rows), str(report)
@@ -366,14 +428,17 @@ def test_large_inputs_are_checked_along_random_directions(monkeypatch):
 
     def hides_a_dependency(W, b, x, labels):
         return layer_loss(W * W.detach() / W.detach(), b, x, labels) + (W * W.detach()).sum()
-    report = check_derivation(hides_a_dependency, lambda W, b, x, labels: (np.zeros((3, 5)), np.zeros(3)),
-                              wrt=("W", "b"), **LAYER["inputs"])
+
+    report = check_derivation(
+        hides_a_dependency, lambda W, b, x, labels: (np.zeros((3, 5)), np.zeros(3)), wrt=("W", "b"), **LAYER["inputs"]
+    )
     assert not row(report, "W").fd_agrees
 
 
 def test_a_loss_that_leaves_the_graph_is_blamed_not_your_formula():
     def escapes(x):  # the square is taken in NumPy: autograd sees a constant
-        return Tensor(np.asarray(np.sum(x.data ** 2))) + 0 * x.sum()
+        return Tensor(np.asarray(np.sum(x.data**2))) + 0 * x.sum()
+
     x = RNG.standard_normal(3)
     failed = only_failure(check_derivation(escapes, lambda x: 2 * x, x=x), "x")
     assert failed.mistakes == ["autograd-vs-fd"] and "yours matches finite differences" in failed.diagnosis
@@ -393,6 +458,7 @@ def test_relu_mlp_with_a_preactivation_a_rounding_error_from_zero_is_skipped_at_
         delta2 = (_softmax(np.maximum(pre, 0) @ W2.T) - np.eye(2)[labels]) / N
         delta1 = (delta2 @ W2) * (pre > 0)
         return delta1.T @ x, delta1.sum(axis=0), delta2.T @ np.maximum(pre, 0)
+
     report = check_derivation(loss, derived, W1=W1, b1=b1, W2=W2, x=x, labels=labels, wrt=("W1", "b1", "W2"))
     assert report.passed, str(report)
     assert report.points[0] != "the given inputs" and "sits on a kink" in report.notes[0]
@@ -401,8 +467,9 @@ def test_relu_mlp_with_a_preactivation_a_rounding_error_from_zero_is_skipped_at_
 def test_a_failure_at_the_given_inputs_still_shows_autograd_and_finite_differences():
     report = check(LAYER, lambda W, b, x, labels: (x @ W, b))
     assert report.points == ["the given inputs"] and "raised ValueError at the given inputs" in report.notes[0]
-    assert all(r.shape == LAYER["inputs"][r.name].shape and r.fd_agrees and r.mistakes == ["error"]
-               for r in report.rows)
+    assert all(
+        r.shape == LAYER["inputs"][r.name].shape and r.fd_agrees and r.mistakes == ["error"] for r in report.rows
+    )
     json.dumps(report.to_dict(), allow_nan=False)
 
 
@@ -413,7 +480,11 @@ def test_combined_mistakes_are_named_exactly_never_partly(case, transposed, fact
 
     def change(g, _):
         return factor * (g.T if transposed else g)
+
     failed = only_failure(check(case, with_mistake(case, name, change)), name)
-    expected = (["transpose"] if transposed else []) + (["sign"] if factor < 0 else []) + \
-        (["factor"] if abs(factor) != 1 else [])
+    expected = (
+        (["transpose"] if transposed else [])
+        + (["sign"] if factor < 0 else [])
+        + (["factor"] if abs(factor) != 1 else [])
+    )
     assert failed.mistakes == expected, failed.diagnosis

@@ -1,4 +1,5 @@
 """The generated derivative table (docs/derivatives.md) is current and lists every primitive once."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_committed_derivative_table_is_current():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_derivative_table.py"), "--check"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_derivative_table.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,4 +1,5 @@
 """The Python code blocks in the README and docs/ are executed, so they cannot rot."""
+
 import os
 import re
 from pathlib import Path

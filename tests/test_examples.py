@@ -1,4 +1,5 @@
 """The scripts a student runs first must keep working."""
+
 import os
 import subprocess
 import sys
@@ -33,8 +34,9 @@ def test_mse_vs_ce_example_writes_both_curves(tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"shared test data missing at {SAMPLE}")
         pytest.skip(f"shared test data not found at {SAMPLE}")
-    output = run_example("examples/fashion_mse_vs_ce.py", "--data-dir", str(SAMPLE), "--epochs", "3",
-                         "--out", str(tmp_path))
+    output = run_example(
+        "examples/fashion_mse_vs_ce.py", "--data-dir", str(SAMPLE), "--epochs", "3", "--out", str(tmp_path)
+    )
     assert "mse: best lr" in output and "ce: best lr" in output
     assert (tmp_path / "mse_vs_ce.json").exists()
 

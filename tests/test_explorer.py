@@ -2,6 +2,7 @@
 
 The browser test steps through every step with the keyboard and checks that the highlighted node and
 the gradient shown are the engine's, with no console error and no request at all."""
+
 import json
 import os
 import shutil
@@ -10,20 +11,20 @@ import sys
 
 import numpy as np
 import pytest
+from browser import browser_page
 
 from tinygrad_sm import Tensor, autograd, viz
 from tinygrad_sm import functional as F
 from tinygrad_sm.explorer import example_loss, explore
 
-from browser import browser_page
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="Graphviz 'dot' is not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("CI"), reason="Graphviz 'dot' is not installed"
+)
 
 
 def page_data(page: str) -> dict:
     start = page.index("window.EXPLORER_DATA = ") + len("window.EXPLORER_DATA = ")
-    return json.loads(page[start:page.index(";</script>", start)].replace("<\\/", "</"))
+    return json.loads(page[start : page.index(";</script>", start)].replace("<\\/", "</"))
 
 
 def reused_graph():
@@ -48,6 +49,7 @@ def reused_graph():
 
 
 # ---------------------------------------------------------------- the data the page is made of
+
 
 @needs_dot
 def test_backward_steps_follow_the_engine_order_and_reach_every_gradient():
@@ -78,6 +80,7 @@ def test_reused_tensor_shows_contributions_that_add_up_to_its_gradient():
 @needs_dot
 def test_every_step_carries_its_ops_math_from_ops():
     from tinygrad_sm import ops
+
     rules = {name.lower(): (forward, vjp) for _, name, forward, vjp in ops.rules()}
     loss, _ = reused_graph()
     for step in page_data(explore(loss).html)["steps"]:
@@ -110,6 +113,7 @@ def test_softmax_feeding_log_shows_the_jacobian_route():
 
 def test_large_values_are_shape_norm_and_heat_map():
     from tinygrad_sm.explorer import _value
+
     shown = _value(np.arange(1000.0).reshape(10, 100))
     assert "values" not in shown and shown["heat"]["r"] == 10 and shown["heat"]["c"] == 24
     assert np.isclose(shown["norm"], np.linalg.norm(np.arange(1000.0)))
@@ -121,7 +125,7 @@ def test_page_is_self_contained_and_forbids_requests(tmp_path):
     loss, _ = reused_graph()
     page = explore(loss, tmp_path / "page.html").path.read_text()
     assert "default-src 'none'" in page and "<svg" in page
-    assert not any(tag in page for tag in ('<script src', '<link ', 'url(fonts/', '@import'))
+    assert not any(tag in page for tag in ("<script src", "<link ", "url(fonts/", "@import"))
 
 
 def test_explore_refuses_a_released_graph_and_a_constant():
@@ -155,8 +159,13 @@ def test_cross_entropy_intermediates_carry_the_derivations_names():
 
 def test_cli_explore_rejects_a_bad_example_and_output_before_work(tmp_path):
     for args, message in ((["nonsense"], "unknown example"), (["mlp", "--out", "x.svg"], ".html")):
-        done = subprocess.run([sys.executable, "-m", "tinygrad_sm", "explore", *args], capture_output=True,
-                              text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": os.getcwd()})
+        done = subprocess.run(
+            [sys.executable, "-m", "tinygrad_sm", "explore", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
@@ -164,14 +173,21 @@ def test_cli_explore_rejects_a_bad_example_and_output_before_work(tmp_path):
 def test_cli_explore_runs_a_users_python_file(tmp_path):
     (tmp_path / "mine.py").write_text(
         "import numpy as np\nfrom tinygrad_sm import Tensor\nimport tinygrad_sm.functional as F\n"
-        "def loss():\n    z = Tensor([[1.0, 2.0]], requires_grad=True)\n    return F.cross_entropy(z, np.array([1]))\n")
-    done = subprocess.run([sys.executable, "-m", "tinygrad_sm", "explore", "mine.py", "--out", "m.html"],
-                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": os.getcwd()})
+        "def loss():\n    z = Tensor([[1.0, 2.0]], requires_grad=True)\n    return F.cross_entropy(z, np.array([1]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "tinygrad_sm", "explore", "mine.py", "--out", "m.html"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     assert done.returncode == 0, done.stderr
     assert page_data((tmp_path / "m.html").read_text())["counts"]["leaf"] == 1
 
 
 # ---------------------------------------------------------------- in a real browser
+
 
 def shown_values(page, role):
     text = page.get_attribute(f"#panel [data-role={role}]", "data-values")
@@ -180,7 +196,7 @@ def shown_values(page, role):
 
 @needs_dot
 def test_browser_steps_every_step_with_the_keyboard_and_shows_the_engines_gradients(tmp_path):
-    loss, tensors = reused_graph()
+    loss, _tensors = reused_graph()
     path = explore(loss, tmp_path / "explorer.html").path
     made, leaves = autograd._reachable([loss])
     wanted = made + [t for t in leaves if t.requires_grad]

@@ -9,6 +9,7 @@ Non-differentiable points are avoided while the graph is built: every step is ev
 inputs, and a ``max`` whose top two distinct candidates are closer than 1e-4 is rejected (finite
 differences straddle the kink there). Exact ties are checked separately against the analytic even split.
 """
+
 from __future__ import annotations
 
 import os
@@ -88,8 +89,22 @@ def _small_broadcast(a: tuple, b: tuple) -> tuple | None:
 
 def _propose(rng, vals, W):
     """One random step: (description, fn(vals) -> Tensor), or None if it does not apply."""
-    kind = rng.choice(["unary", "unary", "binary", "binary", "reduce", "max", "index", "matmul",
-                       "where", "concat", "breadth", "breadth"])
+    kind = rng.choice(
+        [
+            "unary",
+            "unary",
+            "binary",
+            "binary",
+            "reduce",
+            "max",
+            "index",
+            "matmul",
+            "where",
+            "concat",
+            "breadth",
+            "breadth",
+        ]
+    )
     i = _pick(rng, vals)
     x = vals[i]
     if kind == "unary":
@@ -133,8 +148,10 @@ def _propose(rng, vals, W):
             return None
         spelled, args, kwargs = _spelling(rng, axis, keep)
         with_indices = isinstance(kwargs.get("dim"), int)  # PyTorch's (values, indices)
-        return (f"v{i}.{op}({spelled})" + (".values" if with_indices else ""),
-                lambda v: _values_of(getattr(v[i], op)(*args, **kwargs)))
+        return (
+            f"v{i}.{op}({spelled})" + (".values" if with_indices else ""),
+            lambda v: _values_of(getattr(v[i], op)(*args, **kwargs)),
+        )
     if kind == "index":
         if x.ndim == 0:
             return None
@@ -203,12 +220,12 @@ def _propose(rng, vals, W):
             return f"v{i}.cumsum({axis})", lambda v: v[i].cumsum(axis)
         if op == "flip":
             return f"v{i}.flip({axis})", lambda v: v[i].flip(axis)
-        letters = "abc"[:x.ndim]
-        out = "".join(rng.permutation(list(letters))[:int(rng.integers(0, x.ndim + 1))])
+        letters = "abc"[: x.ndim]
+        out = "".join(rng.permutation(list(letters))[: int(rng.integers(0, x.ndim + 1))])
         j = _pick(rng, vals)
         other = vals[j]
         if other.ndim and other.shape[-1] == x.shape[-1] and rng.random() < 0.5:
-            spec = f"{letters},{'xyz'[:other.ndim - 1]}{letters[-1]}->{out}{'xyz'[:other.ndim - 1]}"
+            spec = f"{letters},{'xyz'[: other.ndim - 1]}{letters[-1]}->{out}{'xyz'[: other.ndim - 1]}"
             return f"einsum({spec!r}, v{i}, v{j})", lambda v: tg.einsum(spec, v[i], v[j])
         spec = f"{letters}->{out}"
         return f"einsum({spec!r}, v{i})", lambda v: tg.einsum(spec, v[i])
@@ -227,7 +244,7 @@ def _build_case(seed: int):
     arrays = [W]
     for _ in range(int(rng.integers(1, 4))):
         shape = tuple(1 if rng.random() < 0.3 else n for n in base)  # broadcast against each other
-        shape = shape[int(rng.integers(0, len(shape))) if rng.random() < 0.3 else 0:]  # drop leading dims
+        shape = shape[int(rng.integers(0, len(shape))) if rng.random() < 0.3 else 0 :]  # drop leading dims
         arrays.append(rng.standard_normal(shape))
     leaves = [Tensor(a) for a in arrays]
     vals = list(leaves)
@@ -258,7 +275,7 @@ def _build_case(seed: int):
             return v[0] * 1.0
         # every intermediate also feeds the output, so no step of the graph is dead code
         side = v[len(inputs)].sum()
-        for extra in v[len(inputs) + 1:-1]:
+        for extra in v[len(inputs) + 1 : -1]:
             side = side + extra.mean()
         return v[-1] + side * 0.1
 
@@ -274,7 +291,7 @@ def test_fuzz_graphs_against_finite_differences(request):
         description, fn, arrays = _build_case(seed)
         try:
             gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-4, name=f"fuzz case {seed}")
-        except Exception as error:  # noqa: BLE001 - every failure is reported with its seed
+        except Exception as error:
             failures.append(f"{description}\n  -> {type(error).__name__}: {error}")
     print(f"\nfuzz: {n - len(failures)}/{n} random graphs passed gradcheck")
     assert not failures, f"{len(failures)}/{n} fuzz cases failed:\n" + "\n".join(failures[:10])
@@ -291,7 +308,7 @@ def test_integer_index_to_zero_dim_then_mul():
 
 def test_zero_dim_tensor_used_three_times():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    s = x.sum()        # 0-d
+    s = x.sum()  # 0-d
     (s * s + s).backward()  # s gets three contributions: d/dx = 2*s + 1 = 7 per element
     np.testing.assert_allclose(x.grad.data, [7.0, 7.0])
 
@@ -326,11 +343,17 @@ def test_fuzz_max_ties_split_evenly(request):
         upstream = rng.standard_normal(out.shape)
         (out * Tensor(upstream)).sum().backward()
         expected = np.reshape(upstream, count.shape) * mask / count
-        np.testing.assert_allclose(leaf.grad.data, expected, rtol=1e-12, atol=1e-12,
-                                   err_msg=f"max tie case seed={seed} shape={x.shape} axis={axis} keepdims={keepdims}")
+        np.testing.assert_allclose(
+            leaf.grad.data,
+            expected,
+            rtol=1e-12,
+            atol=1e-12,
+            err_msg=f"max tie case seed={seed} shape={x.shape} axis={axis} keepdims={keepdims}",
+        )
         # the tied gradient is a convex combination: each reduced slice's grads sum to the upstream value
-        np.testing.assert_allclose(leaf.grad.data.sum(axis=axes), np.reshape(upstream, count.shape).sum(axis=axes),
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            leaf.grad.data.sum(axis=axes), np.reshape(upstream, count.shape).sum(axis=axes), rtol=1e-12, atol=1e-12
+        )
 
 
 # ---------------------------------------------------------------- dtype rules
@@ -346,7 +369,9 @@ def _reference_result_dtype(operands) -> np.dtype:
     groups = {0: [], 1: [], 2: []}  # 0 dimensioned, 1 zero-dim, 2 Python scalars
     for value in operands:
         if isinstance(value, (bool, int, float)):
-            dtype = np.dtype(np.bool_ if isinstance(value, bool) else np.int64 if isinstance(value, int) else np.float32)
+            dtype = np.dtype(
+                np.bool_ if isinstance(value, bool) else np.int64 if isinstance(value, int) else np.float32
+            )
             groups[2].append(dtype)
         else:
             groups[0 if value.ndim else 1].append(value.dtype)
@@ -381,8 +406,14 @@ def _random_operand(rng):
 
 def test_fuzz_result_dtype_of_every_binary_op_and_where(request):
     rng = np.random.default_rng(1234)
-    ops = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-           "maximum": tg.maximum, "minimum": tg.minimum, "where": lambda a, b: tg.where(np.array(True), a, b)}
+    ops = {
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "maximum": tg.maximum,
+        "minimum": tg.minimum,
+        "where": lambda a, b: tg.where(np.array(True), a, b),
+    }
     checked = 0
     for _ in range(max(_n_cases(request.config), 1) * 5):
         a, b = _random_operand(rng), _random_operand(rng)

@@ -1,5 +1,6 @@
 """Hostile inputs: unsupported dtypes, bools into float ops, nan/inf into the losses.
 (Checkpoint hostility is tested elsewhere; IDX files in tests/test_data.py.)"""
+
 import numpy as np
 import pytest
 
@@ -7,12 +8,15 @@ from tinygrad_sm import Tensor
 from tinygrad_sm.functional import cross_entropy, mse_loss, softmax, softmax_cross_entropy_fused
 
 
-@pytest.mark.parametrize("data, dtype_name", [
-    (np.array([1, "a"], dtype=object), "object"),
-    (np.array(["a", "b"]), "<U1"),
-    (np.array([1 + 2j]), "complex128"),
-    (["x", "y"], "<U1"),
-])
+@pytest.mark.parametrize(
+    "data, dtype_name",
+    [
+        (np.array([1, "a"], dtype=object), "object"),
+        (np.array(["a", "b"]), "<U1"),
+        (np.array([1 + 2j]), "complex128"),
+        (["x", "y"], "<U1"),
+    ],
+)
 def test_unsupported_dtypes_rejected_naming_dtype(data, dtype_name):
     with pytest.raises(TypeError, match=dtype_name):
         Tensor(data)
@@ -78,11 +82,15 @@ def test_cross_entropy_fully_masked_row_among_many_rows_leaves_the_other_rows_un
     np.testing.assert_allclose(loss.data[keep], reference.data, rtol=1e-12)
 
 
-@pytest.mark.parametrize("loss", [
-    lambda z: cross_entropy(z, np.array([0, 0])),
-    lambda z: softmax_cross_entropy_fused(z, np.array([0, 0])),
-    lambda z: softmax(z, axis=-1),
-], ids=["cross_entropy", "fused", "softmax"])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda z: cross_entropy(z, np.array([0, 0])),
+        lambda z: softmax_cross_entropy_fused(z, np.array([0, 0])),
+        lambda z: softmax(z, axis=-1),
+    ],
+    ids=["cross_entropy", "fused", "softmax"],
+)
 def test_logits_with_no_classes_raise_a_clear_error_not_numpys(loss):
     with pytest.raises(ValueError, match=r"shape \(2, 0\) is undefined: that axis is empty .* at least one class"):
         loss(Tensor(np.zeros((2, 0)), requires_grad=True))

@@ -1,4 +1,5 @@
 """The house keeps its table: every primitive carries its rule, and the ops index names it."""
+
 import tinygrad_sm.ops as ops
 
 

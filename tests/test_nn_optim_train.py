@@ -1,4 +1,5 @@
 """Specs for nn (Module, Linear, MLP, checkpoints), optim (SGD, Adam) and train (fit, train_command)."""
+
 import os
 import zipfile
 from pathlib import Path

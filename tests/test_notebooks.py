@@ -1,5 +1,6 @@
 """The course notebooks under docs/notebooks/ run top to bottom on the shipped data (executed here with
 nbclient, each cell bounded in time), and the committed copies carry the outputs the docs show."""
+
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ HAS_SAMPLE = any((p / "train-images-idx3-ubyte.gz").is_file() for p in SAMPLE) o
 
 def test_there_are_the_five_course_notebooks_with_outputs():
     import nbformat
+
     assert [p.name[0] for p in NOTEBOOKS] == ["1", "2", "3", "4", "5"]
     for path in NOTEBOOKS:
         cells = nbformat.read(path, as_version=4).cells
@@ -23,14 +25,20 @@ def test_there_are_the_five_course_notebooks_with_outputs():
 def test_notebook_runs_top_to_bottom(path):
     import nbformat
     from nbclient import NotebookClient
+
     notebook = nbformat.read(path, as_version=4)
     uses_data = any("load_fashion_mnist" in c.source for c in notebook.cells)
     if uses_data and not HAS_SAMPLE:
         if os.environ.get("CI"):
             raise AssertionError("CI needs the Fashion-MNIST sample in shared/data/ beside the checkout")
         pytest.skip("the shipped Fashion-MNIST sample is not beside this checkout")
-    NotebookClient(notebook, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()  # raises on any failing cell
-    stdout = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", [])
-                     if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()  # raises on any failing cell
+    stdout = "".join(
+        o.get("text", "")
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
     assert "Traceback" not in stdout

@@ -1,6 +1,7 @@
 """Specifications of the breadth ops: gradients in float64 against finite differences over shapes drawn
 by hypothesis, second derivatives of the new primitives, the edge cases PyTorch defines (zeros, ties,
 boundaries), the NumPy spellings, and the errors for bad input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,16 @@ def grad_of(fn, *arrays_):
 # ---------------------------------------------------------------- elementwise primitives
 
 UNARY = {
-    "sin": (lambda x: x.sin(), arrays), "cos": (lambda x: x.cos(), arrays),
-    "log1p": (lambda x: x.log1p(), positive_arrays), "expm1": (lambda x: x.expm1(), arrays),
-    "erf": (lambda x: x.erf(), arrays), "log2": (lambda x: x.log2(), positive_arrays),
-    "log10": (lambda x: x.log10(), positive_arrays), "square": (lambda x: x.square(), arrays),
-    "reciprocal": (lambda x: x.reciprocal(), positive_arrays), "neg": (lambda x: x.neg(), arrays),
+    "sin": (lambda x: x.sin(), arrays),
+    "cos": (lambda x: x.cos(), arrays),
+    "log1p": (lambda x: x.log1p(), positive_arrays),
+    "expm1": (lambda x: x.expm1(), arrays),
+    "erf": (lambda x: x.erf(), arrays),
+    "log2": (lambda x: x.log2(), positive_arrays),
+    "log10": (lambda x: x.log10(), positive_arrays),
+    "square": (lambda x: x.square(), arrays),
+    "reciprocal": (lambda x: x.reciprocal(), positive_arrays),
+    "neg": (lambda x: x.neg(), arrays),
 }
 
 
@@ -49,6 +55,7 @@ def test_new_primitives_are_differentiable_twice(name):
     def first_derivative(leaf):
         (g,) = tg.grad(fn(leaf).sum(), leaf, create_graph=True)
         return g
+
     gradcheck(first_derivative, x, name=f"d/dx {name}")
 
 
@@ -81,6 +88,7 @@ def test_logaddexp_gradient_and_no_overflow(data):
 
 # ---------------------------------------------------------------- clamp and sign
 
+
 def test_clamp_gradient_is_one_inside_and_on_the_boundary_zero_outside():
     x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
     np.testing.assert_array_equal(grad_of(lambda t: t.clamp(-1, 1), x)[0], [0, 1, 1, 1, 0])
@@ -108,6 +116,7 @@ def test_sign_has_zero_gradient_and_keeps_the_graph():
 
 
 # ---------------------------------------------------------------- reductions
+
 
 @FEW
 @given(st.data())
@@ -146,8 +155,9 @@ def test_prod_gradient_over_axes(data):
 def test_prod_gradient_with_zeros_is_exact():
     np.testing.assert_array_equal(grad_of(lambda t: t.prod(), [2.0, 0.0, 3.0])[0], [0, 6, 0])
     np.testing.assert_array_equal(grad_of(lambda t: t.prod(), [0.0, 2.0, 0.0])[0], [0, 0, 0])
-    np.testing.assert_array_equal(grad_of(lambda t: t.prod(axis=(0, 1)), [[2.0, 0.0], [5.0, 3.0]])[0],
-                                  [[0, 30], [0, 0]])
+    np.testing.assert_array_equal(
+        grad_of(lambda t: t.prod(axis=(0, 1)), [[2.0, 0.0], [5.0, 3.0]])[0], [[0, 30], [0, 0]]
+    )
 
 
 def test_prod_second_derivative_through_zeros():
@@ -208,6 +218,7 @@ def test_amax_amin_split_ties_evenly():
 
 # ---------------------------------------------------------------- order
 
+
 @FEW
 @given(st.data())
 def test_sort_and_topk_route_gradients_to_where_values_came_from(data):
@@ -218,8 +229,13 @@ def test_sort_and_topk_route_gradients_to_where_values_came_from(data):
     expected = np.sort(x, axis=axis)
     np.testing.assert_array_equal(values.data, np.flip(expected, axis) if descending else expected)
     np.testing.assert_array_equal(np.take_along_axis(x, indices, axis), values.data)
-    gradcheck(lambda t: t.sort(axis, descending=descending).values * np.arange(1.0, x.shape[axis] + 1).reshape(
-        [-1 if d == axis % x.ndim else 1 for d in range(x.ndim)]), x)
+    gradcheck(
+        lambda t: (
+            t.sort(axis, descending=descending).values
+            * np.arange(1.0, x.shape[axis] + 1).reshape([-1 if d == axis % x.ndim else 1 for d in range(x.ndim)])
+        ),
+        x,
+    )
     k = data.draw(st.integers(0, x.shape[axis]))
     top = Tensor(x).topk(k, axis)
     np.testing.assert_array_equal(top.values.data, np.take(np.flip(expected, axis), np.arange(k), axis=axis))
@@ -236,14 +252,18 @@ def test_sort_is_stable_and_puts_nan_last_ascending_first_descending():
 
 # ---------------------------------------------------------------- indexing
 
+
 @FEW
 @given(st.data())
 def test_gather_scatter_add_index_select_gradients(data):
     x = data.draw(arrays(shapes(min_dims=1, max_dims=3)))
     axis = data.draw(st.integers(0, x.ndim - 1))
     index_shape = tuple(data.draw(st.integers(1, n)) for n in x.shape)
-    index = data.draw(st.lists(st.integers(0, x.shape[axis] - 1), min_size=int(np.prod(index_shape)),
-                               max_size=int(np.prod(index_shape))))
+    index = data.draw(
+        st.lists(
+            st.integers(0, x.shape[axis] - 1), min_size=int(np.prod(index_shape)), max_size=int(np.prod(index_shape))
+        )
+    )
     index = np.array(index).reshape(index_shape)
     gradcheck(lambda t: t.gather(axis, index), x)
     src = data.draw(arrays(st.just(index_shape)))
@@ -315,6 +335,7 @@ def test_take_along_axis_matches_numpy(data):
 
 
 # ---------------------------------------------------------------- shape
+
 
 @FEW
 @given(st.data())
@@ -393,6 +414,7 @@ def test_narrow_split_errors():
 
 # ---------------------------------------------------------------- einsum and friends
 
+
 @st.composite
 def einsum_cases(draw):
     """A random einsum: 1-3 operands over letters a-e with sizes 1-3, repeated letters (diagonals),
@@ -403,7 +425,7 @@ def einsum_cases(draw):
     used = sorted({c for t in terms for c in t})
     if draw(st.booleans()):
         output = draw(st.permutations(used)) if used else []
-        output = output[:draw(st.integers(0, len(output)))]
+        output = output[: draw(st.integers(0, len(output)))]
         spec = ",".join("".join(t) for t in terms) + "->" + "".join(output)
     else:
         spec = ",".join("".join(t) for t in terms)
@@ -443,9 +465,10 @@ def test_einsum_errors():
 def test_tensordot_dot_outer_match_numpy(data):
     a = data.draw(arrays(shapes(min_dims=1, max_dims=3)))
     k = data.draw(st.integers(0, a.ndim))
-    b = data.draw(arrays(st.just((*a.shape[a.ndim - k:], 2))))
-    np.testing.assert_allclose(np.tensordot(Tensor(a), Tensor(b), k).data, np.tensordot(a, b, k),
-                               rtol=1e-12, atol=1e-12)
+    b = data.draw(arrays(st.just((*a.shape[a.ndim - k :], 2))))
+    np.testing.assert_allclose(
+        np.tensordot(Tensor(a), Tensor(b), k).data, np.tensordot(a, b, k), rtol=1e-12, atol=1e-12
+    )
     gradcheck(lambda x, y: tg.tensordot(x, y, k), a, b)
     c = data.draw(arrays(st.just((*a.shape[-1:], 3))))
     np.testing.assert_allclose(np.dot(Tensor(a), Tensor(c)).data, np.dot(a, c), rtol=1e-12, atol=1e-12)
@@ -455,8 +478,10 @@ def test_tensordot_dot_outer_match_numpy(data):
 
 # ---------------------------------------------------------------- the table
 
+
 def test_methods_come_from_one_table_and_numpy_dispatch_keeps_the_graph():
     from tinygrad_sm import methods
+
     for name, function in methods.METHODS.items():
         assert getattr(Tensor, name) is function, name
         assert getattr(tg, name) is function, name
@@ -469,6 +494,7 @@ def test_methods_come_from_one_table_and_numpy_dispatch_keeps_the_graph():
 
 def test_installing_a_method_twice_under_another_definition_is_an_error(monkeypatch):
     from tinygrad_sm import methods
+
     monkeypatch.setitem(methods.METHODS, "reshape", lambda x: x)
     with pytest.raises(RuntimeError, match=r"Tensor\.reshape is defined twice"):
         methods.install()
@@ -502,6 +528,7 @@ def test_reshaping_and_slicing_composites_pass_gradients(data):
     gradcheck(lambda t: t.narrow(axis, start, n - start) ** 2, x)
     gradcheck(lambda t: tg.concatenate([p * (k + 1) for k, p in enumerate(t.chunk(2, axis))], axis), x)
     gradcheck(lambda t: tg.concatenate([p * (k + 1) for k, p in enumerate(t.split(1, axis))], axis), x)
-    mask = data.draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size).map(
-        lambda bits: np.array(bits).reshape(x.shape)))
+    mask = data.draw(
+        st.lists(st.booleans(), min_size=x.size, max_size=x.size).map(lambda bits: np.array(bits).reshape(x.shape))
+    )
     gradcheck(lambda t: t.masked_fill(mask, 0.5) * weights, x)

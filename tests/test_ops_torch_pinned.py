@@ -4,6 +4,7 @@ Each case recomputes ``sum(weights * f(inputs))`` with tinygrad_sm in float64 an
 and every input's gradient with PyTorch's. The cases include zeros (prod, cumprod, norms at 0), ties
 (amax, sort) and boundaries (clamp at its bounds), where the subgradient conventions show.
 """
+
 from __future__ import annotations
 
 import json
@@ -108,8 +109,10 @@ def test_every_pinned_case_has_an_implementation_here():
 @pytest.mark.parametrize("name", sorted(DATA))
 def test_value_and_gradient_match_pytorch(name):
     case = DATA[name]
-    leaves = [Tensor(np.array(x, dtype=np.float64).reshape(s), requires_grad=True)
-              for x, s in zip(case["inputs"], case["shapes"])]
+    leaves = [
+        Tensor(np.array(x, dtype=np.float64).reshape(s), requires_grad=True)
+        for x, s in zip(case["inputs"], case["shapes"])
+    ]
     out = OURS[name](*leaves)
     expected = np.array(case["output"], dtype=np.float64).reshape(case["output_shape"])
     assert out.shape == expected.shape, name
@@ -118,5 +121,6 @@ def test_value_and_gradient_match_pytorch(name):
     (out * Tensor(weights)).sum().backward()
     for position, (leaf, grad, s) in enumerate(zip(leaves, case["grads"], case["shapes"])):
         got = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.data
-        np.testing.assert_allclose(got, np.array(grad).reshape(s), rtol=1e-10, atol=1e-12,
-                                   err_msg=f"{name}: gradient of input {position}")
+        np.testing.assert_allclose(
+            got, np.array(grad).reshape(s), rtol=1e-10, atol=1e-12, err_msg=f"{name}: gradient of input {position}"
+        )

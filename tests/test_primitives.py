@@ -1,6 +1,7 @@
 """Specification of the primitives: each one computes what NumPy computes, and its backward rule
 agrees with central finite differences (``tinygrad_sm.gradcheck``) over hypothesis-drawn shapes,
 broadcasting in both directions, and Python scalars or NumPy arrays on either side of an operator."""
+
 from __future__ import annotations
 
 import operator
@@ -10,12 +11,25 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import (
+    SETTINGS,
+    arrays,
+    away_from_zero_arrays,
+    axis_arguments,
+    basic_indices,
+    boolean_masks,
+    broadcastable_shapes,
+    concatenation_shapes,
+    distinct_arrays,
+    integer_array_indices,
+    interleaved_arrays,
+    matmul_shapes,
+    positive_arrays,
+    shapes,
+)
 
 import tinygrad_sm as tg
 from tinygrad_sm import GradcheckError, Tensor, gradcheck, ops
-from strategies import (SETTINGS, arrays, away_from_zero_arrays, axis_arguments, basic_indices, boolean_masks,
-                        broadcastable_shapes, concatenation_shapes, distinct_arrays, integer_array_indices,
-                        interleaved_arrays, matmul_shapes, positive_arrays, shapes)
 
 
 def assert_matches_numpy_and_finite_differences(fn, reference, *inputs, **gradcheck_options):
@@ -32,6 +46,7 @@ def leaf(values, dtype=np.float64) -> Tensor:
 
 
 # ---------------------------------------------------------------- elementwise, two inputs, broadcasting
+
 
 @SETTINGS
 @given(st.data())
@@ -70,19 +85,19 @@ def test_truediv_broadcasts_both_ways_and_passes_gradcheck(data):
 def test_pow_with_tensor_exponent_broadcasts_and_passes_gradcheck(data):
     left, right = data.draw(broadcastable_shapes())
     base, exponent = data.draw(positive_arrays(left)), data.draw(arrays(right))
-    assert_matches_numpy_and_finite_differences(lambda x, y: x ** y, np.power, base, exponent)
+    assert_matches_numpy_and_finite_differences(lambda x, y: x**y, np.power, base, exponent)
 
 
 @SETTINGS
 @given(positive_arrays(shapes()), st.sampled_from([-2, -1, -0.5, 0.5, 1, 1.5, 2, 3]))
 def test_pow_with_scalar_exponent_passes_gradcheck(base, exponent):
-    assert_matches_numpy_and_finite_differences(lambda x: x ** exponent, lambda x: x ** exponent, base)
+    assert_matches_numpy_and_finite_differences(lambda x: x**exponent, lambda x: x**exponent, base)
 
 
 @SETTINGS
 @given(arrays(shapes()), st.sampled_from([2, 3]))
 def test_pow_with_integer_exponent_is_differentiable_at_negative_bases(base, exponent):
-    assert_matches_numpy_and_finite_differences(lambda x: x ** exponent, lambda x: x ** exponent, base)
+    assert_matches_numpy_and_finite_differences(lambda x: x**exponent, lambda x: x**exponent, base)
 
 
 @SETTINGS
@@ -101,8 +116,9 @@ def test_where_broadcasts_condition_and_branches_and_passes_gradcheck(data):
     condition_shape, left, right = data.draw(broadcastable_shapes(count=3))
     condition = data.draw(boolean_masks(condition_shape))
     a, b = data.draw(arrays(left)), data.draw(arrays(right))
-    assert_matches_numpy_and_finite_differences(lambda x, y: tg.where(condition, x, y),
-                                                lambda x, y: np.where(condition, x, y), a, b)
+    assert_matches_numpy_and_finite_differences(
+        lambda x, y: tg.where(condition, x, y), lambda x, y: np.where(condition, x, y), a, b
+    )
 
 
 def test_where_sends_no_gradient_to_the_unselected_branch():
@@ -113,6 +129,7 @@ def test_where_sends_no_gradient_to_the_unselected_branch():
 
 
 # ---------------------------------------------------------------- elementwise, one input
+
 
 @SETTINGS
 @given(arrays(shapes()))
@@ -196,13 +213,15 @@ def test_astype_to_an_integer_dtype_is_not_differentiable():
 
 # ---------------------------------------------------------------- reductions
 
+
 @SETTINGS
 @given(st.data())
 def test_sum_over_any_axis_argument_passes_gradcheck(data):
     values = data.draw(arrays(shapes()))
     axis, keepdims = data.draw(axis_arguments(values.ndim))
-    assert_matches_numpy_and_finite_differences(lambda x: x.sum(axis=axis, keepdims=keepdims),
-                                                lambda x: np.sum(x, axis=axis, keepdims=keepdims), values)
+    assert_matches_numpy_and_finite_differences(
+        lambda x: x.sum(axis=axis, keepdims=keepdims), lambda x: np.sum(x, axis=axis, keepdims=keepdims), values
+    )
 
 
 @SETTINGS
@@ -210,8 +229,9 @@ def test_sum_over_any_axis_argument_passes_gradcheck(data):
 def test_max_over_any_axis_argument_passes_gradcheck(data):
     values = data.draw(distinct_arrays(shapes()))
     axis, keepdims = data.draw(axis_arguments(values.ndim))
-    assert_matches_numpy_and_finite_differences(lambda x: x.max(axis=axis, keepdims=keepdims),
-                                                lambda x: np.max(x, axis=axis, keepdims=keepdims), values)
+    assert_matches_numpy_and_finite_differences(
+        lambda x: x.max(axis=axis, keepdims=keepdims), lambda x: np.max(x, axis=axis, keepdims=keepdims), values
+    )
 
 
 @SETTINGS
@@ -219,8 +239,9 @@ def test_max_over_any_axis_argument_passes_gradcheck(data):
 def test_mean_over_any_axis_argument_passes_gradcheck(data):
     values = data.draw(arrays(shapes()))
     axis, keepdims = data.draw(axis_arguments(values.ndim))
-    assert_matches_numpy_and_finite_differences(lambda x: x.mean(axis=axis, keepdims=keepdims),
-                                                lambda x: np.mean(x, axis=axis, keepdims=keepdims), values)
+    assert_matches_numpy_and_finite_differences(
+        lambda x: x.mean(axis=axis, keepdims=keepdims), lambda x: np.mean(x, axis=axis, keepdims=keepdims), values
+    )
 
 
 def test_max_splits_gradient_evenly_among_ties():
@@ -270,9 +291,16 @@ def test_maximum_ties_split_evenly_under_broadcasting():
 # ---------------------------------------------------------------- matmul
 
 MATMUL_CASES = {
-    "1d@1d": (1, 1, False), "1d@2d": (1, 2, False), "2d@1d": (2, 1, False), "2d@2d": (2, 2, False),
-    "3d@3d": (3, 3, False), "3d@3d-batch-broadcast": (3, 3, True), "1d@3d": (1, 3, False),
-    "3d@1d": (3, 1, False), "2d@3d": (2, 3, False), "3d@2d": (3, 2, False),
+    "1d@1d": (1, 1, False),
+    "1d@2d": (1, 2, False),
+    "2d@1d": (2, 1, False),
+    "2d@2d": (2, 2, False),
+    "3d@3d": (3, 3, False),
+    "3d@3d-batch-broadcast": (3, 3, True),
+    "1d@3d": (1, 3, False),
+    "3d@1d": (3, 1, False),
+    "2d@3d": (2, 3, False),
+    "3d@2d": (3, 2, False),
 }
 
 
@@ -295,8 +323,9 @@ def test_matmul_row_vector_batch_of_one_passes_gradcheck():
 @SETTINGS
 @given(st.data())
 def test_rmatmul_with_numpy_array_on_the_left_passes_gradcheck(data):
-    left, right = data.draw(st.sampled_from([(2, 2), (1, 2), (2, 1), (3, 3)]).flatmap(
-        lambda ranks: matmul_shapes(*ranks)))
+    left, right = data.draw(
+        st.sampled_from([(2, 2), (1, 2), (2, 1), (3, 3)]).flatmap(lambda ranks: matmul_shapes(*ranks))
+    )
     constant, values = data.draw(arrays(left)), data.draw(arrays(right))
     assert_matches_numpy_and_finite_differences(lambda x: constant @ x, lambda x: constant @ x, values)
 
@@ -312,14 +341,18 @@ def test_rmatmul_called_directly_multiplies_from_the_left():
 
 # ---------------------------------------------------------------- shape and movement
 
+
 @SETTINGS
 @given(st.data())
 def test_reshape_passes_gradcheck(data):
     values = data.draw(arrays(shapes()))
-    target = data.draw(st.sampled_from([(values.size,), (1, values.size), values.shape[::-1],
-                                        values.shape + (1,), (-1,), (1, -1), ()] if values.size == 1
-                                       else [(values.size,), (1, values.size), values.shape[::-1],
-                                             values.shape + (1,), (-1,), (1, -1)]))
+    target = data.draw(
+        st.sampled_from(
+            [(values.size,), (1, values.size), values.shape[::-1], values.shape + (1,), (-1,), (1, -1), ()]
+            if values.size == 1
+            else [(values.size,), (1, values.size), values.shape[::-1], values.shape + (1,), (-1,), (1, -1)]
+        )
+    )
     assert_matches_numpy_and_finite_differences(lambda x: x.reshape(target), lambda x: x.reshape(target), values)
 
 
@@ -345,10 +378,12 @@ def test_expand_passes_gradcheck(data):
     small, other = data.draw(broadcastable_shapes())
     target = np.broadcast_shapes(small, other)
     values = data.draw(arrays(small))
-    assert_matches_numpy_and_finite_differences(lambda x: x.expand(target),
-                                                lambda x: np.broadcast_to(x, target), values)
-    assert_matches_numpy_and_finite_differences(lambda x: x.broadcast_to(target),
-                                                lambda x: np.broadcast_to(x, target), values)
+    assert_matches_numpy_and_finite_differences(
+        lambda x: x.expand(target), lambda x: np.broadcast_to(x, target), values
+    )
+    assert_matches_numpy_and_finite_differences(
+        lambda x: x.broadcast_to(target), lambda x: np.broadcast_to(x, target), values
+    )
 
 
 @SETTINGS
@@ -420,8 +455,10 @@ def test_scatter_add_primitive_passes_gradcheck(data):
         full = np.zeros(shape)
         np.add.at(full, index, v)
         return full
-    assert_matches_numpy_and_finite_differences(lambda v: ops.ScatterAdd.apply(v, shape=shape, index=index),
-                                                reference, values)
+
+    assert_matches_numpy_and_finite_differences(
+        lambda v: ops.ScatterAdd.apply(v, shape=shape, index=index), reference, values
+    )
 
 
 @SETTINGS
@@ -429,8 +466,9 @@ def test_scatter_add_primitive_passes_gradcheck(data):
 def test_concatenate_along_any_axis_passes_gradcheck(data):
     input_shapes, axis = data.draw(concatenation_shapes())
     inputs = [data.draw(arrays(shape)) for shape in input_shapes]
-    assert_matches_numpy_and_finite_differences(lambda *xs: tg.concatenate(list(xs), axis=axis),
-                                                lambda *xs: np.concatenate(xs, axis=axis), *inputs)
+    assert_matches_numpy_and_finite_differences(
+        lambda *xs: tg.concatenate(list(xs), axis=axis), lambda *xs: np.concatenate(xs, axis=axis), *inputs
+    )
 
 
 @SETTINGS
@@ -440,8 +478,9 @@ def test_stack_along_any_axis_passes_gradcheck(data):
     count = data.draw(st.integers(1, 3))
     axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
     inputs = [data.draw(arrays(shape)) for _ in range(count)]
-    assert_matches_numpy_and_finite_differences(lambda *xs: tg.stack(list(xs), axis=axis),
-                                                lambda *xs: np.stack(xs, axis=axis), *inputs)
+    assert_matches_numpy_and_finite_differences(
+        lambda *xs: tg.stack(list(xs), axis=axis), lambda *xs: np.stack(xs, axis=axis), *inputs
+    )
 
 
 def test_cat_is_concatenate():
@@ -454,6 +493,7 @@ def test_cat_is_concatenate():
 
 
 # ---------------------------------------------------------------- the fused fast path
+
 
 def test_softmax_cross_entropy_with_class_targets_passes_gradcheck_for_logits_in_the_thousands():
     logits = np.random.default_rng(0).standard_normal((4, 5)) * 1000
@@ -479,16 +519,20 @@ def test_softmax_cross_entropy_gradient_is_probabilities_minus_one_hot_over_n():
 
 # ---------------------------------------------------------------- Python scalars and NumPy arrays as operands
 
-BINARY_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
-                    "truediv": operator.truediv, "pow": operator.pow}
+BINARY_OPERATORS = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+    "pow": operator.pow,
+}
 
 
 @pytest.mark.parametrize("name", list(BINARY_OPERATORS))
 @pytest.mark.parametrize("tensor_side", ["left", "right"])
 @SETTINGS
 @given(values=positive_arrays(shapes()), constant=st.floats(0.5, 3.0))
-def test_python_scalar_operand_on_either_side_gives_numpy_values_and_gradients(name, tensor_side, values,
-                                                                              constant):
+def test_python_scalar_operand_on_either_side_gives_numpy_values_and_gradients(name, tensor_side, values, constant):
     op = BINARY_OPERATORS[name]
     if tensor_side == "left":
         fn, reference = (lambda x: op(x, constant)), (lambda x: op(x, constant))
@@ -542,17 +586,19 @@ def test_numpy_array_times_tensor_returns_a_tensor_with_a_graph():
 def test_maximum_with_a_constant_on_either_side_passes_gradcheck(tensor_side, data):
     tensor_shape, constant_shape = data.draw(broadcastable_shapes())
     values = data.draw(interleaved_arrays(tensor_shape, upper=True))
-    constant = data.draw(st.one_of(interleaved_arrays(constant_shape, upper=False),
-                                   st.just(0.0), st.just(-0.5)))
+    constant = data.draw(st.one_of(interleaved_arrays(constant_shape, upper=False), st.just(0.0), st.just(-0.5)))
     if tensor_side == "left":
-        assert_matches_numpy_and_finite_differences(lambda x: tg.maximum(x, constant),
-                                                    lambda x: np.maximum(x, constant), values)
+        assert_matches_numpy_and_finite_differences(
+            lambda x: tg.maximum(x, constant), lambda x: np.maximum(x, constant), values
+        )
     else:
-        assert_matches_numpy_and_finite_differences(lambda x: tg.maximum(constant, x),
-                                                    lambda x: np.maximum(constant, x), values)
+        assert_matches_numpy_and_finite_differences(
+            lambda x: tg.maximum(constant, x), lambda x: np.maximum(constant, x), values
+        )
 
 
 # ---------------------------------------------------------------- the checker itself
+
 
 class BadExp(ops.Exp):
     """Exp with a backward rule that is 1% too large, but only where the input exceeds 1."""

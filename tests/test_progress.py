@@ -1,5 +1,6 @@
 """Training progress: one line per epoch where stderr is a log file (a tqdm bar would write a line
 per redraw there); in Jupyter and terminals one ``tqdm.auto`` bar for the whole run."""
+
 import numpy as np
 
 from tinygrad_sm import nn
@@ -28,6 +29,7 @@ def test_fit_is_silent_without_progress(capsys):
 
 def test_fit_in_a_notebook_uses_one_bar_for_the_whole_run(monkeypatch):
     import tinygrad_sm.train as train
+
     made = []
 
     class FakeBar:
@@ -48,6 +50,7 @@ def test_fit_in_a_notebook_uses_one_bar_for_the_whole_run(monkeypatch):
             self.closed = True
 
     import tqdm.auto
+
     monkeypatch.setattr(tqdm.auto, "tqdm", FakeBar)
     monkeypatch.setattr(train, "_in_notebook", lambda: True)
     fit(nn.MLP([5, 4, 2], generator=np.random.default_rng(0)), tiny_data(), batch_size=8, epochs=3)

@@ -1,4 +1,5 @@
 """Specification: autograd through softmax + cross-entropy reproduces the hand derivation (docs/softmax.md)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,6 +24,7 @@ def _ce_grad(logits: np.ndarray, targets, loss=F.cross_entropy) -> tuple[Tensor,
 
 
 # ---------------------------------------------------------------- dC/dz = (p - delta) / n
+
 
 @pytest.mark.parametrize("batch,classes", [(1, 2), (7, 3), (1000, 10), (3, 1000), (64, 100)])
 def test_autograd_gradient_equals_p_minus_delta_over_n_float64(batch, classes):
@@ -52,6 +54,7 @@ def test_soft_targets_give_p_minus_t_over_n():
 
 # ---------------------------------------------------------------- two classes: the logistic case
 
+
 def test_two_class_softmax_equals_logistic_of_logit_difference():
     logits = _random_logits(6, 2)
     probs = F.softmax(Tensor(logits), axis=-1).data
@@ -68,6 +71,7 @@ def test_two_class_cross_entropy_equals_binary_cross_entropy_with_logits():
 
 
 # ---------------------------------------------------------------- stability
+
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", ["uniform_1e4", "minus_1e4_and_zero"])
@@ -104,6 +108,7 @@ def test_confidently_wrong_prediction_gives_large_finite_loss(dtype):
 
 
 # ---------------------------------------------------------------- layer, Jacobian, Hessian, fused
+
 
 def test_last_layer_formulas_agree_with_autograd():
     rng = np.random.default_rng(5)
@@ -161,6 +166,7 @@ def test_fused_and_composed_give_same_loss_and_gradient(targets_kind):
 
 # ---------------------------------------------------------------- finite differences
 
+
 def test_gradcheck_cross_entropy_float64():
     labels = np.array([2, 0, 1])
     assert gradcheck(lambda z: F.cross_entropy(z, labels), _random_logits(3, 4), name="cross_entropy")
@@ -184,6 +190,7 @@ def test_gradcheck_logsumexp_float64():
 
 
 # ---------------------------------------------------------------- bad input
+
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_label_out_of_range_names_value_index_and_range(reduction):
@@ -234,6 +241,7 @@ def test_analytic_onehot_rejects_out_of_range_and_float_labels():
 
 # ---------------------------------------------------------------- masking (documented behaviour)
 
+
 def test_all_minus_inf_row_logsumexp_is_minus_inf_with_zero_gradient():
     logits = Tensor(np.array([[-np.inf, -np.inf, -np.inf], [0.0, 1.0, 2.0]]), requires_grad=True)
     value = F.logsumexp(logits, axis=-1)
@@ -244,6 +252,7 @@ def test_all_minus_inf_row_logsumexp_is_minus_inf_with_zero_gradient():
 
 
 # ---------------------------------------------------------------- the comparison report
+
 
 def test_mse_gradient_vanishes_where_cross_entropy_gradient_does_not():
     report = compare_gradients("mse-vs-ce")

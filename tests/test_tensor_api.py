@@ -1,5 +1,6 @@
 """Specification of the Tensor API: attributes, conversions, factories, NumPy dispatch, and the errors
 that bad input gets (naming shapes, dtypes and the op)."""
+
 from __future__ import annotations
 
 import operator
@@ -18,6 +19,7 @@ def names_shapes(message: str, *shapes: tuple) -> bool:
 
 
 # ---------------------------------------------------------------- attributes and conversions
+
 
 def test_data_is_the_underlying_ndarray():
     t = Tensor(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
@@ -131,6 +133,7 @@ def test_integer_tensor_plus_python_int_stays_integer():
 
 # ---------------------------------------------------------------- factories
 
+
 def test_zeros_and_ones_have_the_shape_and_default_float32():
     for factory, value in ((tg.zeros, 0.0), (tg.ones, 1.0)):
         t = factory(2, 3)
@@ -223,6 +226,7 @@ def test_tensor_factory_matches_the_constructor():
 
 # ---------------------------------------------------------------- NumPy dispatch
 
+
 def test_np_exp_of_a_tensor_is_a_tensor_with_a_graph():
     x = Tensor(np.array([0.0, 1.0]), requires_grad=True)
     y = np.exp(x)
@@ -232,11 +236,19 @@ def test_np_exp_of_a_tensor_is_a_tensor_with_a_graph():
     np.testing.assert_allclose(x.grad.data, np.exp([0.0, 1.0]))
 
 
-@pytest.mark.parametrize("function, method", [
-    (np.log, lambda t: t.log()), (np.sqrt, lambda t: t.sqrt()), (np.tanh, lambda t: t.tanh()),
-    (np.negative, lambda t: -t), (np.sum, lambda t: t.sum()), (np.mean, lambda t: t.mean()),
-    (np.max, lambda t: t.max()), (np.transpose, lambda t: t.transpose()),
-])
+@pytest.mark.parametrize(
+    "function, method",
+    [
+        (np.log, lambda t: t.log()),
+        (np.sqrt, lambda t: t.sqrt()),
+        (np.tanh, lambda t: t.tanh()),
+        (np.negative, lambda t: -t),
+        (np.sum, lambda t: t.sum()),
+        (np.mean, lambda t: t.mean()),
+        (np.max, lambda t: t.max()),
+        (np.transpose, lambda t: t.transpose()),
+    ],
+)
 def test_numpy_functions_with_a_tensor_method_dispatch_to_it(function, method):
     x = Tensor(np.array([[0.5, 2.0], [1.5, 3.0]]), requires_grad=True)
     via_numpy = function(x)
@@ -263,6 +275,7 @@ def test_unsupported_numpy_function_raises_type_error_pointing_to_methods_and_nu
 
 # ---------------------------------------------------------------- bad input
 
+
 def test_matmul_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError) as caught:
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
@@ -280,10 +293,16 @@ def test_matmul_of_a_zero_dimensional_tensor_raises_naming_shapes():
         Tensor(np.array(2.0)) @ Tensor(np.ones(3))
 
 
-@pytest.mark.parametrize("op, op_name", [
-    (operator.add, "add"), (operator.sub, "sub"), (operator.mul, "mul"), (operator.truediv, "div"),
-    (tg.maximum, "maximum"),
-])
+@pytest.mark.parametrize(
+    "op, op_name",
+    [
+        (operator.add, "add"),
+        (operator.sub, "sub"),
+        (operator.mul, "mul"),
+        (operator.truediv, "div"),
+        (tg.maximum, "maximum"),
+    ],
+)
 def test_broadcasting_mismatch_names_both_shapes_and_the_op(op, op_name):
     with pytest.raises(ValueError) as caught:
         op(Tensor(np.ones((2, 3))), Tensor(np.ones(4)))
@@ -292,10 +311,14 @@ def test_broadcasting_mismatch_names_both_shapes_and_the_op(op, op_name):
     assert op_name in message
 
 
-@pytest.mark.parametrize("array, dtype_name", [
-    (np.array(["a"]), "<U1"), (np.array([1, None], dtype=object), "object"),
-    (np.array([1 + 2j]), "complex128"),
-])
+@pytest.mark.parametrize(
+    "array, dtype_name",
+    [
+        (np.array(["a"]), "<U1"),
+        (np.array([1, None], dtype=object), "object"),
+        (np.array([1 + 2j]), "complex128"),
+    ],
+)
 def test_unsupported_dtypes_raise_type_error_naming_the_dtype(array, dtype_name):
     with pytest.raises(TypeError, match=dtype_name):
         Tensor(array)

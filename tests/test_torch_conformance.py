@@ -1,6 +1,7 @@
 """Values, gradients and dtypes against PyTorch's: pinned in tests/data/torch_conformance.json by
 scripts/pin_torch_conformance.py (so CI needs no torch), and compared live as well when torch imports.
 The cases are in tests/torch_cases.py."""
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,27 @@ OPS = {
     "bce": lambda p, t, **kw: F.binary_cross_entropy(p, t, **kw),
     "ce": lambda z, t, **kw: F.cross_entropy(z, t, **kw),
     "nll": lambda z, t, **kw: F.nll_loss(z, t, **kw),
-    "pow": lambda a, b: a ** b, "abs": lambda x: x.abs(), "relu": lambda x: x.relu(),
-    "maximum": tg.maximum, "minimum": tg.minimum,
-    "max": lambda x: x.max(), "min": lambda x: x.min(),
-    "softmax": lambda x, dim: x.softmax(dim), "log_softmax": lambda x, dim: x.log_softmax(dim=dim),
+    "pow": lambda a, b: a**b,
+    "abs": lambda x: x.abs(),
+    "relu": lambda x: x.relu(),
+    "maximum": tg.maximum,
+    "minimum": tg.minimum,
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "softmax": lambda x, dim: x.softmax(dim),
+    "log_softmax": lambda x, dim: x.log_softmax(dim=dim),
     "logsumexp": lambda x, dim: F.logsumexp(x, dim=dim),
-    "sum": lambda x, **kw: x.sum(**kw), "mean": lambda x, **kw: x.mean(**kw),
+    "sum": lambda x, **kw: x.sum(**kw),
+    "mean": lambda x, **kw: x.mean(**kw),
     "max_values": lambda x, dim: x.max(dim=dim).values,
 }
 
 
 def run_case(case: dict) -> dict:
-    tensors = [tg.tensor(np.array(values, dtype=dtype), requires_grad=requires_grad)
-               for values, dtype, requires_grad in case["inputs"]]
+    tensors = [
+        tg.tensor(np.array(values, dtype=dtype), requires_grad=requires_grad)
+        for values, dtype, requires_grad in case["inputs"]
+    ]
     out = OPS[case["op"]](*tensors, **case["kwargs"])
     if out.requires_grad:
         out.sum().backward()
@@ -46,14 +55,16 @@ def assert_matches(ours: dict, theirs: dict, name: str) -> None:
     if ours["dtype"] in ("bool",) or ours["dtype"].startswith("int"):
         assert np.array_equal(ours["value"], np.array(theirs["value"])), f"{name}: value"
     else:
-        np.testing.assert_allclose(ours["value"], decode(theirs["value"]), rtol=tolerance, atol=tolerance,
-                                   err_msg=f"{name}: value")
+        np.testing.assert_allclose(
+            ours["value"], decode(theirs["value"]), rtol=tolerance, atol=tolerance, err_msg=f"{name}: value"
+        )
     for position, (grad, expected) in enumerate(zip(ours["grads"], theirs["grads"])):
         if expected is None:
             assert grad is None
             continue
-        np.testing.assert_allclose(grad, decode(expected), rtol=tolerance, atol=tolerance,
-                                   err_msg=f"{name}: gradient of input {position}")
+        np.testing.assert_allclose(
+            grad, decode(expected), rtol=tolerance, atol=tolerance, err_msg=f"{name}: gradient of input {position}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -66,9 +77,9 @@ def _ours_promotion(left: tuple, right: tuple) -> dict:
     def as_ours(spec):
         value = operand_array(spec)
         return value if spec[0] == "scalar" else tg.tensor(np.asarray(value))
+
     a, b = as_ours(left), as_ours(right)
-    return {"add": str((a + b).dtype), "where": str(tg.where(np.array(True), a, b).dtype),
-            "div": str((a / b).dtype)}
+    return {"add": str((a + b).dtype), "where": str(tg.where(np.array(True), a, b).dtype), "div": str((a / b).dtype)}
 
 
 @pytest.mark.parametrize("name", sorted(PROMOTION_CASES))

@@ -1,4 +1,5 @@
 """The declarations mypy reads in place of what is installed at import time stay in step with it."""
+
 import ast
 import inspect
 from pathlib import Path
@@ -18,14 +19,15 @@ def _declared_methods() -> dict[str, str]:
     declared = {}
     for node in block.body:
         if isinstance(node, ast.AnnAssign) and ast.unparse(node.annotation).startswith("Callable[..., "):
-            declared[node.target.id] = ast.unparse(node.annotation)[len("Callable[..., "):-1]
+            declared[node.target.id] = ast.unparse(node.annotation)[len("Callable[..., ") : -1]
     return declared
 
 
 def test_every_table_method_is_declared_for_mypy_with_its_return_type():
     declared = _declared_methods()
     assert set(declared) == set(METHODS), (
-        f"missing: {sorted(set(METHODS) - set(declared))}, stale: {sorted(set(declared) - set(METHODS))}")
+        f"missing: {sorted(set(METHODS) - set(declared))}, stale: {sorted(set(declared) - set(METHODS))}"
+    )
     for name, function in METHODS.items():
         assert declared[name] == inspect.signature(function).return_annotation, name
 

@@ -1,6 +1,7 @@
 """Specification of the graph pictures (``tinygrad_sm.viz``): structure of the DOT source, labels and
 escaping, gradient annotations, collapsing of composites and of huge graphs, and the files ``save``
 writes. Tests that run the Graphviz ``dot`` program skip where it is missing, except in CI."""
+
 from __future__ import annotations
 
 import html
@@ -17,11 +18,13 @@ import pytest
 if not os.environ.get("CI"):  # in CI the graphviz package must be there
     pytest.importorskip("graphviz")
 
-from tinygrad_sm import Tensor, viz  # noqa: E402
-from tinygrad_sm.autograd import name_scope  # noqa: E402
+from tinygrad_sm import Tensor, viz
+from tinygrad_sm.autograd import name_scope
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("CI"),
+    reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 LOGITS = [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]
 TARGETS = np.array([0, 2])
@@ -92,6 +95,7 @@ def svg_texts(path) -> str:
 
 # ---------------------------------------------------------------- structure
 
+
 def test_softmax_ce_graph_has_the_expected_ops_and_edges():
     _, loss = softmax_ce()
     nodes, edges = parse(viz.draw_graph(loss))
@@ -112,10 +116,13 @@ def test_softmax_ce_graph_has_the_expected_ops_and_edges():
             if output == out:
                 return names
             op = consumers[output][0]
+
     shifted = consumers[first_sub[0]][0]
     # the shifted logits feed the normaliser log Q and the picked z_y - r; both meet in C = log Q - z_y
-    assert sorted(ops_to_loss(op) for op in consumers[shifted]) == [["exp", "sum", "log", "sub", "mean"],
-                                                                   ["getitem", "sub", "mean"]]
+    assert sorted(ops_to_loss(op) for op in consumers[shifted]) == [
+        ["exp", "sum", "log", "sub", "mean"],
+        ["getitem", "sub", "mean"],
+    ]
 
 
 def test_tensors_are_boxes_with_name_shape_and_dtype_and_ops_are_ellipses():
@@ -136,7 +143,7 @@ def test_colours_follow_the_legend():
     loss = (features @ weight * 2.0).sum()
     loss.name = "loss"
     nodes, _ = parse(viz.draw_graph(loss, params={"layer.weight": weight}))
-    fill = lambda title: re.search(r'fillcolor="([^"]+)"', nodes[node_named(nodes, title)][1]).group(1)  # noqa: E731
+    fill = lambda title: re.search(r'fillcolor="([^"]+)"', nodes[node_named(nodes, title)][1]).group(1)
     assert fill("layer.weight") == viz.COLOURS["parameter"]
     assert fill("features") == viz.COLOURS["leaf"]
     assert fill("2") == viz.COLOURS["constant"]
@@ -180,15 +187,17 @@ def test_rankdir_and_title_reach_the_graph_attributes():
 
 # ---------------------------------------------------------------- composites
 
+
 def test_composite_primitives_are_drawn_inside_nested_labelled_clusters():
     from tinygrad_sm.functional import cross_entropy
+
     logits = Tensor(LOGITS, requires_grad=True, name="logits")
     soft_targets = np.eye(3)[TARGETS]  # soft targets: cross_entropy calls log_softmax, a nested composite
     source = viz.draw_graph(cross_entropy(logits, soft_targets)).source
     outer = source.index("label=<<I>cross_entropy</I>>")
     inner = source.index("label=<<I>log_softmax</I>>")
     assert source.count("subgraph cluster_") == 2 and outer < inner
-    cluster_body = source[inner:source.index("}", inner)]
+    cluster_body = source[inner : source.index("}", inner)]
     assert "r = max z (detached)" in cluster_body and "exp" in cluster_body  # the shift belongs to the composite
     assert "<B>logits</B>" not in cluster_body  # the input stays outside
 
@@ -206,6 +215,7 @@ def test_composites_not_in_expand_become_one_op_node():
     assert nodes[composite][0] == "cross_entropy\ncomposite, 7 ops" and "peripheries=2" in nodes[composite][1]
     assert (logits, composite, "") in edges and (composite, node_named(nodes, "loss"), "") in edges
     from tinygrad_sm.functional import cross_entropy
+
     soft_loss = cross_entropy(Tensor(LOGITS, requires_grad=True), np.eye(3)[TARGETS])
     nodes, _ = parse(viz.draw_graph(soft_loss, expand={"cross_entropy"}))  # -(t * log_softmax(z)).sum(1).mean()
     assert ops_of(nodes) == ["log_softmax", "mean", "mul", "neg", "sum"]
@@ -238,10 +248,11 @@ def test_the_functional_cross_entropy_is_grouped_and_has_its_primitives():
 
 # ---------------------------------------------------------------- values and gradients
 
+
 def test_show_values_rounds_small_tensors_and_summarises_large_ones():
     small = Tensor([3.14159265, -2.7182818], requires_grad=True, name="small")
     large = Tensor(np.arange(25.0).reshape(5, 5), requires_grad=True, name="large")
-    loss = (small.sum() + large.sum())
+    loss = small.sum() + large.sum()
     nodes, _ = parse(viz.draw_graph(loss, show_values=True))
     assert "[3.142, -2.718]" in nodes[node_named(nodes, "small")][0]
     large_text = nodes[node_named(nodes, "large")][0]
@@ -344,6 +355,7 @@ def test_a_hostile_name_renders_literally_in_svg(tmp_path):
 
 # ---------------------------------------------------------------- rendering and files
 
+
 @needs_dot
 def test_svg_output_is_well_formed_and_shows_op_and_tensor_labels(tmp_path):
     _, loss = softmax_ce()
@@ -361,8 +373,17 @@ def test_png_output_has_the_png_signature_and_real_content(tmp_path):
 
 
 @needs_dot
-@pytest.mark.parametrize("name, start", [("g.svg", b"<?xml"), ("g.png", b"\x89PNG"), ("g.pdf", b"%PDF"),
-                                         ("g.dot", b"digraph"), ("g.gv", b"digraph"), ("g", b"<?xml")])
+@pytest.mark.parametrize(
+    "name, start",
+    [
+        ("g.svg", b"<?xml"),
+        ("g.png", b"\x89PNG"),
+        ("g.pdf", b"%PDF"),
+        ("g.dot", b"digraph"),
+        ("g.gv", b"digraph"),
+        ("g", b"<?xml"),
+    ],
+)
 def test_save_writes_exactly_the_requested_file(tmp_path, name, start):
     _, loss = softmax_ce()
     written = viz.save(viz.draw_graph(loss), tmp_path / "sub" / name)
@@ -400,6 +421,7 @@ def test_a_missing_graphviz_package_says_what_to_install(monkeypatch):
 
 # ---------------------------------------------------------------- large graphs
 
+
 def ten_thousand_op_chain() -> Tensor:
     value = Tensor([1.0, 2.0], requires_grad=True, name="x")
     for _ in range(5000):
@@ -430,6 +452,7 @@ def test_a_ten_thousand_op_graph_renders_under_the_node_limit_in_seconds(tmp_pat
 
 
 # ---------------------------------------------------------------- the command-line examples
+
 
 @needs_dot
 @pytest.mark.parametrize("kind", ["softmax-ce", "mlp"])

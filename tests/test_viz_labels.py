@@ -1,5 +1,6 @@
 """Names that used to break the pictures: empty scope names, names of 16,000 and 1,000,000 characters;
 and a failure of ``dot`` reported with what dot said."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,10 @@ if not os.environ.get("CI"):  # in CI the graphviz package must be there
 from tinygrad_sm import Tensor, viz
 from tinygrad_sm.autograd import name_scope
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
-                               reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("CI"),
+    reason="the Graphviz 'dot' program is not installed (apt-get install graphviz)",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 
 

@@ -6,6 +6,7 @@ A case: ``op`` (a key of the two tables below), ``inputs`` as ``(values, dtype, 
 ``kwargs``. The output's value and dtype are compared, and the gradient of ``output.sum()`` with
 respect to every input that requires grad.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,36 +28,57 @@ SOFT = [[0.1, 0.2, 0.3, 0.4], [0.0, 0.5, 0.5, 0.0], [0.25, 0.25, 0.25, 0.25]]
 CASES: dict[str, dict] = {
     "bce_probs": _case("bce", ([0.9, 0.2, 0.5, 1e-3], "float64", True), ([1.0, 0.0, 1.0, 0.0], "float64", False)),
     "bce_probs_float32_issue_example": _case("bce", ([0.9, 0.2], "float32", True), ([1.0, 0.0], "float32", False)),
-    "bce_clamps_log_at_minus_100": _case("bce", ([0.0, 1.0, 0.3], "float64", False),
-                                         ([1.0, 0.0, 1.0], "float64", False)),
-    "bce_weight_sum": _case("bce", ([0.7, 0.4], "float64", True), ([1.0, 0.0], "float64", False),
-                            weight=[2.0, 0.5], reduction="sum"),
+    "bce_clamps_log_at_minus_100": _case(
+        "bce", ([0.0, 1.0, 0.3], "float64", False), ([1.0, 0.0, 1.0], "float64", False)
+    ),
+    "bce_weight_sum": _case(
+        "bce", ([0.7, 0.4], "float64", True), ([1.0, 0.0], "float64", False), weight=[2.0, 0.5], reduction="sum"
+    ),
     "ce_plain": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False)),
     "ce_unbatched": _case("ce", (LOGITS[0], "float64", True), (2, "int64", False)),
     "ce_unbatched_none": _case("ce", (LOGITS[1], "float64", True), (1, "int64", False), reduction="none"),
     "ce_spatial_mean": _case("ce", (SPATIAL, "float64", True), (SPATIAL_LABELS, "int64", False)),
     "ce_spatial_none": _case("ce", (SPATIAL, "float64", True), (SPATIAL_LABELS, "int64", False), reduction="none"),
     "ce_ignore_index": _case("ce", (LOGITS, "float64", True), ([3, -100, 1], "int64", False)),
-    "ce_ignore_index_custom": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), ignore_index=0,
-                                    reduction="sum"),
+    "ce_ignore_index_custom": _case(
+        "ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), ignore_index=0, reduction="sum"
+    ),
     "ce_label_smoothing": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), label_smoothing=0.1),
-    "ce_label_smoothing_none": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False),
-                                     label_smoothing=0.2, reduction="none"),
+    "ce_label_smoothing_none": _case(
+        "ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), label_smoothing=0.2, reduction="none"
+    ),
     "ce_weight": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), weight=[1.0, 2.0, 0.5, 3.0]),
-    "ce_weight_sum": _case("ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), weight=[1.0, 2.0, 0.5, 3.0],
-                           reduction="sum"),
-    "ce_weight_ignore_smoothing": _case("ce", (LOGITS, "float64", True), ([3, -100, 1], "int64", False),
-                                        weight=[1.0, 2.0, 0.5, 3.0], label_smoothing=0.3),
+    "ce_weight_sum": _case(
+        "ce", (LOGITS, "float64", True), ([3, 0, 1], "int64", False), weight=[1.0, 2.0, 0.5, 3.0], reduction="sum"
+    ),
+    "ce_weight_ignore_smoothing": _case(
+        "ce",
+        (LOGITS, "float64", True),
+        ([3, -100, 1], "int64", False),
+        weight=[1.0, 2.0, 0.5, 3.0],
+        label_smoothing=0.3,
+    ),
     "ce_soft_targets": _case("ce", (LOGITS, "float64", True), (SOFT, "float64", False)),
-    "ce_soft_targets_smoothing_weight": _case("ce", (LOGITS, "float64", True), (SOFT, "float64", False),
-                                              label_smoothing=0.1, weight=[1.0, 2.0, 0.5, 3.0]),
-    "ce_spatial_weight_ignore": _case("ce", (SPATIAL, "float64", True),
-                                      ([[[0, 2], [-100, 1]], [[2, 0], [0, 1]]], "int64", False), weight=[1.0, 0.5, 2.0]),
+    "ce_soft_targets_smoothing_weight": _case(
+        "ce", (LOGITS, "float64", True), (SOFT, "float64", False), label_smoothing=0.1, weight=[1.0, 2.0, 0.5, 3.0]
+    ),
+    "ce_spatial_weight_ignore": _case(
+        "ce",
+        (SPATIAL, "float64", True),
+        ([[[0, 2], [-100, 1]], [[2, 0], [0, 1]]], "int64", False),
+        weight=[1.0, 0.5, 2.0],
+    ),
     "ce_float32_logits": _case("ce", (LOGITS, "float32", True), ([3, 0, 1], "int64", False)),
-    "nll_weight_ignore": _case("nll", ([[-1.2, -0.5, -2.0], [-0.1, -3.0, -2.5]], "float64", True),
-                               ([2, -100], "int64", False), weight=[1.0, 2.0, 3.0]),
+    "nll_weight_ignore": _case(
+        "nll",
+        ([[-1.2, -0.5, -2.0], [-0.1, -3.0, -2.5]], "float64", True),
+        ([2, -100], "int64", False),
+        weight=[1.0, 2.0, 3.0],
+    ),
     "nll_spatial": _case("nll", (SPATIAL, "float64", True), (SPATIAL_LABELS, "int64", False), reduction="sum"),
-    "pow_at_zero": _case("pow", ([0.0, 0.0, 0.0, 2.0, 0.0], "float64", True), ([0.0, 1.0, 2.5, 0.0, -1.0], "float64", True)),
+    "pow_at_zero": _case(
+        "pow", ([0.0, 0.0, 0.0, 2.0, 0.0], "float64", True), ([0.0, 1.0, 2.5, 0.0, -1.0], "float64", True)
+    ),
     "pow_zero_exponent_at_zero": _case("pow", ([0.0, 3.0], "float64", True), ([0.0, 0.0], "float64", False)),
     "pow_of_zero_base": _case("pow", ([0.0, 0.0, 0.0], "float64", False), ([0.0, 1.0, 2.5], "float64", True)),
     "abs_at_zero": _case("abs", ([-1.5, 0.0, 2.0], "float64", True)),
@@ -122,6 +144,7 @@ def operand_array(spec: tuple) -> Any:
 
 # ---------------------------------------------------------------- the torch side (pinning script, live check)
 
+
 def _torch_ops() -> dict:
     import torch
     import torch.nn.functional as TF
@@ -130,17 +153,23 @@ def _torch_ops() -> dict:
         if "weight" in kwargs:
             return {**kwargs, "weight": torch.tensor(kwargs["weight"], dtype=like.dtype)}
         return kwargs
+
     return {
         "bce": lambda p, t, **kw: TF.binary_cross_entropy(p, t, **weighted(kw, p)),
         "ce": lambda z, t, **kw: TF.cross_entropy(z, t, **weighted(kw, z)),
         "nll": lambda z, t, **kw: TF.nll_loss(z, t, **weighted(kw, z)),
-        "pow": lambda a, b: a ** b, "abs": torch.abs, "relu": torch.relu,
-        "maximum": torch.maximum, "minimum": torch.minimum,
-        "max": lambda x: x.max(), "min": lambda x: x.min(),
+        "pow": lambda a, b: a**b,
+        "abs": torch.abs,
+        "relu": torch.relu,
+        "maximum": torch.maximum,
+        "minimum": torch.minimum,
+        "max": lambda x: x.max(),
+        "min": lambda x: x.min(),
         "softmax": lambda x, dim: torch.softmax(x, dim=dim),
         "log_softmax": lambda x, dim: torch.log_softmax(x, dim=dim),
         "logsumexp": lambda x, dim: torch.logsumexp(x, dim=dim),
-        "sum": lambda x, **kw: x.sum(**kw), "mean": lambda x, **kw: x.mean(**kw),
+        "sum": lambda x, **kw: x.sum(**kw),
+        "mean": lambda x, **kw: x.mean(**kw),
         "max_values": lambda x, dim: x.max(dim=dim).values,
     }
 
@@ -149,25 +178,35 @@ def _plain(value: Any) -> Any:
     """JSON for an array: numbers, with non-finite floats as the strings 'inf', '-inf', 'nan'."""
     array = np.asarray(value)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
-        encoded = [float(v) if np.isfinite(v) else ("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
-                   for v in array.reshape(-1)]
+        encoded = [
+            float(v) if np.isfinite(v) else ("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
+            for v in array.reshape(-1)
+        ]
         return np.array(encoded, dtype=object).reshape(array.shape).tolist()
     return array.tolist()
 
 
 def decode(value: Any) -> np.ndarray:
-    return np.vectorize(lambda v: float(v), otypes=[np.float64])(np.array(value, dtype=object)) \
-        if np.array(value, dtype=object).size else np.array(value, dtype=np.float64)
+    return (
+        np.vectorize(lambda v: float(v), otypes=[np.float64])(np.array(value, dtype=object))
+        if np.array(value, dtype=object).size
+        else np.array(value, dtype=np.float64)
+    )
 
 
 def run_torch_case(case: dict) -> dict:
     import torch
+
     tensors = []
     for values, dtype, requires_grad in case["inputs"]:
         tensors.append(torch.tensor(values, dtype=getattr(torch, dtype), requires_grad=requires_grad))
     out = _torch_ops()[case["op"]](*tensors, **case["kwargs"])
-    result = {"value": _plain(out.detach().numpy()), "dtype": str(out.dtype).replace("torch.", ""),
-              "shape": list(out.shape), "grads": []}
+    result = {
+        "value": _plain(out.detach().numpy()),
+        "dtype": str(out.dtype).replace("torch.", ""),
+        "shape": list(out.shape),
+        "grads": [],
+    }
     if out.requires_grad:
         out.sum().backward()
     for tensor, (_, _, requires_grad) in zip(tensors, case["inputs"]):
@@ -181,8 +220,11 @@ def torch_promotion(left: tuple, right: tuple) -> dict:
     def as_torch(spec: tuple) -> Any:
         value = operand_array(spec)
         return value if spec[0] == "scalar" else torch.tensor(np.asarray(value))
+
     a, b = as_torch(left), as_torch(right)
-    result = {"add": str((a + b).dtype).replace("torch.", ""),
-              "where": str(torch.where(torch.tensor(True), a, b).dtype).replace("torch.", ""),
-              "div": str((a / b).dtype).replace("torch.", "")}
+    result = {
+        "add": str((a + b).dtype).replace("torch.", ""),
+        "where": str(torch.where(torch.tensor(True), a, b).dtype).replace("torch.", ""),
+        "div": str((a / b).dtype).replace("torch.", ""),
+    }
     return result

@@ -15,6 +15,7 @@ plain ``open`` with the usual umask gives), whichever tool wrote it.
 
 Standard library only, so ``data.py`` can still be copied out together with this file.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,12 +1,13 @@
 """Text that goes into Graphviz for ``viz``: names cut to a readable length (the full name in the
 tooltip), empty names spelled out, and dot's own words when it fails. Kept apart from ``viz`` so the
 drawing code stays one screenful per part."""
+
 from __future__ import annotations
 
 import subprocess
 from typing import Any
 
-MAX_LABEL_CHARS = 60      # a name longer than this is cut, with an ellipsis, in the picture
+MAX_LABEL_CHARS = 60  # a name longer than this is cut, with an ellipsis, in the picture
 MAX_TOOLTIP_CHARS = 2000  # the tooltip holds the full name up to this (dot fails on very long strings)
 EMPTY_NAME = "(empty name)"
 
@@ -17,7 +18,7 @@ def _cut(text: Any, limit: int = MAX_LABEL_CHARS) -> str:
     text = str(text)
     if not text:
         return EMPTY_NAME
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _tooltip(text: Any) -> str | None:
@@ -25,12 +26,14 @@ def _tooltip(text: Any) -> str | None:
     text = str(text)
     if len(text) <= MAX_LABEL_CHARS:
         return None
-    shown = text if len(text) <= MAX_TOOLTIP_CHARS else \
-        text[:MAX_TOOLTIP_CHARS - 1] + f"\u2026 ({len(text)} characters)"
+    shown = (
+        text if len(text) <= MAX_TOOLTIP_CHARS else text[: MAX_TOOLTIP_CHARS - 1] + f"\u2026 ({len(text)} characters)"
+    )
     # a plain (quoted) attribute: graphviz escapes quotes; backslashes doubled so \N stays literal,
     # characters XML cannot carry replaced, as in labels
-    return "".join(ch if ch >= " " and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff" else "\ufffd"
-                   for ch in shown).replace("\\", "\\\\")
+    return "".join(
+        ch if ch >= " " and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff" else "\ufffd" for ch in shown
+    ).replace("\\", "\\\\")
 
 
 def _dot_stderr(source: bytes, fmt: str) -> str:

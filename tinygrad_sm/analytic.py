@@ -5,6 +5,7 @@ Notation: logits ``z`` of shape (n, m) for n examples and m classes, probabiliti
 ``p = softmax(z)``, labels ``y`` (n,) of integers in [0, m), or soft targets ``t`` (n, m).
 The derivation is in ``docs/softmax.md``.
 """
+
 from __future__ import annotations
 
 import numpy as np

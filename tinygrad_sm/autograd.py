@@ -6,16 +6,17 @@ instance the output's node: it remembers the parent tensors (in argument order) 
 logical clock. ``backward`` walks those nodes once, in reverse topological order, calling each node's
 vector-Jacobian product exactly once.
 """
+
 from __future__ import annotations
 
 import itertools
 import operator
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -25,11 +26,12 @@ else:
 
 class _Mode(threading.local):
     """Per-thread switches: ``no_grad`` in one thread never turns recording off in another."""
+
     grad_enabled = True
-    anomaly = False          # check backward results for nan/inf and remember where ops were created
+    anomaly = False  # check backward results for nan/inf and remember where ops were created
     anomaly_forward = False  # also check forward results
     scope: tuple[str, ...] = ()  # names of the composites (softmax, cross_entropy) being evaluated
-    tracer: Any = None       # the recorder of tinygrad_sm.compile while it traces a call (compiler/trace.py)
+    tracer: Any = None  # the recorder of tinygrad_sm.compile while it traces a call (compiler/trace.py)
 
 
 _mode = _Mode()
@@ -41,6 +43,7 @@ def is_grad_enabled() -> bool:
 
 class _GradModeContext:
     """Base for ``no_grad``/``enable_grad``: a context manager that also works as a decorator."""
+
     enabled: bool
 
     def __enter__(self) -> None:
@@ -57,16 +60,19 @@ class _GradModeContext:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__():
                 return func(*args, **kwargs)
+
         return wrapper
 
 
 class no_grad(_GradModeContext):
     """Within this block (or decorated function) no graph is recorded."""
+
     enabled = False
 
 
 class enable_grad(_GradModeContext):
     """Turn recording back on inside a ``no_grad`` block."""
+
     enabled = True
 
 
@@ -96,7 +102,7 @@ class detect_anomaly:
     def __init__(self, check_forward: bool = False) -> None:
         self.check_forward = check_forward
 
-    def __enter__(self) -> "detect_anomaly":
+    def __enter__(self) -> detect_anomaly:
         self._previous = (_mode.anomaly, _mode.anomaly_forward)
         _mode.anomaly, _mode.anomaly_forward = True, self.check_forward
         return self
@@ -113,7 +119,7 @@ _clock = itertools.count(1)
 _last_write = [0]
 
 
-def bump_version(tensor: "Tensor") -> None:
+def bump_version(tensor: Tensor) -> None:
     tensor._version = _last_write[0] = next(_clock)
 
 
@@ -126,8 +132,9 @@ class Function:
     written with operations both understand (operators, methods, NumPy functions that Tensor
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
-    __slots__ = ("parents", "needs_grad", "stamp", "released", "trace", "scope", "__dict__")
-    parents: tuple[Tensor, ...]       # set by ``apply`` when the op is recorded
+
+    __slots__ = ("__dict__", "needs_grad", "parents", "released", "scope", "stamp", "trace")
+    parents: tuple[Tensor, ...]  # set by ``apply`` when the op is recorded
     needs_grad: tuple[bool, ...]
     stamp: int
     released: bool
@@ -135,9 +142,9 @@ class Function:
     scope: tuple[str, ...]
     math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
-    frozen: tuple = ()           # the arrays this node holds read-only
-    reads_inputs = True          # backward reads the input arrays: keep them read-only meanwhile
-    reads_output = False         # backward reads the output array: likewise
+    frozen: tuple = ()  # the arrays this node holds read-only
+    reads_inputs = True  # backward reads the input arrays: keep them read-only meanwhile
+    reads_output = False  # backward reads the output array: likewise
 
     @property
     def name(self) -> str:
@@ -150,7 +157,7 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *parents: "Tensor", **params: Any) -> "Tensor":
+    def apply(cls, *parents: Tensor, **params: Any) -> Tensor:
         op = cls()
         arrays = [p._data for p in parents]
         try:
@@ -283,6 +290,7 @@ def ops_saving(array: np.ndarray) -> list[str]:
     """Descriptions of the live graph nodes that hold ``array`` read-only (for error messages only:
     it searches the garbage collector's referrers, which is slow)."""
     import gc
+
     found = []
     for holder in gc.get_referrers(array):
         if type(holder) is not tuple:
@@ -317,19 +325,22 @@ class SavedArray(np.ndarray):
             owner = owner.base
         saving = ops_saving(owner) if owner is not None else []
         what = ("saved by op " + ", ".join(saving)) if saving else "saved by an op of a live graph"
-        raise ValueError(f"cannot write into this tensor's array (shape {self.shape}), it is read-only: it was {what} "
-                         "for backward, "
-                         "and that graph is still alive; writing would silently change its gradient. Run backward "
-                         "(or drop the graph) first, or update through the Tensor under no_grad (t.add_(...))")
+        raise ValueError(
+            f"cannot write into this tensor's array (shape {self.shape}), it is read-only: it was {what} "
+            "for backward, "
+            "and that graph is still alive; writing would silently change its gradient. Run backward "
+            "(or drop the graph) first, or update through the Tensor under no_grad (t.add_(...))"
+        )
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._writable()
         super().__setitem__(index, value)
 
-    def _inplace(name: str) -> Callable[[SavedArray, Any], Any]:  # type: ignore[misc]  # noqa: N805  (a builder)
-        def method(self: "SavedArray", other: Any) -> Any:
+    def _inplace(name: str) -> Callable[[SavedArray, Any], Any]:  # type: ignore[misc]
+        def method(self: SavedArray, other: Any) -> Any:
             self._writable()
-            return getattr(super(SavedArray, self), name)(other)
+            return getattr(super(), name)(other)
+
         return method
 
     __iadd__, __isub__, __imul__ = _inplace("__iadd__"), _inplace("__isub__"), _inplace("__imul__")
@@ -339,21 +350,22 @@ class SavedArray(np.ndarray):
 
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
-    __slots__ = ("retain", "hooks")
+
+    __slots__ = ("hooks", "retain")
 
     def __init__(self) -> None:
         self.retain = False
         self.hooks: list[Callable[[Any], Any]] = []
 
 
-def extras_of(tensor: "Tensor") -> GradExtras:
+def extras_of(tensor: Tensor) -> GradExtras:
     if tensor._extras is None:
         tensor._extras = GradExtras()
     extras: GradExtras = tensor._extras
     return extras
 
 
-def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
+def _run_hooks(tensor: Tensor, grad: Any, create_graph: bool) -> Any:
     """Apply ``tensor``'s hooks to its gradient (each sees a Tensor; a returned Tensor replaces it)."""
     extras = tensor._extras
     assert extras is not None  # the caller checked
@@ -362,13 +374,14 @@ def _run_hooks(tensor: "Tensor", grad: Any, create_graph: bool) -> Any:
         if result is not None:
             result = result if isinstance(result, Tensor) else Tensor._wrap(np.asarray(result))
             if result.shape != tensor.shape:
-                raise RuntimeError(f"a hook on a tensor of shape {tensor.shape} returned a gradient of shape "
-                                   f"{result.shape}")
+                raise RuntimeError(
+                    f"a hook on a tensor of shape {tensor.shape} returned a gradient of shape {result.shape}"
+                )
             grad = result if create_graph else result._data
     return grad
 
 
-def parents_as_of(node: "Function") -> tuple:
+def parents_as_of(node: Function) -> tuple:
     """``node.parents`` as they were when the node was recorded: a parent rebound by an in-place op
     since then (``c += 1`` on an intermediate) is replaced by its earlier state (``_previous``)."""
     parents = node.parents
@@ -386,7 +399,7 @@ def parents_as_of(node: "Function") -> tuple:
     return tuple(resolved)
 
 
-def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tensor"]) -> None:
+def _check_finite(op: Function, value: Any, phase: str, parents: Sequence[Tensor]) -> None:
     arrays = value if isinstance(value, tuple) else (value,)
     for position, array in enumerate(arrays):
         if array is None:
@@ -403,11 +416,10 @@ def _check_finite(op: Function, value: Any, phase: str, parents: Sequence["Tenso
             user_frames = [f for f in trace if "tinygrad_sm" not in f.filename.replace("\\", "/").split("/")[-2:]]
             frame = (user_frames or trace)[-1]
             where = f"\nThe op was created at {frame.filename}:{frame.lineno}: {frame.line}"
-        raise AnomalyError(f"{phase} of op '{op.name}' produced {what} in its {target} "
-                           f"(input shapes {shapes}){where}")
+        raise AnomalyError(f"{phase} of op '{op.name}' produced {what} in its {target} (input shapes {shapes}){where}")
 
 
-def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"]]:
+def _reachable(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
     """The tensors that need a gradient reachable from ``roots``: those made by a recorded op, consumers
     first (by descending stamp, see ``_clock``), and the leaves. Iterative, so a chain of 100,000 ops
     does not hit Python's recursion limit."""
@@ -424,7 +436,7 @@ def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"
             leaves.append(tensor)
         else:
             made.append(tensor)
-            for parent in (node.parents if node.stamp >= _last_write[0] else parents_as_of(node)):
+            for parent in node.parents if node.stamp >= _last_write[0] else parents_as_of(node):
                 if parent.requires_grad:
                     stack.append(parent)
     made.sort(key=_stamp_of, reverse=True)
@@ -434,25 +446,34 @@ def _reachable(roots: Iterable["Tensor"]) -> tuple[list["Tensor"], list["Tensor"
 _stamp_of = operator.attrgetter("_node.stamp")
 
 
-def _check_versions(tensor: "Tensor", node: Function, parents: Sequence["Tensor"]) -> None:
+def _check_versions(tensor: Tensor, node: Function, parents: Sequence[Tensor]) -> None:
     if node.released:
         raise RuntimeError(
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
-            "were freed by an earlier backward. Pass retain_graph=True to the first backward call.")
+            "were freed by an earlier backward. Pass retain_graph=True to the first backward call."
+        )
     for position, parent in enumerate(parents):
         if parent._version > node.stamp:
             label = f" '{parent.name}'" if parent.name else ""
             raise RuntimeError(
                 f"A tensor{label} of shape {parent.shape}, input {position} of op {node.describe()}, "
                 "was modified in place after the op saved it for backward; the gradient would be wrong. "
-                "Recompute the forward pass after the in-place update.")
+                "Recompute the forward pass after the in-place update."
+            )
     if tensor._version > node.stamp:
-        raise RuntimeError(f"The output of op {node.describe()} was modified in place after it was "
-                           "created; recompute the forward pass.")
+        raise RuntimeError(
+            f"The output of op {node.describe()} was modified in place after it was "
+            "created; recompute the forward pass."
+        )
 
 
-def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_graph: bool,
-                 create_graph: bool, inputs: Sequence["Tensor"] | None = None) -> list | None:
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> list | None:
     """Reverse-mode sweep from ``roots`` seeded with ``root_grads``.
 
     With ``inputs=None`` gradients accumulate into the ``.grad`` of the leaves reached; otherwise the
@@ -491,8 +512,10 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                 _check_versions(tensor, node, parents)
             if create_graph:
                 if not node.differentiable_twice:
-                    raise RuntimeError(f"op {node.describe()} has no double backward; use the composed "
-                                       "version of this function with create_graph=True")
+                    raise RuntimeError(
+                        f"op {node.describe()} has no double backward; use the composed "
+                        "version of this function with create_graph=True"
+                    )
                 input_grads = node.backward(grad, *parents, tensor)
             else:
                 input_grads = node.backward(grad, *[p._data for p in parents], tensor._data)
@@ -503,8 +526,10 @@ def run_backward(roots: Sequence["Tensor"], root_grads: Sequence[Any], retain_gr
                     if not create_graph and type(parent_grad) is not np.ndarray:
                         parent_grad = np.asarray(parent_grad)  # 0-d arithmetic gives NumPy scalars
                     if parent_grad.shape != parent._data.shape:
-                        raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
-                                           f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
+                        raise RuntimeError(
+                            f"internal error: backward of op {node.describe()} returned a "
+                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}"
+                        )
                     key = id(parent)
                     if key in grads:
                         _accumulate(grads, owned, key, parent_grad, create_graph)
@@ -542,7 +567,7 @@ def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool
         owned.add(key)
 
 
-def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
+def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
     if not isinstance(grad, Tensor):
         if grad.dtype != leaf.dtype:  # a float32 parameter keeps a float32 gradient, as in PyTorch
             grad = grad.astype(leaf.dtype)
@@ -555,18 +580,25 @@ def _accumulate_leaf(leaf: "Tensor", grad: Any, create_graph: bool) -> None:
         leaf._grad = Tensor._wrap(leaf._grad._data + grad._data)
 
 
-def backward(tensor: "Tensor", gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+def backward(tensor: Tensor, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
     """Accumulate d(tensor)/d(leaf) into every reachable leaf's ``.grad`` (see ``Tensor.backward``)."""
     if not tensor.requires_grad:
-        raise RuntimeError(f"backward() called on a tensor of shape {tensor.shape} that does not require grad: "
-                           "no input of the computation had requires_grad=True (or it ran under no_grad)")
+        raise RuntimeError(
+            f"backward() called on a tensor of shape {tensor.shape} that does not require grad: "
+            "no input of the computation had requires_grad=True (or it ran under no_grad)"
+        )
     seed = _seed_gradient(tensor, gradient, create_graph)
     run_backward([tensor], [seed], retain_graph or create_graph, create_graph)
 
 
-def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor]",
-         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple["Tensor | None", ...]:
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` (weighted by ``grad_outputs``) with respect to ``inputs``, as a tuple of
     Tensors; ``.grad`` is left alone. ``retain_graph`` defaults to ``create_graph``, as in PyTorch."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
@@ -587,16 +619,20 @@ def grad(outputs: "Tensor | Sequence[Tensor]", inputs: "Tensor | Sequence[Tensor
     assert results is not None  # with ``inputs`` given, run_backward returns their gradients
     for position, result in enumerate(results):
         if result is None and not allow_unused:
-            raise RuntimeError(f"input {position} (shape {inputs[position].shape}) is not reachable from the "
-                               "outputs; pass allow_unused=True to get None for it")
+            raise RuntimeError(
+                f"input {position} (shape {inputs[position].shape}) is not reachable from the "
+                "outputs; pass allow_unused=True to get None for it"
+            )
     return tuple(results)
 
 
-def _seed_gradient(tensor: "Tensor", gradient: Any, create_graph: bool) -> Any:
+def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:
         if tensor.size != 1:
-            raise RuntimeError(f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
-                               "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first")
+            raise RuntimeError(
+                f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
+                "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first"
+            )
         # (np.array is 4x cheaper than np.ones, a Python-level function, for the usual 0-d loss)
         seed = np.array(1, dtype=tensor.dtype) if tensor.ndim == 0 else np.ones(tensor.shape, dtype=tensor.dtype)
     else:

@@ -18,6 +18,7 @@ With ``create_graph=True`` the results are part of a graph and can be differenti
 they are detached. ``strict=True`` raises when an output does not depend on an input (instead of
 returning zeros for it).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -72,13 +73,25 @@ def _check_vectors(vectors: tuple[Tensor, ...], like: tuple[Tensor, ...], what: 
             raise ValueError(f"{what}: vector {position} has shape {v.shape}, its tensor has shape {t.shape}")
 
 
-def _grads(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Sequence[Any],
-           create_graph: bool, strict: bool, what: str) -> tuple[Tensor, ...]:
+def _grads(
+    outputs: Sequence[Tensor],
+    inputs: Sequence[Tensor],
+    grad_outputs: Sequence[Any],
+    create_graph: bool,
+    strict: bool,
+    what: str,
+) -> tuple[Tensor, ...]:
     """``sum_k grad_outputs[k]ᵀ d outputs[k] / d inputs``, zeros (or an error, strict) where unreachable."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if pairs:
-        found = grad([o for o, _ in pairs], list(inputs), grad_outputs=[g for _, g in pairs],
-                     retain_graph=True, create_graph=create_graph, allow_unused=True)
+        found = grad(
+            [o for o, _ in pairs],
+            list(inputs),
+            grad_outputs=[g for _, g in pairs],
+            retain_graph=True,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
     else:
         found = (None,) * len(inputs)
     results = []
@@ -96,8 +109,9 @@ def _finish(values: tuple[Tensor, ...], was_tuple: bool, create_graph: bool) -> 
     return values if was_tuple else values[0]
 
 
-def vjp(func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def vjp(
+    func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """``(func(inputs), vᵀ J)``: one reverse pass. ``v`` has the outputs' shapes; it may be omitted for
     a single-element output."""
     inputs_tuple, inputs = _as_tuple(inputs, "input")
@@ -113,8 +127,9 @@ def vjp(func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: b
     return _finish(outputs, outputs_tuple, create_graph), _finish(products, inputs_tuple, create_graph)
 
 
-def jvp(func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def jvp(
+    func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """``(func(inputs), J v)`` by the double-VJP construction (see the module docstring): two reverse
     passes. ``v`` has the inputs' shapes; it may be omitted for a single-element input."""
     _, inputs = _as_tuple(inputs, "input")
@@ -131,12 +146,16 @@ def jvp(func: Callable[..., Any], inputs: Inputs, v: Any = None, create_graph: b
     transposed = _grads(outputs, inputs, dummies, True, strict, "jvp")
     reached = [(t, vec) for t, vec in zip(transposed, vectors) if t.requires_grad]
     if reached:
-        found = grad([t for t, _ in reached], list(dummies), grad_outputs=[vec for _, vec in reached],
-                     create_graph=create_graph, allow_unused=True)
+        found = grad(
+            [t for t, _ in reached],
+            list(dummies),
+            grad_outputs=[vec for _, vec in reached],
+            create_graph=create_graph,
+            allow_unused=True,
+        )
     else:
         found = (None,) * len(dummies)
-    products = tuple(Tensor._wrap(np.zeros(o.shape, dtype=o.dtype)) if p is None else p
-                     for p, o in zip(found, outputs))
+    products = tuple(Tensor._wrap(np.zeros(o.shape, dtype=o.dtype)) if p is None else p for p, o in zip(found, outputs))
     return _finish(outputs, outputs_tuple, create_graph), _finish(products, outputs_tuple, create_graph)
 
 
@@ -153,8 +172,10 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = Fals
         for i in range(out.size):
             unit = np.zeros(out.size, dtype=out.dtype)
             unit[i] = 1
-            seeds = [Tensor._wrap(unit.reshape(out.shape)) if o is out else Tensor._wrap(np.zeros(o.shape, o.dtype))
-                     for o in outputs]
+            seeds = [
+                Tensor._wrap(unit.reshape(out.shape)) if o is out else Tensor._wrap(np.zeros(o.shape, o.dtype))
+                for o in outputs
+            ]
             for position, g in enumerate(_grads(outputs, inputs, seeds, create_graph, strict, "jacobian")):
                 rows[position].append(g)
         per_input = []
@@ -170,6 +191,7 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = Fals
 def _stack_rows(rows: list[Tensor], shape: tuple[int, ...], create_graph: bool) -> Tensor:
     if create_graph:
         from .tensor import stack
+
         return stack(rows, axis=0).reshape(shape)
     return Tensor._wrap(np.stack([r.data for r in rows]).reshape(shape))
 
@@ -190,8 +212,9 @@ def hessian(func: Callable[..., Tensor], inputs: Inputs, create_graph: bool = Fa
     return full if inputs_tuple else full[0][0]
 
 
-def vhp(func: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def vhp(
+    func: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """``(func(inputs), vᵀ H)`` by a double backward (for a single-element output)."""
     inputs_tuple, inputs = _as_tuple(inputs, "input")
     inputs = _prepare(inputs, create_graph)
@@ -210,8 +233,9 @@ def vhp(func: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph
     return _finish(outputs, False, create_graph), _finish(products, inputs_tuple, create_graph)
 
 
-def hvp(func: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False,
-        strict: bool = False) -> tuple[Any, Any]:
+def hvp(
+    func: Callable[..., Tensor], inputs: Inputs, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
     """``(func(inputs), H v)``. ``H`` is symmetric for twice continuously differentiable functions, so
     ``H v = (vᵀ H)ᵀ`` and this is ``vhp``'s double backward (the test checks it against ``hessian @ v``)."""
     return vhp(func, inputs, v, create_graph, strict)

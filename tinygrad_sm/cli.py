@@ -5,6 +5,7 @@ status 2, with no traceback. Each number is read by a type function below, which
 message names the flag); a subcommand may set ``validate`` (checks that need several flags, run before
 any work) beside ``run``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,7 @@ _INTEGER = re.compile(r"-?[0-9]+")
 
 def bounded_int(low: int, high: int, what: str = "an integer") -> Callable[[str], int]:
     """A type function reading a plain decimal integer in ``low..high`` (no '_', spaces or '+')."""
+
     def parse(text: str) -> int:
         if not _INTEGER.fullmatch(text):
             raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {text!r}")
@@ -41,6 +43,7 @@ def bounded_int(low: int, high: int, what: str = "an integer") -> Callable[[str]
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high}, got {value}")
         return value
+
     parse.__name__ = f"int_{low}_{high}"
     return parse
 
@@ -48,6 +51,7 @@ def bounded_int(low: int, high: int, what: str = "an integer") -> Callable[[str]
 def bounded_float(low: float, high: float, low_inclusive: bool = False) -> Callable[[str], float]:
     """A type function reading a finite number in ``(low, high]`` (``[low, high]`` when ``low_inclusive``)."""
     interval = f"{'[' if low_inclusive else '('}{low:g}, {high:g}]"
+
     def parse(text: str) -> float:
         try:
             value = float(text) if "_" not in text and text.strip() == text else math.nan
@@ -56,6 +60,7 @@ def bounded_float(low: float, high: float, low_inclusive: bool = False) -> Calla
         if not (math.isfinite(value) and (low <= value if low_inclusive else low < value) and value <= high):
             raise argparse.ArgumentTypeError(f"expected a number in {interval}, got {text!r}")
         return value
+
     parse.__name__ = f"float_{low:g}_{high:g}"
     return parse
 
@@ -70,6 +75,7 @@ def model_spec(text: str) -> str:
     spec (``cnn``, conv/pool layers, a model file), checked against the data set by ``_validate_train``."""
     from .nn.conv import is_conv_spec
     from .train import parse_sizes
+
     if is_conv_spec(text):
         return text
     try:
@@ -83,6 +89,7 @@ def output_file(text: str) -> str:
     """``graph --out``: a file path whose format the suffix names and that can be a file."""
     from ._atomic import check_output_file
     from .viz import FORMATS
+
     try:
         path = check_output_file(text)
     except ValueError as error:
@@ -104,6 +111,7 @@ def output_folder(text: str) -> str:
 
 
 # ---------------------------------------------------------------- the parser
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the usage is in ``--help``)."""
@@ -136,8 +144,12 @@ DATASET_SHAPES = {"digits": (64, 10), "fashion-mnist": (784, 10)}
 
 
 def _per_dataset(key: str) -> str:
-    return ", ".join(f"{TRAIN_DEFAULTS[name][key]:g} for {name}" if isinstance(TRAIN_DEFAULTS[name][key], float)
-                     else f"{TRAIN_DEFAULTS[name][key]} for {name}" for name in TRAIN_DEFAULTS)
+    return ", ".join(
+        f"{TRAIN_DEFAULTS[name][key]:g} for {name}"
+        if isinstance(TRAIN_DEFAULTS[name][key], float)
+        else f"{TRAIN_DEFAULTS[name][key]} for {name}"
+        for name in TRAIN_DEFAULTS
+    )
 
 
 CHECK_ABOUT = """Compare autograd's gradients (and Hessians) of softmax + cross-entropy with the hand-derived
@@ -170,80 +182,154 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description=__doc__.split("\n\n")[0], formatter_class=_Help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="{check,graph,explore,train,demo}")
 
-    check = commands.add_parser("check", help="autograd vs analytic gradients for softmax + cross-entropy",
-                                description=_describe(CHECK_ABOUT),
-                                epilog=CHECK_EXAMPLES, formatter_class=_Help)
-    check.add_argument("--dtype", choices=["float32", "float64"], default="float64",
-                       help="precision of the autograd side (the references are float64)")
+    check = commands.add_parser(
+        "check",
+        help="autograd vs analytic gradients for softmax + cross-entropy",
+        description=_describe(CHECK_ABOUT),
+        epilog=CHECK_EXAMPLES,
+        formatter_class=_Help,
+    )
+    check.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float64",
+        help="precision of the autograd side (the references are float64)",
+    )
     check.add_argument("--seed", type=nonneg_int, default=0, help="seed of the random logits and labels")
-    check.add_argument("--batch", type=bounded_int(1, MAX_CHECK_ELEMENTS // 2), default=4,
-                       help=f"examples per batch (batch x classes at most {MAX_CHECK_ELEMENTS})")
-    check.add_argument("--classes", type=bounded_int(2, MAX_CHECK_ELEMENTS // 1), default=5,
-                       help="number of classes")
-    check.add_argument("--file", default=None, help="a lab file defining loss, derived and inputs(): check YOUR "
-                       "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)")
+    check.add_argument(
+        "--batch",
+        type=bounded_int(1, MAX_CHECK_ELEMENTS // 2),
+        default=4,
+        help=f"examples per batch (batch x classes at most {MAX_CHECK_ELEMENTS})",
+    )
+    check.add_argument("--classes", type=bounded_int(2, MAX_CHECK_ELEMENTS // 1), default=5, help="number of classes")
+    check.add_argument(
+        "--file",
+        default=None,
+        help="a lab file defining loss, derived and inputs(): check YOUR "
+        "derived gradient against autograd (exit 0 pass, 1 fail, 2 unusable file)",
+    )
     check.add_argument("--loss", default="loss", help="with --file: the loss function's name")
     check.add_argument("--derived", default="derived", help="with --file: the derived gradient's name (or names, a,b)")
     check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
-    check.add_argument("--trials", type=bounded_int(0, 10_000), default=3,
-                       help="with --file: random perturbations besides the inputs")
+    check.add_argument(
+        "--trials", type=bounded_int(0, 10_000), default=3, help="with --file: random perturbations besides the inputs"
+    )
     check.set_defaults(run=_check, validate=_validate_check)
 
-    graph = commands.add_parser("graph", help="draw a computation graph with Graphviz",
-                                description=_describe(GRAPH_ABOUT),
-                                epilog=GRAPH_EXAMPLES, formatter_class=_Help)
-    graph.add_argument("kind", choices=["softmax-ce", "mlp"],
-                       help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network")
-    graph.add_argument("--out", type=output_file, default="graph.svg",
-                       help="output FILE; the format follows the suffix: .svg, .png, .pdf, .dot or .gv")
-    graph.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"],
-                       help="layout direction: top-bottom, left-right, bottom-top, right-left")
-    graph.add_argument("--forward", action="store_true",
-                       help="draw the forward pass with values instead of the backward pass with gradients")
+    graph = commands.add_parser(
+        "graph",
+        help="draw a computation graph with Graphviz",
+        description=_describe(GRAPH_ABOUT),
+        epilog=GRAPH_EXAMPLES,
+        formatter_class=_Help,
+    )
+    graph.add_argument(
+        "kind",
+        choices=["softmax-ce", "mlp"],
+        help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network",
+    )
+    graph.add_argument(
+        "--out",
+        type=output_file,
+        default="graph.svg",
+        help="output FILE; the format follows the suffix: .svg, .png, .pdf, .dot or .gv",
+    )
+    graph.add_argument(
+        "--rankdir",
+        default="TB",
+        choices=["TB", "LR", "BT", "RL"],
+        help="layout direction: top-bottom, left-right, bottom-top, right-left",
+    )
+    graph.add_argument(
+        "--forward",
+        action="store_true",
+        help="draw the forward pass with values instead of the backward pass with gradients",
+    )
     graph.set_defaults(run=_graph, validate=_validate_graph)
 
-    explore = commands.add_parser("explore", help="write the step-by-step backprop explorer (one offline HTML file)",
-                                  formatter_class=_Help)
+    explore = commands.add_parser(
+        "explore", help="write the step-by-step backprop explorer (one offline HTML file)", formatter_class=_Help
+    )
     explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss")
     explore.add_argument("--out", default="explorer.html", help="output FILE.html")
     explore.set_defaults(run=_explore, validate=_validate_explore)
 
-    train = commands.add_parser("train", help="train an MLP with mini-batch gradient descent",
-                                description=_describe(TRAIN_ABOUT), epilog=TRAIN_EXAMPLES, formatter_class=_Help)
-    train.add_argument("--dataset", choices=["digits", "fashion-mnist"], default="digits",
-                       help="digits: scikit-learn's 8x8 digits (1797 images, embedded); fashion-mnist: the "
-                       "28x28 Fashion-MNIST files in --data-dir")
-    train.add_argument("--data-dir", default=None,
-                       help="fashion-mnist only: folder with the four .gz IDX files (default: $TINYGRAD_SM_DATA, "
-                       "else ~/.cache/tinygrad_sm/fashion-mnist)")
-    train.add_argument("--download", action="store_true",
-                       help="fashion-mnist only: download missing files (about 30 MB, verified by MD5)")
-    train.add_argument("--model", type=model_spec, default=None,
-                       help=f"MLP layer sizes joined by '-', input first (default per data set: {_per_dataset('model')}); "
-                       "or 'cnn' (LeNet-style), a conv spec such as conv6k5p2-pool2-conv16k5-pool2-120-84-10, "
-                       "or a model.py defining build_model(num_features, num_classes)")
-    train.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu",
-                       help="activation between the layers")
-    train.add_argument("--loss", choices=["ce", "ce-fused", "mse"], default="ce",
-                       help="ce: cross-entropy composed from primitives; ce-fused: the fused primitive; "
-                       "mse: squared error on sigmoid outputs")
-    train.add_argument("--optimizer", choices=["sgd", "adam"], default="adam",
-                       help="sgd (momentum 0.9) or adam")
-    train.add_argument("--lr", type=bounded_float(0.0, MAX_LR), default=None,
-                       help=f"learning rate, in (0, {MAX_LR:g}] (default per data set: {_per_dataset('lr')})")
-    train.add_argument("--batch-size", type=bounded_int(1, MAX_BATCH_SIZE), default=32,
-                       help="examples per gradient step")
-    train.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS), default=None,
-                       help=f"passes over the training set (default per data set: {_per_dataset('epochs')})")
+    train = commands.add_parser(
+        "train",
+        help="train an MLP with mini-batch gradient descent",
+        description=_describe(TRAIN_ABOUT),
+        epilog=TRAIN_EXAMPLES,
+        formatter_class=_Help,
+    )
+    train.add_argument(
+        "--dataset",
+        choices=["digits", "fashion-mnist"],
+        default="digits",
+        help="digits: scikit-learn's 8x8 digits (1797 images, embedded); fashion-mnist: the "
+        "28x28 Fashion-MNIST files in --data-dir",
+    )
+    train.add_argument(
+        "--data-dir",
+        default=None,
+        help="fashion-mnist only: folder with the four .gz IDX files (default: $TINYGRAD_SM_DATA, "
+        "else ~/.cache/tinygrad_sm/fashion-mnist)",
+    )
+    train.add_argument(
+        "--download",
+        action="store_true",
+        help="fashion-mnist only: download missing files (about 30 MB, verified by MD5)",
+    )
+    train.add_argument(
+        "--model",
+        type=model_spec,
+        default=None,
+        help=f"MLP layer sizes joined by '-', input first (default per data set: {_per_dataset('model')}); "
+        "or 'cnn' (LeNet-style), a conv spec such as conv6k5p2-pool2-conv16k5-pool2-120-84-10, "
+        "or a model.py defining build_model(num_features, num_classes)",
+    )
+    train.add_argument(
+        "--activation", choices=["relu", "tanh", "sigmoid"], default="relu", help="activation between the layers"
+    )
+    train.add_argument(
+        "--loss",
+        choices=["ce", "ce-fused", "mse"],
+        default="ce",
+        help="ce: cross-entropy composed from primitives; ce-fused: the fused primitive; "
+        "mse: squared error on sigmoid outputs",
+    )
+    train.add_argument("--optimizer", choices=["sgd", "adam"], default="adam", help="sgd (momentum 0.9) or adam")
+    train.add_argument(
+        "--lr",
+        type=bounded_float(0.0, MAX_LR),
+        default=None,
+        help=f"learning rate, in (0, {MAX_LR:g}] (default per data set: {_per_dataset('lr')})",
+    )
+    train.add_argument(
+        "--batch-size", type=bounded_int(1, MAX_BATCH_SIZE), default=32, help="examples per gradient step"
+    )
+    train.add_argument(
+        "--epochs",
+        type=bounded_int(1, MAX_EPOCHS),
+        default=None,
+        help=f"passes over the training set (default per data set: {_per_dataset('epochs')})",
+    )
     train.add_argument("--seed", type=nonneg_int, default=0, help="seed of the initial weights and batch order")
-    train.add_argument("--out", type=output_folder, default="runs/train",
-                       help="output folder (created if missing)")
-    train.add_argument("--compile", action="store_true",
-                       help="run the training step through tinygrad_sm.compile (bitwise the same results)")
+    train.add_argument("--out", type=output_folder, default="runs/train", help="output folder (created if missing)")
+    train.add_argument(
+        "--compile",
+        action="store_true",
+        help="run the training step through tinygrad_sm.compile (bitwise the same results)",
+    )
     train.set_defaults(run=_train, validate=_validate_train)
 
-    demo = commands.add_parser("demo", help="check table, softmax-CE graph and a digits training run",
-                               description=_describe(DEMO_ABOUT), epilog=DEMO_EXAMPLES, formatter_class=_Help)
+    demo = commands.add_parser(
+        "demo",
+        help="check table, softmax-CE graph and a digits training run",
+        description=_describe(DEMO_ABOUT),
+        epilog=DEMO_EXAMPLES,
+        formatter_class=_Help,
+    )
     demo.add_argument("--out", type=output_folder, default="runs/demo", help="output folder (created if missing)")
     demo.add_argument("--seed", type=nonneg_int, default=0, help="seed of the training run")
     demo.set_defaults(run=_demo, validate=_validate_demo)
@@ -252,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---------------------------------------------------------------- checks before work
+
 
 class UsageError(ValueError):
     """A combination of flags that cannot work; reported like an argparse error."""
@@ -263,15 +350,19 @@ def _validate_check(args: argparse.Namespace) -> None:
     elements = args.batch * args.classes
     if elements > MAX_CHECK_ELEMENTS:
         from .train import format_bytes
-        raise UsageError(f"--batch {args.batch} x --classes {args.classes} = {elements} logits: the batch Hessian "
-                         f"would need {format_bytes(8 * elements ** 2)} ((batch*classes)^2 float64) and as many "
-                         f"backward passes; keep batch x classes at most {MAX_CHECK_ELEMENTS}")
+
+        raise UsageError(
+            f"--batch {args.batch} x --classes {args.classes} = {elements} logits: the batch Hessian "
+            f"would need {format_bytes(8 * elements**2)} ((batch*classes)^2 float64) and as many "
+            f"backward passes; keep batch x classes at most {MAX_CHECK_ELEMENTS}"
+        )
 
 
 def _validate_train(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
-    from .train import parse_sizes
     from .nn.conv import build_model, is_conv_spec
+    from .train import parse_sizes
+
     if args.dataset == "digits" and (args.data_dir is not None or args.download):
         flag = "--data-dir" if args.data_dir is not None else "--download"
         raise UsageError(f"{flag} applies to --dataset fashion-mnist only (digits comes with scikit-learn)")
@@ -280,8 +371,9 @@ def _validate_train(args: argparse.Namespace) -> None:
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"--data-dir {args.data_dir} is a file, not a folder")
         if not folder.exists() and not args.download:
-            raise UsageError(f"--data-dir {args.data_dir} does not exist (add --download to create it and fetch "
-                             "the files)")
+            raise UsageError(
+                f"--data-dir {args.data_dir} does not exist (add --download to create it and fetch the files)"
+            )
     features, classes = DATASET_SHAPES[args.dataset]
     if args.model is not None and is_conv_spec(args.model):  # built once here: a bad layer is named before any work
         try:
@@ -292,24 +384,29 @@ def _validate_train(args: argparse.Namespace) -> None:
         return
     sizes = parse_sizes(args.model) if args.model is not None else None
     if sizes is not None and (sizes[0] != features or sizes[-1] != classes):
-        raise UsageError(f"--model {args.model} does not fit {args.dataset}: it has {features} features and "
-                         f"{classes} classes, so the model must be {features}-...-{classes}")
+        raise UsageError(
+            f"--model {args.model} does not fit {args.dataset}: it has {features} features and "
+            f"{classes} classes, so the model must be {features}-...-{classes}"
+        )
     ensure_output_dir(args.out)
 
 
 def _validate_graph(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
+
     ensure_output_dir(Path(args.out).parent)  # /sys, a read-only folder: refused before drawing
 
 
 def _validate_explore(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
     from .explorer import EXAMPLES
+
     if not args.out.lower().endswith((".html", ".htm")):
         raise ValueError(f"--out must name an .html file, got {args.out!r}")
     if args.kind not in EXAMPLES and not args.kind.endswith(".py"):
-        raise ValueError(f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) "
-                         "that defines loss()")
+        raise ValueError(
+            f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
+        )
     if args.kind.endswith(".py") and not Path(args.kind).is_file():
         raise ValueError(f"no such Python file: {args.kind}")
     ensure_output_dir(Path(args.out).parent)
@@ -317,47 +414,68 @@ def _validate_explore(args: argparse.Namespace) -> None:
 
 def _validate_demo(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
+
     ensure_output_dir(args.out)
 
 
 # ---------------------------------------------------------------- the commands
 
+
 def _check(args: argparse.Namespace) -> int:
     if args.file is not None:  # a learner's own derivation, from a lab file
         from .derivation_lab import check_file_command
+
         return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
     from .compare import check_command
+
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
 
 
 def _graph(args: argparse.Namespace) -> int:
     from .viz import graph_command
+
     print(f"wrote {graph_command(args.kind, args.out, rankdir=args.rankdir, backward=not args.forward)}")
     return 0
 
 
 def _explore(args: argparse.Namespace) -> int:
     from .explorer import explore_command
+
     print(f"wrote {explore_command(args.kind, args.out)}; open it in a browser (it needs no network)")
     return 0
 
 
 def _train(args: argparse.Namespace) -> int:
     from .train import train_command
+
     defaults = TRAIN_DEFAULTS[args.dataset]
+
     def given(name: str) -> Any:  # `is None`, never `or`: a value the user typed is never swapped for a default
         value = getattr(args, name)
         return defaults[name] if value is None else value
-    train_command(dataset=args.dataset, data_dir=args.data_dir, model=given("model"),
-                  activation=args.activation, loss=args.loss, optimizer=args.optimizer,
-                  lr=given("lr"), batch_size=args.batch_size, epochs=given("epochs"),
-                  seed=args.seed, out=args.out, download=args.download, compile=args.compile)
+
+    train_command(
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        model=given("model"),
+        activation=args.activation,
+        loss=args.loss,
+        optimizer=args.optimizer,
+        lr=given("lr"),
+        batch_size=args.batch_size,
+        epochs=given("epochs"),
+        seed=args.seed,
+        out=args.out,
+        download=args.download,
+        compile=args.compile,
+    )
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from .compare import check_command
     from .train import train_command
+
     out = Path(args.out)
     start = time.perf_counter()
     print("== 1. autograd against the hand-derived gradients ==")
@@ -365,6 +483,7 @@ def _demo(args: argparse.Namespace) -> int:
     print("\n== 2. the softmax + cross-entropy graph ==")
     try:
         from .viz import graph_command
+
         print(f"graph: {graph_command('softmax-ce', str(out / 'softmax_ce.svg'))}")
     except (ImportError, RuntimeError) as error:  # no graphviz: say so, keep going
         print(f"graph skipped: {error}")
@@ -376,8 +495,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _one_line(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:  # no "[Errno 13]"; the file named once
-        text = error.strerror + (f": {error.filename}" if error.filename and str(error.filename)
-                                 not in error.strerror else "")
+        text = error.strerror + (
+            f": {error.filename}" if error.filename and str(error.filename) not in error.strerror else ""
+        )
     else:
         text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
     return " ".join(str(text).split()) or type(error).__name__
@@ -389,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # reported by the subcommand, whose --help lists what it takes
         parser.subcommands[args.command].error(  # type: ignore[attr-defined]  # set by build_parser
-            f"unrecognized arguments: {' '.join(unknown)}")
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     prog = f"{PROG} {args.command}"
     try:
         if getattr(args, "validate", None) is not None:
@@ -403,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted; outputs written so far are complete (each is replaced atomically)",
-              file=sys.stderr)
+        print(
+            f"{prog}: interrupted; outputs written so far are complete (each is replaced atomically)", file=sys.stderr
+        )
         return 130

@@ -5,10 +5,12 @@ the table and returns an exit status (``python -m tinygrad_sm check``). The refe
 ``analytic.py`` and are always evaluated in float64 on the same (cast) inputs, so in float32 the
 error shown is the float32 rounding of the autograd path.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +29,7 @@ TOLERANCES = {np.dtype(np.float64): (1e-12, 1e-12), np.dtype(np.float32): (1e-6,
 @dataclass
 class Row:
     """One compared quantity. ``tolerance`` is the allowed max abs error (``abs + rel * max|reference|``)."""
+
     quantity: str
     shape: tuple
     max_abs_error: float
@@ -49,20 +52,35 @@ class Report(list):
         return len(self) > 0 and all(row.passed for row in self)
 
     def to_dict(self) -> dict:
-        return {"dtype": self.dtype.name, "seed": self.seed, "passed": self.passed,
-                "rows": [{**asdict(row), "shape": list(row.shape)} for row in self]}
+        return {
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+            "passed": self.passed,
+            "rows": [{**asdict(row), "shape": list(row.shape)} for row in self],
+        }
 
     def __str__(self) -> str:
         header = ("quantity", "shape", "max abs err", "max rel err", "tolerance", "ok", "note")
-        lines = [header] + [(row.quantity, str(tuple(row.shape)), f"{row.max_abs_error:.2e}",
-                             f"{row.max_rel_error:.2e}", f"{row.tolerance:.1e}",
-                             "PASS" if row.passed else "FAIL", row.note) for row in self]
+        lines = [header] + [
+            (
+                row.quantity,
+                str(tuple(row.shape)),
+                f"{row.max_abs_error:.2e}",
+                f"{row.max_rel_error:.2e}",
+                f"{row.tolerance:.1e}",
+                "PASS" if row.passed else "FAIL",
+                row.note,
+            )
+            for row in self
+        ]
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
         rendered = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
         rendered.insert(1, "  ".join("-" * width for width in widths))
         abs_tol, rel_tol = TOLERANCES[self.dtype]
-        summary = (f"dtype {self.dtype.name}, seed {self.seed}: {sum(r.passed for r in self)}/{len(self)} passed "
-                   f"(tolerance = {abs_tol:g} + {rel_tol:g} * max|reference|)")
+        summary = (
+            f"dtype {self.dtype.name}, seed {self.seed}: {sum(r.passed for r in self)}/{len(self)} passed "
+            f"(tolerance = {abs_tol:g} + {rel_tol:g} * max|reference|)"
+        )
         return "\n".join(rendered + [summary])
 
 
@@ -70,8 +88,15 @@ def _row(quantity: str, autograd_value: Any, reference: Any, dtype: np.dtype, no
     actual = np.asarray(getattr(autograd_value, "data", autograd_value), dtype=np.float64)
     expected = np.asarray(reference, dtype=np.float64)
     if actual.shape != expected.shape:
-        return Row(quantity, actual.shape, float("inf"), float("inf"), 0.0, False,
-                   f"shape mismatch: autograd {actual.shape}, reference {expected.shape}")
+        return Row(
+            quantity,
+            actual.shape,
+            float("inf"),
+            float("inf"),
+            0.0,
+            False,
+            f"shape mismatch: autograd {actual.shape}, reference {expected.shape}",
+        )
     abs_tol, rel_tol = TOLERANCES[dtype]
     error = np.abs(actual - expected)
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
@@ -93,7 +118,11 @@ def _case_labels(rng, dtype, batch, classes):
     labels = rng.integers(0, classes, size=batch)
     (autograd_grad,) = grad(F.cross_entropy(logits, labels), logits)
     probs = analytic.softmax(logits.data.astype(np.float64))
-    return [_row("dC/dz, int labels (p - onehot)/n", autograd_grad, analytic.cross_entropy_grad_logits(probs, labels), dtype)]
+    return [
+        _row(
+            "dC/dz, int labels (p - onehot)/n", autograd_grad, analytic.cross_entropy_grad_logits(probs, labels), dtype
+        )
+    ]
 
 
 def _case_soft_targets(rng, dtype, batch, classes):
@@ -116,8 +145,10 @@ def _case_last_layer(rng, dtype, batch, classes):
     grad_weight, grad_bias = grad(F.cross_entropy(logits, labels), [weight, bias])
     probs = analytic.softmax(x.astype(np.float64) @ weight.data.astype(np.float64).T + bias.data.astype(np.float64))
     ref_weight, ref_bias = analytic.last_layer_grads(x.astype(np.float64), probs, analytic.onehot(labels, classes))
-    return [_row("dC/dW = (a - y)^T a_prev/n", grad_weight, ref_weight, dtype),
-            _row("dC/db = mean(a - y)", grad_bias, ref_bias, dtype)]
+    return [
+        _row("dC/dW = (a - y)^T a_prev/n", grad_weight, ref_weight, dtype),
+        _row("dC/db = mean(a - y)", grad_bias, ref_bias, dtype),
+    ]
 
 
 def _case_softmax_jacobian(rng, dtype, batch, classes):
@@ -132,6 +163,7 @@ def _gradient_of_mean_ce(labels: np.ndarray) -> Callable[[Tensor], Tensor]:
         (g,) = grad(F.cross_entropy(logits, labels), logits, create_graph=True)
         assert g is not None  # the loss depends on the logits
         return g
+
     return gradient
 
 
@@ -140,8 +172,15 @@ def _case_hessian(rng, dtype, batch, classes):
     label = rng.integers(0, classes, size=1)
     hessian_one = jacobian(_gradient_of_mean_ce(label), Tensor(one))
     probs_one = analytic.softmax(one.astype(np.float64))[0]
-    rows = [_row("Hessian n=1: diag(p) - p p^T", hessian_one.reshape(classes, classes),
-                 analytic.cross_entropy_hessian_logits(probs_one), dtype, "double backward")]
+    rows = [
+        _row(
+            "Hessian n=1: diag(p) - p p^T",
+            hessian_one.reshape(classes, classes),
+            analytic.cross_entropy_hessian_logits(probs_one),
+            dtype,
+            "double backward",
+        )
+    ]
     logits = _logits(rng, batch, classes, dtype)
     labels = rng.integers(0, classes, size=batch)
     hessian = jacobian(_gradient_of_mean_ce(labels), Tensor(logits))
@@ -162,10 +201,16 @@ def _case_mse_vs_ce(rng, dtype, batch, classes):
     mse_ref = analytic.mse_sigmoid_grad(a64, target)
     (ce_grad,) = grad(F.binary_cross_entropy_with_logits(logit, np.array([target], dtype=dtype)), logit)
     ce_ref = analytic.ce_sigmoid_grad(a64, target)
-    return [_row("MSE dC/dz = (a-t)a(1-a), a=1e-8, t=1", mse_grad, mse_ref, dtype,
-                 f"grad {float(mse_grad.data[0]):+.3e} (vanishes)"),
-            _row("BCE dC/dz = a - t,       a=1e-8, t=1", ce_grad, ce_ref, dtype,
-                 f"grad {float(ce_grad.data[0]):+.3e}")]
+    return [
+        _row(
+            "MSE dC/dz = (a-t)a(1-a), a=1e-8, t=1",
+            mse_grad,
+            mse_ref,
+            dtype,
+            f"grad {float(mse_grad.data[0]):+.3e} (vanishes)",
+        ),
+        _row("BCE dC/dz = a - t,       a=1e-8, t=1", ce_grad, ce_ref, dtype, f"grad {float(ce_grad.data[0]):+.3e}"),
+    ]
 
 
 def _case_fused(rng, dtype, batch, classes):
@@ -177,13 +222,21 @@ def _case_fused(rng, dtype, batch, classes):
     fused = F.softmax_cross_entropy_fused(fused_logits, labels)
     (composed_grad,) = grad(composed, composed_logits)
     (fused_grad,) = grad(fused, fused_logits)
-    return [_row("fused vs composed: loss", fused, composed.data, dtype),
-            _row("fused vs composed: dC/dz", fused_grad, composed_grad.data, dtype)]
+    return [
+        _row("fused vs composed: loss", fused, composed.data, dtype),
+        _row("fused vs composed: dC/dz", fused_grad, composed_grad.data, dtype),
+    ]
 
 
-_CASES = {"labels": _case_labels, "soft-targets": _case_soft_targets, "last-layer": _case_last_layer,
-          "softmax-jacobian": _case_softmax_jacobian, "hessian": _case_hessian, "mse-vs-ce": _case_mse_vs_ce,
-          "fused": _case_fused}
+_CASES = {
+    "labels": _case_labels,
+    "soft-targets": _case_soft_targets,
+    "last-layer": _case_last_layer,
+    "softmax-jacobian": _case_softmax_jacobian,
+    "hessian": _case_hessian,
+    "mse-vs-ce": _case_mse_vs_ce,
+    "fused": _case_fused,
+}
 
 
 def _check_arguments(dtype: Any, batch: int, classes: int) -> np.dtype:
@@ -195,8 +248,9 @@ def _check_arguments(dtype: Any, batch: int, classes: int) -> np.dtype:
     return dtype
 
 
-def compare_gradients(case: str = "labels", dtype: Any = np.float64, seed: int = 0, batch: int = 4,
-                      classes: int = 5) -> Report:
+def compare_gradients(
+    case: str = "labels", dtype: Any = np.float64, seed: int = 0, batch: int = 4, classes: int = 5
+) -> Report:
     """Run one comparison case (one of ``STANDARD_CASES``) and return its [`Report`][tinygrad_sm.compare.Report]."""
     dtype = _check_arguments(dtype, batch, classes)
     if case not in _CASES:

@@ -11,6 +11,7 @@ IDX (http://yann.lecun.com/exdb/mnist/): two zero bytes, a dtype code byte,
 a byte with the number of dimensions, one big-endian uint32 per dimension,
 then the values, big-endian, in C order. Files may be gzip-compressed.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,14 +36,32 @@ import numpy as np
 from ._atomic import atomic_path, check_output_file
 
 PathLike = Union[str, "os.PathLike[str]"]
-SeedLike = Union[int, np.random.Generator, None]
+SeedLike = int | np.random.Generator | None
 
 __all__ = [
-    "IDXError", "DownloadError", "ChecksumError", "Dataset", "read_idx", "write_idx", "FASHION_MNIST_CLASSES",
-    "FASHION_MNIST_FILES", "FASHION_MNIST_SIZES", "FASHION_MNIST_URL", "DATA_DIR_ENV", "URL_ENV", "DATASET_NAMES",
+    "DATASET_NAMES",
+    "DATA_DIR_ENV",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_FILES",
+    "FASHION_MNIST_SIZES",
+    "FASHION_MNIST_URL",
+    "URL_ENV",
+    "ChecksumError",
+    "Dataset",
+    "DownloadError",
+    "IDXError",
     "default_data_dir",
-    "load_fashion_mnist", "download_file", "download_fashion_mnist", "verify_checksums", "load_digits",
-    "stratified_split", "load_dataset", "iterate_minibatches", "one_hot",
+    "download_fashion_mnist",
+    "download_file",
+    "iterate_minibatches",
+    "load_dataset",
+    "load_digits",
+    "load_fashion_mnist",
+    "one_hot",
+    "read_idx",
+    "stratified_split",
+    "verify_checksums",
+    "write_idx",
 ]
 
 
@@ -61,8 +80,12 @@ class ChecksumError(ValueError):
 # ---------------------------------------------------------------------------- IDX
 
 _CODE_TO_DTYPE: dict[int, np.dtype] = {
-    0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
 # Dimensions are uint32 on disk, but a writer that meant a signed int (or garbage)
@@ -89,40 +112,43 @@ def _read_up_to(stream: BinaryIO | gzip.GzipFile, limit: int) -> bytearray:
     return buffer
 
 
-def _read_idx_stream(stream: BinaryIO | gzip.GzipFile, path: Path, file_size: int | None,
-                     max_bytes: int | None) -> np.ndarray:
+def _read_idx_stream(
+    stream: BinaryIO | gzip.GzipFile, path: Path, file_size: int | None, max_bytes: int | None
+) -> np.ndarray:
     """Parse an IDX stream; ``file_size`` is known for raw files, None for gzip."""
     where = "" if file_size is not None else " of the decompressed stream"
     header = _read_up_to(stream, 4)
     if len(header) < 4:
         raise IDXError(f"{path}: ends at byte {len(header)}{where}, inside the 4-byte IDX header")
     if header[0] != 0 or header[1] != 0:
-        raise IDXError(f"{path}: bad magic: bytes 0-1 are 0x{header[:2].hex()}, expected 0x0000 "
-                       "(not an IDX file?)")
+        raise IDXError(f"{path}: bad magic: bytes 0-1 are 0x{header[:2].hex()}, expected 0x0000 (not an IDX file?)")
     code, ndim = header[2], header[3]
     if code not in _CODE_TO_DTYPE:
-        raise IDXError(f"{path}: unknown dtype code 0x{code:02X} at byte offset 2; "
-                       f"known codes: {_describe_codes()}")
+        raise IDXError(f"{path}: unknown dtype code 0x{code:02X} at byte offset 2; known codes: {_describe_codes()}")
     if ndim == 0:
         raise IDXError(f"{path}: the ndim byte at offset 3 is 0; an IDX array needs >= 1 dimension")
     dims_bytes = _read_up_to(stream, 4 * ndim)
     if len(dims_bytes) < 4 * ndim:
-        raise IDXError(f"{path}: truncated header: {ndim} dimensions need {4 * ndim} bytes at "
-                       f"byte offset 4{where}, found {len(dims_bytes)}")
+        raise IDXError(
+            f"{path}: truncated header: {ndim} dimensions need {4 * ndim} bytes at "
+            f"byte offset 4{where}, found {len(dims_bytes)}"
+        )
     shape = struct.unpack(f">{ndim}I", dims_bytes)
     for axis, size in enumerate(shape):
         if size == 0 or size > _MAX_DIMENSION:
             problem = "is 0" if size == 0 else f"is {size} (>= 2**31, a corrupt or negative value)"
-            raise IDXError(f"{path}: dimension {axis} (bytes {4 + 4 * axis}-{7 + 4 * axis}) "
-                           f"{problem}; header shape {shape}")
+            raise IDXError(
+                f"{path}: dimension {axis} (bytes {4 + 4 * axis}-{7 + 4 * axis}) {problem}; header shape {shape}"
+            )
     dtype = _CODE_TO_DTYPE[code]
     offset = 4 + 4 * ndim
     expected = math.prod(shape) * dtype.itemsize  # Python ints: cannot overflow
-    claim = (f"header (shape {shape}, {dtype.name}) promises {expected} payload bytes "
-             f"from byte offset {offset}{where}")
+    claim = f"header (shape {shape}, {dtype.name}) promises {expected} payload bytes from byte offset {offset}{where}"
     if max_bytes is not None and expected > max_bytes:
-        raise IDXError(f"{path}: {claim}, more than max_bytes={max_bytes}; refusing to read "
-                       "(pass max_bytes=None if the file really is that large)")
+        raise IDXError(
+            f"{path}: {claim}, more than max_bytes={max_bytes}; refusing to read "
+            "(pass max_bytes=None if the file really is that large)"
+        )
     if file_size is not None:
         found = file_size - offset
         # Compare with the file size first, so a lying header never makes us read.
@@ -133,12 +159,13 @@ def _read_idx_stream(stream: BinaryIO | gzip.GzipFile, path: Path, file_size: in
         payload = _read_up_to(stream, expected + 1)  # +1 reveals trailing bytes
         found = len(payload)
     if found < expected:
-        raise IDXError(f"{path}: truncated: {claim}, but only {found} are there "
-                       f"(data ends at byte {offset + found})")
+        raise IDXError(f"{path}: truncated: {claim}, but only {found} are there (data ends at byte {offset + found})")
     if found > expected:
         extra = f"{found - expected}" if file_size is not None else "at least 1"
-        raise IDXError(f"{path}: {extra} trailing byte(s): {claim}, so the data should end at "
-                       f"byte {offset + expected}, but it goes on")
+        raise IDXError(
+            f"{path}: {extra} trailing byte(s): {claim}, so the data should end at "
+            f"byte {offset + expected}, but it goes on"
+        )
     big_endian = np.frombuffer(payload, dtype=dtype).reshape(shape)
     return big_endian.astype(dtype.newbyteorder("="))  # native byte order, own writable copy
 
@@ -150,8 +177,15 @@ def _open_regular_file(path: Path) -> BinaryIO:
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else
-                "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file")
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket or other special file"
+        )
         raise IDXError(f"{path}: is {kind}, not a regular file; refusing to read it")
     if hasattr(os, "set_blocking"):
         os.set_blocking(descriptor, True)
@@ -178,8 +212,9 @@ def read_idx(path: PathLike, *, max_bytes: int | None = DEFAULT_MAX_IDX_BYTES) -
             with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
                 return _read_idx_stream(stream, path, None, max_bytes)
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-            raise IDXError(f"{path}: corrupt or truncated gzip stream ({compressed_size} bytes "
-                           f"compressed): {error}") from error
+            raise IDXError(
+                f"{path}: corrupt or truncated gzip stream ({compressed_size} bytes compressed): {error}"
+            ) from error
 
 
 def _idx_code_for(dtype: np.dtype) -> int:
@@ -187,15 +222,13 @@ def _idx_code_for(dtype: np.dtype) -> int:
     for code, idx_dtype in _CODE_TO_DTYPE.items():
         if idx_dtype.newbyteorder("=") == native:
             return code
-    raise TypeError(f"IDX cannot hold dtype {dtype}; supported: {_describe_codes()} "
-                    "(convert with .astype(...) first)")
+    raise TypeError(f"IDX cannot hold dtype {dtype}; supported: {_describe_codes()} (convert with .astype(...) first)")
 
 
 def _atomic_write(path: Path, write_contents: Callable[[BinaryIO], None]) -> None:
     """Write via ``_atomic.atomic_path`` (a temp file renamed into place), so ``path`` is never half-written."""
-    with atomic_path(path) as temp:
-        with open(temp, "wb") as handle:
-            write_contents(handle)
+    with atomic_path(path) as temp, open(temp, "wb") as handle:
+        write_contents(handle)
 
 
 def write_idx(path: PathLike, array: np.ndarray, compress: bool | None = None) -> None:
@@ -220,8 +253,7 @@ def write_idx(path: PathLike, array: np.ndarray, compress: bool | None = None) -
 
     def write_contents(handle: BinaryIO) -> None:
         # mtime=0 keeps gzip output byte-identical across runs
-        with (gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if compress
-              else contextlib.nullcontext(handle)) as out:
+        with gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) if compress else contextlib.nullcontext(handle) as out:
             out.write(header)
             out.write(payload)  # type: ignore[call-overload, arg-type]  # an ndarray is a buffer
 
@@ -229,6 +261,7 @@ def write_idx(path: PathLike, array: np.ndarray, compress: bool | None = None) -
 
 
 # ---------------------------------------------------------------------------- data sets
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Dataset:
@@ -250,13 +283,23 @@ class Dataset:
         return int(self.x_train.shape[1])
 
     def __repr__(self) -> str:
-        return (f"Dataset(name={self.name!r}, x_train={self.x_train.shape}, "
-                f"x_test={self.x_test.shape}, num_classes={self.num_classes})")
+        return (
+            f"Dataset(name={self.name!r}, x_train={self.x_train.shape}, "
+            f"x_test={self.x_test.shape}, num_classes={self.num_classes})"
+        )
 
 
 FASHION_MNIST_CLASSES: tuple[str, ...] = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 #: Official file names and MD5 checksums (github.com/zalandoresearch/fashion-mnist).
 FASHION_MNIST_FILES: dict[str, str] = {
@@ -302,7 +345,7 @@ def _file_md5(path: Path) -> str:
 
 
 DEFAULT_MAX_DOWNLOAD_BYTES = 1 << 30  # without a known size, refuse bodies over 1 GiB
-DEFAULT_DOWNLOAD_DEADLINE = 600.0     # seconds for a whole file (the largest official one is 26 MB)
+DEFAULT_DOWNLOAD_DEADLINE = 600.0  # seconds for a whole file (the largest official one is 26 MB)
 
 
 def _set_read_timeout(response: Any, seconds: float) -> None:
@@ -322,13 +365,28 @@ def _download_bar(total: int | None, url: str, enabled: bool) -> Any:
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, leave=False, file=sys.stderr,
-                desc=url.rsplit("/", 1)[-1] or url)
+    return tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        leave=False,
+        file=sys.stderr,
+        desc=url.rsplit("/", 1)[-1] or url,
+    )
 
 
-def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
-                  deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE, max_bytes: int | None = None,
-                  expected_size: int | None = None, progress: bool = False) -> Path:
+def download_file(
+    url: str,
+    dest: PathLike,
+    md5: str,
+    timeout: float = 30.0,
+    *,
+    deadline: float | None = DEFAULT_DOWNLOAD_DEADLINE,
+    max_bytes: int | None = None,
+    expected_size: int | None = None,
+    progress: bool = False,
+) -> Path:
     """Download ``url`` to ``dest``, verifying the MD5 while streaming; returns ``dest``.
 
     Bounded in time and size: ``timeout`` seconds at most without data (per read, and for the
@@ -349,17 +407,24 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
     for label, value in (("timeout", timeout), ("deadline", deadline)):
         if value is not None and not value > 0:
             raise ValueError(f"{label} must be a positive number of seconds, got {value!r}")
-    cap = max_bytes if max_bytes is not None else expected_size if expected_size is not None else \
-        DEFAULT_MAX_DOWNLOAD_BYTES
+    cap = (
+        max_bytes
+        if max_bytes is not None
+        else expected_size
+        if expected_size is not None
+        else DEFAULT_MAX_DOWNLOAD_BYTES
+    )
     started = time.monotonic()
 
     def remaining() -> float:
         return math.inf if deadline is None else deadline - (time.monotonic() - started)
 
     def past_deadline(received: int, declared: int | None) -> DownloadError:
-        return DownloadError(f"download of {url} ran past its deadline of {deadline:g} s after {received} bytes"
-                             + (f" of {declared}" if declared else "")
-                             + " (the server is too slow; try again, or allow a longer deadline)")
+        return DownloadError(
+            f"download of {url} ran past its deadline of {deadline:g} s after {received} bytes"
+            + (f" of {declared}" if declared else "")
+            + " (the server is too slow; try again, or allow a longer deadline)"
+        )
 
     def fetch(handle: BinaryIO) -> None:
         digest = hashlib.md5(usedforsecurity=False)
@@ -369,9 +434,11 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
                 length_header = response.headers.get("Content-Length")
                 declared = int(length_header) if length_header and length_header.isdigit() else None
                 if declared is not None and declared > cap:
-                    raise DownloadError(f"download of {url} refused: Content-Length {declared} bytes is more than "
-                                        f"the cap of {cap} bytes" + (f" (the file should be {expected_size} bytes)"
-                                                                     if expected_size is not None else ""))
+                    raise DownloadError(
+                        f"download of {url} refused: Content-Length {declared} bytes is more than "
+                        f"the cap of {cap} bytes"
+                        + (f" (the file should be {expected_size} bytes)" if expected_size is not None else "")
+                    )
                 bar = _download_bar(declared or expected_size, url, progress)
                 while True:
                     left = remaining()
@@ -383,8 +450,9 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
                         break
                     received += len(chunk)
                     if received > cap:
-                        raise DownloadError(f"download of {url} refused: the body goes past the cap of {cap} "
-                                            "bytes; stopped there")
+                        raise DownloadError(
+                            f"download of {url} refused: the body goes past the cap of {cap} bytes; stopped there"
+                        )
                     digest.update(chunk)
                     handle.write(chunk)
                     if bar is not None:
@@ -402,21 +470,29 @@ def download_file(url: str, dest: PathLike, md5: str, timeout: float = 30.0, *,
             if bar is not None:
                 bar.close()
         if declared is not None and received != declared:
-            raise DownloadError(f"download of {url} is incomplete: the connection ended after "
-                                f"{received} of {declared} bytes (Content-Length)")
+            raise DownloadError(
+                f"download of {url} is incomplete: the connection ended after "
+                f"{received} of {declared} bytes (Content-Length)"
+            )
         if expected_size is not None and received != expected_size:
             raise DownloadError(f"download of {url} has {received} bytes, but the file is {expected_size} bytes")
         actual_md5 = digest.hexdigest()
         if actual_md5 != expected_md5:
-            raise DownloadError(f"download of {url} failed its checksum: expected MD5 {expected_md5}, "
-                                f"got {actual_md5} ({received} bytes); the file was discarded")
+            raise DownloadError(
+                f"download of {url} failed its checksum: expected MD5 {expected_md5}, "
+                f"got {actual_md5} ({received} bytes); the file was discarded"
+            )
 
     _atomic_write(dest, fetch)
     return dest
 
 
-def download_fashion_mnist(root: PathLike | None = None, base_url: str = FASHION_MNIST_URL,
-                           checksums: Mapping[str, str] | None = None, progress: bool = False) -> Path:
+def download_fashion_mnist(
+    root: PathLike | None = None,
+    base_url: str = FASHION_MNIST_URL,
+    checksums: Mapping[str, str] | None = None,
+    progress: bool = False,
+) -> Path:
     """Download the Fashion-MNIST files missing from ``root`` (see default_data_dir); returns it.
 
     Each download is verified against ``checksums`` (file name -> MD5, default the
@@ -427,8 +503,13 @@ def download_fashion_mnist(root: PathLike | None = None, base_url: str = FASHION
     checksums = FASHION_MNIST_FILES if checksums is None else checksums
     for file_name, md5 in checksums.items():
         if not (folder / file_name).is_file():
-            download_file(base_url.rstrip("/") + "/" + file_name, folder / file_name, md5,
-                          expected_size=_OFFICIAL_SIZES.get(md5.strip().lower()), progress=progress)
+            download_file(
+                base_url.rstrip("/") + "/" + file_name,
+                folder / file_name,
+                md5,
+                expected_size=_OFFICIAL_SIZES.get(md5.strip().lower()),
+                progress=progress,
+            )
     return folder
 
 
@@ -441,9 +522,11 @@ def verify_checksums(root: PathLike | None = None, checksums: Mapping[str, str] 
     checksums = FASHION_MNIST_FILES if checksums is None else checksums
     if missing := [name for name in checksums if not (folder / name).is_file()]:
         raise FileNotFoundError(f"cannot verify {folder}: missing {', '.join(missing)}")
-    mismatches = [f"{name}: expected MD5 {md5.lower()}, got {actual}"
-                  for name, md5 in checksums.items()
-                  if (actual := _file_md5(folder / name)) != md5.lower()]
+    mismatches = [
+        f"{name}: expected MD5 {md5.lower()}, got {actual}"
+        for name, md5 in checksums.items()
+        if (actual := _file_md5(folder / name)) != md5.lower()
+    ]
     if mismatches:
         raise ChecksumError(f"checksum mismatch in {folder}: " + "; ".join(mismatches))
     return folder
@@ -453,7 +536,7 @@ def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndar
     """``labels`` (N,) from an IDX file as int64, after checking each is an integer in 0..num_classes-1;
     the message names the first bad label's index, its byte offset in the file (in the decompressed
     stream for .gz) and its value: a float label (0.5, nan) is refused, never truncated."""
-    offset_of = lambda index: 8 + index * labels.dtype.itemsize  # noqa: E731 (1-d IDX: an 8-byte header)
+    offset_of = lambda index: 8 + index * labels.dtype.itemsize
     with open(path, "rb") as handle:  # gzip is told by its magic bytes, as read_idx does
         where = " of the decompressed stream" if handle.read(2) == _GZIP_MAGIC else ""
     if labels.dtype.kind == "f":
@@ -461,18 +544,22 @@ def _checked_labels(labels: np.ndarray, path: Path, num_classes: int) -> np.ndar
             not_integral = np.flatnonzero(~np.isfinite(labels) | (labels != np.round(labels)))
         if not_integral.size:
             index = int(not_integral[0])
-            raise IDXError(f"{path}: label {labels[index].item()!r} at index {index} "
-                           f"(byte offset {offset_of(index)}{where}) "
-                           f"is not an integer; labels are class numbers 0..{num_classes - 1} "
-                           f"({not_integral.size} such labels)")
+            raise IDXError(
+                f"{path}: label {labels[index].item()!r} at index {index} "
+                f"(byte offset {offset_of(index)}{where}) "
+                f"is not an integer; labels are class numbers 0..{num_classes - 1} "
+                f"({not_integral.size} such labels)"
+            )
     with np.errstate(invalid="ignore"):
         out_of_range = np.flatnonzero((labels < 0) | (labels >= num_classes))
     if out_of_range.size:
         index = int(out_of_range[0])
         value = labels[index].item()
         shown = int(value) if isinstance(value, float) else value
-        raise IDXError(f"{path}: label {shown} at index {index} (byte offset {offset_of(index)}{where}) is outside "
-                       f"0..{num_classes - 1} ({out_of_range.size} such labels)")
+        raise IDXError(
+            f"{path}: label {shown} at index {index} (byte offset {offset_of(index)}{where}) is outside "
+            f"0..{num_classes - 1} ({out_of_range.size} such labels)"
+        )
     return labels.astype(np.int64)
 
 
@@ -481,13 +568,15 @@ def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.
     labels_path = folder / f"{prefix}-labels-idx1-ubyte.gz"
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.shape[1:] != (_IMAGE_SIDE, _IMAGE_SIDE) or images.dtype != np.uint8:
-        raise IDXError(f"{images_path}: expected uint8 images of shape (N, 28, 28), "
-                       f"found {images.dtype} {images.shape}")
+        raise IDXError(
+            f"{images_path}: expected uint8 images of shape (N, 28, 28), found {images.dtype} {images.shape}"
+        )
     if labels.ndim != 1:
         raise IDXError(f"{labels_path}: expected labels of shape (N,), found {labels.shape}")
     if len(images) != len(labels):
-        raise IDXError(f"{images_path.name} has {len(images)} images but {labels_path.name} has "
-                       f"{len(labels)} labels (in {folder})")
+        raise IDXError(
+            f"{images_path.name} has {len(images)} images but {labels_path.name} has {len(labels)} labels (in {folder})"
+        )
     labels = _checked_labels(labels, labels_path, len(FASHION_MNIST_CLASSES))
     inputs = images.reshape(len(images), _IMAGE_SIDE * _IMAGE_SIDE).astype(np.float32)
     if normalize:
@@ -495,9 +584,13 @@ def _load_fashion_split(folder: Path, prefix: str, normalize: bool) -> tuple[np.
     return inputs, labels
 
 
-def load_fashion_mnist(root: PathLike | None = None, download: bool = False,
-                       base_url: str | None = None, normalize: bool = True,
-                       progress: bool = False) -> Dataset:
+def load_fashion_mnist(
+    root: PathLike | None = None,
+    download: bool = False,
+    base_url: str | None = None,
+    normalize: bool = True,
+    progress: bool = False,
+) -> Dataset:
     """Load Fashion-MNIST from the four official .gz files in ``root`` (see default_data_dir).
 
     Returns a Dataset with x_train (N, 784) float32 (scaled to [0, 1] when ``normalize``,
@@ -516,14 +609,16 @@ def load_fashion_mnist(root: PathLike | None = None, download: bool = False,
             f"Fashion-MNIST files missing from {folder}: {', '.join(missing)}. Point --data-dir "
             f"(or the {DATA_DIR_ENV} environment variable) at a folder that holds them, "
             f"or fetch them from {base_url} (about 30 MB): --download on the command line, "
-            "download=True in Python")
+            "download=True in Python"
+        )
     x_train, y_train = _load_fashion_split(folder, "train", normalize)
     x_test, y_test = _load_fashion_split(folder, "t10k", normalize)
     return Dataset(x_train, y_train, x_test, y_test, FASHION_MNIST_CLASSES, "fashion-mnist")
 
 
-def stratified_split(labels: np.ndarray, test_fraction: float = 0.25,
-                     seed: SeedLike = 0) -> tuple[np.ndarray, np.ndarray]:
+def stratified_split(
+    labels: np.ndarray, test_fraction: float = 0.25, seed: SeedLike = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Split indices of ``labels`` (N,) into (train, test) so every class keeps its share.
 
     Per class, members are shuffled and round(count * test_fraction) go to test (at least
@@ -556,8 +651,10 @@ def load_digits(test_fraction: float = 0.25, seed: SeedLike = 0) -> Dataset:
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError as error:
-        raise ImportError("load_digits needs scikit-learn, which is not installed: "
-                          "pip install scikit-learn (or pip install 'tinygrad_sm[train]')") from error
+        raise ImportError(
+            "load_digits needs scikit-learn, which is not installed: "
+            "pip install scikit-learn (or pip install 'tinygrad_sm[train]')"
+        ) from error
     bunch = sklearn_load_digits()
     inputs = np.asarray(bunch.data, dtype=np.float32) / np.float32(16)
     targets = np.asarray(bunch.target, dtype=np.int64)
@@ -569,16 +666,19 @@ def load_digits(test_fraction: float = 0.25, seed: SeedLike = 0) -> Dataset:
 DATASET_NAMES = ("digits", "fashion-mnist")
 
 
-def load_dataset(name: str, data_dir: PathLike | None = None, download: bool = False,
-                 progress: bool = False) -> Dataset:
+def load_dataset(
+    name: str, data_dir: PathLike | None = None, download: bool = False, progress: bool = False
+) -> Dataset:
     """Load a data set by name: 'digits' (embedded in scikit-learn: ``data_dir`` and ``download``
     do not apply and are refused rather than ignored) or 'fashion-mnist'."""
     key = name.strip().lower().replace("_", "-")
     if key == "digits":
         if data_dir is not None or download:
             given = "data_dir" if data_dir is not None else "download"
-            raise ValueError(f"{given} does not apply to the digits data set (it comes with scikit-learn); "
-                             "use it with 'fashion-mnist'")
+            raise ValueError(
+                f"{given} does not apply to the digits data set (it comes with scikit-learn); "
+                "use it with 'fashion-mnist'"
+            )
         return load_digits()
     if key == "fashion-mnist":
         return load_fashion_mnist(root=data_dir, download=download, progress=progress)
@@ -587,13 +687,14 @@ def load_dataset(name: str, data_dir: PathLike | None = None, download: bool = F
 
 # ---------------------------------------------------------------------------- batching
 
+
 def _is_positive_int(value: object) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value > 0)
 
 
-def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
-                        seed: SeedLike = None, drop_last: bool = False
-                        ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def iterate_minibatches(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True, seed: SeedLike = None, drop_last: bool = False
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (x_batch (B, ...), y_batch (B, ...)) covering each sample once per call.
 
     With ``shuffle`` the order is a permutation drawn from ``np.random.default_rng(seed)``:
@@ -610,15 +711,16 @@ def iterate_minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: 
     return _minibatches(x, y, batch_size, order, drop_last)
 
 
-def _minibatches(x: np.ndarray, y: np.ndarray, batch_size: int, order: np.ndarray | None,
-                 drop_last: bool) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _minibatches(
+    x: np.ndarray, y: np.ndarray, batch_size: int, order: np.ndarray | None, drop_last: bool
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     count = len(x)
     stop = count - count % batch_size if drop_last else count
     for start in range(0, stop, batch_size):
         if order is None:  # slices are views: no copy when not shuffling
-            yield x[start:start + batch_size], y[start:start + batch_size]
+            yield x[start : start + batch_size], y[start : start + batch_size]
         else:
-            indices = order[start:start + batch_size]
+            indices = order[start : start + batch_size]
             yield x[indices], y[indices]
 
 
@@ -633,8 +735,10 @@ def one_hot(labels: np.ndarray, num_classes: int) -> np.ndarray:
     if len(out_of_range):
         position = tuple(int(i) for i in out_of_range[0])
         shown = position[0] if len(position) == 1 else position
-        raise ValueError(f"label {labels[position]} at index {shown} is outside 0..{num_classes - 1} "
-                         f"({len(out_of_range)} labels out of range)")
+        raise ValueError(
+            f"label {labels[position]} at index {shown} is outside 0..{num_classes - 1} "
+            f"({len(out_of_range)} labels out of range)"
+        )
     encoded = np.zeros(labels.shape + (num_classes,), dtype=np.float32)
     np.put_along_axis(encoded, labels[..., None].astype(np.intp), np.float32(1), axis=-1)
     return encoded

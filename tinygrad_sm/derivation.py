@@ -27,6 +27,7 @@ Conventions:
 - Finite differences are element by element; an input of more than ``FD_ELEMENTS`` elements is
   checked along ``FD_DIRECTIONS`` random unit directions instead (``d/ds f(x + s u) = <grad, u>``).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -49,6 +50,7 @@ FD_TOLERANCE = (1e-5, 1e-6)  # (rel, abs) for autograd against central differenc
 class DerivationRow:
     """One input: your gradient's shape and errors against autograd, autograd's error against finite
     differences, the verdict, and (when it failed) the mistakes found with the evidence."""
+
     name: str
     shape: tuple
     your_shape: tuple | None
@@ -65,6 +67,7 @@ class DerivationRow:
 class DerivationReport:
     """``rows`` (one per input in ``wrt``), the ``points`` checked, ``notes`` (kinks skipped, errors);
     ``passed`` is True when every row passed; ``str(report)`` is the printable table."""
+
     rows: list[DerivationRow]
     points: list[str]
     notes: list[str]
@@ -80,29 +83,56 @@ class DerivationReport:
     def to_dict(self) -> dict:
         def plain(value: Any) -> Any:  # JSON has no nan or inf
             return None if isinstance(value, float) and not np.isfinite(value) else value
-        rows = [{**{key: plain(value) for key, value in asdict(row).items()}, "shape": list(row.shape),
-                 "your_shape": None if row.your_shape is None else list(row.your_shape)} for row in self.rows]
-        return {"loss": self.loss_name, "derived": self.derived_name, "dtype": self.dtype, "seed": self.seed,
-                "points": list(self.points), "passed": self.passed, "rows": rows, "notes": list(self.notes)}
+
+        rows = [
+            {
+                **{key: plain(value) for key, value in asdict(row).items()},
+                "shape": list(row.shape),
+                "your_shape": None if row.your_shape is None else list(row.your_shape),
+            }
+            for row in self.rows
+        ]
+        return {
+            "loss": self.loss_name,
+            "derived": self.derived_name,
+            "dtype": self.dtype,
+            "seed": self.seed,
+            "points": list(self.points),
+            "passed": self.passed,
+            "rows": rows,
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         def number(value: float) -> str:
             return "-" if np.isnan(value) else f"{value:.1e}"
+
         header = ("input", "autograd shape", "your shape", "max abs err", "max rel err", "autograd vs FD", "verdict")
-        lines = [header] + [(row.name, str(row.shape), str(row.your_shape) if row.your_shape is not None else "-",
-                             number(row.max_abs_error), number(row.max_rel_error),
-                             f"{number(row.fd_error)} {'ok' if row.fd_agrees else 'DIFFERS'}",
-                             "PASS" if row.passed else "FAIL") for row in self.rows]
+        lines = [header] + [
+            (
+                row.name,
+                str(row.shape),
+                str(row.your_shape) if row.your_shape is not None else "-",
+                number(row.max_abs_error),
+                number(row.max_rel_error),
+                f"{number(row.fd_error)} {'ok' if row.fd_agrees else 'DIFFERS'}",
+                "PASS" if row.passed else "FAIL",
+            )
+            for row in self.rows
+        ]
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
         table = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
         table.insert(1, "  ".join("-" * width for width in widths))
         random = sum(label.startswith("random") for label in self.points)
         given = "the given inputs" if "the given inputs" in self.points else "not the given inputs"
-        title = (f"{self.derived_name} against autograd of {self.loss_name}, {self.dtype}: {given} + {random} "
-                 f"random perturbation{'s' if random != 1 else ''} (seed {self.seed}); "
-                 "finite differences in float64 as a third opinion")
-        verdict = f"{sum(row.passed for row in self.rows)}/{len(self.rows)} gradients match autograd: " + \
-                  ("PASS" if self.passed else "FAIL")
+        title = (
+            f"{self.derived_name} against autograd of {self.loss_name}, {self.dtype}: {given} + {random} "
+            f"random perturbation{'s' if random != 1 else ''} (seed {self.seed}); "
+            "finite differences in float64 as a third opinion"
+        )
+        verdict = f"{sum(row.passed for row in self.rows)}/{len(self.rows)} gradients match autograd: " + (
+            "PASS" if self.passed else "FAIL"
+        )
         found = [f"  d{row.name}: {row.diagnosis}" for row in self.rows if row.diagnosis]
         notes = [f"  note: {note}" for note in self.notes]
         return "\n".join([title, "", *table, "", *found, *notes, verdict])
@@ -117,8 +147,11 @@ class _Input:
 
 def _collect_inputs(loss_fn: Callable, inputs: Sequence[Any], named: dict[str, Any]) -> list[_Input]:
     try:
-        parameters = [p.name for p in inspect.signature(loss_fn).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        parameters = [
+            p.name
+            for p in inspect.signature(loss_fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         parameters = []
     collected = []
@@ -129,8 +162,9 @@ def _collect_inputs(loss_fn: Callable, inputs: Sequence[Any], named: dict[str, A
     collected += [_Input(name, _as_array(name, value), keyword=True) for name, value in named.items()]
     names = [item.name for item in collected]
     if len(set(names)) != len(names):
-        raise ValueError(f"check_derivation: two inputs share a name ({', '.join(names)}); name the tensors or pass "
-                         "them as keywords")
+        raise ValueError(
+            f"check_derivation: two inputs share a name ({', '.join(names)}); name the tensors or pass them as keywords"
+        )
     if not collected:
         raise ValueError("check_derivation: no inputs given")
     return collected
@@ -162,8 +196,10 @@ def _resolve_wrt(wrt: Any, items: list[_Input]) -> list[int]:
             raise ValueError(f"check_derivation: wrt names {entry!r}, which is not an input ({', '.join(names)})")
     for i in chosen:
         if items[i].value.dtype.kind != "f":
-            raise TypeError(f"check_derivation: cannot differentiate with respect to {names[i]!r} "
-                            f"of dtype {items[i].value.dtype} (make it floating point or leave it out of wrt)")
+            raise TypeError(
+                f"check_derivation: cannot differentiate with respect to {names[i]!r} "
+                f"of dtype {items[i].value.dtype} (make it floating point or leave it out of wrt)"
+            )
     if len(set(chosen)) != len(chosen):
         raise ValueError("check_derivation: wrt names an input twice")
     return chosen
@@ -184,8 +220,14 @@ class _Loss:
         self.term_names: list[str] | None = None
 
     def _terms(self, values: list[np.ndarray], dtype: np.dtype, requires_grad: bool) -> tuple[list[Tensor], dict]:
-        tensors = [Tensor(v.astype(dtype) if v.dtype.kind == "f" else v, requires_grad=requires_grad and i in self.wrt,
-                          name=item.name) for i, (item, v) in enumerate(zip(self.items, values))]
+        tensors = [
+            Tensor(
+                v.astype(dtype) if v.dtype.kind == "f" else v,
+                requires_grad=requires_grad and i in self.wrt,
+                name=item.name,
+            )
+            for i, (item, v) in enumerate(zip(self.items, values))
+        ]
         try:
             out = _call(self.fn, self.items, tensors)
         except Exception as error:  # the learner's code: say where it failed, in one line
@@ -195,11 +237,14 @@ class _Loss:
             raise ValueError(f"{self.name} returned an empty dict; return a scalar Tensor or named terms")
         for term_name, term in terms.items():
             if not isinstance(term, Tensor):
-                raise TypeError(f"{self.name} must return a scalar Tensor built from tinygrad_sm ops (or a dict of "
-                                f"them); {term_name!r} is {type(term).__name__}: were NumPy functions used on it?")
+                raise TypeError(
+                    f"{self.name} must return a scalar Tensor built from tinygrad_sm ops (or a dict of "
+                    f"them); {term_name!r} is {type(term).__name__}: were NumPy functions used on it?"
+                )
             if term.size != 1:
-                raise ValueError(f"{self.name} must return a scalar; {term_name!r} has shape {term.shape} "
-                                 "(take .sum() or .mean())")
+                raise ValueError(
+                    f"{self.name} must return a scalar; {term_name!r} has shape {term.shape} (take .sum() or .mean())"
+                )
         names = list(terms) if isinstance(out, dict) else None
         if self.term_names is not None and names != self.term_names:
             raise ValueError(f"{self.name} returned terms {names} at one point and {self.term_names} at another")
@@ -216,8 +261,10 @@ class _Loss:
                 per_term[term_name] = [np.zeros(leaf.shape) for leaf in leaves]
                 continue
             found = grad(term.reshape(()), leaves, retain_graph=True, allow_unused=True)
-            per_term[term_name] = [np.zeros(leaf.shape) if g is None else np.asarray(g.data, dtype=np.float64)
-                                   for g, leaf in zip(found, leaves)]
+            per_term[term_name] = [
+                np.zeros(leaf.shape) if g is None else np.asarray(g.data, dtype=np.float64)
+                for g, leaf in zip(found, leaves)
+            ]
         total = [np.sum([per_term[t][k] for t in per_term], axis=0) for k in range(len(leaves))]
         return total, (per_term if len(per_term) > 1 else {})
 
@@ -228,7 +275,7 @@ class _Loss:
         return float(sum(float(np.asarray(t.data, dtype=np.float64).reshape(())) for t in terms.values()))
 
 
-FD_ELEMENTS = 4096    # inputs larger than this are checked along random directions, not element by element
+FD_ELEMENTS = 4096  # inputs larger than this are checked along random directions, not element by element
 FD_DIRECTIONS = 8
 
 
@@ -236,12 +283,14 @@ FD_DIRECTIONS = 8
 class _Directional:
     """Finite differences of a large input along random unit ``directions`` (rows): ``slopes[r]`` is
     ``d/ds f(x + s * directions[r])``, to be compared with ``directions @ autograd.ravel()``."""
+
     directions: np.ndarray
     slopes: np.ndarray
 
 
-def _slope(loss: _Loss, point: list[np.ndarray], base: float, flat: np.ndarray, direction: Any, eps: float
-           ) -> tuple[float, str | None]:
+def _slope(
+    loss: _Loss, point: list[np.ndarray], base: float, flat: np.ndarray, direction: Any, eps: float
+) -> tuple[float, str | None]:
     """Central difference along ``direction`` (an element index or a vector) of the flat view ``flat``
     into ``point``; a kink is reported where the one-sided slopes disagree, and still do at ``eps / 100``
     (a smooth curvature would shrink the gap a hundredfold); ``base`` is the loss at ``point``."""
@@ -269,8 +318,9 @@ def _slope(loss: _Loss, point: list[np.ndarray], base: float, flat: np.ndarray, 
     return central, None
 
 
-def _finite_differences(loss: _Loss, values: list[np.ndarray], eps: float, rng: np.random.Generator
-                        ) -> tuple[list[Any], str | None]:
+def _finite_differences(
+    loss: _Loss, values: list[np.ndarray], eps: float, rng: np.random.Generator
+) -> tuple[list[Any], str | None]:
     """Central differences in float64 for each input in wrt (an array of its shape, or ``_Directional``
     for inputs over ``FD_ELEMENTS``), and a description of a kink or non-finite loss, if there is one."""
     point = [v.astype(np.float64) if v.dtype.kind == "f" else v for v in values]
@@ -310,8 +360,10 @@ def _parse_derived(out: Any, names: list[str], name: str) -> tuple[list[Any], st
         return [out], None
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
         count = len(out) if isinstance(out, (tuple, list)) else 1
-        return [], (f"{name} returned {count} value{'s' if count != 1 else ''}; expected {len(names)}: "
-                    f"{', '.join('d' + n for n in names)} in that order")
+        return [], (
+            f"{name} returned {count} value{'s' if count != 1 else ''}; expected {len(names)}: "
+            f"{', '.join('d' + n for n in names)} in that order"
+        )
     return list(out), None
 
 
@@ -336,7 +388,7 @@ def _points(items: list[_Input], wrt: list[int], trials: int, seed: int, loss: _
             values = list(given)
             for i in wrt:
                 value = given[i].astype(np.float64)
-                noise = 0.1 + 0.5 * float(np.sqrt(np.mean(value ** 2))) if value.size else 0.0
+                noise = 0.1 + 0.5 * float(np.sqrt(np.mean(value**2))) if value.size else 0.0
                 values[i] = value + noise * rng.standard_normal(value.shape)
             label = f"random point {attempts}"
         attempts += 1
@@ -350,9 +402,18 @@ def _points(items: list[_Input], wrt: list[int], trials: int, seed: int, loss: _
         notes.append(f"only {accepted} of {trials + 1} points could be used (off kinks, with a finite loss)")
 
 
-def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any], *inputs: Any,
-                     wrt: Any = None, trials: int = 3, seed: int = 0, dtype: Any = np.float64,
-                     batch_size: int | None = None, eps: float = 1e-6, **named_inputs: Any) -> DerivationReport:
+def check_derivation(
+    loss_fn: Callable[..., Any],
+    derived_fn: Callable[..., Any],
+    *inputs: Any,
+    wrt: Any = None,
+    trials: int = 3,
+    seed: int = 0,
+    dtype: Any = np.float64,
+    batch_size: int | None = None,
+    eps: float = 1e-6,
+    **named_inputs: Any,
+) -> DerivationReport:
     """Compare ``derived_fn`` (your gradient formula, plain NumPy) with autograd of ``loss_fn`` and with
     central finite differences, at the given inputs and ``trials`` seeded random perturbations of them.
 
@@ -373,8 +434,10 @@ def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any]
     wrt_index = _resolve_wrt(wrt, items)
     names = [items[i].name for i in wrt_index]
     if batch_size is None:
-        batch_size = next((int(item.value.shape[0]) for i, item in enumerate(items)
-                           if i not in wrt_index and item.value.ndim >= 1), None)
+        batch_size = next(
+            (int(item.value.shape[0]) for i, item in enumerate(items) if i not in wrt_index and item.value.ndim >= 1),
+            None,
+        )
     loss = _Loss(loss_fn, items, wrt_index, dtype)
     derived_name = getattr(derived_fn, "__name__", "derived")
     rtol, atol = TOLERANCES[dtype]
@@ -401,8 +464,10 @@ def check_derivation(loss_fn: Callable[..., Any], derived_fn: Callable[..., Any]
         yours.append([_as_gradient(value) for value in parsed])
     if failure:
         notes.append(failure)
-    rows = [_row(k, name, labels, yours, autograd, numeric, terms, batch_size, rtol, atol, failure)
-            for k, name in enumerate(names)]
+    rows = [
+        _row(k, name, labels, yours, autograd, numeric, terms, batch_size, rtol, atol, failure)
+        for k, name in enumerate(names)
+    ]
     return DerivationReport(rows, labels, notes, loss.name, derived_name, dtype.name, seed)
 
 
@@ -414,8 +479,19 @@ def _against_differences(autograd: np.ndarray, numeric: Any) -> tuple[float, boo
     return error, within(autograd, numeric, *FD_TOLERANCE)
 
 
-def _row(k: int, name: str, labels: list[str], yours: list, autograd: list, numeric: list,
-         terms: dict, batch_size: int | None, rtol: float, atol: float, failure: str | None) -> DerivationRow:
+def _row(
+    k: int,
+    name: str,
+    labels: list[str],
+    yours: list,
+    autograd: list,
+    numeric: list,
+    terms: dict,
+    batch_size: int | None,
+    rtol: float,
+    atol: float,
+    failure: str | None,
+) -> DerivationRow:
     auto = [point[k] for point in autograd]
     compared = [_against_differences(a, point[k]) for a, point in zip(auto, numeric)]
     fd_error = max((error for error, _ in compared), default=float("nan"))
@@ -424,35 +500,78 @@ def _row(k: int, name: str, labels: list[str], yours: list, autograd: list, nume
     fd = [point[k] if isinstance(point[k], np.ndarray) else np.full(a.shape, np.nan) for a, point in zip(auto, numeric)]
     shape = tuple(auto[0].shape) if auto else ()
     if failure or not auto:  # the failure itself is in the report's notes, once
-        return DerivationRow(name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False,
-                             ["error"], "" if failure else "no point could be checked")
+        return DerivationRow(
+            name,
+            shape,
+            None,
+            float("nan"),
+            float("nan"),
+            fd_error,
+            fd_agrees,
+            False,
+            ["error"],
+            "" if failure else "no point could be checked",
+        )
     mine = [point[k] for point in yours]
     if any(m is None for m in mine):
-        return DerivationRow(name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False,
-                             ["error"], f"the value returned for d{name} is not an array of numbers")
+        return DerivationRow(
+            name,
+            shape,
+            None,
+            float("nan"),
+            float("nan"),
+            fd_error,
+            fd_agrees,
+            False,
+            ["error"],
+            f"the value returned for d{name} is not an array of numbers",
+        )
     your_shape = tuple(mine[0].shape)
     if all(m.shape == a.shape for m, a in zip(mine, auto)):
         errors = [np.abs(m - a) for m, a in zip(mine, auto)]
         max_abs = max(float(np.max(e)) if e.size else 0.0 for e in errors)
         with np.errstate(divide="ignore", invalid="ignore"):
-            max_rel = max(float(np.max(np.where(e == 0, 0.0, e / np.abs(a)))) if e.size else 0.0
-                          for e, a in zip(errors, auto))
+            max_rel = max(
+                float(np.max(np.where(e == 0, 0.0, e / np.abs(a)))) if e.size else 0.0 for e, a in zip(errors, auto)
+            )
     else:
         max_abs = max_rel = float("nan")
     matches = all(within(m, a, rtol, atol) for m, a in zip(mine, auto))
     if matches and fd_agrees:
         return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, True, True)
-    suspect = ("autograd disagrees with finite differences: is part of the loss computed outside tinygrad_sm "
-               "ops (.data, .detach(), NumPy functions), or not smooth?")
+    suspect = (
+        "autograd disagrees with finite differences: is part of the loss computed outside tinygrad_sm "
+        "ops (.data, .detach(), NumPy functions), or not smooth?"
+    )
     if matches:
-        return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, False, False, ["autograd-vs-fd"],
-                             f"yours matches autograd, but {suspect}")
-    if not fd_agrees and all(isinstance(f, np.ndarray) and not np.isnan(f).any() and within(m, f, *FD_TOLERANCE)
-                             for m, f in zip(mine, fd)):
-        return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, False, False, ["autograd-vs-fd"],
-                             f"yours matches finite differences and autograd does not: {suspect}")
+        return DerivationRow(
+            name,
+            shape,
+            your_shape,
+            max_abs,
+            max_rel,
+            fd_error,
+            False,
+            False,
+            ["autograd-vs-fd"],
+            f"yours matches autograd, but {suspect}",
+        )
+    if not fd_agrees and all(
+        isinstance(f, np.ndarray) and not np.isnan(f).any() and within(m, f, *FD_TOLERANCE) for m, f in zip(mine, fd)
+    ):
+        return DerivationRow(
+            name,
+            shape,
+            your_shape,
+            max_abs,
+            max_rel,
+            fd_error,
+            False,
+            False,
+            ["autograd-vs-fd"],
+            f"yours matches finite differences and autograd does not: {suspect}",
+        )
     term_grads = {t: [point[k] for point in grads] for t, grads in terms.items()} or None
     found = diagnose(f"d{name}", mine, auto, fd, labels, term_grads, batch_size, rtol, atol)
     message = found.message if fd_agrees else f"{found.message} (but {suspect})"
-    return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, fd_agrees, False,
-                         found.mistakes, message)
+    return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, fd_agrees, False, found.mistakes, message)

@@ -10,6 +10,7 @@ and ``--inputs``. Exit status: 0 when every gradient matches autograd, 1 when on
 autograder's "fail"), 2 when the file cannot be used (missing, does not import, lacks a function, or
 its loss cannot be evaluated), with one line on stderr and no traceback.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -48,31 +49,43 @@ def _import(path: Path) -> ModuleType:
 
 def _line_in(path: Path, error: BaseException) -> str:
     """``: line N`` of the deepest frame of ``error``'s traceback that lies in the lab file, if any."""
-    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
-             if Path(frame.filename).resolve() == path.resolve()]
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve() == path.resolve()
+    ]
     return f": line {lines[-1]}" if lines else ""
 
 
 def _function(module: ModuleType, path: Path, name: str, role: str, option: str) -> Callable:
     value = getattr(module, name, None)
     if not callable(value):
-        defined = sorted(key for key, item in vars(module).items() if callable(item) and not key.startswith("_")
-                         and getattr(item, "__module__", None) == module.__name__)
+        defined = sorted(
+            key
+            for key, item in vars(module).items()
+            if callable(item) and not key.startswith("_") and getattr(item, "__module__", None) == module.__name__
+        )
         problem = "is not a function" if value is not None else "is not defined"
-        raise LabError(f"{path}: {name!r} ({role}) {problem}; functions defined: {', '.join(defined) or 'none'}; "
-                       f"choose another with {option} NAME")
+        raise LabError(
+            f"{path}: {name!r} ({role}) {problem}; functions defined: {', '.join(defined) or 'none'}; "
+            f"choose another with {option} NAME"
+        )
     return value
 
 
-def load_lab(path: str | Path, loss: str = "loss", derived: str = "derived", inputs: str = "inputs"
-             ) -> tuple[Callable, list[Callable], tuple, dict, Any]:
+def load_lab(
+    path: str | Path, loss: str = "loss", derived: str = "derived", inputs: str = "inputs"
+) -> tuple[Callable, list[Callable], tuple, dict, Any]:
     """Import the lab file and return ``(loss_fn, derived_fns, positional_inputs, keyword_inputs, wrt)``;
     raises [`LabError`][tinygrad_sm.derivation_lab.LabError] naming what is missing."""
     path = Path(path)
     module = _import(path)
     loss_fn = _function(module, path, loss, "the loss", "--loss")
-    derived_fns = [_function(module, path, name.strip(), "the derived gradient", "--derived")
-                   for name in derived.split(",") if name.strip()]
+    derived_fns = [
+        _function(module, path, name.strip(), "the derived gradient", "--derived")
+        for name in derived.split(",")
+        if name.strip()
+    ]
     if not derived_fns:
         raise LabError(f"{path}: --derived names no function")
     make_inputs = _function(module, path, inputs, "the example inputs", "--inputs")
@@ -85,27 +98,45 @@ def load_lab(path: str | Path, loss: str = "loss", derived: str = "derived", inp
     elif isinstance(values, (tuple, list)):
         positional, keywords = tuple(values), {}
     else:
-        raise LabError(f"{path}: {inputs}() must return a dict {{name: array}} or a tuple of arrays, "
-                       f"got {type(values).__name__}")
+        raise LabError(
+            f"{path}: {inputs}() must return a dict {{name: array}} or a tuple of arrays, got {type(values).__name__}"
+        )
     return loss_fn, derived_fns, positional, keywords, getattr(module, "wrt", None)
 
 
-def check_lab(path: str | Path, loss: str = "loss", derived: str = "derived", inputs: str = "inputs",
-              trials: int = 3, seed: int = 0, dtype: Any = "float64") -> list[DerivationReport]:
+def check_lab(
+    path: str | Path,
+    loss: str = "loss",
+    derived: str = "derived",
+    inputs: str = "inputs",
+    trials: int = 3,
+    seed: int = 0,
+    dtype: Any = "float64",
+) -> list[DerivationReport]:
     """One [`DerivationReport`][tinygrad_sm.derivation.DerivationReport] per derived function of the lab file."""
     loss_fn, derived_fns, positional, keywords, wrt = load_lab(path, loss, derived, inputs)
     reports = []
     for derived_fn in derived_fns:
         try:
-            reports.append(check_derivation(loss_fn, derived_fn, *positional, wrt=wrt, trials=trials, seed=seed,
-                                            dtype=dtype, **keywords))
+            reports.append(
+                check_derivation(
+                    loss_fn, derived_fn, *positional, wrt=wrt, trials=trials, seed=seed, dtype=dtype, **keywords
+                )
+            )
         except (ValueError, TypeError, IndexError) as error:
             raise LabError(f"{path}: {error}") from None
     return reports
 
 
-def check_file_command(path: str, loss: str = "loss", derived: str = "derived", inputs: str = "inputs",
-                       trials: int = 3, seed: int = 0, dtype: str = "float64") -> int:
+def check_file_command(
+    path: str,
+    loss: str = "loss",
+    derived: str = "derived",
+    inputs: str = "inputs",
+    trials: int = 3,
+    seed: int = 0,
+    dtype: str = "float64",
+) -> int:
     """``python -m tinygrad_sm check --file``: print each report; 0 all pass, 1 a gradient fails, 2 bad file."""
     try:
         reports = check_lab(path, loss, derived, inputs, trials, seed, dtype)

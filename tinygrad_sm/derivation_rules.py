@@ -12,6 +12,7 @@ Tags in ``Diagnosis.mistakes``: ``transpose``, ``batch-axis``, ``reshape``, ``si
 ``zero``, ``missing-term``, ``term-factor``, ``shape`` (a wrong shape no rule explains) and
 ``first-index`` (the fallback).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +28,7 @@ Arrays = Sequence[np.ndarray]  # one array per checked point
 @dataclass
 class Diagnosis:
     """What explains the difference: ``mistakes`` are tags (see the module docstring), ``message`` says it."""
+
     mistakes: list[str] = field(default_factory=list)
     message: str = ""
 
@@ -63,8 +65,7 @@ def describe_factor(factor: float, batch_size: int | None) -> tuple[list[str], s
     return ["factor"], f"yours is {times}: {why}"
 
 
-def _scale_rule(yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: float,
-                atol: float) -> Diagnosis | None:
+def _scale_rule(yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: float, atol: float) -> Diagnosis | None:
     energy = sum(float(np.sum(g * g)) for g in autograd)
     if energy == 0:
         return None
@@ -96,28 +97,41 @@ def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, at
     if missing and kept:
         mistakes.append("missing-term")
         alone = " + ".join(repr(name) for name in kept)
-        parts.append(f"yours matches autograd of {alone} alone: the term{'s' if len(missing) > 1 else ''} "
-                     f"{', '.join(repr(name) for name in missing)} {'are' if len(missing) > 1 else 'is'} missing")
+        parts.append(
+            f"yours matches autograd of {alone} alone: the term{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(name) for name in missing)} {'are' if len(missing) > 1 else 'is'} missing"
+        )
     for c, name in zip(coefficients, names):
         if c != 0 and abs(c - 1) > 1e-9:
             mistakes.append("term-factor")
-            parts.append(f"the term {name!r} enters {describe_factor(c, None)[1].replace('yours is ', '')}"
-                         .replace("autograd's", "its autograd gradient"))
+            parts.append(
+                f"the term {name!r} enters {describe_factor(c, None)[1].replace('yours is ', '')}".replace(
+                    "autograd's", "its autograd gradient"
+                )
+            )
     return Diagnosis(mistakes, "; ".join(parts)) if parts else None
 
 
-def _value_rules(yours: Arrays, autograd: Arrays, term_grads: Mapping[str, Arrays] | None, batch_size: int | None,
-                 rtol: float, atol: float) -> Diagnosis | None:
-    return (_scale_rule(yours, autograd, batch_size, rtol, atol)
-            or (_terms_rule(yours, term_grads, rtol, atol) if term_grads else None))
+def _value_rules(
+    yours: Arrays,
+    autograd: Arrays,
+    term_grads: Mapping[str, Arrays] | None,
+    batch_size: int | None,
+    rtol: float,
+    atol: float,
+) -> Diagnosis | None:
+    return _scale_rule(yours, autograd, batch_size, rtol, atol) or (
+        _terms_rule(yours, term_grads, rtol, atol) if term_grads else None
+    )
 
 
 def _reshaped(array: np.ndarray, shape: tuple) -> np.ndarray:
     return array.reshape(shape)
 
 
-def _shape_transforms(label: str, your_shape: tuple, shape: tuple, batch_size: int | None
-                      ) -> list[tuple[str, Callable[[np.ndarray], np.ndarray], str, str]]:
+def _shape_transforms(
+    label: str, your_shape: tuple, shape: tuple, batch_size: int | None
+) -> list[tuple[str, Callable[[np.ndarray], np.ndarray], str, str]]:
     """Ways a gradient of the wrong shape can be turned into one of the right shape: ``(tag, transform,
     what is wrong, what fixes it)``."""
     found = f"your {label} has shape {your_shape}; autograd's is {shape}"
@@ -127,23 +141,37 @@ def _shape_transforms(label: str, your_shape: tuple, shape: tuple, batch_size: i
         transforms.append(("transpose", np.transpose, found + square, f"{label}.T"))
     if len(your_shape) == len(shape) + 1:
         for axis in range(len(your_shape)):
-            if your_shape[axis] > 1 and your_shape[:axis] + your_shape[axis + 1:] == shape:  # 1: a reshape
+            if your_shape[axis] > 1 and your_shape[:axis] + your_shape[axis + 1 :] == shape:  # 1: a reshape
                 length = your_shape[axis]
-                why = ("(length {length}, the batch axis); the per-example gradients must be summed over the batch"
-                       if batch_size and length == batch_size else "(length {length}), which autograd's does not have")
-                transforms.append(("batch-axis", partial(np.sum, axis=axis),
-                                   f"{found}: yours keeps axis {axis} {why.format(length=length)}",
-                                   f"{label}.sum(axis={axis})"))
+                why = (
+                    "(length {length}, the batch axis); the per-example gradients must be summed over the batch"
+                    if batch_size and length == batch_size
+                    else "(length {length}), which autograd's does not have"
+                )
+                transforms.append(
+                    (
+                        "batch-axis",
+                        partial(np.sum, axis=axis),
+                        f"{found}: yours keeps axis {axis} {why.format(length=length)}",
+                        f"{label}.sum(axis={axis})",
+                    )
+                )
     squeezed = tuple(d for d in your_shape if d != 1)
     if your_shape != shape and squeezed == tuple(d for d in shape if d != 1):
-        transforms.append(("reshape", partial(_reshaped, shape=shape),
-                           f"{found}: an axis of length 1 too many or too few",
-                           f"{label}.reshape({shape})"))
+        transforms.append(
+            (
+                "reshape",
+                partial(_reshaped, shape=shape),
+                f"{found}: an axis of length 1 too many or too few",
+                f"{label}.reshape({shape})",
+            )
+        )
     return transforms
 
 
-def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, points: Sequence[str],
-                      rtol: float, atol: float) -> Diagnosis:
+def _first_difference(
+    label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, points: Sequence[str], rtol: float, atol: float
+) -> Diagnosis:
     for k, (y, g, fd) in enumerate(zip(yours, autograd, numeric)):
         if within(y, g, rtol, atol):
             continue
@@ -158,22 +186,35 @@ def _first_difference(label: str, yours: Arrays, autograd: Arrays, numeric: Arra
     return Diagnosis(["first-index"], "no usual mistake explains it")
 
 
-def diagnose(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, points: Sequence[str],
-             term_grads: Mapping[str, Arrays] | None = None, batch_size: int | None = None,
-             rtol: float = 1e-7, atol: float = 1e-10) -> Diagnosis:
+def diagnose(
+    label: str,
+    yours: Arrays,
+    autograd: Arrays,
+    numeric: Arrays,
+    points: Sequence[str],
+    term_grads: Mapping[str, Arrays] | None = None,
+    batch_size: int | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-10,
+) -> Diagnosis:
     """Explain why ``yours`` differs from ``autograd`` (lists over the same points; ``numeric`` holds the
     finite differences). ``label`` names the gradient in messages (``dW``); ``term_grads`` maps each named
     term of the loss to autograd's gradient of that term alone; ``batch_size`` lets a factor n be named."""
     shape = autograd[0].shape
     your_shapes = {y.shape for y in yours}
     if len(your_shapes) > 1:
-        return Diagnosis(["shape"], f"your {label} changes shape from point to point: "
-                                    f"{', '.join(str(s) for s in sorted(your_shapes))}; autograd's is {shape}")
+        return Diagnosis(
+            ["shape"],
+            f"your {label} changes shape from point to point: "
+            f"{', '.join(str(s) for s in sorted(your_shapes))}; autograd's is {shape}",
+        )
     your_shape = yours[0].shape
     if not all(np.all(np.isfinite(y)) for y in yours):
         if your_shape != shape:
-            return Diagnosis(["shape"], f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; "
-                                        "and it holds nan or inf")
+            return Diagnosis(
+                ["shape"],
+                f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; and it holds nan or inf",
+            )
         return _first_difference(label, yours, autograd, numeric, points, rtol, atol)
     if your_shape == shape:
         found = _value_rules(yours, autograd, term_grads, batch_size, rtol, atol)
@@ -187,6 +228,9 @@ def diagnose(label: str, yours: Arrays, autograd: Arrays, numeric: Arrays, point
         if found:
             return Diagnosis([tag, *found.mistakes], f"{wrong}; and taking {fix}, {found.message}")
     if your_shape != shape:
-        return Diagnosis(["shape"], f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; "
-                                    "no usual mistake (transpose, batch axis left in, axis of length 1) explains it")
+        return Diagnosis(
+            ["shape"],
+            f"wrong shape: your {label} has shape {your_shape}; autograd's is {shape}; "
+            "no usual mistake (transpose, batch axis left in, axis of length 1) explains it",
+        )
     return _first_difference(label, yours, autograd, numeric, points, rtol, atol)

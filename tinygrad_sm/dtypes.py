@@ -36,6 +36,7 @@ group holds a higher category, which then decides (a Python float uses the defau
 Where the two groups' categories tie, the higher-priority group decides. ``uint64`` with a signed
 integer has no integer type holding both (PyTorch has no uint64 promotion either): ``TypeError``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -65,7 +66,7 @@ def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
                 if array.dtype.kind == "f" and array.dtype != DEFAULT_DTYPE:
                     array = array.astype(DEFAULT_DTYPE)  # Python floats become the default float32
                 elif array.dtype.kind in "iu" and array.dtype != DEFAULT_INT:
-                    array = array.astype(DEFAULT_INT)    # Python ints become int64, as labels need
+                    array = array.astype(DEFAULT_INT)  # Python ints become int64, as labels need
             if _mode.tracer is not None:  # tinygrad_sm.compile: a constant written in the code
                 _mode.tracer.on_constant(array)
     check_kind(array.dtype)
@@ -79,8 +80,10 @@ def _copy(data: Any, dtype: Any) -> np.ndarray:
 
 def check_kind(dtype: np.dtype) -> None:
     if dtype.kind not in _ACCEPTED_KINDS:
-        raise TypeError(f"Tensor data must be bool, integer or floating point; got dtype {dtype}"
-                        + (" (complex numbers are not supported)" if dtype.kind == "c" else ""))
+        raise TypeError(
+            f"Tensor data must be bool, integer or floating point; got dtype {dtype}"
+            + (" (complex numbers are not supported)" if dtype.kind == "c" else "")
+        )
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:

@@ -12,6 +12,7 @@ inlined (and a Content-Security-Policy forbids any request). The values come fro
 explorer's own over the live graph (``node.backward`` for each node, as ``backward()`` calls it), so
 explore before ``loss.backward()``, or after ``loss.backward(retain_graph=True)``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,8 +24,9 @@ import shutil
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -34,22 +36,26 @@ from .autograd import _reachable, no_grad
 from .tensor import Tensor
 
 ASSETS = Path(__file__).with_name("explorer_assets")
-SMALL_VALUES = 24      # a value with at most this many elements is shown as numbers
-HEAT_BLOCKS = 24       # a larger one as a heat map of at most this many blocks a side
-COLLAPSE_ABOVE = 400   # a graph with more recorded ops opens with every composite collapsed
+SMALL_VALUES = 24  # a value with at most this many elements is shown as numbers
+HEAT_BLOCKS = 24  # a larger one as a heat map of at most this many blocks a side
+COLLAPSE_ABOVE = 400  # a graph with more recorded ops opens with every composite collapsed
 
 
 # ---------------------------------------------------------------- values for the page
+
 
 def _value(array: Any) -> dict:
     """Shape, norm and either the numbers (small) or a heat map (large) of one array."""
     array = np.asarray(array)
     values = array.astype(np.float64) + 0.0 if array.dtype.kind in "biuf" else np.zeros(array.shape)
     finite = values[np.isfinite(values)]
-    out: dict[str, Any] = {"shape": list(array.shape), "dtype": str(array.dtype),
-                           "norm": float(np.linalg.norm(finite)) if finite.size else 0.0,
-                           "min": float(finite.min()) if finite.size else 0.0,
-                           "max": float(finite.max()) if finite.size else 0.0}
+    out: dict[str, Any] = {
+        "shape": list(array.shape),
+        "dtype": str(array.dtype),
+        "norm": float(np.linalg.norm(finite)) if finite.size else 0.0,
+        "min": float(finite.min()) if finite.size else 0.0,
+        "max": float(finite.max()) if finite.size else 0.0,
+    }
     if array.size <= SMALL_VALUES:
         out["values"] = values.ravel().tolist()
         out["text"] = viz._format_array(array)
@@ -76,8 +82,17 @@ def _display_name(tensor: Tensor, i: int, param_names: Mapping[int, str]) -> str
 
 
 def _kind(tensor: Tensor, root: Tensor, param_names: Mapping[int, str]) -> str:
-    return "output" if tensor is root else "parameter" if id(tensor) in param_names else \
-        "intermediate" if tensor._node is not None else "input" if tensor.requires_grad else "constant"
+    return (
+        "output"
+        if tensor is root
+        else "parameter"
+        if id(tensor) in param_names
+        else "intermediate"
+        if tensor._node is not None
+        else "input"
+        if tensor.requires_grad
+        else "constant"
+    )
 
 
 def _argument_label(position: int, count: int) -> str:
@@ -86,12 +101,19 @@ def _argument_label(position: int, count: int) -> str:
 
 # ---------------------------------------------------------------- the known patterns
 
+
 def _hand(title: str, formula: str, hand: np.ndarray, autograd: np.ndarray) -> dict:
     hand, autograd = np.asarray(hand, dtype=np.float64), np.asarray(autograd, dtype=np.float64)
     scale = max(1.0, float(np.abs(autograd).max(initial=0.0)))
     tolerance = (1e-4 if autograd.dtype == np.float32 else 1e-9) * scale
-    return {"title": title, "formula": formula, "hand": _value(hand), "autograd": _value(autograd),
-            "diff": float(np.abs(hand - autograd).max(initial=0.0)), "tolerance": max(tolerance, 1e-4 * scale)}
+    return {
+        "title": title,
+        "formula": formula,
+        "hand": _value(hand),
+        "autograd": _value(autograd),
+        "diff": float(np.abs(hand - autograd).max(initial=0.0)),
+        "tolerance": max(tolerance, 1e-4 * scale),
+    }
 
 
 def _labels_of_cross_entropy(layout: Any, root: Tensor) -> np.ndarray | None:
@@ -123,10 +145,16 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
         elif root_op not in ("mean", "softmaxcrossentropy"):
             continue
         per = r"\frac{1}{n}" if root_op != "sum" else ""
-        found.setdefault(z, []).append(_hand(
-            "p \u2212 \u03b4 at the logits of the cross-entropy",
-            r"\frac{\partial C}{\partial z_{ij}} = " + per + r"\left(p_{ij} - \delta_{j, y_i}\right),\quad p = \mathrm{softmax}(z)",
-            delta, totals[z]))
+        found.setdefault(z, []).append(
+            _hand(
+                "p \u2212 \u03b4 at the logits of the cross-entropy",
+                r"\frac{\partial C}{\partial z_{ij}} = "
+                + per
+                + r"\left(p_{ij} - \delta_{j, y_i}\right),\quad p = \mathrm{softmax}(z)",
+                delta,
+                totals[z],
+            )
+        )
         # the last layer z = a W + b (Nielsen's BP3 and BP4 with the softmax output's a - y)
         add = tensors[z]._node
         if add is None or add.name != "add":
@@ -139,18 +167,31 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
         a_prev, weight = product._node.parents
         b, w = index[id(bias)], index[id(weight)]
         if bias._node is None and bias.requires_grad and b in totals and bias.size == delta.shape[1]:
-            found.setdefault(b, []).append(_hand(
-                "the last layer's bias (Nielsen's BP3)",
-                r"\frac{\partial C}{\partial b_j} = " + per + r"\sum_i \left(a^L_{ij} - y_{ij}\right)",
-                delta.sum(axis=0).reshape(bias.shape), totals[b]))
+            found.setdefault(b, []).append(
+                _hand(
+                    "the last layer's bias (Nielsen's BP3)",
+                    r"\frac{\partial C}{\partial b_j} = " + per + r"\sum_i \left(a^L_{ij} - y_{ij}\right)",
+                    delta.sum(axis=0).reshape(bias.shape),
+                    totals[b],
+                )
+            )
         if weight._node is None and weight.requires_grad and w in totals and a_prev.ndim == 2:
             by_hand = a_prev.data.astype(np.float64).T @ delta  # (in, out): entry [k, j]
-            stored = "(out, in), as nn.Linear: entry [j, k]" if getattr(product._node, "transpose_b", False) \
+            stored = (
+                "(out, in), as nn.Linear: entry [j, k]"
+                if getattr(product._node, "transpose_b", False)
                 else "(in, out): entry [k, j]"
-            found.setdefault(w, []).append(_hand(
-                f"the last layer's weights (Nielsen's BP4; W is stored {stored})",
-                r"\frac{\partial C}{\partial w_{jk}} = " + per + r"\sum_i a^{L-1}_{ik}\left(a^L_{ij} - y_{ij}\right)",
-                by_hand.T if getattr(product._node, "transpose_b", False) else by_hand, totals[w]))
+            )
+            found.setdefault(w, []).append(
+                _hand(
+                    f"the last layer's weights (Nielsen's BP4; W is stored {stored})",
+                    r"\frac{\partial C}{\partial w_{jk}} = "
+                    + per
+                    + r"\sum_i a^{L-1}_{ik}\left(a^L_{ij} - y_{ij}\right)",
+                    by_hand.T if getattr(product._node, "transpose_b", False) else by_hand,
+                    totals[w],
+                )
+            )
     # softmax feeding a log: the gradient at z through the Jacobian p_i (delta_ij - p_j)
     calls: dict[tuple, set[int]] = {}
     for i, path in layout.calls.items():
@@ -159,8 +200,12 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
                 calls.setdefault(call, set()).add(i)
     for inside in calls.values():
         outputs = [i for i in inside if any(c not in inside for c, _ in layout.consumers[i])]
-        inputs = {index[id(p)] for i in inside for p in tensors[i]._node.parents
-                  if p.requires_grad and index[id(p)] not in inside}
+        inputs = {
+            index[id(p)]
+            for i in inside
+            for p in tensors[i]._node.parents
+            if p.requires_grad and index[id(p)] not in inside
+        }
         if len(outputs) != 1 or len(inputs) != 1:
             continue
         p, z = outputs[0], inputs.pop()
@@ -171,14 +216,19 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
             continue
         probs, upstream = tensors[p].data.astype(np.float64), totals[p].astype(np.float64)
         jacobians = np.stack([analytic.softmax_jacobian(row) for row in probs])  # (n, m, m), symmetric
-        found.setdefault(z, []).append(_hand(
-            "through the softmax Jacobian (Nielsen's route: softmax, then \u2212log)",
-            r"\frac{\partial C}{\partial z_j} = \sum_i \frac{\partial C}{\partial p_i}\, p_i\left(\delta_{ij} - p_j\right)",
-            np.einsum("nij,ni->nj", jacobians, upstream), totals[z]))
+        found.setdefault(z, []).append(
+            _hand(
+                "through the softmax Jacobian (Nielsen's route: softmax, then \u2212log)",
+                r"\frac{\partial C}{\partial z_j} = \sum_i \frac{\partial C}{\partial p_i}\, p_i\left(\delta_{ij} - p_j\right)",
+                np.einsum("nij,ni->nj", jacobians, upstream),
+                totals[z],
+            )
+        )
     return found
 
 
 # ---------------------------------------------------------------- the two passes
+
 
 def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dict[int, np.ndarray]]:
     tensors, index = layout.tensors, layout.index
@@ -191,17 +241,29 @@ def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dic
     for n, tensor in enumerate(recorded):
         i, node = index[id(tensor)], tensor._node
         count = len(node.parents)
-        steps.append({"phase": "forward", "n": n, "tensor": i, "op": node.name, "detail": viz._op_detail(node),
-                      "math": type(node).math[0], "inputs": [index[id(p)] for p in node.parents],
-                      "labels": [_argument_label(k, count) for k in range(count)],
-                      "node": layout.op_node[i], "out": layout.tensor_node[i]})
+        steps.append(
+            {
+                "phase": "forward",
+                "n": n,
+                "tensor": i,
+                "op": node.name,
+                "detail": viz._op_detail(node),
+                "math": type(node).math[0],
+                "inputs": [index[id(p)] for p in node.parents],
+                "labels": [_argument_label(k, count) for k in range(count)],
+                "node": layout.op_node[i],
+                "out": layout.tensor_node[i],
+            }
+        )
 
     made, leaves = _reachable([root])
     for tensor in made:
         if tensor._node.released:
-            raise RuntimeError(f"cannot explore the backward pass: an earlier backward() released the graph (op "
-                               f"{tensor._node.describe()}). Explore before calling backward(), or call "
-                               "loss.backward(retain_graph=True) first.")
+            raise RuntimeError(
+                f"cannot explore the backward pass: an earlier backward() released the graph (op "
+                f"{tensor._node.describe()}). Explore before calling backward(), or call "
+                "loss.backward(retain_graph=True) first."
+            )
     expected = Counter(id(p) for t in made for p, needs in zip(t._node.parents, t._node.needs_grad) if needs)
     totals: dict[int, np.ndarray] = {index[id(root)]: np.ones(root.shape, dtype=root.dtype)}
     arrived: dict[int, list[dict]] = {}
@@ -223,15 +285,41 @@ def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dic
             totals[j] = grad.copy() if j not in totals else totals[j] + grad
             arrived.setdefault(j, []).append({"from": i, "op": node.name, "label": label, "value": _value(grad)})
             shown = _value(grad)
-            sends.append({"tensor": j, "label": label, "grad": shown, "short": shown["short"],
-                          "edge": edge_of.get((j, i, position), ""), "count": len(arrived[j]),
-                          "of": expected[id(parent)],
-                          "running": _value(totals[j]) if expected[id(parent)] > 1 else None})
-        backward.append({"phase": "backward", "tensor": i, "op": node.name, "detail": viz._op_detail(node),
-                         "math": type(node).math[0], "rule": type(node).math[1], "sends": sends,
-                         "node": layout.op_node[i], "out": layout.tensor_node[i]})
-    leaf_steps = [{"phase": "leaf", "tensor": index[id(leaf)], "node": layout.tensor_node[index[id(leaf)]],
-                   "out": layout.tensor_node[index[id(leaf)]]} for leaf in leaves if index[id(leaf)] in totals]
+            sends.append(
+                {
+                    "tensor": j,
+                    "label": label,
+                    "grad": shown,
+                    "short": shown["short"],
+                    "edge": edge_of.get((j, i, position), ""),
+                    "count": len(arrived[j]),
+                    "of": expected[id(parent)],
+                    "running": _value(totals[j]) if expected[id(parent)] > 1 else None,
+                }
+            )
+        backward.append(
+            {
+                "phase": "backward",
+                "tensor": i,
+                "op": node.name,
+                "detail": viz._op_detail(node),
+                "math": type(node).math[0],
+                "rule": type(node).math[1],
+                "sends": sends,
+                "node": layout.op_node[i],
+                "out": layout.tensor_node[i],
+            }
+        )
+    leaf_steps = [
+        {
+            "phase": "leaf",
+            "tensor": index[id(leaf)],
+            "node": layout.tensor_node[index[id(leaf)]],
+            "out": layout.tensor_node[index[id(leaf)]],
+        }
+        for leaf in leaves
+        if index[id(leaf)] in totals
+    ]
     hands = _patterns(layout, root, totals)
     for n, step in enumerate(backward + leaf_steps):
         i = step["tensor"]
@@ -244,6 +332,7 @@ def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dic
 
 # ---------------------------------------------------------------- pictures
 
+
 def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -255,8 +344,11 @@ def _inner_sources(layout: Any, names: list[str]) -> dict[str, str]:
     for i, op in layout.op_node.items():  # one pass, not one per composite (a 10,000-op graph has 1,000)
         members.setdefault(op, []).append(i)
     for composite in layout.composite:
-        lines = [f"digraph {_dot_string(composite)} {{", 'graph [fontname=Helvetica ranksep=0.3 nodesep=0.3]',
-                 'node [fontname=Helvetica fontsize=10 margin="0.08,0.03"] edge [arrowsize=0.6 color="#555555"]']
+        lines = [
+            f"digraph {_dot_string(composite)} {{",
+            "graph [fontname=Helvetica ranksep=0.3 nodesep=0.3]",
+            'node [fontname=Helvetica fontsize=10 margin="0.08,0.03"] edge [arrowsize=0.6 color="#555555"]',
+        ]
         inside = members.get(composite, [])
         if len(inside) > explorer_layout.DOT_LIMIT:  # dot would take minutes; the page says so instead
             continue
@@ -269,8 +361,10 @@ def _inner_sources(layout: Any, names: list[str]) -> dict[str, str]:
                     declared.add(f"t{j}")
                     tensor = layout.tensors[j]
                     fill = "#ffffff" if layout.op_node.get(j) == composite else "#e8e8e8"
-                    lines.append(f't{j} [label={_dot_string(names[j] + chr(10) + str(tensor.shape))} shape=box '
-                                 f'style="rounded,filled" fillcolor="{fill}"]')
+                    lines.append(
+                        f"t{j} [label={_dot_string(names[j] + chr(10) + str(tensor.shape))} shape=box "
+                        f'style="rounded,filled" fillcolor="{fill}"]'
+                    )
             lines += [f"t{layout.index[id(p)]} -> op{i}" for p in node.parents] + [f"op{i} -> t{i}"]
         sources[composite] = "\n".join(lines + ["}"])
     return sources
@@ -282,12 +376,14 @@ def _render(sources: list[str]) -> list[str]:
     if not sources:
         return []
     if dot is None:
-        raise viz.GraphvizNotFoundError("the explorer draws its graph with the Graphviz 'dot' program, which is "
-                                        "not installed: apt-get install graphviz (Debian/Ubuntu) or brew install graphviz")
+        raise viz.GraphvizNotFoundError(
+            "the explorer draws its graph with the Graphviz 'dot' program, which is "
+            "not installed: apt-get install graphviz (Debian/Ubuntu) or brew install graphviz"
+        )
     done = subprocess.run([dot, "-Tsvg"], input="\n".join(sources).encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"Graphviz could not draw the graph: {done.stderr.decode('utf-8', 'replace').strip()}")
-    svgs = [part[part.index("<svg"):] for part in done.stdout.decode("utf-8").split("<?xml") if "<svg" in part]
+    svgs = [part[part.index("<svg") :] for part in done.stdout.decode("utf-8").split("<?xml") if "<svg" in part]
     if len(svgs) != len(sources):
         raise RuntimeError(f"Graphviz drew {len(svgs)} pictures for {len(sources)} graphs")
     return svgs
@@ -300,6 +396,7 @@ def _katex_css() -> str:
     def inline(match: re.Match) -> str:
         data = base64.b64encode((ASSETS / "katex" / "fonts" / match.group(1)).read_bytes()).decode("ascii")
         return f'url(data:font/woff2;base64,{data}) format("woff2")'
+
     css = re.sub(r'url\(fonts/([\w-]+\.woff2)\) format\("woff2"\)', inline, css)
     return re.sub(r',url\(fonts/[\w-]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)', "", css)
 
@@ -350,16 +447,23 @@ class Explorer:
         return target
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;height:640px;'
-                'border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;height:640px;'
+            'border:1px solid #ddd" sandbox="allow-scripts"></iframe>'
+        )
 
     def __repr__(self) -> str:
         where = f", path={str(self.path)!r}" if self.path else ""
         return f"Explorer({self.steps} steps{where}, generated in {self.seconds:.2f} s)"
 
 
-def explore(root: Tensor, path: str | os.PathLike | None = None, params: Mapping[str, Tensor] | Any = None,
-            title: str | None = None, expand: Any = None) -> Explorer:
+def explore(
+    root: Tensor,
+    path: str | os.PathLike | None = None,
+    params: Mapping[str, Tensor] | Any = None,
+    title: str | None = None,
+    expand: Any = None,
+) -> Explorer:
     """Write the explorer page for the graph that computed ``root`` (usually the scalar loss).
 
     ``path``: where to write the HTML file (None: keep it in memory; the returned object displays
@@ -372,8 +476,10 @@ def explore(root: Tensor, path: str | os.PathLike | None = None, params: Mapping
     if not isinstance(root, Tensor):
         raise TypeError(f"explore needs the Tensor whose graph to show (the loss), got {type(root).__name__}")
     if not root.requires_grad or root._node is None:
-        raise ValueError("explore needs a result computed from tensors that require grad (the loss), "
-                         f"got a tensor of shape {root.shape} with no recorded graph")
+        raise ValueError(
+            "explore needs a result computed from tensors that require grad (the loss), "
+            f"got a tensor of shape {root.shape} with no recorded graph"
+        )
     param_names: dict[int, str] = {}
     if params is not None:
         pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
@@ -393,19 +499,32 @@ def explore(root: Tensor, path: str | os.PathLike | None = None, params: Mapping
         svgs = [explorer_layout.layered_svg(layout, names)] + _render(list(inner.values()))
     data = {
         "root": names[layout.index[id(root)]],
-        "tensors": [{"name": names[i], "node": layout.tensor_node[i], "shape": list(t.shape), "dtype": str(t.dtype),
-                     "kind": _kind(t, root, param_names), "value": _value(t.data)} for i, t in enumerate(layout.tensors)],
+        "tensors": [
+            {
+                "name": names[i],
+                "node": layout.tensor_node[i],
+                "shape": list(t.shape),
+                "dtype": str(t.dtype),
+                "kind": _kind(t, root, param_names),
+                "value": _value(t.data),
+            }
+            for i, t in enumerate(layout.tensors)
+        ],
         "steps": steps,
         "counts": dict(Counter(s["phase"] for s in steps)),
         "composite": layout.composite,
         "inner": dict(zip(inner, svgs[1:])),
     }
     title = title or f"backprop explorer: {names[layout.index[id(root)]]}"
-    page = PAGE.format(title=html.escape(title), katex_css=_katex_css(),
-                       css=(ASSETS / "explorer.css").read_text(encoding="utf-8"), svg=svgs[0],
-                       katex_js=_script((ASSETS / "katex" / "katex.min.js").read_text(encoding="utf-8")),
-                       data=_script(json.dumps(data, separators=(",", ":"))),
-                       js=_script((ASSETS / "explorer.js").read_text(encoding="utf-8")))
+    page = PAGE.format(
+        title=html.escape(title),
+        katex_css=_katex_css(),
+        css=(ASSETS / "explorer.css").read_text(encoding="utf-8"),
+        svg=svgs[0],
+        katex_js=_script((ASSETS / "katex" / "katex.min.js").read_text(encoding="utf-8")),
+        data=_script(json.dumps(data, separators=(",", ":"))),
+        js=_script((ASSETS / "explorer.js").read_text(encoding="utf-8")),
+    )
     result = Explorer(page, None, len(steps), 0.0, bool(layout.composite))
     if path is not None:
         result.save(path)
@@ -424,6 +543,7 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
     Python file defining ``loss()`` (or one function without arguments) that returns the loss."""
     from . import functional as F
     from . import nn
+
     generator = np.random.default_rng(4)  # a seed where ReLU passes some entries and blocks others
     if kind == "softmax-ce":
         logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True, name="z (logits)")
@@ -438,7 +558,9 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
         if not hasattr(F, "conv2d"):
             raise ValueError("the 'cnn' example needs tinygrad_sm.functional.conv2d, which this version does not have")
         images = Tensor(generator.standard_normal((2, 1, 5, 5)).astype(np.float32), name="x (images)")
-        kernels = Tensor((0.5 * generator.standard_normal((2, 1, 3, 3))).astype(np.float32), requires_grad=True, name="K")
+        kernels = Tensor(
+            (0.5 * generator.standard_normal((2, 1, 3, 3))).astype(np.float32), requires_grad=True, name="K"
+        )
         features = F.conv2d(images, kernels).relu().reshape(2, -1)
         features.name = "a (features)"
         head = nn.Linear(features.shape[1], 3, generator=generator)
@@ -451,23 +573,36 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
 def _loss_from_file(source: str) -> tuple[Tensor, Any]:
     import importlib.util
     import inspect
+
     path = Path(source)
     if path.suffix != ".py":
-        raise ValueError(f"unknown example {source!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) "
-                         "that defines loss()")
+        raise ValueError(
+            f"unknown example {source!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
+        )
     if not path.is_file():
         raise FileNotFoundError(f"no such Python file: {source}")
     spec = importlib.util.spec_from_file_location(f"_explored_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]  # an existing .py file has a spec
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    functions = [value for name, value in vars(module).items() if inspect.isfunction(value)
-                 and value.__module__ == module.__name__ and not name.startswith("_")
-                 and not any(p.default is p.empty for p in inspect.signature(value).parameters.values())]
-    chosen = getattr(module, "loss", None) if callable(getattr(module, "loss", None)) else \
-        functions[0] if len(functions) == 1 else None
+    functions = [
+        value
+        for name, value in vars(module).items()
+        if inspect.isfunction(value)
+        and value.__module__ == module.__name__
+        and not name.startswith("_")
+        and not any(p.default is p.empty for p in inspect.signature(value).parameters.values())
+    ]
+    chosen = (
+        getattr(module, "loss", None)
+        if callable(getattr(module, "loss", None))
+        else functions[0]
+        if len(functions) == 1
+        else None
+    )
     if chosen is None:
-        raise ValueError(f"{source} must define loss() (or exactly one public function without arguments) "
-                         "returning the loss Tensor")
+        raise ValueError(
+            f"{source} must define loss() (or exactly one public function without arguments) returning the loss Tensor"
+        )
     loss = chosen()
     params = None
     if isinstance(loss, tuple) and len(loss) == 2:  # loss() may return (loss, model) to name the parameters

@@ -1,12 +1,14 @@
 """Factories: tensors filled with constants, ranges and seeded random numbers."""
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from .dtypes import check_kind
 from .autograd import _mode
+from .dtypes import check_kind
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
 
 _generator = np.random.default_rng()
@@ -62,8 +64,13 @@ def uniform_array(shape: tuple, generator: np.random.Generator | None = None) ->
     return array
 
 
-def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
-          generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
+def randn(
+    *shape: Any,
+    dtype: Any = DEFAULT_DTYPE,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+    name: str | None = None,
+) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
     values = rng.standard_normal(_shape_arg(shape)).astype(dtype)
@@ -73,8 +80,13 @@ def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
     return result
 
 
-def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False,
-         generator: np.random.Generator | None = None, name: str | None = None) -> Tensor:
+def rand(
+    *shape: Any,
+    dtype: Any = DEFAULT_DTYPE,
+    requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
+    name: str | None = None,
+) -> Tensor:
     """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
     rng = generator or _generator
     values = rng.random(_shape_arg(shape)).astype(dtype)

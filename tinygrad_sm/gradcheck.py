@@ -1,7 +1,9 @@
 """Checkers: autograd against central finite differences, and Jacobians built from VJPs."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -21,8 +23,15 @@ def _as_float64_leaves(inputs: Sequence[Any]) -> list[Tensor]:
     return leaves
 
 
-def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: float = 1e-6,
-              rtol: float = 1e-5, seed: int = 0, name: str | None = None) -> bool:
+def gradcheck(
+    fn: Callable[..., Tensor],
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    seed: int = 0,
+    name: str | None = None,
+) -> bool:
     """Check ``fn``'s autograd gradient against central differences ``(f(x+eps) - f(x-eps)) / 2eps``.
 
     Inputs are copied to float64 leaves. A non-scalar output is projected onto fixed random weights
@@ -60,7 +69,8 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Any, eps: float = 1e-6, atol: 
             raise GradcheckError(
                 f"gradcheck failed for {label}, input {position} (shape {leaf.shape}) at index {index}: "
                 f"autograd gives {expected[index]!r}, finite differences give {numeric[index]!r} "
-                f"(atol={atol}, rtol={rtol}, eps={eps}); input value there: {leaf.data[index]!r}")
+                f"(atol={atol}, rtol={rtol}, eps={eps}); input value there: {leaf.data[index]!r}"
+            )
     return True
 
 
@@ -76,8 +86,9 @@ def jacobian(fn: Callable[[Tensor], Tensor], x: Any) -> np.ndarray:
     for i in range(out.size):
         unit = np.zeros(out.size, dtype=out.dtype)
         unit[i] = 1
-        (row,) = grad([out], [leaf], grad_outputs=[Tensor(unit.reshape(out.shape))], retain_graph=True,
-                      allow_unused=True)
+        (row,) = grad(
+            [out], [leaf], grad_outputs=[Tensor(unit.reshape(out.shape))], retain_graph=True, allow_unused=True
+        )
         if row is not None:
             rows[i] = row.data
     return rows.reshape(out.shape + leaf.shape)

@@ -6,6 +6,7 @@ array (``np.asarray(t)``, ``np.array([t, t])``, ``np.mean([x, x + 2])``), raises
 dropping the graph, as PyTorch's ``.numpy()`` does; on tensors that do not require grad such functions
 run on the values and return plain arrays (nothing is lost).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ def _binary(method: str) -> Callable[[Any, Any], Tensor]:
         if isinstance(a, Tensor):
             return getattr(a, method)(b)
         return getattr(Tensor, "__r" + method[2:])(b, a)  # b is the Tensor: its reflected method
+
     return apply
 
 
@@ -30,24 +32,37 @@ def _compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
 
 
 _UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
-    np.add: _binary("__add__"), np.subtract: _binary("__sub__"), np.multiply: _binary("__mul__"),
-    np.true_divide: _binary("__truediv__"), np.power: _binary("__pow__"), np.matmul: _binary("__matmul__"),
-    np.maximum: maximum, np.minimum: minimum, np.negative: lambda t: -_as_tensor(t),
-    np.exp: lambda t: _as_tensor(t).exp(), np.log: lambda t: _as_tensor(t).log(),
-    np.sqrt: lambda t: _as_tensor(t).sqrt(), np.tanh: lambda t: _as_tensor(t).tanh(),
+    np.add: _binary("__add__"),
+    np.subtract: _binary("__sub__"),
+    np.multiply: _binary("__mul__"),
+    np.true_divide: _binary("__truediv__"),
+    np.power: _binary("__pow__"),
+    np.matmul: _binary("__matmul__"),
+    np.maximum: maximum,
+    np.minimum: minimum,
+    np.negative: lambda t: -_as_tensor(t),
+    np.exp: lambda t: _as_tensor(t).exp(),
+    np.log: lambda t: _as_tensor(t).log(),
+    np.sqrt: lambda t: _as_tensor(t).sqrt(),
+    np.tanh: lambda t: _as_tensor(t).tanh(),
     np.absolute: lambda t: _as_tensor(t).abs(),
-    np.greater: _compare(np.greater), np.greater_equal: _compare(np.greater_equal),
-    np.less: _compare(np.less), np.less_equal: _compare(np.less_equal),
-    np.equal: _compare(np.equal), np.not_equal: _compare(np.not_equal),
+    np.greater: _compare(np.greater),
+    np.greater_equal: _compare(np.greater_equal),
+    np.less: _compare(np.less),
+    np.less_equal: _compare(np.less_equal),
+    np.equal: _compare(np.equal),
+    np.not_equal: _compare(np.not_equal),
 }
 
 
 def _reduction(method: str) -> Callable[..., Tensor]:
-    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
-              **rest: Any) -> Tensor:
+    def apply(
+        a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **rest: Any
+    ) -> Tensor:
         if dtype is not None or out is not None or rest:
             raise TypeError(f"np.{method} on a Tensor supports axis= and keepdims= only")
         return getattr(_as_tensor(a), method)(axis=axis, keepdims=keepdims)
+
     return apply
 
 
@@ -62,7 +77,10 @@ def _reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = Non
 
 
 _FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
-    np.sum: _reduction("sum"), np.mean: _reduction("mean"), np.max: _reduction("max"), np.min: _reduction("min"),
+    np.sum: _reduction("sum"),
+    np.mean: _reduction("mean"),
+    np.max: _reduction("max"),
+    np.min: _reduction("min"),
     np.reshape: _reshape,
     np.transpose: _transpose,
     np.swapaxes: lambda a, axis1, axis2: _as_tensor(a).swapaxes(axis1, axis2),
@@ -71,7 +89,8 @@ _FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.concatenate: lambda arrays, axis=0: concatenate(arrays, axis=axis),
     np.stack: lambda arrays, axis=0: stack(arrays, axis=axis),
     np.argmax: lambda a, axis=None, keepdims=False: _plain(a).argmax(axis=axis, keepdims=keepdims),
-    np.shape: lambda a: _plain(a).shape, np.ndim: lambda a: _plain(a).ndim,
+    np.shape: lambda a: _plain(a).shape,
+    np.ndim: lambda a: _plain(a).ndim,
     np.size: lambda a, axis=None: _plain(a).size if axis is None else _plain(a).shape[axis],
 }
 for _alias, _target in (("amax", np.max), ("amin", np.min)):  # separate objects in some NumPy versions
@@ -97,9 +116,11 @@ def _values(value: Any) -> Any:
 
 
 def _refuse(name: str) -> TypeError:
-    return TypeError(f"{name} has no primitive in tinygrad_sm, and applied to a tensor that requires grad it "
-                     "would drop the graph; use the Tensor methods (for example t.exp(), t.sum(dim=0)), or "
-                     "t.detach().numpy() for the plain values")
+    return TypeError(
+        f"{name} has no primitive in tinygrad_sm, and applied to a tensor that requires grad it "
+        "would drop the graph; use the Tensor methods (for example t.exp(), t.sum(dim=0)), or "
+        "t.detach().numpy() for the plain values"
+    )
 
 
 def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -107,8 +128,10 @@ def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwa
     if method == "__call__" and not kwargs and handler is not None:
         return handler(*inputs)
     if _needs_grad(inputs) or _needs_grad(kwargs.values()):
-        raise _refuse(f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method}"
-                      + (" with keyword arguments" if handler is not None else ""))
+        raise _refuse(
+            f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method}"
+            + (" with keyword arguments" if handler is not None else "")
+        )
     return getattr(ufunc, method)(*_values(inputs), **{k: _values(v) for k, v in kwargs.items()})
 
 

@@ -8,6 +8,7 @@ are the package-level ``tinygrad_sm.clamp``, ``tinygrad_sm.einsum``... (``torch.
 NumPy dispatch, with NumPy's own defaults where they differ from PyTorch's (``np.var``'s ``ddof=0``,
 ``np.squeeze`` raising on an axis that is not of size 1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,29 +26,64 @@ except ImportError:
 
 METHODS: dict[str, Callable[..., Any]] = {
     # shape
-    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "flatten": shape.flatten, "ravel": shape.ravel,
-    "view": shape.view, "flip": shape.flip, "roll": shape.roll, "repeat": shape.repeat, "tile": shape.tile,
-    "split": shape.split, "chunk": shape.chunk, "narrow": shape.narrow,
+    "squeeze": shape.squeeze,
+    "unsqueeze": shape.unsqueeze,
+    "flatten": shape.flatten,
+    "ravel": shape.ravel,
+    "view": shape.view,
+    "flip": shape.flip,
+    "roll": shape.roll,
+    "repeat": shape.repeat,
+    "tile": shape.tile,
+    "split": shape.split,
+    "chunk": shape.chunk,
+    "narrow": shape.narrow,
     # elementwise
-    "clamp": pointwise.clamp, "clip": pointwise.clip, "neg": pointwise.neg, "square": pointwise.square,
-    "sign": pointwise.sign, "reciprocal": pointwise.reciprocal, "sin": pointwise.sin, "cos": pointwise.cos,
-    "log1p": pointwise.log1p, "expm1": pointwise.expm1, "erf": pointwise.erf, "log2": pointwise.log2,
-    "log10": pointwise.log10, "logaddexp": pointwise.logaddexp,
+    "clamp": pointwise.clamp,
+    "clip": pointwise.clip,
+    "neg": pointwise.neg,
+    "square": pointwise.square,
+    "sign": pointwise.sign,
+    "reciprocal": pointwise.reciprocal,
+    "sin": pointwise.sin,
+    "cos": pointwise.cos,
+    "log1p": pointwise.log1p,
+    "expm1": pointwise.expm1,
+    "erf": pointwise.erf,
+    "log2": pointwise.log2,
+    "log10": pointwise.log10,
+    "logaddexp": pointwise.logaddexp,
     # reductions and order
-    "var": reductions.var, "std": reductions.std, "prod": reductions.prod, "cumsum": reductions.cumsum,
-    "cumprod": reductions.cumprod, "norm": reductions.norm, "amax": reductions.amax, "amin": reductions.amin,
-    "sort": order.sort, "argsort": order.argsort, "topk": order.topk,
+    "var": reductions.var,
+    "std": reductions.std,
+    "prod": reductions.prod,
+    "cumsum": reductions.cumsum,
+    "cumprod": reductions.cumprod,
+    "norm": reductions.norm,
+    "amax": reductions.amax,
+    "amin": reductions.amin,
+    "sort": order.sort,
+    "argsort": order.argsort,
+    "topk": order.topk,
     # indexing
-    "gather": indexing.gather, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
-    "index_select": indexing.index_select, "masked_fill": indexing.masked_fill,
+    "gather": indexing.gather,
+    "scatter": indexing.scatter,
+    "scatter_add": indexing.scatter_add,
+    "index_select": indexing.index_select,
+    "masked_fill": indexing.masked_fill,
     # contraction
-    "outer": contraction.outer, "tensordot": contraction.tensordot,
+    "outer": contraction.outer,
+    "tensordot": contraction.tensordot,
 }
 
 # torch.* style functions: every method above, plus those that are functions only
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    **METHODS, "einsum": contraction.einsum, "dot": contraction.dot, "take_along_axis": indexing.take_along_axis,
-    "expand_dims": shape.expand_dims, "pad": shape.pad,
+    **METHODS,
+    "einsum": contraction.einsum,
+    "dot": contraction.dot,
+    "take_along_axis": indexing.take_along_axis,
+    "expand_dims": shape.expand_dims,
+    "pad": shape.pad,
 }
 
 
@@ -61,25 +97,30 @@ def _np_squeeze(a: Any, axis: Any = None) -> Tensor:
     if axis is not None:  # NumPy refuses to squeeze an axis whose size is not 1 (PyTorch ignores it)
         for ax in axis if isinstance(axis, (tuple, list)) else (axis,):
             if a.shape[int(ax)] != 1:
-                raise ValueError(f"cannot select an axis to squeeze out which has size not equal to one "
-                                 f"(axis {ax} of shape {a.shape})")
+                raise ValueError(
+                    f"cannot select an axis to squeeze out which has size not equal to one "
+                    f"(axis {ax} of shape {a.shape})"
+                )
     return shape.squeeze(a, axis)
 
 
-def _np_var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+def _np_var(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kwargs: Any
+) -> Tensor:
     _no_out(dtype=dtype, out=out, **kwargs)
     return reductions.var(a, axis=axis, keepdims=keepdims, correction=ddof)
 
 
-def _np_std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False,
-            **kwargs: Any) -> Tensor:
+def _np_std(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kwargs: Any
+) -> Tensor:
     _no_out(dtype=dtype, out=out, **kwargs)
     return reductions.std(a, axis=axis, keepdims=keepdims, correction=ddof)
 
 
-def _np_prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
-             **kwargs: Any) -> Tensor:
+def _np_prod(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kwargs: Any
+) -> Tensor:
     _no_out(dtype=dtype, out=out, **kwargs)
     return reductions.prod(a, axis=axis, keepdims=keepdims)
 
@@ -98,6 +139,7 @@ def _np_cumulative(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
         _no_out(dtype=dtype, out=out)
         return op(a, axis=axis)
+
     return apply
 
 
@@ -114,20 +156,32 @@ def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:
 def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     matrix = (axis is None and x.ndim == 2) or (isinstance(axis, tuple) and len(axis) == 2)
     if ord is not None and matrix and ord != "fro":
-        raise ValueError(f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; "
-                         "vector norms and 'fro' are")
+        raise ValueError(
+            f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; vector norms and 'fro' are"
+        )
     return reductions.norm(x, ord=ord, axis=axis, keepdims=keepdims)
 
 
 NUMPY_FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.min: _np_min, np.amin: _np_min, np.squeeze: _np_squeeze, np.expand_dims: shape.expand_dims,
+    np.min: _np_min,
+    np.amin: _np_min,
+    np.squeeze: _np_squeeze,
+    np.expand_dims: shape.expand_dims,
     np.clip: _np_clip,
-    np.ravel: lambda a, order="C": shape.ravel(a), np.var: _np_var, np.std: _np_std, np.prod: _np_prod,
-    np.einsum: _np_einsum, np.tensordot: lambda a, b, axes=2: contraction.tensordot(a, b, axes),
-    np.dot: _np_dot, np.outer: contraction.outer,
-    np.cumsum: _np_cumulative(reductions.cumsum), np.cumprod: _np_cumulative(reductions.cumprod),
-    np.flip: lambda m, axis=None: shape.flip(m, axis), np.roll: lambda a, shift, axis=None: shape.roll(a, shift, axis),
-    np.tile: shape.tile, np.take_along_axis: lambda arr, indices, axis: indexing.take_along_axis(arr, indices, axis),
+    np.ravel: lambda a, order="C": shape.ravel(a),
+    np.var: _np_var,
+    np.std: _np_std,
+    np.prod: _np_prod,
+    np.einsum: _np_einsum,
+    np.tensordot: lambda a, b, axes=2: contraction.tensordot(a, b, axes),
+    np.dot: _np_dot,
+    np.outer: contraction.outer,
+    np.cumsum: _np_cumulative(reductions.cumsum),
+    np.cumprod: _np_cumulative(reductions.cumprod),
+    np.flip: lambda m, axis=None: shape.flip(m, axis),
+    np.roll: lambda a, shift, axis=None: shape.roll(a, shift, axis),
+    np.tile: shape.tile,
+    np.take_along_axis: lambda arr, indices, axis: indexing.take_along_axis(arr, indices, axis),
     np.linalg.norm: _np_norm,
 }
 
@@ -138,9 +192,17 @@ def _minimum(a: Any, b: Any) -> Tensor:
 
 
 NUMPY_UFUNCS: dict[Any, Callable[..., Any]] = {
-    np.minimum: _minimum, np.sin: pointwise.sin, np.cos: pointwise.cos, np.log1p: pointwise.log1p,
-    np.expm1: pointwise.expm1, np.log2: pointwise.log2, np.log10: pointwise.log10, np.square: pointwise.square,
-    np.sign: pointwise.sign, np.reciprocal: pointwise.reciprocal, np.logaddexp: pointwise.logaddexp,
+    np.minimum: _minimum,
+    np.sin: pointwise.sin,
+    np.cos: pointwise.cos,
+    np.log1p: pointwise.log1p,
+    np.expm1: pointwise.expm1,
+    np.log2: pointwise.log2,
+    np.log10: pointwise.log10,
+    np.square: pointwise.square,
+    np.sign: pointwise.sign,
+    np.reciprocal: pointwise.reciprocal,
+    np.logaddexp: pointwise.logaddexp,
 }
 
 

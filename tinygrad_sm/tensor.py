@@ -1,18 +1,20 @@
 """Tensor, the user's object: an ndarray plus the node that made it. Every method only dispatches
 to a primitive in ``ops/`` or composes primitives; no derivative rule lives here. dtypes are inferred
 and promoted as PyTorch does, by the rules (and the table) in [`dtypes`][tinygrad_sm.dtypes]."""
+
 from __future__ import annotations
 
 import types as _types
 import warnings
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import autograd as _autograd
 from . import ops
-from .autograd import bump_version, is_grad_enabled
 from .autograd import backward as _backward
+from .autograd import bump_version, is_grad_enabled
 from .compiler.hooks import derived
 from .dtypes import DEFAULT_DTYPE, infer_array, result_type
 from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args  # noqa: F401
@@ -29,8 +31,18 @@ class Tensor(TensorHabits):
     float32, Python ints int64, bools bool; NumPy arrays keep their dtype (see ``tinygrad_sm.dtypes``).
     ``name`` labels the tensor in pictures and error messages.
     """
-    __slots__ = ("_data", "_grad", "requires_grad", "name", "_node", "_version", "_extras", "_previous",
-                 "__weakref__")
+
+    __slots__ = (
+        "__weakref__",
+        "_data",
+        "_extras",
+        "_grad",
+        "_node",
+        "_previous",
+        "_version",
+        "name",
+        "requires_grad",
+    )
     _data: np.ndarray
     _grad: Tensor | None
     requires_grad: bool
@@ -48,13 +60,13 @@ class Tensor(TensorHabits):
         self.name = name
         self._node = None
         self._version = 0
-        self._extras = None    # retain_grad / hooks (see autograd.GradExtras), None for almost every tensor
+        self._extras = None  # retain_grad / hooks (see autograd.GradExtras), None for almost every tensor
         self._previous = None  # the state before an in-place op rebound this tensor (see _rebind)
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _wrap(cls, array: np.ndarray) -> "Tensor":
+    def _wrap(cls, array: np.ndarray) -> Tensor:
         """Fast internal constructor for op outputs: no conversion, no checks."""
         tensor = cls.__new__(cls)
         tensor._data, tensor._grad, tensor.requires_grad = array, None, False
@@ -82,7 +94,7 @@ class Tensor(TensorHabits):
         bump_version(self)
 
     @property
-    def grad(self) -> "Tensor | None":
+    def grad(self) -> Tensor | None:
         """The accumulated gradient of a leaf. A non-leaf keeps none unless ``retain_grad()`` was
         called; reading it then warns once, as in PyTorch."""
         if self._node is not None and self._grad is None and (self._extras is None or not self._extras.retain):
@@ -90,7 +102,7 @@ class Tensor(TensorHabits):
         return self._grad
 
     @grad.setter
-    def grad(self, value: "Tensor | None") -> None:
+    def grad(self, value: Tensor | None) -> None:
         self._grad = value
 
     @property
@@ -127,8 +139,10 @@ class Tensor(TensorHabits):
         if _autograd._mode.tracer is not None:
             _autograd._mode.tracer.on_escape(self, "numpy()")
         if self.requires_grad:
-            raise RuntimeError(f"numpy() of a tensor that requires grad (shape {self.shape}) would drop it from "
-                               "the graph; use t.detach().numpy() for the values")
+            raise RuntimeError(
+                f"numpy() of a tensor that requires grad (shape {self.shape}) would drop it from "
+                "the graph; use t.detach().numpy() for the values"
+            )
         return self._data
 
     def tolist(self) -> Any:
@@ -144,7 +158,8 @@ class Tensor(TensorHabits):
                 f"converting a tensor that requires grad (shape {self.shape}) to a NumPy array would drop the "
                 "graph (np.asarray(t), np.array([t, ...]), or a NumPy function of a list of tensors such as "
                 "np.mean([x, y])): use tg.stack([...]) and Tensor methods to keep it, or t.detach().numpy() "
-                "for the values")
+                "for the values"
+            )
         if copy:
             return np.array(self._data, dtype=dtype, copy=True)
         return self._data if dtype is None else self._data.astype(dtype)
@@ -157,8 +172,10 @@ class Tensor(TensorHabits):
 
     def __bool__(self) -> bool:
         if self.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
-                             "ambiguous: use (t > 0).any() or .all(), or compare one element, t[i] > 0")
+            raise ValueError(
+                f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
+                "ambiguous: use (t > 0).any() or .all(), or compare one element, t[i] > 0"
+            )
         return bool(self.item())  # (through item(): tinygrad_sm.compile guards on the value)
 
     def __len__(self) -> int:
@@ -166,7 +183,7 @@ class Tensor(TensorHabits):
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
     __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
@@ -183,7 +200,7 @@ class Tensor(TensorHabits):
         return f"Tensor({body}, {', '.join(extras)})"
 
     # ------------------------------------------------------------ autograd
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.dtype.kind != "f":
             raise TypeError(f"only floating point tensors can require gradients, got dtype {self.dtype}")
         if not requires_grad and self._node is not None:
@@ -191,7 +208,7 @@ class Tensor(TensorHabits):
         self.requires_grad = requires_grad
         return self
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same values (shared memory) with no graph and no gradient."""
         return Tensor._wrap(self._data)
 
@@ -210,105 +227,109 @@ class Tensor(TensorHabits):
 
     # ------------------------------------------------------------ arithmetic
     # every binary op takes its operands through _promoted (one dtype rule: dtypes.result_type)
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return ops.Add.apply(*_promoted(self, other))
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return ops.Add.apply(*_promoted(other, self))
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(*_promoted(self, other))
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(*_promoted(other, self))
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return ops.Mul.apply(*_promoted(self, other))
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return ops.Mul.apply(*_promoted(other, self))
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*_promoted(self, other, true_divide=True))
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*_promoted(other, self, true_divide=True))
 
-    def __pow__(self, exponent: Any) -> "Tensor":
+    def __pow__(self, exponent: Any) -> Tensor:
         return ops.Pow.apply(*_promoted(self, exponent))
 
-    def __rpow__(self, base: Any) -> "Tensor":
+    def __rpow__(self, base: Any) -> Tensor:
         return ops.Pow.apply(*_promoted(base, self))
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         return ops.Matmul.apply(*_promoted(self, other))
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return ops.Matmul.apply(*_promoted(other, self))
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         if self.dtype.kind == "b":
             raise TypeError("negation of a bool tensor is not supported; use logical not (~) on the array")
         return ops.Neg.apply(self)
 
-    def __pos__(self) -> "Tensor":
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self) -> "Tensor":
+    def __abs__(self) -> Tensor:
         return self.abs()
 
     # comparisons give constant bool tensors: they are not differentiable
     # (``derived``: values computed from the data, which tinygrad_sm.compile recomputes on every call)
-    def __lt__(self, other: Any) -> "Tensor":
+    def __lt__(self, other: Any) -> Tensor:
         return Tensor._wrap(derived(np.less, self._data, _plain(other)))
 
-    def __le__(self, other: Any) -> "Tensor":
+    def __le__(self, other: Any) -> Tensor:
         return Tensor._wrap(derived(np.less_equal, self._data, _plain(other)))
 
-    def __gt__(self, other: Any) -> "Tensor":
+    def __gt__(self, other: Any) -> Tensor:
         return Tensor._wrap(derived(np.greater, self._data, _plain(other)))
 
-    def __ge__(self, other: Any) -> "Tensor":
+    def __ge__(self, other: Any) -> Tensor:
         return Tensor._wrap(derived(np.greater_equal, self._data, _plain(other)))
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor._wrap(derived(np.equal, self._data, _plain(other)))
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor._wrap(derived(np.not_equal, self._data, _plain(other)))
 
     # ------------------------------------------------------------ in place
-    def _write(self, ufunc: Any, value: Any, out_of_place: Callable[["Tensor", Any], "Tensor"] | None = None) -> "Tensor":
+    def _write(self, ufunc: Any, value: Any, out_of_place: Callable[[Tensor, Any], Tensor] | None = None) -> Tensor:
         recording = is_grad_enabled() and (self.requires_grad or _requires_grad(value))
         if recording and out_of_place is not None and not (self._node is None and self.requires_grad):
             return self._rebind(out_of_place, value)
         if recording:
             kind = "a leaf tensor that requires grad" if self._node is None else "a tensor that is part of a graph"
-            raise RuntimeError(f"in-place update of {kind} (shape {self.shape}) would corrupt the gradient; "
-                               "wrap parameter updates in `with no_grad():`, or write `x = x + ...`")
+            raise RuntimeError(
+                f"in-place update of {kind} (shape {self.shape}) would corrupt the gradient; "
+                "wrap parameter updates in `with no_grad():`, or write `x = x + ...`"
+            )
         array = self._data
         if not array.flags.writeable:
             try:
                 array.flags.writeable = True  # frozen by a graph that saved it: the version bump guards that graph
             except ValueError:
-                raise ValueError(f"cannot write into this tensor (shape {self.shape}): its array is a read-only "
-                                 "view, for example of an expand or of a read-only NumPy array") from None
+                raise ValueError(
+                    f"cannot write into this tensor (shape {self.shape}): its array is a read-only "
+                    "view, for example of an expand or of a read-only NumPy array"
+                ) from None
         if _autograd._mode.tracer is not None:  # tinygrad_sm.compile records the write
             _autograd._mode.tracer.on_write(self, ufunc, value)
         ufunc(array, _plain(value), out=array)
         bump_version(self)
         return self
 
-    def __iadd__(self, other: Any) -> "Tensor":
+    def __iadd__(self, other: Any) -> Tensor:
         return self._write(np.add, other, Tensor.__add__)
 
-    def __isub__(self, other: Any) -> "Tensor":
+    def __isub__(self, other: Any) -> Tensor:
         return self._write(np.subtract, other, Tensor.__sub__)
 
-    def __imul__(self, other: Any) -> "Tensor":
+    def __imul__(self, other: Any) -> Tensor:
         return self._write(np.multiply, other, Tensor.__mul__)
 
-    def __itruediv__(self, other: Any) -> "Tensor":
+    def __itruediv__(self, other: Any) -> Tensor:
         return self._write(np.true_divide, other, Tensor.__truediv__)
 
     add_ = __iadd__
@@ -316,50 +337,51 @@ class Tensor(TensorHabits):
     mul_ = __imul__
     div_ = __itruediv__
 
-    def copy_(self, value: Any) -> "Tensor":
+    def copy_(self, value: Any) -> Tensor:
         return self._write(lambda array, new, out: np.copyto(out, np.broadcast_to(new, out.shape)), value)
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.copy_(0)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
             out[_plain_index(index)] = new
+
         self._write(assign, value)
 
     # ------------------------------------------------------------ elementwise
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return ops.Exp.apply(self)
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return ops.Log.apply(self)
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return ops.Sqrt.apply(self)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         return ops.Sigmoid.apply(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
 
-    def maximum(self, other: Any) -> "Tensor":
+    def maximum(self, other: Any) -> Tensor:
         """Elementwise max; ties split the gradient evenly between the two inputs."""
         return ops.Maximum.apply(*_promoted(self, other))
 
-    def minimum(self, other: Any) -> "Tensor":
+    def minimum(self, other: Any) -> Tensor:
         """Elementwise min; ties split the gradient evenly between the two inputs."""
         return ops.Minimum.apply(*_promoted(self, other))
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         """``|x|``; the gradient at 0 is 0, as in PyTorch."""
         return self if self.dtype.kind == "b" else ops.Abs.apply(self)
 
     # ------------------------------------------------------------ dtypes
-    def astype(self, dtype: Any) -> "Tensor":
+    def astype(self, dtype: Any) -> Tensor:
         """A differentiable cast; the gradient is cast back to this tensor's dtype. A cast to an integer
         or bool dtype leaves the graph, as in PyTorch (rounding has no useful derivative)."""
         dtype = _as_dtype(dtype)
@@ -371,17 +393,19 @@ class Tensor(TensorHabits):
 
     # ------------------------------------------------------------ reductions
     # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
-    def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+    def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
-            return ops.Sum.apply(self, axis=None if axis is _UNSET else axis,
-                                 keepdims=False if keepdims is _UNSET else bool(keepdims))
+            return ops.Sum.apply(
+                self, axis=None if axis is _UNSET else axis, keepdims=False if keepdims is _UNSET else bool(keepdims)
+            )
         axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> "Tensor":
+    def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         if dim is _UNSET and keepdim is _UNSET:
-            return ops.Mean.apply(self, axis=None if axis is _UNSET else axis,
-                                  keepdims=False if keepdims is _UNSET else bool(keepdims))
+            return ops.Mean.apply(
+                self, axis=None if axis is _UNSET else axis, keepdims=False if keepdims is _UNSET else bool(keepdims)
+            )
         axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
         return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
 
@@ -396,13 +420,13 @@ class Tensor(TensorHabits):
         return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
 
     # ------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         return ops.Reshape.apply(self, shape=shape)
 
     # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
 
-    def transpose(self, *axes: Any) -> "Tensor":
+    def transpose(self, *axes: Any) -> Tensor:
         """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
         PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
         ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
@@ -410,7 +434,7 @@ class Tensor(TensorHabits):
             return self.swapaxes(int(axes[0]), int(axes[1]))
         return self.permute(*axes)
 
-    def permute(self, *axes: Any) -> "Tensor":
+    def permute(self, *axes: Any) -> Tensor:
         """Reorder the axes: ``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; none reverses them."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
@@ -420,13 +444,13 @@ class Tensor(TensorHabits):
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(self, axes=tuple(int(a) % self.ndim for a in axes))
 
-    def swapaxes(self, first: int, second: int) -> "Tensor":
+    def swapaxes(self, first: int, second: int) -> Tensor:
         """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
         return self.permute(tuple(axes))
 
-    def expand(self, *shape: Any) -> "Tensor":
+    def expand(self, *shape: Any) -> Tensor:
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
         try:
             np.broadcast_shapes(self.shape, shape)
@@ -436,7 +460,7 @@ class Tensor(TensorHabits):
 
     broadcast_to = expand
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=_plain_index(index))
 
 
@@ -453,6 +477,7 @@ def _plain_index(index: Any) -> Any:
 
 
 # ---------------------------------------------------------------- functions of several tensors
+
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data``, as ``torch.tensor`` (dtypes as ``Tensor``)."""
@@ -506,10 +531,14 @@ def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor
 def _warn_non_leaf_grad(tensor: Tensor) -> None:
     # the default warning filter shows this once per place in the user's code
     assert tensor._node is not None  # called for non-leaves only
-    warnings.warn(f"reading .grad of a non-leaf tensor (made by op '{tensor._node.name}', shape {tensor.shape}): "
-                  "only leaves keep .grad; call .retain_grad() before backward to keep it. If this is a parameter "
-                  "updated as `w = w - lr * w.grad`, that made it a non-leaf: update it in place under no_grad "
-                  "(`with tg.no_grad(): w -= lr * w.grad`) or use an optimizer", UserWarning, stacklevel=3)
+    warnings.warn(
+        f"reading .grad of a non-leaf tensor (made by op '{tensor._node.name}', shape {tensor.shape}): "
+        "only leaves keep .grad; call .retain_grad() before backward to keep it. If this is a parameter "
+        "updated as `w = w - lr * w.grad`, that made it a non-leaf: update it in place under no_grad "
+        "(`with tg.no_grad(): w -= lr * w.grad`) or use an optimizer",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:

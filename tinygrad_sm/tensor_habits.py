@@ -5,6 +5,7 @@ reduction's arguments (PyTorch's ``dim``/``keepdim``, NumPy's ``axis``/``keepdim
 
 ``Tensor`` inherits these from ``TensorHabits``; they only dispatch to methods of the core class.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-
-
-
 def _as_dtype(dtype: Any) -> np.dtype:
     """A dtype from NumPy spellings, names ('float32', 'long') or ``tinygrad_sm`` dtype attributes."""
     if isinstance(dtype, str) and dtype in _DTYPE_NAMES:
@@ -33,12 +31,19 @@ def _as_dtype(dtype: Any) -> np.dtype:
     return dtype
 
 
-_DTYPE_NAMES = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
-                "int": np.int32, "bool": np.bool_}
+_DTYPE_NAMES = {
+    "float": np.float32,
+    "double": np.float64,
+    "half": np.float16,
+    "long": np.int64,
+    "int": np.int32,
+    "bool": np.bool_,
+}
 
 
 class ReductionResult(NamedTuple):
     """``(values, indices)`` of ``max``/``min`` over ``dim=``, as PyTorch returns them."""
+
     values: Tensor
     indices: np.ndarray
 
@@ -46,8 +51,14 @@ class ReductionResult(NamedTuple):
 _UNSET: Any = object()
 
 
-def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, keepdim: Any = _UNSET,
-              op: str = "reduction", default_axis: Any = None) -> tuple[Any, bool]:
+def axis_args(
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+    dim: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    op: str = "reduction",
+    default_axis: Any = None,
+) -> tuple[Any, bool]:
     """``(axis, keepdims)`` from either spelling: PyTorch's ``dim``/``keepdim`` or NumPy's
     ``axis``/``keepdims``. Passing both spellings of one argument is an error (it is ambiguous)."""
     if axis is not _UNSET and dim is not _UNSET:
@@ -58,8 +69,10 @@ def axis_args(axis: Any = _UNSET, keepdims: Any = _UNSET, dim: Any = _UNSET, kee
     keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
     return axis, bool(keep)
 
+
 class TensorHabits:
     """Methods PyTorch users reach for (mixed into ``Tensor``)."""
+
     if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
         _data: np.ndarray
         _node: _autograd.Function | None
@@ -68,6 +81,7 @@ class TensorHabits:
         _version: int
         requires_grad: bool
         name: str | None
+
         @property
         def shape(self) -> tuple[int, ...]: ...
         @property
@@ -154,9 +168,9 @@ class TensorHabits:
         def remove() -> None:
             if hook in hooks:
                 hooks.remove(hook)
+
         remove.remove = remove  # type: ignore[attr-defined]
         return remove
-
 
     def matmul(self, other: Any) -> Tensor:
         """``self @ other`` (NumPy's and PyTorch's matmul rules)."""
@@ -176,19 +190,23 @@ class TensorHabits:
             raise ValueError(f"dot needs two 1-D tensors of one length, got shapes {self.shape} and {other.shape}")
         return self @ other
 
-
     def softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import softmax
-        return softmax(self,  # type: ignore[arg-type]  # self is a Tensor
-                       axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0])
+
+        return softmax(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            axis_args(axis, dim=dim, op="softmax", default_axis=-1)[0],
+        )
 
     def log_softmax(self, dim: Any = _UNSET, *, axis: Any = _UNSET) -> Tensor:
         """``F.log_softmax`` along ``dim`` (or ``axis``; default -1)."""
         from .functional import log_softmax
-        return log_softmax(self,  # type: ignore[arg-type]  # self is a Tensor
-                           axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0])
 
+        return log_softmax(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0],
+        )
 
     def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
         """``t.to(dtype)``; a device ('cpu') or ``copy=True`` is accepted as in PyTorch (NumPy is the
@@ -230,15 +248,16 @@ class TensorHabits:
             return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
         return type(self)._wrap(self._data.copy())
 
-
-    def argmax(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-               keepdim: Any = _UNSET) -> np.ndarray:
+    def argmax(
+        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
+    ) -> np.ndarray:
         """Indices of the maxima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
         return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
 
-    def argmin(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-               keepdim: Any = _UNSET) -> np.ndarray:
+    def argmin(
+        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
+    ) -> np.ndarray:
         """Indices of the minima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
         return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
@@ -265,10 +284,13 @@ class TensorHabits:
         (``_previous``, looked up by the logical clock in ``autograd``). Refused when another tensor
         could share the array (a view, ``detach()``, ``.data``), since that one would not see the write."""
         import sys
+
         holders = 2 + _autograd.frozen_count(self._data)  # this slot, getrefcount's argument, saving graphs
         if self._data.base is not None or sys.getrefcount(self._data) > holders:
-            raise RuntimeError(f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
-                               "with another tensor or array (a view, detach() or .data): write `x = x + ...`")
+            raise RuntimeError(
+                f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
+                "with another tensor or array (a view, detach() or .data): write `x = x + ...`"
+            )
         old = type(self)._wrap(self._data)
         old.requires_grad, old._node = self.requires_grad, self._node
         old._version, old._previous = self._version, self._previous

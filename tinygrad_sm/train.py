@@ -1,16 +1,17 @@
 """Training loop and command: ``fit`` a model on a Dataset, ``evaluate`` it, confusion matrices,
 and ``train_command`` which writes metrics.json, a model.npz checkpoint, the confusion matrix and a
 learning curve, each atomically (``_atomic``), into a folder checked before the first epoch."""
+
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -44,8 +45,9 @@ def compute_loss(logits: Tensor, targets: np.ndarray, loss: str) -> Tensor:
     raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
 
 
-def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1024,
-             loss: str = "ce") -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1024, loss: str = "ce"
+) -> tuple[float, float]:
     """(mean loss, accuracy) of ``model`` on inputs x (N, features) and labels y (N,), under no_grad."""
     if len(x) != len(y) or len(x) == 0:
         raise ValueError(f"evaluate needs matching, non-empty x and y, got shapes {np.shape(x)} and {np.shape(y)}")
@@ -54,7 +56,7 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1
     total_loss, correct = 0.0, 0
     with no_grad():
         for start in range(0, len(x), batch_size):
-            batch_x, batch_y = x[start:start + batch_size], y[start:start + batch_size]
+            batch_x, batch_y = x[start : start + batch_size], y[start : start + batch_size]
             logits = model(Tensor(batch_x))
             total_loss += float(compute_loss(logits, batch_y, loss).item()) * len(batch_x)
             correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
@@ -65,8 +67,12 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1
 def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """Predicted class indices (N,) for inputs x (N, features)."""
     with no_grad():
-        return np.concatenate([model(Tensor(x[start:start + batch_size])).data.argmax(axis=-1)
-                               for start in range(0, len(x), batch_size)])
+        return np.concatenate(
+            [
+                model(Tensor(x[start : start + batch_size])).data.argmax(axis=-1)
+                for start in range(0, len(x), batch_size)
+            ]
+        )
 
 
 def make_optimizer(name: str, params: Sequence[Tensor], lr: float) -> optim.Optimizer:
@@ -97,9 +103,19 @@ def _in_notebook() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
-def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "adam", lr: float = 1e-3,
-        batch_size: int = 32, epochs: int = 10, seed: int = 0, progress: bool = True,
-        on_epoch: Callable[[dict], None] | None = None, compile: bool = False) -> list[dict]:
+def fit(
+    model: nn.Module,
+    dataset: Dataset,
+    loss: str = "ce",
+    optimizer: str = "adam",
+    lr: float = 1e-3,
+    batch_size: int = 32,
+    epochs: int = 10,
+    seed: int = 0,
+    progress: bool = True,
+    on_epoch: Callable[[dict], None] | None = None,
+    compile: bool = False,
+) -> list[dict]:
     """Train ``model`` on ``dataset.x_train``; returns one dict per epoch with ``epoch``,
     ``train_loss`` (running mean over the epoch's batches), ``train_accuracy`` (running, on the
     batches as seen), ``test_accuracy`` and ``seconds``, all Python numbers.
@@ -123,6 +139,7 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
         batch_loss.backward()
         opt.step()
         return batch_loss, logits
+
     step = _compile(train_step) if compile else train_step
     shuffle_rng = np.random.default_rng(seed)
     history = []
@@ -134,8 +151,9 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
         if bar is not None:
             bar.set_description(f"epoch {epoch}/{epochs}")
         loss_sum, correct, seen = 0.0, 0, 0
-        for batch_x, batch_y in iterate_minibatches(dataset.x_train, dataset.y_train, batch_size,
-                                                    shuffle=True, seed=shuffle_rng):
+        for batch_x, batch_y in iterate_minibatches(
+            dataset.x_train, dataset.y_train, batch_size, shuffle=True, seed=shuffle_rng
+        ):
             batch_loss, logits = step(batch_x, batch_y)
             loss_sum += float(batch_loss.item()) * len(batch_x)
             correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
@@ -145,11 +163,21 @@ def fit(model: nn.Module, dataset: Dataset, loss: str = "ce", optimizer: str = "
                 bar.set_postfix(loss=f"{loss_sum / seen:.4f}")
         _, test_accuracy = evaluate(model, dataset.x_test, dataset.y_test, loss=loss)
         model.train()
-        history.append({"epoch": epoch, "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
-                        "test_accuracy": test_accuracy, "seconds": time.perf_counter() - started})
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": loss_sum / seen,
+                "train_accuracy": correct / seen,
+                "test_accuracy": test_accuracy,
+                "seconds": time.perf_counter() - started,
+            }
+        )
         if progress and bar is None:  # a log file: one line per epoch, not one per redraw
-            print(f"epoch {epoch}/{epochs}: train loss {loss_sum / seen:.4f}, test accuracy {test_accuracy:.4f}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"epoch {epoch}/{epochs}: train loss {loss_sum / seen:.4f}, test accuracy {test_accuracy:.4f}",
+                file=sys.stderr,
+                flush=True,
+            )
         if on_epoch is not None:
             on_epoch(history[-1])
     if bar is not None:
@@ -210,14 +238,17 @@ def parse_sizes(model: str) -> list[int]:
     joined by '-' ('64- 128-10', '1_28', '+64' and '064' are refused), and the model must fit in
     ``MAX_MODEL_BYTES`` (the message says how much it would need). Raises ValueError."""
     if not isinstance(model, str) or not _SIZES_PATTERN.fullmatch(model):
-        raise ValueError(f"model must be two or more positive layer sizes in digits joined by '-', "
-                         f"like '64-128-10', got {model!r}")
+        raise ValueError(
+            f"model must be two or more positive layer sizes in digits joined by '-', like '64-128-10', got {model!r}"
+        )
     sizes = [int(part) for part in model.split("-")]
     needed = mlp_memory_bytes(sizes)
     if needed > MAX_MODEL_BYTES:
-        raise ValueError(f"model {model!r} would need {format_bytes(needed)} for its weights, gradients and "
-                         f"optimizer state (float32), more than the limit of {format_bytes(MAX_MODEL_BYTES)}; "
-                         "choose smaller layers")
+        raise ValueError(
+            f"model {model!r} would need {format_bytes(needed)} for its weights, gradients and "
+            f"optimizer state (float32), more than the limit of {format_bytes(MAX_MODEL_BYTES)}; "
+            "choose smaller layers"
+        )
     return sizes
 
 
@@ -230,8 +261,12 @@ def check_positive_int(value: Any, name: str) -> int:
 
 def check_positive_float(value: Any, name: str) -> float:
     """``value`` as a float if it is a finite number > 0, else ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
 
@@ -241,6 +276,7 @@ def save_learning_curve(history: list[dict], path: Path, title: str) -> bool:
     the suffix); False when matplotlib is missing."""
     try:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
@@ -265,10 +301,22 @@ def save_learning_curve(history: list[dict], path: Path, title: str) -> bool:
 OUTPUT_FILES = ("metrics.json", "model.npz", "confusion_matrix.txt", "learning_curve.png")
 
 
-def train_command(dataset: str = "digits", data_dir: str | None = None, model: str = "64-128-10",
-                  activation: str = "relu", loss: str = "ce", optimizer: str = "adam", lr: float = 5e-3,
-                  batch_size: int = 32, epochs: int = 30, seed: int = 0, out: str = "runs/train",
-                  progress: bool = True, download: bool = False, compile: bool = False) -> dict:
+def train_command(
+    dataset: str = "digits",
+    data_dir: str | None = None,
+    model: str = "64-128-10",
+    activation: str = "relu",
+    loss: str = "ce",
+    optimizer: str = "adam",
+    lr: float = 5e-3,
+    batch_size: int = 32,
+    epochs: int = 30,
+    seed: int = 0,
+    out: str = "runs/train",
+    progress: bool = True,
+    download: bool = False,
+    compile: bool = False,
+) -> dict:
     """Train an MLP on a data set and write ``metrics.json``, ``model.npz``, ``confusion_matrix.txt``
     and ``learning_curve.png`` into ``out``; prints per-epoch metrics, the final confusion matrix and
     where outputs went.
@@ -301,21 +349,41 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
         network = nn.build_model(model, data.num_features, data.num_classes, generator=np.random.default_rng(seed))
     else:
         if sizes[0] != data.num_features:
-            raise ValueError(f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
-                             f"{data.num_features} features per example; use '{data.num_features}-...'")
+            raise ValueError(
+                f"model {model!r} starts with {sizes[0]} inputs but {data.name} has "
+                f"{data.num_features} features per example; use '{data.num_features}-...'"
+            )
         if sizes[-1] != data.num_classes:
-            raise ValueError(f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has "
-                             f"{data.num_classes} classes")
+            raise ValueError(
+                f"model {model!r} ends with {sizes[-1]} outputs but {data.name} has {data.num_classes} classes"
+            )
         network = nn.MLP(sizes, activation=activation, generator=np.random.default_rng(seed))
-    print(f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
-          f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}")
-    def report(row: dict) -> None:
-        print(f"epoch {row['epoch']:3d}  train_loss {row['train_loss']:.4f}  "
-              f"train_acc {row['train_accuracy']:.4f}  test_acc {row['test_accuracy']:.4f}  "
-              f"({row['seconds']:.2f}s)", flush=True)
+    print(
+        f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
+        f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}"
+    )
 
-    history = fit(network, data, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size,
-                  epochs=epochs, seed=seed, progress=progress, on_epoch=report, compile=compile)
+    def report(row: dict) -> None:
+        print(
+            f"epoch {row['epoch']:3d}  train_loss {row['train_loss']:.4f}  "
+            f"train_acc {row['train_accuracy']:.4f}  test_acc {row['test_accuracy']:.4f}  "
+            f"({row['seconds']:.2f}s)",
+            flush=True,
+        )
+
+    history = fit(
+        network,
+        data,
+        loss=loss,
+        optimizer=optimizer,
+        lr=lr,
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
+        progress=progress,
+        on_epoch=report,
+        compile=compile,
+    )
     predictions = predict(network, data.x_test)
     matrix = confusion_matrix(data.y_test, predictions, data.num_classes)
     test_accuracy = float(np.trace(matrix) / matrix.sum())
@@ -324,18 +392,33 @@ def train_command(dataset: str = "digits", data_dir: str | None = None, model: s
     print(matrix_text)
     print(f"final test accuracy: {test_accuracy:.4f}")
 
-    metrics = {"settings": {"dataset": data.name, "data_dir": None if data_dir is None else str(data_dir),
-                            "model": model, "activation": activation, "loss": loss, "optimizer": optimizer,
-                            "lr": lr, "batch_size": batch_size, "epochs": epochs, "seed": seed},
-               "history": history, "test_accuracy": test_accuracy,
-               "confusion_matrix": matrix.tolist(), "class_names": list(data.class_names)}
+    metrics = {
+        "settings": {
+            "dataset": data.name,
+            "data_dir": None if data_dir is None else str(data_dir),
+            "model": model,
+            "activation": activation,
+            "loss": loss,
+            "optimizer": optimizer,
+            "lr": lr,
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "seed": seed,
+        },
+        "history": history,
+        "test_accuracy": test_accuracy,
+        "confusion_matrix": matrix.tolist(),
+        "class_names": list(data.class_names),
+    }
     metrics_path, checkpoint_path, matrix_path, curve_path = (out_dir / name for name in OUTPUT_FILES)
     write_bytes_atomic(metrics_path, (json.dumps(metrics, indent=2) + "\n").encode())
     print(f"metrics written to {metrics_path}")
     nn.save(network, checkpoint_path)
     print(f"checkpoint written to {checkpoint_path}")
-    write_bytes_atomic(matrix_path, (f"confusion matrix (test), {data.name} {model}, accuracy {test_accuracy:.4f}\n"
-                                     + matrix_text + "\n").encode())
+    write_bytes_atomic(
+        matrix_path,
+        (f"confusion matrix (test), {data.name} {model}, accuracy {test_accuracy:.4f}\n" + matrix_text + "\n").encode(),
+    )
     print(f"confusion matrix written to {matrix_path}")
     if save_learning_curve(history, curve_path, f"{data.name} {model}"):
         print(f"learning curve written to {curve_path}")

@@ -20,26 +20,36 @@ Dashed rounded boxes group the primitives recorded inside one call of a composit
 ``name_scope``). With ``show_backward=True`` the edges are red and point from the output towards
 the inputs, each labelled with the gradient flowing along it; dashed grey edges carry no gradient.
 """
+
 from __future__ import annotations
 
 import html
 import os
 from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from ._atomic import write_bytes_atomic
 from ._viz_text import EMPTY_NAME, MAX_LABEL_CHARS, MAX_TOOLTIP_CHARS, _cut, _dot_stderr, _tooltip  # noqa: F401
-from .autograd import no_grad
 from .autograd import grad as _grad
+from .autograd import no_grad
 from .tensor import Tensor
 
-COLOURS = {"parameter": "#c8e6c9", "leaf": "#cfe3f7", "constant": "#e8e8e8", "intermediate": "#ffffff",
-           "output": "#ffd8a8", "op": "#fff4c2", "composite": "#ead7f3", "summary": "#f2f2f2"}
+COLOURS = {
+    "parameter": "#c8e6c9",
+    "leaf": "#cfe3f7",
+    "constant": "#e8e8e8",
+    "intermediate": "#ffffff",
+    "output": "#ffd8a8",
+    "op": "#fff4c2",
+    "composite": "#ead7f3",
+    "summary": "#f2f2f2",
+}
 BACKWARD_COLOUR = "#c0392b"
-SMALL = 12             # tensors with at most this many elements show their values
+SMALL = 12  # tensors with at most this many elements show their values
 NOT_COMPUTED = "\u2014"  # a gradient no backward has computed, unlike a gradient of zero
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 CE_FORMULA = "(p \u2212 onehot(y)) / n"
@@ -53,19 +63,28 @@ def _graphviz() -> Any:
     try:
         import graphviz
     except ImportError:
-        raise ImportError("drawing graphs needs the 'graphviz' Python package: pip install graphviz "
-                          "(or pip install 'tinygrad_sm[viz]'), and the Graphviz 'dot' program to render") from None
+        raise ImportError(
+            "drawing graphs needs the 'graphviz' Python package: pip install graphviz "
+            "(or pip install 'tinygrad_sm[viz]'), and the Graphviz 'dot' program to render"
+        ) from None
     return graphviz
 
 
 # ---------------------------------------------------------------- text for labels
 
+
 def _esc(text: Any) -> str:
     """Text for an HTML-like label: markup characters escaped, backslashes doubled (Graphviz would
     read ``\\N`` as the node's id), newlines as line breaks, and characters XML cannot carry
     (control characters, lone surrogates) shown as U+FFFD."""
-    clean = "".join(ch if (ch >= " " or ch == "\n") and not 0xD800 <= ord(ch) <= 0xDFFF
-                    and ch not in "\ufffe\uffff" else " " if ch == "\t" else "\ufffd" for ch in str(text))
+    clean = "".join(
+        ch
+        if (ch >= " " or ch == "\n") and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff"
+        else " "
+        if ch == "\t"
+        else "\ufffd"
+        for ch in str(text)
+    )
     return html.escape(clean, quote=True).replace("\\", "\\\\").replace("\n", "<BR/>")
 
 
@@ -81,13 +100,14 @@ def _format_array(array: np.ndarray, as_gradient: bool = False) -> str:
     if array.size <= SMALL:
         if array.ndim == 0:
             return _number(array.item())
-        return np.array2string(array, separator=", ", max_line_width=44,
-                               formatter={"float_kind": lambda v: f"{v:.4g}"})
+        return np.array2string(array, separator=", ", max_line_width=44, formatter={"float_kind": lambda v: f"{v:.4g}"})
     if as_gradient:
         return f"{array.shape}, norm {float(np.linalg.norm(array.astype(np.float64))):.4g}"
     values = array.astype(np.float64)
-    return (f"{array.shape}, mean {values.mean():.4g}, std {values.std():.4g}\n"
-            f"min {values.min():.4g}, max {values.max():.4g}")
+    return (
+        f"{array.shape}, mean {values.mean():.4g}, std {values.std():.4g}\n"
+        f"min {values.min():.4g}, max {values.max():.4g}"
+    )
 
 
 def _table(rows: list[str], background: str = "") -> str:
@@ -106,8 +126,12 @@ def _op_detail(node: Any) -> str:
     """A few words about an op's parameters (axes of a sum, index of a getitem), when still saved."""
     saved = getattr(node, "__dict__", {})
     index = saved.get("index")
-    if (isinstance(index, tuple) and len(index) == 2 and all(isinstance(p, np.ndarray) and p.ndim == 1 for p in index)
-            and np.array_equal(index[0], np.arange(len(index[0])))):  # x[arange(n), labels]: one entry per row
+    if (
+        isinstance(index, tuple)
+        and len(index) == 2
+        and all(isinstance(p, np.ndarray) and p.ndim == 1 for p in index)
+        and np.array_equal(index[0], np.arange(len(index[0])))
+    ):  # x[arange(n), labels]: one entry per row
         return "pick z_y (labels)" if set(node.scope) & {"cross_entropy", "nll_loss"} else "one entry per row"
     if "window" in saved:  # unfold / fold: the window's size, stride, padding, dilation
         return "window " + saved["window"]
@@ -115,14 +139,22 @@ def _op_detail(node: Any) -> str:
         return "axis " + ", ".join(map(str, saved["axes"]))
     if "index" in saved:
         parts = saved["index"] if isinstance(saved["index"], tuple) else (saved["index"],)
-        words = [np.array2string(p, separator=" ") if isinstance(p, np.ndarray) and p.size <= 6 else
-                 f"{p.dtype}{list(p.shape)}" if isinstance(p, np.ndarray) else
-                 f"{p.start or ''}:{p.stop or ''}" if isinstance(p, slice) else str(p) for p in parts]
+        words = [
+            np.array2string(p, separator=" ")
+            if isinstance(p, np.ndarray) and p.size <= 6
+            else f"{p.dtype}{list(p.shape)}"
+            if isinstance(p, np.ndarray)
+            else f"{p.start or ''}:{p.stop or ''}"
+            if isinstance(p, slice)
+            else str(p)
+            for p in parts
+        ]
         return "[" + ", ".join(words) + "]"
     return ""
 
 
 # ---------------------------------------------------------------- reading the recorded graph
+
 
 def _collect(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor the roots were computed from, constants included, each after its inputs.
@@ -164,14 +196,17 @@ def _scope_calls(tensors: list[Tensor], index: dict[int, int]) -> dict[int, tupl
                 a, b = find((scope[:depth], i)), find((scope[:depth], index[id(parent)]))
                 if a != b:
                     leader[a] = b
-    return {i: tuple(find((t._node.scope[:d], i)) for d in range(1, len(t._node.scope) + 1))
-            for i, t in enumerate(tensors) if t._node is not None and t._node.scope}
+    return {
+        i: tuple(find((t._node.scope[:d], i)) for d in range(1, len(t._node.scope) + 1))
+        for i, t in enumerate(tensors)
+        if t._node is not None and t._node.scope
+    }
 
 
 def _common_prefix(paths: list[tuple]) -> tuple:
     prefix = paths[0] if paths else ()
     for path in paths[1:]:
-        while path[:len(prefix)] != prefix:
+        while path[: len(prefix)] != prefix:
             prefix = prefix[:-1]
     return prefix
 
@@ -191,10 +226,11 @@ class _Layout:
                 self.consumers[index[id(parent)]].append((i, position))
         self.calls = _scope_calls(tensors, index)
         self.call_name = {call: call[0][-1] for path in self.calls.values() for call in path}
-        self.cluster: dict[str, tuple] = {}    # drawn node -> the composite calls around it
-        self.composite: dict[str, str] = {}    # drawn node of a collapsed call -> its name
-        self.op_node = {i: self._place(f"op{i}", self.calls.get(i, ())) for i, t in enumerate(tensors)
-                        if t._node is not None}
+        self.cluster: dict[str, tuple] = {}  # drawn node -> the composite calls around it
+        self.composite: dict[str, str] = {}  # drawn node of a collapsed call -> its name
+        self.op_node = {
+            i: self._place(f"op{i}", self.calls.get(i, ())) for i, t in enumerate(tensors) if t._node is not None
+        }
         self.tensor_node = [self._place(f"t{i}", self._home(i)) for i in range(len(tensors))]
         # (tail, head, argument label) -> the primitive uses it stands for: (tensor, op, position or -1)
         self.edges: dict[tuple[str, str, str], list[tuple[int, int, int]]] = {}
@@ -205,8 +241,13 @@ class _Layout:
             for position, parent in enumerate(parents):
                 j = index[id(parent)]
                 if self.tensor_node[j] != op:
-                    label = "" if op in self.composite or len(parents) < 2 else \
-                        ("lhs", "rhs")[position] if len(parents) == 2 else str(position)
+                    label = (
+                        ""
+                        if op in self.composite or len(parents) < 2
+                        else ("lhs", "rhs")[position]
+                        if len(parents) == 2
+                        else str(position)
+                    )
                     self.edges.setdefault((self.tensor_node[j], op, label), []).append((j, i, position))
 
     def _home(self, i: int) -> tuple:
@@ -253,7 +294,8 @@ class _Layout:
                 raise RuntimeError(
                     f"cannot draw the backward pass: an earlier backward() released the graph (op "
                     f"{tensor._node.describe()}). Draw before calling backward(), or call "
-                    "loss.backward(retain_graph=True) first.")
+                    "loss.backward(retain_graph=True) first."
+                )
         wanted = [t for t in self.tensors if t.requires_grad]
         seeds = [None if r.size == 1 else np.ones(r.shape, dtype=r.dtype) for r in outputs]
         found = _grad(outputs, wanted, grad_outputs=seeds, retain_graph=True, allow_unused=True)
@@ -292,17 +334,30 @@ class _Layout:
             elif node is not None and node.scope and node.scope[0] == "cross_entropy":
                 call = self.calls[self.index[id(root)]][0]
                 inside = {i for i, path in self.calls.items() if path[0] == call}
-                found.update(self.index[id(p)] for i in inside for p in self.tensors[i]._node.parents
-                             if p.requires_grad and self.index[id(p)] not in inside)
+                found.update(
+                    self.index[id(p)]
+                    for i in inside
+                    for p in self.tensors[i]._node.parents
+                    if p.requires_grad and self.index[id(p)] not in inside
+                )
         return found
 
 
 # ---------------------------------------------------------------- drawing
 
-def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | Any = None,
-               show_values: bool = False, show_grads: bool = False, show_backward: bool = False,
-               rankdir: str = "TB", max_nodes: int = 200, group_composites: bool = True,
-               expand: Iterable[str] | None = None, title: str | None = None) -> Any:
+
+def draw_graph(
+    root: Tensor | Sequence[Tensor],
+    params: Mapping[str, Tensor] | Any = None,
+    show_values: bool = False,
+    show_grads: bool = False,
+    show_backward: bool = False,
+    rankdir: str = "TB",
+    max_nodes: int = 200,
+    group_composites: bool = True,
+    expand: Iterable[str] | None = None,
+    title: str | None = None,
+) -> Any:
     """The graph that computed ``root`` (a Tensor or a list of them) as a ``graphviz.Digraph``.
 
     ``params``: a mapping ``{path: Tensor}`` or a Module (anything with ``named_parameters()``), to
@@ -327,10 +382,13 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     if params is not None:
         pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
         params = {id(tensor): str(path) for path, tensor in pairs}
-    layout = _Layout(roots, params or {},  # type: ignore[arg-type]  # params is {id: path} by now
-                     {expand} if isinstance(expand, str) else None if expand is None else set(expand))
+    layout = _Layout(
+        roots,
+        params or {},  # type: ignore[arg-type]  # params is {id: path} by now
+        {expand} if isinstance(expand, str) else None if expand is None else set(expand),
+    )
     tensors, order = layout.tensors, layout.nearest()
-    kept = set(order if len(order) <= max_nodes else order[:max_nodes - 1])
+    kept = set(order if len(order) <= max_nodes else order[: max_nodes - 1])
     totals = layout.gradients() if show_backward else {}
     logits = layout.cross_entropy_logits() if show_backward else set()
     of = _cut((params or {}).get(id(roots[0])) or roots[0].name or layout.tensor_node[layout.index[id(roots[0])]])
@@ -354,15 +412,33 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
             breaks = "\n" if len(text) > 12 else " "
             wrt = f"({name})" if any(c in name for c in " +-*/") else name  # ∂loss/∂(z - r), not ∂loss/∂z - r
             rows.append(_small(f"\u2202{whose}/\u2202{wrt}{formula} ={breaks}{text}", mono=True))
-        kind = "output" if id(tensor) in layout.root_ids else "parameter" if id(tensor) in (params or {}) else \
-            "intermediate" if tensor._node is not None else "leaf" if tensor.requires_grad else "constant"
+        kind = (
+            "output"
+            if id(tensor) in layout.root_ids
+            else "parameter"
+            if id(tensor) in (params or {})
+            else "intermediate"
+            if tensor._node is not None
+            else "leaf"
+            if tensor.requires_grad
+            else "constant"
+        )
         return _table(rows), COLOURS[kind]
 
-    graph = gv.Digraph("autograd", graph_attr={
-        "rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12", "labelloc": "t", "newrank": "true",
-        "nodesep": "0.45" if show_backward else "0.3", "ranksep": "0.4"},
+    graph = gv.Digraph(
+        "autograd",
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": "Helvetica",
+            "fontsize": "12",
+            "labelloc": "t",
+            "newrank": "true",
+            "nodesep": "0.45" if show_backward else "0.3",
+            "ranksep": "0.4",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "11", "margin": "0.1,0.04", "penwidth": "0.8"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7", "color": "#555555"})
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7", "color": "#555555"},
+    )
     clusters: dict[tuple, Any] = {(): graph}  # one Digraph per composite call, nested deepest first
     for name in order:
         if name not in kept:
@@ -370,10 +446,18 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
         path = layout.cluster[name] if group_composites else ()
         for depth in range(1, len(path) + 1):
             if path[:depth] not in clusters:
-                clusters[path[:depth]] = gv.Digraph(f"cluster_{len(clusters)}", graph_attr={
-                    "label": f"<<I>{_esc(_cut(layout.call_name[path[depth - 1]]))}</I>>", "style": "rounded,dashed",
-                    **({"tooltip": tip} if (tip := _tooltip(layout.call_name[path[depth - 1]])) else {}),
-                    "color": "#8c8c8c", "fontcolor": "#555555", "fontsize": "11", "margin": "18"})
+                clusters[path[:depth]] = gv.Digraph(
+                    f"cluster_{len(clusters)}",
+                    graph_attr={
+                        "label": f"<<I>{_esc(_cut(layout.call_name[path[depth - 1]]))}</I>>",
+                        "style": "rounded,dashed",
+                        **({"tooltip": tip} if (tip := _tooltip(layout.call_name[path[depth - 1]])) else {}),
+                        "color": "#8c8c8c",
+                        "fontcolor": "#555555",
+                        "fontsize": "11",
+                        "margin": "18",
+                    },
+                )
         if name.startswith("t"):
             label, fill = tensor_label(int(name[1:]))
             attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": fill}
@@ -399,9 +483,15 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     if left_out:
         ops = Counter(layout.composite.get(n) or tensors[int(n[2:])]._node.name for n in left_out if n[0] != "t")
         listed = ", ".join(f"{op}\u00d7{n}" for op, n in ops.most_common(6)) + (", \u2026" if len(ops) > 6 else "")
-        graph.node("summary", label=_table([f"<B>\u2026 {len(left_out)} more nodes</B>",
-                                           _small(f"(ops: {listed})" if ops else "(tensors)")]),
-                   shape="note", style="filled,dashed", fillcolor=COLOURS["summary"])
+        graph.node(
+            "summary",
+            label=_table(
+                [f"<B>\u2026 {len(left_out)} more nodes</B>", _small(f"(ops: {listed})" if ops else "(tensors)")]
+            ),
+            shape="note",
+            style="filled,dashed",
+            fillcolor=COLOURS["summary"],
+        )
     into_summary: set[str] = set()
     cache: dict[int, Any] = {}
     for (tail, head, label), uses in layout.edges.items():
@@ -416,8 +506,9 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
             graph.edge(head, tail, style="dashed", color="#aaaaaa", label=f"<{_esc(label)}>" if label else None)
         else:
             text = (f"{label}: " if label else "") + _format_array(flow, True)
-            graph.edge(head, tail, color=BACKWARD_COLOUR, fontcolor=BACKWARD_COLOUR,
-                       label=_table([_small(text, mono=True)]))  # no fill: a filled label box hid the lines
+            graph.edge(
+                head, tail, color=BACKWARD_COLOUR, fontcolor=BACKWARD_COLOUR, label=_table([_small(text, mono=True)])
+            )  # no fill: a filled label box hid the lines
 
     notes = []
     leaf_grads = [t.grad for t in tensors if t._node is None and t.requires_grad]
@@ -430,12 +521,16 @@ def draw_graph(root: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | A
     if left_out:
         notes.append(f"showing the {len(kept)} nodes nearest the output of {len(order)}")
     if title or notes:
-        graph.attr(label=_table(([f"<B>{_esc(_cut(title, 4 * MAX_LABEL_CHARS))}</B>"] if title else [])
-                                + [_small(n) for n in notes]))
+        graph.attr(
+            label=_table(
+                ([f"<B>{_esc(_cut(title, 4 * MAX_LABEL_CHARS))}</B>"] if title else []) + [_small(n) for n in notes]
+            )
+        )
     return graph
 
 
 # ---------------------------------------------------------------- writing files
+
 
 def save(graph: Any, path: str | os.PathLike) -> Path:
     """Write ``graph`` to exactly ``path``; the format follows the suffix: ``.svg`` (also used when
@@ -464,18 +559,22 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
             "Python package alone cannot render. Install Graphviz: apt-get install graphviz (Debian/Ubuntu), "
             "brew install graphviz (macOS), conda install -c conda-forge graphviz, or winget install graphviz "
             f"(Windows). The DOT source was written to {dot_path}; render it later with "
-            f"`dot -T{fmt} {dot_path} -o {path}`.") from None
+            f"`dot -T{fmt} {dot_path} -o {path}`."
+        ) from None
     except gv.CalledProcessError as error:
         stderr = (error.stderr or b"").decode("utf-8", "replace").strip()
         raise RuntimeError(f"Graphviz could not render {path}: {stderr or error}") from None
     except OSError as error:  # dot stopped reading its input (BrokenPipeError): ask it why
-        raise RuntimeError(f"Graphviz could not render {path}: dot stopped reading the graph ({error}); "
-                           f"it said: {_dot_stderr(source, fmt)}") from None
+        raise RuntimeError(
+            f"Graphviz could not render {path}: dot stopped reading the graph ({error}); "
+            f"it said: {_dot_stderr(source, fmt)}"
+        ) from None
     write_bytes_atomic(path, data)
     return path
 
 
 # ---------------------------------------------------------------- the examples behind the command line
+
 
 def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
     """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes) or
@@ -483,6 +582,7 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
     if kind not in ("softmax-ce", "mlp"):
         raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce' or 'mlp'")
     from . import functional as F
+
     generator = np.random.default_rng(4)  # a seed where ReLU passes some entries and blocks others
     if kind == "softmax-ce":
         logits = Tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]], requires_grad=True, name="logits")
@@ -491,6 +591,7 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
         title = "softmax + cross-entropy: " + ("backward" if backward else "forward")
     else:
         from . import nn
+
         params = nn.MLP([4, 3, 3], generator=generator)  # seeded, so the picture is reproducible
         inputs = Tensor(generator.standard_normal((2, 4)).astype(np.float32), name="x")
         logits = params(inputs)
@@ -499,8 +600,15 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
         title = "two-layer MLP loss" + (": backward" if backward else "") + " (cross_entropy collapsed)"
     loss.name = "loss"
     # values in the forward picture, gradients in the backward one: both at once crowd the boxes
-    return draw_graph(loss, params=params, show_values=not backward, show_backward=backward, rankdir=rankdir,
-                      title=title, expand=set() if kind == "mlp" else None)
+    return draw_graph(
+        loss,
+        params=params,
+        show_values=not backward,
+        show_backward=backward,
+        rankdir=rankdir,
+        title=title,
+        expand=set() if kind == "mlp" else None,
+    )
 
 
 def graph_command(kind: str, out: str, rankdir: str = "TB", backward: bool = True) -> str:
@@ -512,4 +620,5 @@ def graph_command(kind: str, out: str, rankdir: str = "TB", backward: bool = Tru
 def explore(root: Tensor, path: str | os.PathLike | None = None, **options: Any) -> Any:
     """The step-by-step backprop explorer page; see [`explorer.explore`][tinygrad_sm.explorer.explore]."""
     from .explorer import explore as write_page  # (explorer reads this module: imported on first use)
+
     return write_page(root, path, **options)

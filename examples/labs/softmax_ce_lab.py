@@ -14,6 +14,7 @@ Check it (exit 0 when every gradient matches autograd):
 
     python -m tinygrad_sm check --file examples/labs/softmax_ce_lab.py
 """
+
 import numpy as np
 
 import tinygrad_sm.functional as F
@@ -44,5 +45,9 @@ def derived(W, b, a_prev, labels):
 def inputs():
     rng = np.random.default_rng(0)
     n, fan_in, classes = 4, 5, 3
-    return {"W": rng.standard_normal((classes, fan_in)), "b": rng.standard_normal(classes),
-            "a_prev": rng.standard_normal((n, fan_in)), "labels": rng.integers(0, classes, size=n)}
+    return {
+        "W": rng.standard_normal((classes, fan_in)),
+        "b": rng.standard_normal(classes),
+        "a_prev": rng.standard_normal((n, fan_in)),
+        "labels": rng.integers(0, classes, size=n),
+    }

@@ -9,6 +9,7 @@ exits 1 and names, per gradient: the transpose, the bias not summed over the bat
 at the first element that differs (``derived_more``); a sign error *and* a factor of 2 at once,
 and a wrong shape no rule explains (``derived_worse``).
 """
+
 import numpy as np
 
 import tinygrad_sm.functional as F
@@ -35,31 +36,35 @@ def _delta(W, b, a_prev, labels):
 
 def derived(W, b, a_prev, labels):
     delta = _delta(W, b, a_prev, labels)
-    dW = a_prev.T @ delta + LAM * W.T   # transposed: (in, out) instead of W's (out, in)
-    db = delta                          # one row per example: not summed over the batch
-    da_prev = -(delta @ W)              # sign error
+    dW = a_prev.T @ delta + LAM * W.T  # transposed: (in, out) instead of W's (out, in)
+    db = delta  # one row per example: not summed over the batch
+    da_prev = -(delta @ W)  # sign error
     return dW, db, da_prev
 
 
 def derived_more(W, b, a_prev, labels):
     delta = _delta(W, b, a_prev, labels)
     a = softmax(a_prev @ W.T + b)
-    dW = delta.T @ a_prev               # the L2 term's lam * W is missing
-    db = (a - np.eye(W.shape[0])[labels]).sum(axis=0)   # the 1/n of the mean is missing
-    da_prev = (a / len(labels)) @ W     # forgot to subtract y: no usual mistake, the first index is shown
+    dW = delta.T @ a_prev  # the L2 term's lam * W is missing
+    db = (a - np.eye(W.shape[0])[labels]).sum(axis=0)  # the 1/n of the mean is missing
+    da_prev = (a / len(labels)) @ W  # forgot to subtract y: no usual mistake, the first index is shown
     return dW, db, da_prev
 
 
 def derived_worse(W, b, a_prev, labels):
     delta = _delta(W, b, a_prev, labels)
-    dW = -2 * (delta.T @ a_prev + LAM * W)   # the sign and a factor 2 at once
-    db = delta.sum(axis=0)[:2]               # wrong shape, no rule explains it
-    da_prev = delta @ W                      # right
+    dW = -2 * (delta.T @ a_prev + LAM * W)  # the sign and a factor 2 at once
+    db = delta.sum(axis=0)[:2]  # wrong shape, no rule explains it
+    da_prev = delta @ W  # right
     return dW, db, da_prev
 
 
 def inputs():
     rng = np.random.default_rng(0)
     n, fan_in, classes = 4, 5, 3
-    return {"W": rng.standard_normal((classes, fan_in)), "b": rng.standard_normal(classes),
-            "a_prev": rng.standard_normal((n, fan_in)), "labels": rng.integers(0, classes, size=n)}
+    return {
+        "W": rng.standard_normal((classes, fan_in)),
+        "b": rng.standard_normal(classes),
+        "a_prev": rng.standard_normal((n, fan_in)),
+        "labels": rng.integers(0, classes, size=n),
+    }

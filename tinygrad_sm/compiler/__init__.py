@@ -8,6 +8,7 @@ call eagerly and traces again, so the results are always the eager results. ``st
 program's Python. (The package is ``compiler``, not ``compile``, so that ``tinygrad_sm.compile`` can be
 the function without the submodule's import ever replacing it.)
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,6 +24,7 @@ def compile(fn: Callable | None = None, *, cache_size: int = 8) -> Any:
     or ``@compile``. Returns a [`CompiledFunction`][tinygrad_sm.compiler.api.CompiledFunction]; its
     ``source`` is the latest program. (Imported on first use: the engine imports ``hooks`` early.)"""
     from .api import CompiledFunction
+
     if fn is None:
         return lambda f: CompiledFunction(f, cache_size)
     return CompiledFunction(fn, cache_size)

@@ -1,4 +1,5 @@
 """The ``compile`` entry point: signatures, the cache of programs, guards that fall back to eager."""
+
 from __future__ import annotations
 
 import functools
@@ -19,8 +20,8 @@ from .trace import Refused, Tracer
 
 __all__ = ["CompiledFunction"]
 
-MAX_VARIANTS = 4     # programs kept per signature (one per outcome of its guards)
-MAX_RETRACES = 8     # traces in a row that give no usable program before a signature stays eager
+MAX_VARIANTS = 4  # programs kept per signature (one per outcome of its guards)
+MAX_RETRACES = 8  # traces in a row that give no usable program before a signature stays eager
 
 
 def _flatten(value: Any, path: str, key: list, leaves: list, names: list, kinds: list) -> None:
@@ -46,14 +47,15 @@ def _flatten(value: Any, path: str, key: list, leaves: list, names: list, kinds:
 
 class _Entry:
     """One signature: its verified programs, the candidate awaiting a second identical trace."""
+
     __slots__ = ("candidate", "eager", "hold", "programs", "retraces")
 
     def __init__(self, hold: list) -> None:
-        self.programs: list = []     # (function, source, namespace, generators_to_restore)
+        self.programs: list = []  # (function, source, namespace, generators_to_restore)
         self.candidate: Any = None
         self.retraces = 0
         self.eager: str | None = None
-        self.hold = hold             # objects whose id is part of the key, kept alive
+        self.hold = hold  # objects whose id is part of the key, kept alive
 
 
 def _same_namespace(a: dict, b: dict) -> bool:
@@ -62,8 +64,13 @@ def _same_namespace(a: dict, b: dict) -> bool:
     for name, x in a.items():
         y = b[name]
         if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-            if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype == y.dtype
-                    and x.shape == y.shape and np.array_equal(x, y, equal_nan=True)):
+            if not (
+                isinstance(x, np.ndarray)
+                and isinstance(y, np.ndarray)
+                and x.dtype == y.dtype
+                and x.shape == y.shape
+                and np.array_equal(x, y, equal_nan=True)
+            ):
                 return False
         elif type(x).__module__.startswith("tinygrad_sm.ops"):
             if type(x) is not type(y) or getattr(x, "needs_grad", None) != getattr(y, "needs_grad", None):
@@ -95,8 +102,10 @@ class CompiledFunction:
         if _mode.tracer is not None:  # called from inside another compiled function: part of its trace
             return self.fn(*args, **kwargs)
         if _mode.anomaly or _mode.anomaly_forward:
-            raise RuntimeError("tinygrad_sm.compile: detect_anomaly is on; anomaly checks need the eager engine, "
-                               "so call the function without compile while debugging")
+            raise RuntimeError(
+                "tinygrad_sm.compile: detect_anomaly is on; anomaly checks need the eager engine, "
+                "so call the function without compile while debugging"
+            )
         key: list = []
         leaves: list = []
         names: list = []
@@ -150,15 +159,21 @@ class CompiledFunction:
             program, source, namespace = build(tracer, result, getattr(self.fn, "__name__", "step"), kinds)
         except Refused as error:
             entry.eager = str(error)
-            warnings.warn(f"tinygrad_sm.compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for this "
-                          f"signature: {error}", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"tinygrad_sm.compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for this signature: {error}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             return result
         generators = [v for k, v in namespace.items() if k.startswith("_generator")]
         if "_draw(None" in source:
             generators.append(None)
         candidate = (program, source, namespace, generators)
-        if entry.candidate is not None and entry.candidate[1] == source and \
-                _same_namespace(entry.candidate[2], namespace):
+        if (
+            entry.candidate is not None
+            and entry.candidate[1] == source
+            and _same_namespace(entry.candidate[2], namespace)
+        ):
             entry.programs.insert(0, candidate)
             del entry.programs[MAX_VARIANTS:]
             entry.candidate, entry.retraces = None, 0
@@ -167,9 +182,13 @@ class CompiledFunction:
             entry.retraces += 1
             if entry.retraces > MAX_RETRACES:
                 entry.eager = "its trace kept changing from call to call"
-                warnings.warn(f"tinygrad_sm.compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for this "
-                              "signature: each call traced a different program (a value read with .item() "
-                              "changes every call?)", RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"tinygrad_sm.compile({getattr(self.fn, '__name__', 'fn')}): runs eagerly for this "
+                    "signature: each call traced a different program (a value read with .item() "
+                    "changes every call?)",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
         self.source = source
         return result
 
@@ -179,5 +198,3 @@ class CompiledFunction:
 
 def _resolve(generators: list) -> list:
     return [factories.default_generator() if g is None else g for g in generators]
-
-

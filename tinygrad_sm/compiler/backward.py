@@ -1,6 +1,7 @@
 """The backward sweep under a trace: ``autograd.run_backward``'s steps for ``.backward()``, each one
 also written down (the seed, every node's vector-Jacobian product, the additions where a tensor was
 used twice, the accumulation into ``.grad``). A mixin of ``trace.Tracer``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,15 +16,18 @@ from .ir import Line, Refused, Var, _plain_math
 class BackwardRecorder:
     """The part of ``Tracer`` that records ``run_backward`` (the engine hands the whole sweep over)."""
 
-    def run_backward(self, roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
-                     inputs: Any) -> None:
+    def run_backward(self, roots: list, root_grads: list, retain_graph: bool, create_graph: bool, inputs: Any) -> None:
         """``autograd.run_backward`` for ``.backward()``, step by step, each step also written down."""
         if create_graph:
-            raise RuntimeError("tinygrad_sm.compile: create_graph=True inside a compiled function is not supported; "
-                               "call the function without compile for higher-order gradients")
+            raise RuntimeError(
+                "tinygrad_sm.compile: create_graph=True inside a compiled function is not supported; "
+                "call the function without compile for higher-order gradients"
+            )
         if inputs is not None:
-            raise RuntimeError("tinygrad_sm.compile: tinygrad_sm.grad(...) inside a compiled function is not "
-                               "supported; use loss.backward() and read .grad")
+            raise RuntimeError(
+                "tinygrad_sm.compile: tinygrad_sm.grad(...) inside a compiled function is not "
+                "supported; use loss.backward() and read .grad"
+            )
         made, leaves = autograd._reachable(roots)
         grads: dict[int, tuple[Any, Any]] = {}
         owned: set[int] = set()
@@ -31,8 +35,11 @@ class BackwardRecorder:
             var = self.vars.get(id(seed))
             if var is None:
                 var = self._bind(seed, Var("grad", grad_of=self.vars.get(id(root._data))))
-                maker = f"_np.array(1, dtype={self.const(seed.dtype, 'dtype')})" if seed.ndim == 0 else \
-                    f"_np.ones({seed.shape!r}, dtype={self.const(seed.dtype, 'dtype')})"
+                maker = (
+                    f"_np.array(1, dtype={self.const(seed.dtype, 'dtype')})"
+                    if seed.ndim == 0
+                    else f"_np.ones({seed.shape!r}, dtype={self.const(seed.dtype, 'dtype')})"
+                )
                 if not (seed == 1).all():
                     self.refuse("backward(gradient=...) with an array the trace cannot place")
                 self.emit("{} = " + maker, [var], "the seed: d loss / d loss = 1", kind="backward")
@@ -47,7 +54,7 @@ class BackwardRecorder:
                 autograd._check_versions(tensor, node)
             input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
             self._record_backward(node, tensor, grad_var, input_grads, grad)
-            for position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
+            for _position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
                 if needs and parent_grad is not None:
                     var = self.vars.get(id(parent_grad))
                     if type(parent_grad) is not np.ndarray:
@@ -57,8 +64,10 @@ class BackwardRecorder:
                             self.emit("{} = _asarray({})", [new, var], kind="backward")
                             var = new
                     if parent_grad.shape != parent._data.shape:
-                        raise RuntimeError(f"internal error: backward of op {node.describe()} returned a "
-                                           f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}")
+                        raise RuntimeError(
+                            f"internal error: backward of op {node.describe()} returned a "
+                            f"gradient of shape {parent_grad.shape} for an input of shape {parent.shape}"
+                        )
                     self._accumulate(grads, owned, id(parent), var, parent_grad)
             if not retain_graph:
                 node.release()
@@ -105,18 +114,24 @@ class BackwardRecorder:
                 owned.add(key)
         elif key in owned:
             np.add(previous[1], grad, out=previous[1])
-            self.emit("_np.add({}, {}, out={})", [previous[0], var, previous[0]],
-                      "a second use: gradients add", kind="backward")
+            self.emit(
+                "_np.add({}, {}, out={})",
+                [previous[0], var, previous[0]],
+                "a second use: gradients add",
+                kind="backward",
+            )
         else:
             total = np.asarray(previous[1] + grad)
             new = self._bind(total, Var("grad", grad_of=previous[0].grad_of))
-            self.emit("{} = _asarray({} + {})", [new, previous[0], var], "a tensor used twice: gradients add",
-                      kind="backward")
+            self.emit(
+                "{} = _asarray({} + {})", [new, previous[0], var], "a tensor used twice: gradients add", kind="backward"
+            )
             grads[key] = (new, total)
             owned.add(key)
 
-    def _record_backward(self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple,
-                         grad: Any = None) -> None:
+    def _record_backward(
+        self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple, grad: Any = None
+    ) -> None:
         if self.refused:
             return
         if id(node) in self.templated:
@@ -151,5 +166,9 @@ class BackwardRecorder:
         lhs = ", ".join(targets) + ("," if len(targets) == 1 else "")
         placeholders = ", ".join("{}" if isinstance(v, Var) else v for v in ins + [out])
         used = [v for v in ins + [out] if isinstance(v, Var)]
-        self.emit(f"{lhs} = {name}.backward({{}}, {placeholders})", outs + [grad_var] + used,
-                  f"{node.name} backward: {_plain_math(type(node).math[1])}", kind="backward")
+        self.emit(
+            f"{lhs} = {name}.backward({{}}, {placeholders})",
+            outs + [grad_var] + used,
+            f"{node.name} backward: {_plain_math(type(node).math[1])}",
+            kind="backward",
+        )

@@ -1,5 +1,6 @@
 """From a finished trace to Python source: name the variables after the tensors, write one line per
 recorded call with its comment, and ``exec`` it into a function."""
+
 from __future__ import annotations
 
 import keyword
@@ -38,8 +39,17 @@ def _same(a: Any, b: Any) -> bool:
 
 from ..ops import _scatter_add, unbroadcast  # noqa: E402
 
-RUNTIME = {"_np": np, "_scatter_add": _scatter_add, "_unbroadcast": unbroadcast, "_asarray": np.asarray, "_wrap": Tensor._wrap, "_write": _write, "_draw": _draw,
-           "_same": _same, "_GuardFailed": GuardFailed}
+RUNTIME = {
+    "_np": np,
+    "_scatter_add": _scatter_add,
+    "_unbroadcast": unbroadcast,
+    "_asarray": np.asarray,
+    "_wrap": Tensor._wrap,
+    "_write": _write,
+    "_draw": _draw,
+    "_same": _same,
+    "_GuardFailed": GuardFailed,
+}
 
 
 def _identifier(text: str) -> str:
@@ -62,8 +72,12 @@ def _name_vars(tracer: Tracer, lines: list) -> None:
             return "grad_" + var.grad_of.name
         if var.tensor is not None:
             key = id(var.tensor)
-            name = (tracer.tensor_names.get(key) if key in tracer._user_named else None) or var.tensor.name or \
-                tracer.param_names.get(key) or tracer.tensor_names.get(key)
+            name = (
+                (tracer.tensor_names.get(key) if key in tracer._user_named else None)
+                or var.tensor.name
+                or tracer.param_names.get(key)
+                or tracer.tensor_names.get(key)
+            )
             if name:
                 return _identifier(name)
         return _identifier(var.hint)
@@ -106,8 +120,10 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if holder.startswith("_arg"):
             continue
         tracer.ns[holder] = tensor
-        checks = [f"{holder}._data.shape != {tensor._data.shape!r}",
-                  f"{holder}._data.dtype != {tracer.const(tensor._data.dtype, 'dtype')}"]
+        checks = [
+            f"{holder}._data.shape != {tensor._data.shape!r}",
+            f"{holder}._data.dtype != {tracer.const(tensor._data.dtype, 'dtype')}",
+        ]
         if key in tracer.grad_none_guard:
             checks.append(f"{holder}.grad is not None")
         if key in tracer.grad_read:
@@ -139,8 +155,15 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
         body.append(f"    if {' or '.join('(' + g + ')' for g in guards)}: raise _GuardFailed")
     section = None
-    titles = {"forward": "forward", "derived": "forward", "guard": "forward", "read": None, "random": "forward",
-              "backward": "backward", "update": "update"}
+    titles = {
+        "forward": "forward",
+        "derived": "forward",
+        "guard": "forward",
+        "read": None,
+        "random": "forward",
+        "backward": "backward",
+        "update": "update",
+    }
     for line in lines:
         title = titles[line.kind]
         if title and title != section and not (section == "backward" and title == "forward"):

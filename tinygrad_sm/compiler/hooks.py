@@ -10,6 +10,7 @@ that froze them would give a wrong answer on the next batch. So they are written
 
 Outside a trace both are one function call and one attribute test.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -11,6 +11,7 @@ is replayed by calling its ``forward``/``backward`` (still correct, one line, le
 A template gets ``v``: the variables by role (``a``, ``b``, ``x``, ``out``, ``g``; a role is a ``Var``
 or the name of a constant) and the traced op; it returns lines ``(format, names)``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,7 +28,9 @@ def _unbroadcast(grad: str, shape: tuple, grad_shape: tuple, target: str) -> lis
     stretched = tuple(leading + i for i, n in enumerate(shape) if n == 1 and grad_shape[leading + i] != 1)
     if not stretched:
         axes = tuple(range(leading))
-        return [(f"{{{target}}} = {{{grad}}}.sum(axis={axes[0] if len(axes) == 1 else axes})", "sum the broadcast rows")]
+        return [
+            (f"{{{target}}} = {{{grad}}}.sum(axis={axes[0] if len(axes) == 1 else axes})", "sum the broadcast rows")
+        ]
     return [(f"{{{target}}} = _unbroadcast({{{grad}}}, {shape!r})", "sum over the broadcast axes")]
 
 
@@ -97,32 +100,56 @@ def _sum_backward(op: Any, shapes: dict, scale: str | None) -> list:
 
 def _getitem_backward(op: Any, shapes: dict) -> list:
     fill = "{gx}[{index}] = {g}" if ops._is_basic_index(op.index) else "_scatter_add({gx}, {index}, {g})"
-    return [(f"{{gx}} = _np.zeros({shapes['x']!r}, dtype={{dtype}})", ""),
-            (fill, "scatter-add g where the entries were picked (repeats accumulate)")]
+    return [
+        (f"{{gx}} = _np.zeros({shapes['x']!r}, dtype={{dtype}})", ""),
+        (fill, "scatter-add g where the entries were picked (repeats accumulate)"),
+    ]
 
 
 # (forward lines, backward lines, whether the template applies to this traced op)
 TEMPLATES: dict[type, tuple[Callable, Callable, Callable]] = {
     ops.Add: (lambda op, s: [("{out} = {a} + {b}", "")], _add_backward, lambda op, s: True),
-    ops.Sub: (lambda op, s: [("{out} = {a} - {b}", "")], lambda op, s: _add_backward(op, s, negate_b=True),
-              lambda op, s: True),
+    ops.Sub: (
+        lambda op, s: [("{out} = {a} - {b}", "")],
+        lambda op, s: _add_backward(op, s, negate_b=True),
+        lambda op, s: True,
+    ),
     ops.Mul: (lambda op, s: [("{out} = {a} * {b}", "")], _mul_backward, lambda op, s: True),
-    ops.Matmul: (_matmul_forward, _matmul_backward,
-                 lambda op, s: len(s["a"]) == 2 and len(s["b"]) == 2),
-    ops.ReLU: (lambda op, s: [("{out} = _np.maximum({x}, 0)", "")],
-               lambda op, s: [("{gx} = {g} * ({out} > 0)", "")], lambda op, s: True),
-    ops.Exp: (lambda op, s: [("{out} = _np.exp({x})", "")], lambda op, s: [("{gx} = {g} * {out}", "")],
-              lambda op, s: True),
-    ops.Log: (lambda op, s: [("{out} = _np.log({x})", "")], lambda op, s: [("{gx} = {g} / {x}", "")],
-              lambda op, s: True),
+    ops.Matmul: (_matmul_forward, _matmul_backward, lambda op, s: len(s["a"]) == 2 and len(s["b"]) == 2),
+    ops.ReLU: (
+        lambda op, s: [("{out} = _np.maximum({x}, 0)", "")],
+        lambda op, s: [("{gx} = {g} * ({out} > 0)", "")],
+        lambda op, s: True,
+    ),
+    ops.Exp: (
+        lambda op, s: [("{out} = _np.exp({x})", "")],
+        lambda op, s: [("{gx} = {g} * {out}", "")],
+        lambda op, s: True,
+    ),
+    ops.Log: (
+        lambda op, s: [("{out} = _np.log({x})", "")],
+        lambda op, s: [("{gx} = {g} / {x}", "")],
+        lambda op, s: True,
+    ),
     ops.Neg: (lambda op, s: [("{out} = -{x}", "")], lambda op, s: [("{gx} = -{g}", "")], lambda op, s: True),
-    ops.Reshape: (lambda op, s: [("{out} = {x}.reshape({shape})", "")],
-                  lambda op, s: [(f"{{gx}} = {{g}}.reshape({s['x']!r})", "")], lambda op, s: True),
-    ops.Sum: (lambda op, s: [(f"{{out}} = _asarray({{x}}.sum(axis={op.axes!r}, keepdims={op.keepdims!r}))", "")],
-              lambda op, s: _sum_backward(op, s, None), lambda op, s: type(op) is ops.Sum),
-    ops.Mean: (lambda op, s: [(f"{{total}} = _asarray({{x}}.sum(axis={op.axes!r}, keepdims={op.keepdims!r}))", ""),
-                              ("{out} = _asarray({total} * {scale})", "times 1/n")],
-               lambda op, s: _sum_backward(op, s, "scale"), lambda op, s: s["x_kind"] == "f"),
+    ops.Reshape: (
+        lambda op, s: [("{out} = {x}.reshape({shape})", "")],
+        lambda op, s: [(f"{{gx}} = {{g}}.reshape({s['x']!r})", "")],
+        lambda op, s: True,
+    ),
+    ops.Sum: (
+        lambda op, s: [(f"{{out}} = _asarray({{x}}.sum(axis={op.axes!r}, keepdims={op.keepdims!r}))", "")],
+        lambda op, s: _sum_backward(op, s, None),
+        lambda op, s: type(op) is ops.Sum,
+    ),
+    ops.Mean: (
+        lambda op, s: [
+            (f"{{total}} = _asarray({{x}}.sum(axis={op.axes!r}, keepdims={op.keepdims!r}))", ""),
+            ("{out} = _asarray({total} * {scale})", "times 1/n"),
+        ],
+        lambda op, s: _sum_backward(op, s, "scale"),
+        lambda op, s: s["x_kind"] == "f",
+    ),
     ops.GetItem: (lambda op, s: [("{out} = _asarray({x}[{index}])", "")], _getitem_backward, lambda op, s: True),
 }
 

@@ -7,6 +7,7 @@ that appears is given a variable; an array the trace cannot account for (a value
 data outside the primitives and not declared with ``derived``) makes the trace refuse, and that
 signature then always runs eagerly: a compiled step never freezes something that should change.
 """
+
 from __future__ import annotations
 
 import gc
@@ -35,8 +36,16 @@ def user_line() -> str:
 
 
 # the modules whose reads of tensor values are declared (derived/check) or feed primitives directly
-_DECLARING = ("tinygrad_sm.functional", "tinygrad_sm.ops", "tinygrad_sm.autograd", "tinygrad_sm.tensor",
-              "tinygrad_sm.optim", "tinygrad_sm.nn", "tinygrad_sm.compiler", "tinygrad_sm.factories")
+_DECLARING = (
+    "tinygrad_sm.functional",
+    "tinygrad_sm.ops",
+    "tinygrad_sm.autograd",
+    "tinygrad_sm.tensor",
+    "tinygrad_sm.optim",
+    "tinygrad_sm.nn",
+    "tinygrad_sm.compiler",
+    "tinygrad_sm.factories",
+)
 
 
 def _from_library(depth: int) -> bool:
@@ -50,25 +59,25 @@ class Tracer(BackwardRecorder):
 
     def __init__(self, leaves: list, names: list[str], kinds: list[str]):
         self.lines: list[Line] = []
-        self.ns: dict[str, Any] = {}       # constants, op instances, state tensors: the program's globals
-        self.vars: dict[int, Var] = {}      # id(array) -> its variable
+        self.ns: dict[str, Any] = {}  # constants, op instances, state tensors: the program's globals
+        self.vars: dict[int, Var] = {}  # id(array) -> its variable
         self.layouts: dict[tuple, Var] = {}  # (address, shape, strides, dtype) -> the variable first seen so
-        self.keep: list[Any] = []           # arrays and tensors kept alive so ids stay unique
+        self.keep: list[Any] = []  # arrays and tensors kept alive so ids stay unique
         self.state: dict[int, tuple[str, Tensor]] = {}  # id(tensor) -> (name in the program, tensor)
-        self.state_start_grad: dict[int, Any] = {}      # id(tensor) -> its .grad when first seen
+        self.state_start_grad: dict[int, Any] = {}  # id(tensor) -> its .grad when first seen
         self.arg_vars: list[Var] = []
-        self.grad_set: dict[int, Var] = {}     # id(leaf) -> the variable the program last wrapped as its .grad
+        self.grad_set: dict[int, Var] = {}  # id(leaf) -> the variable the program last wrapped as its .grad
         self.templated: dict[int, tuple] = {}  # id(recorded op) -> (its roles, shapes, template)
-        self.ops: dict[int, str] = {}       # id(recorded op) -> global name of its replay instance
-        self.wrote = False                  # a write to state happened (guards after it cannot fall back)
+        self.ops: dict[int, str] = {}  # id(recorded op) -> global name of its replay instance
+        self.wrote = False  # a write to state happened (guards after it cannot fall back)
         self.refused: str | None = None
         self.n_const = 0
         self.tensor_names: dict[int, str] = {}
         self._user_named: set[int] = set()
-        self.cleared: set[int] = set()          # leaves whose .grad zero_grad() set to None in this call
+        self.cleared: set[int] = set()  # leaves whose .grad zero_grad() set to None in this call
         self.grad_none_guard: set[int] = set()  # leaves whose .grad must be None when the call starts
-        self.grad_read: set[int] = set()        # leaves whose starting .grad the program reads
-        self.constants: set[int] = set()        # ids of arrays made from Python numbers/lists (constants)
+        self.grad_read: set[int] = set()  # leaves whose starting .grad the program reads
+        self.constants: set[int] = set()  # ids of arrays made from Python numbers/lists (constants)
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
@@ -126,14 +135,18 @@ class Tracer(BackwardRecorder):
         if array.dtype.kind in "iu" and array.ndim == 1 and np.array_equal(array, np.arange(array.size)):
             self.keep.append(array)
             return self.const(array, "arange")  # np.arange(n) for picking one entry per row
-        raise Refused(f"{what}: an array of shape {array.shape} that did not come from the compiled function's "
-                      "arguments, its parameters or a recorded op (a value computed from .data?)")
+        raise Refused(
+            f"{what}: an array of shape {array.shape} that did not come from the compiled function's "
+            "arguments, its parameters or a recorded op (a value computed from .data?)"
+        )
 
     def tensor_var(self, tensor: Tensor, what: str) -> Var | str:
         var = self.vars.get(id(tensor._data))
         if var is not None:
             return var
-        if id(tensor) in self.state or id(tensor) in self.preexisting:  # a parameter or another tensor that outlives the call: read at replay
+        if (
+            id(tensor) in self.state or id(tensor) in self.preexisting
+        ):  # a parameter or another tensor that outlives the call: read at replay
             return self.state_var(tensor)
         return self.array_var(tensor._data, what)
 
@@ -154,8 +167,9 @@ class Tracer(BackwardRecorder):
         var = self.vars.get(id(leaf.grad._data))
         if var is not None:
             return var
-        if (id(leaf) in self.state and leaf.grad is self.state_start_grad[id(leaf)]) or \
-                (id(leaf) not in self.state and id(leaf) in self.preexisting):
+        if (id(leaf) in self.state and leaf.grad is self.state_start_grad[id(leaf)]) or (
+            id(leaf) not in self.state and id(leaf) in self.preexisting
+        ):
             holder = self.holder(leaf)
             var = self._bind(leaf.grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
             self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
@@ -242,6 +256,7 @@ class Tracer(BackwardRecorder):
     def _emit_template(self, lines: list, values: dict, comment: str, kind: str) -> None:
         """Emit template lines: ``{role}`` becomes the role's variable, constant or expression."""
         import re
+
         temporaries: dict[str, Var] = {}
         for index, (fmt, note) in enumerate(lines):
             used: list = []
@@ -252,15 +267,17 @@ class Tracer(BackwardRecorder):
                 if value is None:
                     value = temporaries.setdefault(role, Var(_TEMP_NAMES.get(role, role)))
                 if isinstance(value, Var):
-                    used.append(value)
+                    used.append(value)  # noqa: B023 (place runs inside this iteration, by re.sub below)
                     return "{}"
                 if isinstance(value, tuple):  # (text with {} placeholders, its variables)
-                    used.extend(value[1])
+                    used.extend(value[1])  # noqa: B023 (as above)
                     return value[0]
                 return str(value)
+
             text = re.sub(r"\{(\w+)\}", place, fmt)
-            self.emit(text, used, note if index or kind == "backward" else (comment + (f"; {note}" if note else "")),
-                      kind)
+            self.emit(
+                text, used, note if index or kind == "backward" else (comment + (f"; {note}" if note else "")), kind
+            )
 
     def on_derived(self, fn: Callable, args: tuple, value: Any) -> None:
         if self.refused:
@@ -271,8 +288,12 @@ class Tracer(BackwardRecorder):
             self.refuse(str(error))
             return
         var = self._bind(value, Var(getattr(fn, "__name__", "derived").strip("_")))
-        self.emit("{} = " + self.const(fn, getattr(fn, "__name__", "fn")) + text, [var] + used,
-                  f"constant of the graph, recomputed: {getattr(fn, '__name__', '')}", kind="derived")
+        self.emit(
+            "{} = " + self.const(fn, getattr(fn, "__name__", "fn")) + text,
+            [var] + used,
+            f"constant of the graph, recomputed: {getattr(fn, '__name__', '')}",
+            kind="derived",
+        )
 
     def on_check(self, fn: Callable, args: tuple, value: bool) -> None:
         if self.refused:
@@ -284,8 +305,12 @@ class Tracer(BackwardRecorder):
         except Refused as error:
             return self.refuse(str(error))
         test = "not " if value else ""
-        self.emit(f"if {test}" + self.const(fn, getattr(fn, "__name__", "fn")) + text + ": raise _GuardFailed", used,
-                  f"guard: {getattr(fn, '__name__', '')} was {value} when traced", kind="guard")
+        self.emit(
+            f"if {test}" + self.const(fn, getattr(fn, "__name__", "fn")) + text + ": raise _GuardFailed",
+            used,
+            f"guard: {getattr(fn, '__name__', '')} was {value} when traced",
+            kind="guard",
+        )
 
     def on_item(self, tensor: Tensor, value: Any) -> None:
         if self.refused:
@@ -296,15 +321,21 @@ class Tracer(BackwardRecorder):
         if _from_library(depth):
             return self.refuse("library code read a tensor value with .item() (a declared check is missing)")
         if self.wrote:
-            return self.refuse(".item() (or float(t), bool(t), if t:) after a parameter update; "
-                               "return the tensor and read it outside the compiled function")
+            return self.refuse(
+                ".item() (or float(t), bool(t), if t:) after a parameter update; "
+                "return the tensor and read it outside the compiled function"
+            )
         try:
             text, used = self.value_expr(tensor, ".item()")
         except Refused as error:
             return self.refuse(str(error))
         expected = self.const(value, "value")
-        self.emit(f"if not _same({text}.item(), {expected}): raise _GuardFailed", used,
-                  f"guard: .item() was {value!r} when traced", kind="guard")
+        self.emit(
+            f"if not _same({text}.item(), {expected}): raise _GuardFailed",
+            used,
+            f"guard: .item() was {value!r} when traced",
+            kind="guard",
+        )
 
     def on_constant(self, array: np.ndarray) -> None:
         self.constants.add(id(array))
@@ -319,8 +350,10 @@ class Tracer(BackwardRecorder):
     def on_escape(self, tensor: Tensor, how: str) -> None:
         if self.refused or _from_library(2):
             return
-        self.refuse(f"the compiled function reads tensor values with {how}; compile cannot see what it does with "
-                    "them (use Tensor ops, or return the tensor and read it outside)")
+        self.refuse(
+            f"the compiled function reads tensor values with {how}; compile cannot see what it does with "
+            "them (use Tensor ops, or return the tensor and read it outside)"
+        )
 
     def on_write(self, tensor: Tensor, ufunc: Any, value: Any) -> None:
         if self.refused:
@@ -335,8 +368,12 @@ class Tracer(BackwardRecorder):
         owner = self.state.get(id(tensor))
         self.wrote = self.wrote or owner is not None
         holder = owner[0] if owner else self.const(tensor, "t")
-        self.emit(f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})", [target] + used,
-                  f"in-place {getattr(ufunc, '__name__', 'write')} (as Tensor._write)", kind="update")
+        self.emit(
+            f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})",
+            [target] + used,
+            f"in-place {getattr(ufunc, '__name__', 'write')} (as Tensor._write)",
+            kind="update",
+        )
 
     def on_random(self, array: np.ndarray, generator: Any, method: str, shape: tuple, dtype: Any) -> None:
         if self.refused:
@@ -344,8 +381,12 @@ class Tracer(BackwardRecorder):
         gen = "None" if generator is None else self.const(generator, "generator")
         var = self._bind(array, Var("noise"))
         kind = "None" if dtype is None else self.const(np.dtype(dtype), "dtype")
-        self.emit("{} = _draw(" + f"{gen}, {method!r}, {tuple(shape)!r}, {kind})", [var],
-                  f"a new {method} draw from the generator on every call", kind="random")
+        self.emit(
+            "{} = _draw(" + f"{gen}, {method!r}, {tuple(shape)!r}, {kind})",
+            [var],
+            f"a new {method} draw from the generator on every call",
+            kind="random",
+        )
 
     def on_optimizer_step(self, optimizer: Any) -> None:
         if not self.refused:
@@ -354,19 +395,26 @@ class Tracer(BackwardRecorder):
                     holder = self.holder(param)
                     if param.grad is None:
                         self.emit(f"{holder}.grad = None", [], kind="update")
-                    elif self.vars.get(id(param.grad._data)) is not None or param.grad is not \
-                            self.state_start_grad[id(param)]:
+                    elif (
+                        self.vars.get(id(param.grad._data)) is not None
+                        or param.grad is not self.state_start_grad[id(param)]
+                    ):
                         self.grad_set[id(param)] = self.grad_var(param)
                         self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_set[id(param)]], kind="update")
             except Refused as error:
                 self.refuse(str(error))
             name = self.const(optimizer, type(optimizer).__name__.lower())
-            doc = (type(optimizer).__doc__ or "").split("::")
+            doc = (type(optimizer).__doc__ or "").split(":\n\n", 1)  # the rule: the block after the first line
             rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
             for line in rule[:6]:
                 self.emit("# " + line, [], kind="update")
-            self.emit(f"{name}.step()", [], f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
-                      "in place, for every parameter", kind="update")
+            self.emit(
+                f"{name}.step()",
+                [],
+                f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
+                "in place, for every parameter",
+                kind="update",
+            )
             self.wrote = True
         tracer, _mode.tracer = _mode.tracer, None
         try:
@@ -378,8 +426,11 @@ class Tracer(BackwardRecorder):
     def name_parameters(self, fn: Any, args: tuple) -> None:
         """Names for parameters: their path in the modules, or the global/closure variable holding them."""
         from ..nn.module import Module
+
         found: dict[str, Any] = {}
-        for cell, name in zip(getattr(fn, "__closure__", None) or (), fn.__code__.co_freevars if hasattr(fn, "__code__") else ()):
+        for cell, name in zip(
+            getattr(fn, "__closure__", None) or (), fn.__code__.co_freevars if hasattr(fn, "__code__") else ()
+        ):
             try:
                 found[name] = cell.cell_contents
             except ValueError:

@@ -1,4 +1,5 @@
 """What the losses share: the ``reduction`` argument."""
+
 from __future__ import annotations
 
 from ..tensor import Tensor

@@ -1,4 +1,5 @@
 """Contractions: einsum (a primitive with its own rule), and tensordot, dot, outer composed from it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +17,10 @@ def _tensors(operands: Any) -> list[Tensor]:
     the first tensor's floating dtype (so a Python number does not turn float32 into float64)."""
     like = next((o for o in operands if isinstance(o, Tensor)), None)
     dtype = like.dtype if like is not None and like.dtype.kind == "f" else None
-    return [o if isinstance(o, Tensor) else Tensor(o if isinstance(o, np.ndarray) else np.asarray(o, dtype=dtype))
-            for o in operands]
+    return [
+        o if isinstance(o, Tensor) else Tensor(o if isinstance(o, np.ndarray) else np.asarray(o, dtype=dtype))
+        for o in operands
+    ]
 
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:
@@ -49,16 +52,18 @@ def tensordot(a: Any, b: Any, axes: Any = 2, dims: Any = None) -> Tensor:
         axes_b = [int(x) % max(b.ndim, 1) for x in listed_b]
     for i, j in zip(axes_a, axes_b):
         if a.shape[i] != b.shape[j]:
-            raise ValueError(f"tensordot: axis {i} of a (shape {a.shape}) and axis {j} of b (shape {b.shape}) "
-                             "differ in size")
+            raise ValueError(
+                f"tensordot: axis {i} of a (shape {a.shape}) and axis {j} of b (shape {b.shape}) differ in size"
+            )
     if a.ndim + b.ndim - len(axes_a) > len(_LETTERS):
         raise ValueError("tensordot: too many dimensions")
-    letters_a = list(_LETTERS[:a.ndim])
-    letters_b = list(_LETTERS[a.ndim:a.ndim + b.ndim])
+    letters_a = list(_LETTERS[: a.ndim])
+    letters_b = list(_LETTERS[a.ndim : a.ndim + b.ndim])
     for i, j in zip(axes_a, axes_b):
         letters_b[j] = letters_a[i]
-    kept = ([c for k, c in enumerate(letters_a) if k not in axes_a]
-            + [c for k, c in enumerate(letters_b) if k not in axes_b])
+    kept = [c for k, c in enumerate(letters_a) if k not in axes_a] + [
+        c for k, c in enumerate(letters_b) if k not in axes_b
+    ]
     return ops.Einsum.apply(a, b, subscripts="".join(letters_a) + "," + "".join(letters_b) + "->" + "".join(kept))
 
 

@@ -5,6 +5,7 @@ copy: im2col) and multiplies the rows by the flattened kernels; autograd derives
 matmul and from ``Unfold``'s adjoint ``Fold``. ``conv_transpose2d`` is that adjoint written forwards:
 a matmul, then ``fold``. PyTorch's signatures and (N, C, H, W) layout.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,23 +32,33 @@ def _check_input(input: Any, dims: int, op: str) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op} expects a Tensor input, got {type(input).__name__}")
     if input.ndim != dims:
-        raise ValueError(f"{op} expects input of shape (N, C, {', '.join('HW'[-(dims - 2):] if dims == 4 else 'L')}), "
-                         f"got {input.shape}")
+        raise ValueError(
+            f"{op} expects input of shape (N, C, {', '.join('HW'[-(dims - 2) :] if dims == 4 else 'L')}), "
+            f"got {input.shape}"
+        )
     if input.dtype.kind != "f":
         raise TypeError(f"{op} expects a floating point input, got dtype {input.dtype}")
     return input
 
 
-def windows(input: Tensor, kernel_size: tuple[int, ...], dilation: tuple[int, ...], padding: Any,
-            stride: tuple[int, ...], pad_value: float = 0.0) -> Tensor:
+def windows(
+    input: Tensor,
+    kernel_size: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: Any,
+    stride: tuple[int, ...],
+    pad_value: float = 0.0,
+) -> Tensor:
     """The windows of ``input`` (N, C, *spatial) as (N, C, *kernel_size, *out): the Unfold primitive."""
     pairs = ops.as_pairs(padding, len(kernel_size))
-    return ops.Unfold.apply(input, kernel_size=kernel_size, dilation=dilation, padding=pairs, stride=stride,
-                            pad_value=pad_value)
+    return ops.Unfold.apply(
+        input, kernel_size=kernel_size, dilation=dilation, padding=pairs, stride=stride, pad_value=pad_value
+    )
 
 
-def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1, padding: IntOrPair = 0,
-           stride: IntOrPair = 1) -> Tensor:
+def unfold(
+    input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1, padding: IntOrPair = 0, stride: IntOrPair = 1
+) -> Tensor:
     """``torch.nn.functional.unfold``: (N, C, H, W) -> (N, C*kh*kw, L), column ``l`` holding the flattened
     window at position ``l`` (row-major over the (H_out, W_out) grid); the columns are a copy of the view."""
     _check_input(input, 4, "unfold")
@@ -58,8 +69,14 @@ def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1, paddi
     return view.reshape(n, c * kernel[0] * kernel[1], view.shape[4] * view.shape[5])
 
 
-def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair, dilation: IntOrPair = 1,
-         padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+def fold(
+    input: Tensor,
+    output_size: IntOrPair,
+    kernel_size: IntOrPair,
+    dilation: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    stride: IntOrPair = 1,
+) -> Tensor:
     """``torch.nn.functional.fold``, unfold's adjoint: (N, C*kh*kw, L) -> (N, C, H, W), every column added
     back at the positions its window covers (overlaps add up). ``fold(unfold(x))`` is ``x`` times the
     number of windows covering each pixel, not ``x``."""
@@ -73,8 +90,10 @@ def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair, dilation
     n, rows, columns = input.shape
     per_window = kernel[0] * kernel[1]
     if rows % per_window or columns != counts[0] * counts[1]:
-        raise ValueError(f"fold to {size} with kernel {kernel}: input of shape {input.shape} needs a multiple of "
-                         f"{per_window} rows and {counts[0] * counts[1]} columns ({counts[0]}x{counts[1]} windows)")
+        raise ValueError(
+            f"fold to {size} with kernel {kernel}: input of shape {input.shape} needs a multiple of "
+            f"{per_window} rows and {counts[0] * counts[1]} columns ({counts[0]}x{counts[1]} windows)"
+        )
     cols = input.reshape(n, rows // per_window, *kernel, *counts)
     return ops.Fold.apply(cols, output_size=size, kernel_size=kernel, dilation=dilation, padding=pairs, stride=stride)
 
@@ -96,30 +115,44 @@ def _padding_pairs(padding: Any, kernel: tuple[int, ...], dilation: tuple[int, .
     return ops.as_pairs(_tuple(padding, len(kernel), "padding", minimum=0), len(kernel))
 
 
-def _check_weight(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, op: str,
-                  transposed: bool = False) -> None:
+def _check_weight(
+    input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, op: str, transposed: bool = False
+) -> None:
     if not isinstance(weight, Tensor) or weight.ndim != input.ndim:
-        raise ValueError(f"{op}: weight must be a Tensor with {input.ndim} dimensions, got "
-                         f"{getattr(weight, 'shape', type(weight).__name__)}")
+        raise ValueError(
+            f"{op}: weight must be a Tensor with {input.ndim} dimensions, got "
+            f"{getattr(weight, 'shape', type(weight).__name__)}"
+        )
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     channels = input.shape[1]
     if transposed:
         if weight.shape[0] != channels or channels % groups:
-            raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} expects "
-                             f"{weight.shape[0]} (weight is (C_in, C_out/groups, kh, kw)), groups={groups}")
+            raise ValueError(
+                f"{op}: input has {channels} channels but weight {weight.shape} expects "
+                f"{weight.shape[0]} (weight is (C_in, C_out/groups, kh, kw)), groups={groups}"
+            )
         out_channels = weight.shape[1] * groups
     else:
         if channels % groups or weight.shape[0] % groups or weight.shape[1] * groups != channels:
-            raise ValueError(f"{op}: input has {channels} channels but weight {weight.shape} with groups={groups} "
-                             f"expects {weight.shape[1] * groups} (weight is (C_out, C_in/groups, kh, kw))")
+            raise ValueError(
+                f"{op}: input has {channels} channels but weight {weight.shape} with groups={groups} "
+                f"expects {weight.shape[1] * groups} (weight is (C_out, C_in/groups, kh, kw))"
+            )
         out_channels = weight.shape[0]
     if bias is not None and (not isinstance(bias, Tensor) or bias.shape != (out_channels,)):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got {getattr(bias, 'shape', bias)}")
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
-           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair | str = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
     input (N, C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias (C_out,) -> (N, C_out, H_out, W_out),
@@ -134,17 +167,20 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     stride, dilation = _tuple(stride, 2, "stride"), _tuple(dilation, 2, "dilation")
     pairs = _padding_pairs(padding, kernel, dilation, stride)
     with name_scope("conv2d"):
-        cols = windows(input, kernel, dilation, pairs, stride)            # (N, C, kh, kw, Ho, Wo), a view
+        cols = windows(input, kernel, dilation, pairs, stride)  # (N, C, kh, kw, Ho, Wo), a view
         n, channels, _, _, out_h, out_w = cols.shape
         out_channels = weight.shape[0]
         if groups == 1:
             rows = cols.permute(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)  # im2col: the copy
-            out = rows @ weight.reshape(out_channels, -1).transpose()          # (N*Ho*Wo, C_out)
+            out = rows @ weight.reshape(out_channels, -1).transpose()  # (N*Ho*Wo, C_out)
             out = out.reshape(n, out_h, out_w, out_channels).permute(0, 3, 1, 2)
         else:
             per_group = channels // groups
-            rows = (cols.reshape(n, groups, per_group, *kernel, out_h, out_w).permute(1, 0, 5, 6, 2, 3, 4)
-                    .reshape(groups, n * out_h * out_w, -1))
+            rows = (
+                cols.reshape(n, groups, per_group, *kernel, out_h, out_w)
+                .permute(1, 0, 5, 6, 2, 3, 4)
+                .reshape(groups, n * out_h * out_w, -1)
+            )
             kernels = weight.reshape(groups, out_channels // groups, -1).permute(0, 2, 1)
             out = (rows @ kernels).reshape(groups, n, out_h, out_w, out_channels // groups)
             out = out.permute(1, 0, 4, 2, 3).reshape(n, out_channels, out_h, out_w)
@@ -153,8 +189,15 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
         return out
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int] = 1,
-           padding: int | tuple[int] | str = 0, dilation: int | tuple[int] = 1, groups: int = 1) -> Tensor:
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int] = 1,
+    padding: int | tuple[int] | str = 0,
+    dilation: int | tuple[int] = 1,
+    groups: int = 1,
+) -> Tensor:
     """1-D cross-correlation, as ``torch.nn.functional.conv1d``: input (N, C_in, L), weight
     (C_out, C_in/groups, k) -> (N, C_out, L_out); computed as ``conv2d`` over a height-1 image."""
     _check_input(input, 3, "conv1d")
@@ -168,14 +211,28 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
         if padding_2d[1][0] == padding_2d[1][1]:
             padding_2d = (0, padding_2d[1][0])
     n, channels, length = input.shape
-    out = conv2d(input.reshape(n, channels, 1, length), weight.reshape(*weight.shape[:2], 1, weight.shape[2]),
-                 bias, stride=(1, *stride_1), padding=padding_2d, dilation=(1, *dilation_1), groups=groups)
+    out = conv2d(
+        input.reshape(n, channels, 1, length),
+        weight.reshape(*weight.shape[:2], 1, weight.shape[2]),
+        bias,
+        stride=(1, *stride_1),
+        padding=padding_2d,
+        dilation=(1, *dilation_1),
+        groups=groups,
+    )
     return out.reshape(n, out.shape[1], out.shape[3])
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
-                     padding: IntOrPair = 0, output_padding: IntOrPair = 0, groups: int = 1,
-                     dilation: IntOrPair = 1) -> Tensor:
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair = 0,
+    output_padding: IntOrPair = 0,
+    groups: int = 1,
+    dilation: IntOrPair = 1,
+) -> Tensor:
     """``torch.nn.functional.conv_transpose2d``: the adjoint of ``conv2d`` with the same weight.
 
     input (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw) -> (N, C_out, H_out, W_out) with
@@ -193,25 +250,28 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if any(e >= s for e, s in zip(extra, stride)):  # (PyTorch also allows e < dilation; not supported here)
         raise ValueError(f"output_padding {extra} must be smaller than stride {stride}")
     n, in_channels, height, width = input.shape
-    size = tuple((m - 1) * s - 2 * p + d * (k - 1) + e + 1
-                 for m, s, p, d, k, e in zip((height, width), stride, pad, dilation, kernel, extra))
+    size = tuple(
+        (m - 1) * s - 2 * p + d * (k - 1) + e + 1
+        for m, s, p, d, k, e in zip((height, width), stride, pad, dilation, kernel, extra)
+    )
     if min(size) < 1:
         raise ValueError(f"conv_transpose2d: the output size {size} is not positive")
     out_per_group = weight.shape[1]
     with name_scope("conv_transpose2d"):
         if groups == 1:
             pixels = input.permute(0, 2, 3, 1).reshape(n * height * width, in_channels)
-            cols = pixels @ weight.reshape(in_channels, -1)                    # (N*H*W, C_out*kh*kw)
+            cols = pixels @ weight.reshape(in_channels, -1)  # (N*H*W, C_out*kh*kw)
             cols = cols.reshape(n, height, width, out_per_group, *kernel).permute(0, 3, 4, 5, 1, 2)
         else:
             per_group = in_channels // groups
             pixels = input.reshape(n, groups, per_group, height, width).permute(1, 0, 3, 4, 2)
             pixels = pixels.reshape(groups, n * height * width, per_group)
-            cols = pixels @ weight.reshape(groups, per_group, -1)              # (G, N*H*W, C_out/G*kh*kw)
+            cols = pixels @ weight.reshape(groups, per_group, -1)  # (G, N*H*W, C_out/G*kh*kw)
             cols = cols.reshape(groups, n, height, width, out_per_group, *kernel).permute(1, 0, 4, 5, 6, 2, 3)
             cols = cols.reshape(n, groups * out_per_group, *kernel, height, width)
-        out = ops.Fold.apply(cols, output_size=size, kernel_size=kernel, dilation=dilation,
-                             padding=ops.as_pairs(pad, 2), stride=stride)
+        out = ops.Fold.apply(
+            cols, output_size=size, kernel_size=kernel, dilation=dilation, padding=ops.as_pairs(pad, 2), stride=stride
+        )
         if bias is not None:
             out = out + bias.reshape(1, -1, 1, 1)
         return out

@@ -3,14 +3,15 @@
 Each turns its PyTorch arguments into one NumPy advanced index and uses ``x[index]`` (the ``GetItem``
 primitive, whose adjoint is a scatter-add) or the ``ScatterAdd`` primitive (whose adjoint is ``GetItem``).
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..compiler.hooks import check
 from .. import ops
+from ..compiler.hooks import check
 from ..tensor import Tensor, where
 from .shape import _axis
 
@@ -65,8 +66,12 @@ def take_along_axis(x: Tensor, indices: Any, axis: Any = -1) -> Tensor:
     axis = _axis(axis, x.ndim, "take_along_axis")
     if indices.ndim != x.ndim:
         raise ValueError(f"take_along_axis: indices have {indices.ndim} dimensions, the input {x.ndim}")
-    shape = list(np.broadcast_shapes(tuple(1 if d == axis else n for d, n in enumerate(x.shape)),
-                                     tuple(1 if d == axis else n for d, n in enumerate(indices.shape))))
+    shape = list(
+        np.broadcast_shapes(
+            tuple(1 if d == axis else n for d, n in enumerate(x.shape)),
+            tuple(1 if d == axis else n for d, n in enumerate(indices.shape)),
+        )
+    )
     shape[axis] = indices.shape[axis]
     indices = np.broadcast_to(indices, shape)
     return x[_along(indices, axis, x.shape, "take_along_axis")]
@@ -116,8 +121,10 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = No
     positions, src = _scatter_index(x, dim, index, src if value is None else value, "scatter")
     flat = np.ravel_multi_index(positions, x.shape) if x.ndim else np.zeros(1, dtype=np.int64)
     if np.unique(flat).size != flat.size:
-        raise ValueError("scatter: index writes to the same position more than once; the result would depend "
-                         "on the order of the writes (use scatter_add to accumulate)")
+        raise ValueError(
+            "scatter: index writes to the same position more than once; the result would depend "
+            "on the order of the writes (use scatter_add to accumulate)"
+        )
     written = np.zeros(x.shape, dtype=bool)
     written[positions] = True
     kept = where(written, 0.0 if x.dtype.kind == "f" else 0, x)

@@ -1,4 +1,5 @@
 """Losses other than the softmax cross-entropy, and the shared ``reduction`` step."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,15 +21,17 @@ def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor
         return _reduce((prediction - target) ** 2, reduction)
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, weight: Any = None,
-                                     reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(
+    logits: Tensor, targets: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
     """``-t log s(x) - (1 - t) log(1 - s(x))`` in the stable form ``log(1 + e^x) - t x``, where
     ``log(1 + e^x)`` is the log-sum-exp of ``[0, x]``; its gradient is ``s(x) - t``. ``weight``
     (broadcast to the logits' shape) scales each element's loss."""
     targets = _like(targets, logits)
     if targets.shape != logits.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: logits shape {logits.shape} and targets shape "
-                         f"{targets.shape} differ")
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: logits shape {logits.shape} and targets shape {targets.shape} differ"
+        )
     with name_scope("binary_cross_entropy_with_logits"):
         zeros = Tensor._wrap(np.zeros(logits.shape, dtype=logits.dtype))
         softplus = logsumexp(stack([zeros, logits], axis=-1), axis=-1)
@@ -66,8 +69,10 @@ def binary_cross_entropy(probs: Tensor, targets: Any, weight: Any = None, reduct
     outside = ~((probs.data >= 0) & (probs.data <= 1))
     if outside.any():
         bad = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise ValueError(f"binary_cross_entropy: probs must be in [0, 1], got {probs.data[bad]} at index {bad}; "
-                         "for logits use binary_cross_entropy_with_logits")
+        raise ValueError(
+            f"binary_cross_entropy: probs must be in [0, 1], got {probs.data[bad]} at index {bad}; "
+            "for logits use binary_cross_entropy_with_logits"
+        )
     with name_scope("binary_cross_entropy"):
         losses = -(targets * _clamped_log(probs) + (1 - targets) * _clamped_log(1 - probs))
         return _reduce(losses if weight is None else losses * _like(weight, probs), reduction)

@@ -1,5 +1,6 @@
 """Order: sort and topk, composed as an index computed on the values (a constant) and a gather
 (``take_along_axis``), so the gradient goes back to the positions the values came from."""
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -14,6 +15,7 @@ from .shape import _axis
 class ValuesIndices(NamedTuple):
     """``(values, indices)`` as PyTorch's ``sort``/``topk`` return them; the indices are an int64 array
     (not differentiable), as ``argmax`` returns them here."""
+
     values: Tensor
     indices: np.ndarray
 

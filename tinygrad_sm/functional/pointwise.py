@@ -2,6 +2,7 @@
 
 Only public Tensor ops; the gradients follow from ``where``, ``*``, ``/``, ``log`` and ``exp``.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@
 evenly, as ``Tensor.max`` does (PyTorch instead gives it all to one of them: the gradients differ
 exactly where a window has ties; elsewhere they agree). Padding holds -inf, which never wins.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,9 @@ from ..tensor import Tensor
 from .conv import IntOrPair, _check_input, _tuple, windows
 
 
-def _pool_geometry(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-                   ceil_mode: bool, op: str) -> tuple[Ints, Ints, Ints, Pairs]:
+def _pool_geometry(
+    input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, op: str
+) -> tuple[Ints, Ints, Ints, Pairs]:
     """(kernel, stride, dilation, padding pairs) with ``ceil_mode``'s extra padding after."""
     kernel = _tuple(kernel_size, 2, "kernel_size")
     if stride is None or (not isinstance(stride, int) and len(stride) == 0):  # PyTorch: None or () means kernel_size
@@ -32,8 +34,10 @@ def _pool_geometry(input: Tensor, kernel_size: Any, stride: Any, padding: Any, d
     for size, k, s, d, p in zip(input.shape[2:], kernel, stride, dilation, pad):
         span = d * (k - 1) + 1
         if size + 2 * p < span:
-            raise ValueError(f"{op}: input of shape {input.shape} is smaller than the window {kernel} "
-                             f"(dilation {dilation}, padding {pad})")
+            raise ValueError(
+                f"{op}: input of shape {input.shape} is smaller than the window {kernel} "
+                f"(dilation {dilation}, padding {pad})"
+            )
         count = (math.ceil if ceil_mode else math.floor)((size + 2 * p - span) / s) + 1
         if ceil_mode and (count - 1) * s >= size + p:  # the last window must start inside the input or the left pad
             count -= 1
@@ -41,23 +45,40 @@ def _pool_geometry(input: Tensor, kernel_size: Any, stride: Any, padding: Any, d
     return kernel, stride, dilation, tuple(pairs)
 
 
-def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0,
-               dilation: IntOrPair = 1, ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
+def max_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor:
     """``torch.nn.functional.max_pool2d``: (N, C, H, W) -> (N, C, H_out, W_out), the max of each window
     (``stride`` defaults to ``kernel_size``). Ties split the gradient evenly (see the module docstring).
     ``return_indices`` is not supported (it raises)."""
     _check_input(input, 4, "max_pool2d")
     if return_indices:
-        raise ValueError("max_pool2d: return_indices=True is not supported (ties share the gradient, so there "
-                         "is no single index per window)")
-    kernel, stride, dilation, pairs = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode,
-                                                     "max_pool2d")
+        raise ValueError(
+            "max_pool2d: return_indices=True is not supported (ties share the gradient, so there "
+            "is no single index per window)"
+        )
+    kernel, stride, dilation, pairs = _pool_geometry(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+    )
     with name_scope("max_pool2d"):
         return windows(input, kernel, dilation, pairs, stride, pad_value=-np.inf).max(axis=(2, 3))
 
 
-def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0,
-               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """``torch.nn.functional.avg_pool2d``: the mean of each window, (N, C, H, W) -> (N, C, H_out, W_out).
 
     The divisor is the window's size counting the zero padding (``count_include_pad``) or only the
@@ -97,8 +118,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     averaging positions ``floor(i H / out)`` to ``ceil((i + 1) H / out) - 1`` (bins may overlap). Written
     as ``A_h @ x @ A_w^T`` with constant averaging matrices; ``None`` keeps that axis's size."""
     _check_input(input, 4, "adaptive_avg_pool2d")
-    parts = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) \
+    parts = (
+        (output_size, output_size)
+        if output_size is None or isinstance(output_size, (int, np.integer))
         else tuple(output_size)
+    )
     if len(parts) != 2:
         raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
     sizes = tuple(input.shape[2 + axis] if part is None else part for axis, part in enumerate(parts))

@@ -2,6 +2,7 @@
 
 Every one accepts PyTorch's ``dim``/``keepdim`` and NumPy's ``axis``/``keepdims`` through ``axis_args``.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,16 @@ def _correction(correction: Any, unbiased: Any, default: float) -> float:
     return default if correction is None else float(correction)
 
 
-def var(x: Tensor, dim: Any = _UNSET, unbiased: Any = _UNSET, keepdim: Any = _UNSET, *, correction: Any = None,
-        axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+def var(
+    x: Tensor,
+    dim: Any = _UNSET,
+    unbiased: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    *,
+    correction: Any = None,
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+) -> Tensor:
     """``sum((x - mean)^2) / (N - correction)`` over ``dim`` (all by default). ``correction`` defaults to
     1 (Bessel's), as in PyTorch; ``unbiased=False`` is ``correction=0``. (``np.var`` keeps NumPy's
     ``ddof=0`` default.) Where ``N <= correction`` the result is inf or nan, as in PyTorch."""
@@ -42,8 +51,16 @@ def var(x: Tensor, dim: Any = _UNSET, unbiased: Any = _UNSET, keepdim: Any = _UN
         return total / 0.0
 
 
-def std(x: Tensor, dim: Any = _UNSET, unbiased: Any = _UNSET, keepdim: Any = _UNSET, *, correction: Any = None,
-        axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+def std(
+    x: Tensor,
+    dim: Any = _UNSET,
+    unbiased: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    *,
+    correction: Any = None,
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+) -> Tensor:
     """``sqrt(var)`` with the same arguments. Its gradient at zero spread is nan (``1/(2 sqrt 0) * 0``),
     as in PyTorch."""
     return var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
@@ -96,8 +113,16 @@ def _abs_zero_at_zero(x: Tensor) -> Tensor:
     return where(np.asarray(x.data != 0), where(np.asarray(x.data >= 0), x, -x), 0.0)
 
 
-def norm(x: Tensor, p: Any = "fro", dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET,
-         keepdims: Any = _UNSET, ord: Any = _UNSET) -> Tensor:
+def norm(
+    x: Tensor,
+    p: Any = "fro",
+    dim: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    *,
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+    ord: Any = _UNSET,
+) -> Tensor:
     """Vector norm over ``dim`` (all elements by default): ``p`` = 2 or ``'fro'`` (the square root of the
     sum of squares), 1, any p > 0 (``(sum |x|^p)^(1/p)``), ``inf`` (max |x|), ``-inf`` (min |x|) or 0
     (the count of nonzeros, no gradient). NumPy's ``ord=`` is accepted for ``p``.

@@ -4,6 +4,7 @@ Each is written with public Tensor ops (reshape, expand, slicing, concatenate, t
 so autograd derives the gradient: a repeat's gradient is the sum over the copies (from ``expand``),
 a reflect pad's adds the mirrored border back in (from integer indexing's scatter-add).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -65,8 +66,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start, end = _axis(start_dim, x.ndim, "flatten"), _axis(end_dim, x.ndim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {x.shape}")
-    merged = int(np.prod(x.shape[start:end + 1], dtype=np.int64))
-    return x.reshape((*x.shape[:start], merged, *x.shape[end + 1:]))
+    merged = int(np.prod(x.shape[start : end + 1], dtype=np.int64))
+    return x.reshape((*x.shape[:start], merged, *x.shape[end + 1 :]))
 
 
 def ravel(x: Tensor) -> Tensor:
@@ -108,7 +109,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         cut = (-int(shift)) % n if n else 0
         if cut:
             lead = (slice(None),) * axis
-            out = concatenate([out[lead + (slice(cut, None),)], out[lead + (slice(0, cut),)]], axis=axis)  # noqa: RUF005
+            out = concatenate([out[lead + (slice(cut, None),)], out[lead + (slice(0, cut),)]], axis=axis)
     return out
 
 
@@ -118,8 +119,9 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     gradient is the sum over the copies."""
     reps = _sizes(sizes)
     if len(reps) < x.ndim:
-        raise ValueError(f"repeat: {len(reps)} repeat counts for a tensor with {x.ndim} dimensions; "
-                         f"give at least {x.ndim}")
+        raise ValueError(
+            f"repeat: {len(reps)} repeat counts for a tensor with {x.ndim} dimensions; give at least {x.ndim}"
+        )
     if any(r < 0 for r in reps):
         raise ValueError(f"repeat: counts must be non-negative, got {reps}")
     shape = (1,) * (len(reps) - x.ndim) + x.shape
@@ -173,7 +175,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 
 def _filled(like: Tensor, axis: int, width: int, value: float) -> Tensor:
-    shape = (*like.shape[:axis], width, *like.shape[axis + 1:])
+    shape = (*like.shape[:axis], width, *like.shape[axis + 1 :])
     return Tensor._wrap(np.full(shape, value, dtype=like.dtype))
 
 
@@ -196,10 +198,13 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         n = out.shape[axis]
         if mode == "constant":
             if left < 0 or right < 0:  # cropping
-                out = out[lead + (slice(max(-left, 0), n - max(-right, 0)),)]  # noqa: RUF005 (mypy for py3.10 rejects a starred index)
+                out = out[lead + (slice(max(-left, 0), n - max(-right, 0)),)]
                 left, right = max(left, 0), max(right, 0)
-            pieces = (([_filled(out, axis, left, value)] if left else []) + [out]
-                      + ([_filled(out, axis, right, value)] if right else []))
+            pieces = (
+                ([_filled(out, axis, left, value)] if left else [])
+                + [out]
+                + ([_filled(out, axis, right, value)] if right else [])
+            )
             out = concatenate(pieces, axis=axis) if len(pieces) > 1 else out
             continue
         if left < 0 or right < 0:
@@ -213,5 +218,5 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
             index = np.concatenate([np.arange(left, 0, -1), middle, np.arange(n - 2, n - 2 - right, -1)])
         else:
             index = np.concatenate([np.zeros(left, dtype=np.int64), middle, np.full(right, n - 1)])
-        out = out[lead + (index.astype(np.int64),)]  # noqa: RUF005 (as above)
+        out = out[lead + (index.astype(np.int64),)]
     return out

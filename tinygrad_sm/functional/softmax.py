@@ -3,6 +3,7 @@
 Everything here is composed from primitives, except the fused fast path
 [`softmax_cross_entropy_fused`][tinygrad_sm.functional.softmax_cross_entropy_fused], a primitive with the
 hand-written backward ``(p - onehot(y)) / n`` that the tests hold equal to the composite."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ from ..tensor_habits import _UNSET
 from ._common import _reduce
 
 
-def _shift_and_sum(x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndarray | None = None,
-                   maybe_masked: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+def _shift_and_sum(
+    x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndarray | None = None, maybe_masked: bool = True
+) -> tuple[Tensor, Tensor, Tensor]:
     """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k`` (``row_max`` when the caller
     has it already, with kept dims).
 
@@ -70,8 +72,9 @@ def _zero_dim(x: Tensor, axis: Any, name: str) -> bool:
     return True
 
 
-def logsumexp(x: Tensor, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET,
-              keepdim: Any = _UNSET) -> Tensor:
+def logsumexp(
+    x: Tensor, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
+) -> Tensor:
     """``log sum_k exp(x_k)`` along ``axis`` (or ``dim``; default -1), computed as
     ``r + log sum_k exp(x_k - r)``, ``r = max_k x_k``.
 
@@ -86,7 +89,9 @@ def logsumexp(x: Tensor, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any
         result = nonempty.log() + shift
         if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
             result = where(derived(np.equal, total.data, 0), -np.inf, result)
-        return result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
+        return (
+            result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
+        )
 
 
 def log_softmax(x: Tensor, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
@@ -160,29 +165,35 @@ def _invalid_labels(labels: np.ndarray, classes: int, ignore_index: int | None) 
     return bool(labels.size) and not valid.all()
 
 
-def _labels(targets: Any, n: int, classes: int, ignore_index: int | None = None,
-            shape: tuple[int, ...] | None = None) -> np.ndarray:
+def _labels(
+    targets: Any, n: int, classes: int, ignore_index: int | None = None, shape: tuple[int, ...] | None = None
+) -> np.ndarray:
     """Integer class labels of shape ``shape`` (default ``(n,)``), each in 0..classes-1 or ``ignore_index``."""
     labels = _target_array(targets)
     expected = (n,) if shape is None else shape
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"class labels must be integers, got dtype {labels.dtype}"
-                        + ("; use .long()" if labels.dtype.kind == "f" else "")
-                        + "; soft targets (probabilities) must have the logits' shape")
+        raise TypeError(
+            f"class labels must be integers, got dtype {labels.dtype}"
+            + ("; use .long()" if labels.dtype.kind == "f" else "")
+            + "; soft targets (probabilities) must have the logits' shape"
+        )
     if labels.shape != expected:
         hint = ""
         if labels.size == int(np.prod(expected)) and labels.squeeze().shape == tuple(d for d in expected if d != 1):
             hint = "; labels must be a flat vector of class indices: use labels.reshape(-1)"
-        raise ValueError(f"labels must have shape {expected} to match logits with {classes} classes, got "
-                         f"{labels.shape}{hint}")
+        raise ValueError(
+            f"labels must have shape {expected} to match logits with {classes} classes, got {labels.shape}{hint}"
+        )
     if check(_invalid_labels, labels, classes, ignore_index):  # (declared: a guard under compile)
         valid = (labels >= 0) & (labels < classes)
         if ignore_index is not None:
             valid |= labels == ignore_index
         bad = tuple(int(i) for i in np.argwhere(~valid)[0])
         where_ = bad[0] if len(bad) == 1 else bad
-        raise ValueError(f"label {labels[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
-                         + (f" (or ignore_index={ignore_index})" if ignore_index is not None else ""))
+        raise ValueError(
+            f"label {labels[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
+            + (f" (or ignore_index={ignore_index})" if ignore_index is not None else "")
+        )
     return labels
 
 
@@ -197,17 +208,22 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
     else:
         soft = targets
     if soft.shape == shape[:1] and len(shape) == 2:
-        raise TypeError(f"class labels must be integers, got dtype {soft.dtype} of shape {soft.shape}; use .long() "
-                        "(floating point targets are probabilities and must have the logits' shape)")
+        raise TypeError(
+            f"class labels must be integers, got dtype {soft.dtype} of shape {soft.shape}; use .long() "
+            "(floating point targets are probabilities and must have the logits' shape)"
+        )
     if soft.shape != shape:
-        raise ValueError(f"soft targets (probabilities) must have the logits' shape {shape}, got {soft.shape}"
-                         + ("; integer class labels must have shape (n,)" if len(soft.shape) == 2
-                            and soft.shape[1] == 1 else ""))
+        raise ValueError(
+            f"soft targets (probabilities) must have the logits' shape {shape}, got {soft.shape}"
+            + ("; integer class labels must have shape (n,)" if len(soft.shape) == 2 and soft.shape[1] == 1 else "")
+        )
     if validate:
         if check(_not_distributions, soft.data):
             rows = soft.data.sum(axis=1)
-            raise ValueError("soft targets must be probability distributions: non-negative rows summing to 1 "
-                             f"(row sums range {rows.min():.6g}..{rows.max():.6g})")
+            raise ValueError(
+                "soft targets must be probability distributions: non-negative rows summing to 1 "
+                f"(row sums range {rows.min():.6g}..{rows.max():.6g})"
+            )
     return soft
 
 
@@ -227,8 +243,10 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
                 raise ValueError(f"{name}: soft targets must have the logits' shape {logits.shape}, got {raw.shape}")
             return logits.reshape(1, -1), _moved(targets, raw, (1, -1)), ()
         if raw.ndim != 0:
-            raise ValueError(f"{name}: unbatched logits of shape {logits.shape} need a 0-d class label, "
-                             f"got labels of shape {raw.shape}")
+            raise ValueError(
+                f"{name}: unbatched logits of shape {logits.shape} need a 0-d class label, "
+                f"got labels of shape {raw.shape}"
+            )
         return logits.reshape(1, -1), raw.reshape(1), ()
     if logits.ndim == 0:
         raise ValueError(f"{name}: logits must have a class dimension, got a 0-d tensor")
@@ -242,8 +260,10 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
         moved = targets.transpose(order) if isinstance(targets, Tensor) else raw.transpose(order)
         return rows, moved.reshape(-1, classes), spatial
     if raw.shape != spatial:
-        raise ValueError(f"{name}: logits of shape {logits.shape} (N, C, d1, ...) need labels of shape {spatial} "
-                         f"(N, d1, ...), got {raw.shape}")
+        raise ValueError(
+            f"{name}: logits of shape {logits.shape} (N, C, d1, ...) need labels of shape {spatial} "
+            f"(N, d1, ...), got {raw.shape}"
+        )
     return rows, raw.reshape(-1), spatial
 
 
@@ -264,8 +284,9 @@ def _finish(losses: Tensor, reduction: str, shape: tuple[int, ...]) -> Tensor:
     return losses.reshape(shape) if reduction == "none" and losses.shape != shape else losses
 
 
-def _picked_nll(log_probs: Tensor, labels: np.ndarray, weight: Tensor | None, ignore_index: int,
-                reduction: str) -> Tensor:
+def _picked_nll(
+    log_probs: Tensor, labels: np.ndarray, weight: Tensor | None, ignore_index: int, reduction: str
+) -> Tensor:
     """``-w_y log p_y`` per row with ignored rows 0; ``'mean'`` divides by the total weight of the rows
     kept (their count without weights), as PyTorch (all rows ignored: nan)."""
     n = log_probs.shape[0]
@@ -279,8 +300,9 @@ def _picked_nll(log_probs: Tensor, labels: np.ndarray, weight: Tensor | None, ig
     return _reduce(losses, reduction)
 
 
-def nll_loss(log_probs: Tensor, targets: Any, weight: Any = None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    log_probs: Tensor, targets: Any, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+) -> Tensor:
     """``-w_y log p_y`` per example from log-probabilities (n, C) and integer labels (n,), then reduced;
     also unbatched (C,) with a 0-d label and (N, C, d1, ...) with labels (N, d1, ...), as PyTorch.
     Labels equal to ``ignore_index`` contribute nothing; ``'mean'`` divides by the summed weights of
@@ -295,8 +317,15 @@ def nll_loss(log_probs: Tensor, targets: Any, weight: Any = None, ignore_index: 
         return _finish(_picked_nll(rows, labels, weight, ignore_index, reduction), reduction, shape)
 
 
-def cross_entropy(logits: Tensor, targets: Any, weight: Any = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0, validate: bool = False) -> Tensor:
+def cross_entropy(
+    logits: Tensor,
+    targets: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+    validate: bool = False,
+) -> Tensor:
     """``C = log Q - z_y`` per example, with ``Q = sum_k exp(z_k)``: logits (n, C), targets integer
     labels (n,) or probability rows (n, C) (then ``C = -sum_j t_j log p_j``). Computed from the
     shifted logits (``log Q - z_y = log sum_k exp(z_k - r) - (z_y - r)``, ``r = max_k z_k``), never as
@@ -321,8 +350,7 @@ def cross_entropy(logits: Tensor, targets: Any, weight: Any = None, ignore_index
         with name_scope("cross_entropy"):
             if weight is None and not ignored and not label_smoothing:
                 # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
-                shifted, total, _ = _shift_and_sum(rows, axis=1, keepdims=False, row_max=row_max,
-                                                    maybe_masked=masked)
+                shifted, total, _ = _shift_and_sum(rows, axis=1, keepdims=False, row_max=row_max, maybe_masked=masked)
                 log_total = _ones_where_empty(total, masked).log()
                 log_total.name = "log Q'"  # the derivation's names, for the pictures and the explorer
                 picked = shifted[np.arange(n), labels]

@@ -12,6 +12,7 @@ comment ``tinygrad_sm checkpoint format <N>`` that says which layout the arrays 
 them against the model, and reads the data only then, so a crafted file cannot make it allocate more
 than the model's own size, and a bad entry anywhere leaves the model unchanged.
 """
+
 from __future__ import annotations
 
 import os
@@ -86,14 +87,19 @@ def _format_version(archive: zipfile.ZipFile, path: Path) -> int:
             "in_features), as PyTorch does. Convert it once: arrays = dict(np.load(path)); transpose each "
             "Linear layer's '<layer>.weight' (arrays[name] = arrays[name].T); model.load_state_dict(arrays); "
             "nn.save(model, path). Or train again. (A file from np.savez of a state dict loads the same way, "
-            "without the transpose.)")
+            "without the transpose.)"
+        )
     version = int(match[1])
     if version > FORMAT_VERSION:
-        raise CheckpointError(f"checkpoint {path} has format {version}, newer than this tinygrad_sm reads "
-                              f"({FORMAT_VERSION}); upgrade tinygrad_sm")
+        raise CheckpointError(
+            f"checkpoint {path} has format {version}, newer than this tinygrad_sm reads "
+            f"({FORMAT_VERSION}); upgrade tinygrad_sm"
+        )
     if version < FORMAT_VERSION:
-        raise CheckpointError(f"checkpoint {path} has format {version}, which this tinygrad_sm cannot read; "
-                              f"it reads format {FORMAT_VERSION}")
+        raise CheckpointError(
+            f"checkpoint {path} has format {version}, which this tinygrad_sm cannot read; "
+            f"it reads format {FORMAT_VERSION}"
+        )
     return version
 
 
@@ -108,19 +114,19 @@ def _read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, na
                 raise CheckpointError(f"{where} is not a .npy array (it starts with {start[:8]!r})")
             major = start[6]
             if major not in (1, 2):
-                raise CheckpointError(f"{where} has .npy format version {major}.{start[7]}; "
-                                      "checkpoints use 1.0 or 2.0")
+                raise CheckpointError(f"{where} has .npy format version {major}.{start[7]}; checkpoints use 1.0 or 2.0")
             length_bytes = member.read(2 if major == 1 else 4)
             if len(length_bytes) < (2 if major == 1 else 4):
                 raise CheckpointError(f"{where} is truncated inside its .npy header")
             header_length = int.from_bytes(length_bytes, "little")
             if header_length > MAX_HEADER_BYTES:
-                raise CheckpointError(f"{where} claims a .npy header of {header_length} bytes, more than "
-                                      f"{MAX_HEADER_BYTES} (a real header is under 200); refusing to read it")
+                raise CheckpointError(
+                    f"{where} claims a .npy header of {header_length} bytes, more than "
+                    f"{MAX_HEADER_BYTES} (a real header is under 200); refusing to read it"
+                )
             member.seek(0)
             np.lib.format.read_magic(member)
-            read_header = (np.lib.format.read_array_header_1_0 if major == 1
-                           else np.lib.format.read_array_header_2_0)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
             try:
                 shape, fortran_order, dtype = read_header(member, max_header_size=MAX_HEADER_BYTES)
             except ValueError as error:
@@ -129,16 +135,21 @@ def _read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, na
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise CheckpointError(f"{where} is corrupt: {error}") from None
     if dtype.hasobject:
-        raise CheckpointError(f"{where} holds pickled Python objects (dtype {dtype}), which are refused for "
-                              "safety (a checkpoint must hold plain arrays)")
+        raise CheckpointError(
+            f"{where} holds pickled Python objects (dtype {dtype}), which are refused for "
+            "safety (a checkpoint must hold plain arrays)"
+        )
     promised = int(np.prod(shape, dtype=object)) * dtype.itemsize  # Python ints: no overflow
     held = info.file_size - data_offset
     if held != promised:
         problem = "truncated" if held < promised else "longer than its header says"
-        raise CheckpointError(f"{where} is {problem}: its header (shape {tuple(shape)}, dtype {dtype}) promises "
-                              f"{promised} data bytes, the entry holds {held}")
-    return SimpleNamespace(shape=tuple(shape), dtype=dtype, fortran_order=fortran_order,
-                           data_offset=data_offset, nbytes=promised)
+        raise CheckpointError(
+            f"{where} is {problem}: its header (shape {tuple(shape)}, dtype {dtype}) promises "
+            f"{promised} data bytes, the entry holds {held}"
+        )
+    return SimpleNamespace(
+        shape=tuple(shape), dtype=dtype, fortran_order=fortran_order, data_offset=data_offset, nbytes=promised
+    )
 
 
 def _read_data(archive: zipfile.ZipFile, info: zipfile.ZipInfo, header: SimpleNamespace, where: str) -> np.ndarray:
@@ -169,23 +180,24 @@ def load(module: Module, path: PathLike) -> Module:
     path = Path(path)
     with _open_regular(path) as handle:
         if handle.read(6) == _NPY_MAGIC:
-            raise CheckpointError(f"checkpoint {path} is a single .npy array, not an .npz archive of named "
-                                  "arrays; write checkpoints with nn.save(model, path)")
+            raise CheckpointError(
+                f"checkpoint {path} is a single .npy array, not an .npz archive of named "
+                "arrays; write checkpoints with nn.save(model, path)"
+            )
         handle.seek(0)
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
             size = os.fstat(handle.fileno()).st_size
             cause = "the file is empty" if size == 0 else f"truncated or corrupt ({size} bytes)"
-            raise CheckpointError(f"checkpoint {path} is not a readable .npz (zip) archive: {cause}: "
-                                  f"{error}") from None
+            raise CheckpointError(f"checkpoint {path} is not a readable .npz (zip) archive: {cause}: {error}") from None
         with archive:
             _format_version(archive, path)
             entries: dict[str, tuple[zipfile.ZipInfo, SimpleNamespace]] = {}
             for info in archive.infolist():
                 if not info.filename.endswith(".npy"):
                     raise CheckpointError(f"checkpoint {path}: entry {info.filename!r} is not a .npy array")
-                name = info.filename[:-len(".npy")]
+                name = info.filename[: -len(".npy")]
                 if name in entries:
                     raise CheckpointError(f"checkpoint {path}: entry {name!r} appears twice")
                 entries[name] = (info, _read_header(archive, info, path, name))
@@ -194,9 +206,13 @@ def load(module: Module, path: PathLike) -> Module:
             _check_names_and_shapes(parameters, {name: header for name, (_, header) in entries.items()}, source)
             for name, (_, header) in entries.items():
                 if header.dtype.kind not in "fiu":
-                    raise TypeError(f"{source}: parameter {name!r} holds dtype {header.dtype}, which is not a "
-                                    "real number type; parameters take float or integer values")
-            arrays = {name: _read_data(archive, info, header, f"{source}: entry {name!r}")
-                      for name, (info, header) in entries.items()}
+                    raise TypeError(
+                        f"{source}: parameter {name!r} holds dtype {header.dtype}, which is not a "
+                        "real number type; parameters take float or integer values"
+                    )
+            arrays = {
+                name: _read_data(archive, info, header, f"{source}: entry {name!r}")
+                for name, (info, header) in entries.items()
+            }
     _assign_checked(parameters, arrays, source)
     return module

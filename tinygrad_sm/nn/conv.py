@@ -6,6 +6,7 @@ Weights have PyTorch's layout, (C_out, C_in/groups, *kernel), and PyTorch's defa
 ``kaiming_uniform_(a=sqrt(5))``, which is ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` with
 ``fan_in = C_in/groups * prod(kernel)``, and the bias from the same range.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,16 +35,28 @@ def _positive(value: Any, name: str, layer: str) -> int:
 class _ConvNd(Module):
     spatial_axes = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 generator: np.random.Generator | None = None):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        generator: np.random.Generator | None = None,
+    ):
         layer = type(self).__name__
         self.in_channels = _positive(in_channels, "in_channels", layer)
         self.out_channels = _positive(out_channels, "out_channels", layer)
         self.groups = _positive(groups, "groups", layer)
         if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"{layer}: in_channels {in_channels} and out_channels {out_channels} must both be "
-                             f"divisible by groups {groups}")
+            raise ValueError(
+                f"{layer}: in_channels {in_channels} and out_channels {out_channels} must both be "
+                f"divisible by groups {groups}"
+            )
         if padding_mode != "zeros":
             raise ValueError(f"{layer}: only padding_mode='zeros' is supported, got {padding_mode!r}")
         n = self.spatial_axes
@@ -56,13 +69,18 @@ class _ConvNd(Module):
         rng = generator if generator is not None else default_generator()
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Tensor(rng.uniform(-bound, bound, shape).astype(np.float32), requires_grad=True)
-        self.bias = (Tensor(rng.uniform(-bound, bound, self.out_channels).astype(np.float32), requires_grad=True)
-                     if bias else None)
+        self.bias = (
+            Tensor(rng.uniform(-bound, bound, self.out_channels).astype(np.float32), requires_grad=True)
+            if bias
+            else None
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class Conv2d(_ConvNd):
@@ -74,6 +92,7 @@ class Conv2d(_ConvNd):
 
 class Conv1d(_ConvNd):
     """``y = conv1d(x, weight, bias)``: x (N, C_in, L) -> (N, C_out, L_out), as ``torch.nn.Conv1d``."""
+
     spatial_axes = 1
 
     def forward(self, x: Tensor) -> Tensor:
@@ -83,14 +102,22 @@ class Conv1d(_ConvNd):
 class MaxPool2d(Module):
     """The max of each window (``F.max_pool2d``; ties share the gradient evenly)."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ):
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+        return F.max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -99,14 +126,28 @@ class MaxPool2d(Module):
 class AvgPool2d(Module):
     """The mean of each window (``F.avg_pool2d``)."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override: int | None = None):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ):
         self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return F.avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -134,9 +175,11 @@ class Unflatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         dim = self.dim % x.ndim
         if x.shape[dim] != math.prod(self.sizes):
-            raise ValueError(f"Unflatten: axis {self.dim} of shape {x.shape} has {x.shape[dim]} entries, "
-                             f"not {math.prod(self.sizes)} = {' x '.join(map(str, self.sizes))}")
-        return x.reshape(x.shape[:dim] + self.sizes + x.shape[dim + 1:])
+            raise ValueError(
+                f"Unflatten: axis {self.dim} of shape {x.shape} has {x.shape[dim]} entries, "
+                f"not {math.prod(self.sizes)} = {' x '.join(map(str, self.sizes))}"
+            )
+        return x.reshape(x.shape[:dim] + self.sizes + x.shape[dim + 1 :])
 
 
 class LabelledSequential(Sequential):
@@ -162,28 +205,32 @@ class LabelledSequential(Sequential):
 LENET = "conv6k5p2-pool2-conv16k5-pool2-120-84-10"
 _CONV = re.compile(r"conv(\d+)k(\d+)(?:s(\d+))?(?:p(\d+))?")
 _POOL = re.compile(r"(max|avg)?pool(\d+)(?:s(\d+))?")
-SPEC_HELP = ("'cnn' (LeNet-style: " + LENET + "), a spec of '-'-joined layers: convCkK[sS][pP] (C filters of "
-             "KxK, stride S, padding P, then ReLU), poolK[sS] / avgpoolK[sS] (max or mean over KxK), then the "
-             "sizes of the fully connected layers, the last one the number of classes; or a Python file "
-             "defining build_model(num_features, num_classes)")
+SPEC_HELP = (
+    "'cnn' (LeNet-style: " + LENET + "), a spec of '-'-joined layers: convCkK[sS][pP] (C filters of "
+    "KxK, stride S, padding P, then ReLU), poolK[sS] / avgpoolK[sS] (max or mean over KxK), then the "
+    "sizes of the fully connected layers, the last one the number of classes; or a Python file "
+    "defining build_model(num_features, num_classes)"
+)
 
 
 def is_conv_spec(spec: str) -> bool:
     """True for 'cnn', a spec with a conv or pool layer, or a ``.py`` model file."""
-    return spec == "cnn" or spec.endswith(".py") or any(_CONV.fullmatch(p) or _POOL.fullmatch(p)
-                                                        for p in spec.split("-"))
+    return (
+        spec == "cnn" or spec.endswith(".py") or any(_CONV.fullmatch(p) or _POOL.fullmatch(p) for p in spec.split("-"))
+    )
 
 
 def _image_shape(num_features: int) -> tuple[int, int, int]:
     side = math.isqrt(num_features)
     if side * side != num_features:
-        raise ValueError(f"a CNN needs square single-channel images, but the data has {num_features} features "
-                         "per example (not a square number)")
+        raise ValueError(
+            f"a CNN needs square single-channel images, but the data has {num_features} features "
+            "per example (not a square number)"
+        )
     return (1, side, side)
 
 
-def build_model(spec: str, num_features: int, num_classes: int,
-                generator: np.random.Generator | None = None) -> Module:
+def build_model(spec: str, num_features: int, num_classes: int, generator: np.random.Generator | None = None) -> Module:
     """A model for flat inputs (N, num_features) from ``spec`` (see ``SPEC_HELP``).
 
     Conv specs see each example as a square one-channel image; each layer is wrapped in a labelled
@@ -241,8 +288,10 @@ def build_model(spec: str, num_features: int, num_classes: int,
         else:
             raise ValueError(f"model spec {spec!r}: cannot read layer {part!r}; {SPEC_HELP}")
         if min(height, width) <= 0:
-            raise ValueError(f"model spec {spec!r}: after layer {part!r} the image has no pixels left "
-                             f"({height}x{width}); use fewer or smaller layers, or padding")
+            raise ValueError(
+                f"model spec {spec!r}: after layer {part!r} the image has no pixels left "
+                f"({height}x{width}); use fewer or smaller layers, or padding"
+            )
     if features is None:
         raise ValueError(f"model spec {spec!r} ends without a fully connected layer giving the {num_classes} classes")
     if features != num_classes:

@@ -1,15 +1,15 @@
 """Layers and models: ``Linear``, the activations, ``Sequential`` and ``MLP``."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from ..factories import default_generator
 from .. import ops
+from ..factories import default_generator
 from ..tensor import Tensor, _promoted
 from .module import Module
-
 
 INIT_SCHEMES = ("he", "glorot")
 
@@ -30,8 +30,14 @@ class Linear(Module):
     Samples come from ``generator`` (default: the one ``manual_seed`` sets).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "he",
-                 generator: np.random.Generator | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init: str = "he",
+        generator: np.random.Generator | None = None,
+    ):
         for label, value in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Linear {label} must be a positive int, got {value!r}")
@@ -49,14 +55,18 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.shape[-1:] != (self.in_features,):
-            raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape "
-                             f"{tuple(x.shape)}; its last dimension must be {self.in_features}")
+            raise ValueError(
+                f"Linear({self.in_features}, {self.out_features}) got input of shape "
+                f"{tuple(x.shape)}; its last dimension must be {self.in_features}"
+            )
         out = ops.Matmul.apply(*_promoted(x, self.weight), transpose_b=True)  # x @ W.T
         return out + self.bias if self.bias is not None else out
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}, init={self.init!r}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}, init={self.init!r}"
+        )
 
 
 class ReLU(Module):
@@ -114,8 +124,7 @@ class MLP(Sequential):
     tanh layers Glorot init. Parameters are ``layers.0.weight``, ``layers.0.bias``, ``layers.2.weight``...
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu",
-                 generator: np.random.Generator | None = None):
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", generator: np.random.Generator | None = None):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least two sizes (inputs and outputs), got {sizes}")

@@ -1,7 +1,9 @@
 """``Module``: finds its parameters by walking its attributes; ``state_dict`` and friends."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -10,6 +12,7 @@ from ..tensor import Tensor
 
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict(strict=False)`` did not load (as PyTorch's ``_IncompatibleKeys``)."""
+
     missing_keys: list[str]
     unexpected_keys: list[str]
 
@@ -33,7 +36,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """Yield (dotted path, module) for this module and every sub-module, depth first."""
         yield prefix, self
         for name, value in vars(self).items():
@@ -45,15 +48,15 @@ class Module:
                     if isinstance(item, Module):
                         yield from item.named_modules(f"{path}.{index}")
 
-    def modules(self) -> list["Module"]:
+    def modules(self) -> list[Module]:
         """This module and every sub-module, depth first (as ``named_modules``)."""
         return [module for _, module in self.named_modules()]
 
-    def named_children(self) -> list[tuple[str, "Module"]]:
+    def named_children(self) -> list[tuple[str, Module]]:
         """(name, module) for the direct sub-modules (list items named ``layers.0``...)."""
         return self._children()
 
-    def children(self) -> list["Module"]:
+    def children(self) -> list[Module]:
         """The direct sub-modules."""
         return [module for _, module in self._children()]
 
@@ -147,13 +150,13 @@ class Module:
             else:
                 tensor.grad = Tensor(np.zeros_like(tensor.grad.data))
 
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
         for _, module in self.named_modules():
             module.training = bool(mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Same as ``train(False)``."""
         return self.train(False)
 
@@ -163,7 +166,7 @@ class Module:
         change the copy)."""
         return {name: tensor.data.copy() for name, tensor in self._state_tensors().items()}
 
-    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> "IncompatibleKeys":
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy ``state`` (path -> array) into the parameters and buffers, in place.
 
         ``strict=True``: every name must match; missing and unexpected names are listed in a KeyError.
@@ -186,13 +189,12 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def __repr__(self) -> str:
-        children = [f"  ({name}): {module!r}".replace("\n", "\n  ")
-                    for name, module in self._children()]
+        children = [f"  ({name}): {module!r}".replace("\n", "\n  ") for name, module in self._children()]
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
 
-    def _children(self) -> list[tuple[str, "Module"]]:
+    def _children(self) -> list[tuple[str, Module]]:
         children = []
         for name, value in vars(self).items():
             if isinstance(value, Module):
@@ -205,8 +207,11 @@ class Module:
         return ""
 
 
-def _check_names_and_shapes(parameters: Mapping[str, Tensor], arrays: Mapping[str, Any],  # anything with .shape
-                            source: str) -> None:
+def _check_names_and_shapes(
+    parameters: Mapping[str, Tensor],
+    arrays: Mapping[str, Any],  # anything with .shape
+    source: str,
+) -> None:
     missing = [name for name in parameters if name not in arrays]
     unexpected = [name for name in arrays if name not in parameters]
     if missing or unexpected:
@@ -218,16 +223,20 @@ def _check_names_and_shapes(parameters: Mapping[str, Tensor], arrays: Mapping[st
         raise KeyError(f"{source} does not match the model: " + "; ".join(parts))
     for name, tensor in parameters.items():
         if arrays[name].shape != tensor.shape:
-            raise ValueError(f"{source}: parameter {name!r} has shape {tuple(arrays[name].shape)} "
-                             f"but the model expects {tuple(tensor.shape)}")
+            raise ValueError(
+                f"{source}: parameter {name!r} has shape {tuple(arrays[name].shape)} "
+                f"but the model expects {tuple(tensor.shape)}"
+            )
 
 
 def _cast_checked(tensor: Tensor, array: np.ndarray, name: str, source: str) -> np.ndarray:
     """``array`` cast to ``tensor``'s dtype, after checking nothing is lost but precision: the dtype
     is a real number type, and every value is finite (integral and in range for an integer tensor)."""
     if array.dtype.kind not in "fiu":
-        raise TypeError(f"{source}: parameter {name!r} holds dtype {array.dtype}, which is not a real number "
-                        f"type; parameters take float or integer values (the model's is {tensor.dtype})")
+        raise TypeError(
+            f"{source}: parameter {name!r} holds dtype {array.dtype}, which is not a real number "
+            f"type; parameters take float or integer values (the model's is {tensor.dtype})"
+        )
     target = np.dtype(tensor.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(target)
@@ -239,10 +248,15 @@ def _cast_checked(tensor: Tensor, array: np.ndarray, name: str, source: str) -> 
     if bad.any():
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         value = array[position].item()
-        why = "is not a finite number" if array.dtype.kind == "f" and not np.isfinite(value) else \
-            f"does not fit the parameter's dtype {target}"
-        raise ValueError(f"{source}: parameter {name!r} value {value!r} at index {position} {why} "
-                         f"({int(bad.sum())} such values); nothing was loaded")
+        why = (
+            "is not a finite number"
+            if array.dtype.kind == "f" and not np.isfinite(value)
+            else f"does not fit the parameter's dtype {target}"
+        )
+        raise ValueError(
+            f"{source}: parameter {name!r} value {value!r} at index {position} {why} "
+            f"({int(bad.sum())} such values); nothing was loaded"
+        )
     return cast
 
 
@@ -250,6 +264,7 @@ def _assign_checked(parameters: Mapping[str, Tensor], arrays: Mapping[str, np.nd
     """Cast and check every entry first, then write them all: a bad later entry leaves the model as it was."""
     cast = {name: _cast_checked(tensor, arrays[name], name, source) for name, tensor in parameters.items()}
     from ..autograd import no_grad
+
     with no_grad():
         for name, tensor in parameters.items():
             tensor.copy_(cast[name])

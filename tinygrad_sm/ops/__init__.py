@@ -37,20 +37,44 @@ Subgradients at kinks follow PyTorch: `relu` and `abs` have gradient 0 at 0; tie
 
 Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 """
+
 from __future__ import annotations
 
 # ruff: noqa: F401  (this index re-exports every primitive)
 from ..autograd import Function
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
-from .elementwise import (Abs, Add, Cast, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, ReLU, Sigmoid,
-                          Sqrt, Sub, Tanh, Where)
-from .elementwise import Cos, Erf, Expm1, Log1p, Log2, Log10, Sin
+from .elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clone,
+    Cos,
+    Div,
+    Erf,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Log2,
+    Log10,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+    Where,
+)
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Einsum, Matmul, parse_einsum
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
-from .reduce import Cumsum, Prod
-from .reduce import Max, Mean, Min, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .reduce import Cumsum, Max, Mean, Min, Prod, Sum, _kept_shape, _normalize_axes, max_keepdims
 from .window import Fold, Unfold, as_pairs, window_counts
 
 
@@ -74,4 +98,3 @@ def rules() -> list[tuple[str, str, str, str]]:
             forward, vjp = cls.math
             table.append((family, cls.__name__, forward, vjp))
     return table
-

@@ -1,4 +1,5 @@
 """What every family of primitives shares: un-broadcasting in one place, and small checks."""
+
 from __future__ import annotations
 
 from typing import Any

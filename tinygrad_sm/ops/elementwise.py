@@ -1,4 +1,5 @@
 """Elementwise primitives: one and two inputs, broadcasting undone by ``unbroadcast``."""
+
 from __future__ import annotations
 
 import math as _pymath
@@ -11,66 +12,79 @@ from ._helpers import Array, Grads, _require_numeric, unbroadcast, values_of
 
 # ---------------------------------------------------------------- two inputs
 
+
 class Add(Function):
-    math = (r"a + b",
-            r"\bar a = g,\ \bar b = g")
+    math = (r"a + b", r"\bar a = g,\ \bar b = g")
     reads_inputs = False
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
-        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
-                unbroadcast(grad, b.shape) if self.needs_grad[1] else None)
+        return (
+            unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+            unbroadcast(grad, b.shape) if self.needs_grad[1] else None,
+        )
 
 
 class Sub(Function):
-    math = (r"a - b",
-            r"\bar a = g,\ \bar b = -g")
+    math = (r"a - b", r"\bar a = g,\ \bar b = -g")
     reads_inputs = False
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
-        return (unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
-                unbroadcast(-grad, b.shape) if self.needs_grad[1] else None)
+        return (
+            unbroadcast(grad, a.shape) if self.needs_grad[0] else None,
+            unbroadcast(-grad, b.shape) if self.needs_grad[1] else None,
+        )
 
 
 class Mul(Function):
-    math = (r"a \cdot b",
-            r"\bar a = g\, b,\ \bar b = g\, a")
+    math = (r"a \cdot b", r"\bar a = g\, b,\ \bar b = g\, a")
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a * b
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
-        return (unbroadcast(grad * b, a.shape) if self.needs_grad[0] else None,
-                unbroadcast(grad * a, b.shape) if self.needs_grad[1] else None)
+        return (
+            unbroadcast(grad * b, a.shape) if self.needs_grad[0] else None,
+            unbroadcast(grad * a, b.shape) if self.needs_grad[1] else None,
+        )
 
 
 class Div(Function):
-    math = (r"a / b",
-            r"\bar a = g / b,\ \bar b = -g\, a / b^2")
+    math = (r"a / b", r"\bar a = g / b,\ \bar b = -g\, a / b^2")
     reads_output = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a / b
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
-        grad_a = grad / b                                 # d(a/b)/da = 1/b
-        return (unbroadcast(grad_a, a.shape),
-                unbroadcast(-grad_a * out, b.shape) if self.needs_grad[1] else None)  # d/db = -(a/b)/b
+        grad_a = grad / b  # d(a/b)/da = 1/b
+        return (
+            unbroadcast(grad_a, a.shape),
+            unbroadcast(-grad_a * out, b.shape) if self.needs_grad[1] else None,
+        )  # d/db = -(a/b)/b
 
 
 class Pow(Function):
     """``base ** exponent``. At base 0 the rules follow PyTorch: where the exponent is 0 the base
     gradient is 0 (``x ** 0`` is the constant 1), and where the base is 0 and the exponent >= 0 the
     exponent gradient is 0 (``0 ** y`` is flat in y there; ``a^b ln a`` would give 0 * -inf = nan)."""
-    math = (r"a^b",
-            r"\bar a = g\, b\, a^{b-1}\ (0 \text{ where } b = 0),\ "
-            r"\bar b = g\, a^b \ln a\ (0 \text{ where } a = 0, b \ge 0)")
+
+    math = (
+        r"a^b",
+        r"\bar a = g\, b\, a^{b-1}\ (0 \text{ where } b = 0),\ "
+        r"\bar b = g\, a^b \ln a\ (0 \text{ where } a = 0, b \ge 0)",
+    )
     reads_output = True
+
     def forward(self, base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         _require_numeric("pow", base, exponent)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return base ** exponent
+            return base**exponent
 
     def backward(self, grad: Array, base: Array, exponent: Array, out: Array) -> Grads:
         grad_base = grad_exponent = None
@@ -89,8 +103,8 @@ class Maximum(Function):
     (Subgradient conventions, in one place: ``relu`` and ``abs`` have gradient 0 at 0, ties of
     ``maximum``/``minimum`` split 0.5/0.5, tied maxima/minima of ``max``/``min`` share 1/k each; PyTorch
     does the same for relu, abs, maximum and minimum and for max/min over all elements.)"""
-    math = (r"\max(a, b)",
-            r"\bar a = g\,[a > b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
+
+    math = (r"\max(a, b)", r"\bar a = g\,[a > b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
     reads_inputs = False
     pick: Callable[..., np.ndarray] = staticmethod(np.maximum)
     wins: Callable[..., np.ndarray] = staticmethod(np.greater)
@@ -104,23 +118,22 @@ class Maximum(Function):
         return out
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
-        return (unbroadcast(grad * self.weight_a, a.shape),
-                unbroadcast(grad * (1 - self.weight_a), b.shape))
+        return (unbroadcast(grad * self.weight_a, a.shape), unbroadcast(grad * (1 - self.weight_a), b.shape))
 
 
 class Minimum(Maximum):
     """Elementwise min, directly (not ``-max(-a, -b)``, which overflows for the most negative integer
     and fails for bools); ties split evenly as for ``maximum``."""
-    math = (r"\min(a, b)",
-            r"\bar a = g\,[a < b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
+
+    math = (r"\min(a, b)", r"\bar a = g\,[a < b] + \tfrac12 g\,[a = b],\ \bar b = g - \bar a")
     pick = staticmethod(np.minimum)
     wins = staticmethod(np.less)
 
 
 class Where(Function):
     """``where(condition, a, b)``; the condition is a constant boolean array, not an input."""
-    math = (r"c \,?\, a : b",
-            r"\bar a = g\,[c],\ \bar b = g\,[\lnot c]")
+
+    math = (r"c \,?\, a : b", r"\bar a = g\,[c],\ \bar b = g\,[\lnot c]")
     reads_inputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
@@ -129,16 +142,19 @@ class Where(Function):
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
         # np.where rather than grad * mask, so an inf in the unselected branch's gradient cannot become nan
-        return (unbroadcast(np.where(self.condition, grad, 0), a.shape),
-                unbroadcast(np.where(self.condition, 0, grad), b.shape))
+        return (
+            unbroadcast(np.where(self.condition, grad, 0), a.shape),
+            unbroadcast(np.where(self.condition, 0, grad), b.shape),
+        )
 
 
 # ---------------------------------------------------------------- one input
 
+
 class Neg(Function):
-    math = (r"-x",
-            r"\bar x = -g")
+    math = (r"-x", r"\bar x = -g")
     reads_inputs = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
@@ -147,20 +163,20 @@ class Neg(Function):
 
 
 class Exp(Function):
-    math = (r"e^x",
-            r"\bar x = g\, e^x")
+    math = (r"e^x", r"\bar x = g\, e^x")
     reads_inputs, reads_output = False, True
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("exp", x)
         return np.exp(x)
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
-        return (grad * out,)                             # d e^x = e^x
+        return (grad * out,)  # d e^x = e^x
 
 
 class Log(Function):
-    math = (r"\ln x",
-            r"\bar x = g / x")
+    math = (r"\ln x", r"\bar x = g / x")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log", x)
         return np.log(x)
@@ -170,9 +186,9 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    math = (r"\sqrt{x}",
-            r"\bar x = g / (2\sqrt{x})")
+    math = (r"\sqrt{x}", r"\bar x = g / (2\sqrt{x})")
     reads_inputs, reads_output = False, True
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("sqrt", x)
         return np.sqrt(x)
@@ -183,8 +199,8 @@ class Sqrt(Function):
 
 class ReLU(Function):
     """``max(x, 0)``; its gradient at exactly 0 is 0, as in PyTorch."""
-    math = (r"\max(x, 0)",
-            r"\bar x = g\,[x > 0]")
+
+    math = (r"\max(x, 0)", r"\bar x = g\,[x > 0]")
     reads_inputs, reads_output = False, True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -197,8 +213,8 @@ class ReLU(Function):
 class Abs(Function):
     """``|x|``; its gradient at exactly 0 is 0 (``sign(0) = 0``), as in PyTorch, the same
     convention as ``relu`` (see ``Maximum`` for all the subgradient conventions)."""
-    math = (r"|x|",
-            r"\bar x = g\, \operatorname{sign}(x)")
+
+    math = (r"|x|", r"\bar x = g\, \operatorname{sign}(x)")
     reads_inputs = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -212,8 +228,8 @@ class Abs(Function):
 
 class Sigmoid(Function):
     """``1 / (1 + e^-x)``, evaluated as ``e^-|x| / (1 + e^-|x|)`` for negative x so it never overflows."""
-    math = (r"\sigma(x) = 1/(1 + e^{-x})",
-            r"\bar x = g\, \sigma(x)(1 - \sigma(x))")
+
+    math = (r"\sigma(x) = 1/(1 + e^{-x})", r"\bar x = g\, \sigma(x)(1 - \sigma(x))")
     reads_inputs, reads_output = False, True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -222,13 +238,13 @@ class Sigmoid(Function):
         return np.where(x >= 0, 1 / (1 + small), small / (1 + small)).astype(small.dtype, copy=False)
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
-        return (grad * out * (1 - out),)                 # s' = s (1 - s)
+        return (grad * out * (1 - out),)  # s' = s (1 - s)
 
 
 class Tanh(Function):
-    math = (r"\tanh x",
-            r"\bar x = g\,(1 - \tanh^2 x)")
+    math = (r"\tanh x", r"\bar x = g\,(1 - \tanh^2 x)")
     reads_inputs, reads_output = False, True
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("tanh", x)
         return np.tanh(x)
@@ -238,9 +254,9 @@ class Tanh(Function):
 
 
 class Cast(Function):
-    math = (r"x \text{ as dtype}",
-            r"\bar x = g \text{ as } x\text{'s dtype}")
+    math = (r"x \text{ as dtype}", r"\bar x = g \text{ as } x\text{'s dtype}")
     reads_inputs = False
+
     def forward(self, x: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return x.astype(dtype)
 
@@ -250,8 +266,8 @@ class Cast(Function):
 
 class Clone(Cast):
     """A copy that stays in the graph (``t.clone()``): the gradient passes through unchanged."""
-    math = (r"x \text{ (a copy)}",
-            r"\bar x = g")
+
+    math = (r"x \text{ (a copy)}", r"\bar x = g")
 
     def forward(self, x: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
         return x.copy()
@@ -259,9 +275,10 @@ class Clone(Cast):
 
 # ---------------------------------------------------------------- one input, added for breadth
 
+
 class Sin(Function):
-    math = (r"\sin x",
-            r"\bar x = g \cos x")
+    math = (r"\sin x", r"\bar x = g \cos x")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("sin", x)
         return np.sin(x)
@@ -271,8 +288,8 @@ class Sin(Function):
 
 
 class Cos(Function):
-    math = (r"\cos x",
-            r"\bar x = -g \sin x")
+    math = (r"\cos x", r"\bar x = -g \sin x")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("cos", x)
         return np.cos(x)
@@ -283,8 +300,9 @@ class Cos(Function):
 
 class Log1p(Function):
     """``ln(1 + x)``, accurate for tiny x where ``log(1 + x)`` would round ``1 + x`` away."""
-    math = (r"\ln(1 + x)",
-            r"\bar x = g / (1 + x)")
+
+    math = (r"\ln(1 + x)", r"\bar x = g / (1 + x)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log1p", x)
         return np.log1p(x)
@@ -295,9 +313,10 @@ class Log1p(Function):
 
 class Expm1(Function):
     """``e^x - 1``, accurate for tiny x."""
-    math = (r"e^x - 1",
-            r"\bar x = g\, e^x")
+
+    math = (r"e^x - 1", r"\bar x = g\, e^x")
     reads_inputs, reads_output = False, True
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("expm1", x)
         return np.expm1(x)
@@ -311,8 +330,12 @@ _erf = np.vectorize(_pymath.erf, otypes=[np.float64])  # NumPy has no erf; the m
 
 class Erf(Function):
     """The error function ``2/sqrt(pi) * integral_0^x e^(-t^2) dt`` (elementwise with ``math.erf``)."""
-    math = (r"\operatorname{erf}(x) = \tfrac{2}{\sqrt\pi}\int_0^x e^{-t^2}\,dt",
-            r"\bar x = g\, \tfrac{2}{\sqrt\pi} e^{-x^2}")
+
+    math = (
+        r"\operatorname{erf}(x) = \tfrac{2}{\sqrt\pi}\int_0^x e^{-t^2}\,dt",
+        r"\bar x = g\, \tfrac{2}{\sqrt\pi} e^{-x^2}",
+    )
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("erf", x)
         dtype = x.dtype if x.dtype.kind == "f" else np.float32
@@ -323,8 +346,8 @@ class Erf(Function):
 
 
 class Log2(Function):
-    math = (r"\log_2 x",
-            r"\bar x = g / (x \ln 2)")
+    math = (r"\log_2 x", r"\bar x = g / (x \ln 2)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log2", x)
         return np.log2(x)
@@ -334,8 +357,8 @@ class Log2(Function):
 
 
 class Log10(Function):
-    math = (r"\log_{10} x",
-            r"\bar x = g / (x \ln 10)")
+    math = (r"\log_{10} x", r"\bar x = g / (x \ln 10)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric("log10", x)
         return np.log10(x)

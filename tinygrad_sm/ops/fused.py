@@ -1,4 +1,5 @@
 """Fused fast paths: a primitive with a hand-written rule, each beside the composite it must agree with."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,10 +16,10 @@ class SoftmaxCrossEntropy(Function):
     logits' row maxima when the caller has computed them already. Agrees with the composed
     ``cross_entropy`` on every input: a fully masked row (all -inf) has p = 0 there, so its loss is
     +inf (or 0 with no target mass) and its gradient ``-t / n``; a target of 0 on a -inf logit costs 0."""
-    math = (r"\frac1n \sum_i (\log Q_i - z_{i,y_i})",
-            r"\bar z = g\,(p\,\textstyle\sum_j t_j - t) / n")
+
+    math = (r"\frac1n \sum_i (\log Q_i - z_{i,y_i})", r"\bar z = g\,(p\,\textstyle\sum_j t_j - t) / n")
     reads_inputs = False
-    differentiable_twice = False   # the saved probabilities depend on the logits
+    differentiable_twice = False  # the saved probabilities depend on the logits
 
     def forward(self, logits: np.ndarray, targets: np.ndarray, row_max: np.ndarray | None = None) -> np.ndarray:
         shift = max_keepdims(logits, axis=1) if row_max is None else row_max
@@ -47,10 +48,10 @@ class SoftmaxCrossEntropy(Function):
     def backward(self, grad: Array, logits: Array, out: Array) -> Grads:
         n = self.probs.shape[0]
         if self.targets.ndim == 1:
-            delta = self.probs.copy()                    # a copy: retain_graph may call backward again
+            delta = self.probs.copy()  # a copy: retain_graph may call backward again
             delta[np.arange(n), self.targets] -= 1
         else:
-            delta = self.probs * self.mass               # p sum_j t_j: exactly p when rows sum to 1
+            delta = self.probs * self.mass  # p sum_j t_j: exactly p when rows sum to 1
             delta -= self.targets
         delta *= grad / n
         return (delta,)

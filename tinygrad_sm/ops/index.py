@@ -1,4 +1,5 @@
 """Indexing: ``x[index]`` and its adjoint, the scatter-add."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,8 +17,12 @@ def _is_basic_index(index: Any) -> bool:
 
 def _scatter_add(full: np.ndarray, index: Any, values: np.ndarray) -> None:
     """``np.add.at(full, index, values)``: repeated positions accumulate."""
-    if values.size > 256 and isinstance(index, tuple) and len(index) == full.ndim and all(
-            isinstance(part, np.ndarray) and part.dtype.kind in "iu" for part in index):
+    if (
+        values.size > 256
+        and isinstance(index, tuple)
+        and len(index) == full.ndim
+        and all(isinstance(part, np.ndarray) and part.dtype.kind in "iu" for part in index)
+    ):
         # one integer array per axis, as in logits[np.arange(n), labels]: for many entries add.at through
         # flat positions is about twice as fast as through the tuple (for a few, the conversion costs more)
         try:
@@ -32,8 +37,8 @@ def _scatter_add(full: np.ndarray, index: Any, values: np.ndarray) -> None:
 
 class GetItem(Function):
     """``x[index]`` with basic or advanced indexing; an index repeated k times receives k gradients."""
-    math = (r"x[\text{index}]",
-            r"\bar x = \text{scatter-add of } g \text{ at index}")
+
+    math = (r"x[\text{index}]", r"\bar x = \text{scatter-add of } g \text{ at index}")
     reads_inputs = False
 
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
@@ -46,15 +51,15 @@ class GetItem(Function):
 
 class ScatterAdd(Function):
     """``zeros(shape)`` with ``values`` added at ``index`` (repeats accumulate): the adjoint of GetItem."""
-    math = (r"0 \text{ with } v \text{ added at index}",
-            r"\bar v = g[\text{index}]")
+
+    math = (r"0 \text{ with } v \text{ added at index}", r"\bar v = g[\text{index}]")
     reads_inputs = False
 
     def forward(self, values: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
         self.index = index
         full = np.zeros(shape, dtype=values.dtype)
         if _is_basic_index(index):
-            full[index] = values                       # basic indexing never repeats an element
+            full[index] = values  # basic indexing never repeats an element
         else:
             _scatter_add(full, index, values)
         return full

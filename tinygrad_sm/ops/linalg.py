@@ -1,4 +1,5 @@
 """Linear algebra: matrix products."""
+
 from __future__ import annotations
 
 import string
@@ -15,8 +16,11 @@ class Matmul(Function):
     """``a @ b`` with NumPy's rules: 1-D operands are promoted and leading dimensions broadcast.
     ``transpose_b=True`` computes ``a @ b.T`` for a 2-D ``b`` in the same node (``nn.Linear``'s
     ``x @ W.T`` with W stored (out_features, in_features), as PyTorch); then ``B̄ = Gᵀ A``."""
-    math = (r"A B \ (\text{or } A B^\top)",
-            r"\bar A = G B^\top,\ \bar B = A^\top G \ (\text{for } A B^\top:\ \bar A = G B,\ \bar B = G^\top A)")
+
+    math = (
+        r"A B \ (\text{or } A B^\top)",
+        r"\bar A = G B^\top,\ \bar B = A^\top G \ (\text{for } A B^\top:\ \bar A = G B,\ \bar B = G^\top A)",
+    )
 
     def forward(self, a: np.ndarray, b: np.ndarray, transpose_b: bool = False) -> np.ndarray:
         self.transpose_b = transpose_b
@@ -24,18 +28,24 @@ class Matmul(Function):
             if b.ndim != 2:
                 raise ValueError(f"transpose_b needs a 2-D right operand, got shape {b.shape}")
             if a.shape[-1:] != b.shape[1:]:
-                raise ValueError(f"shapes {a.shape} and {b.shape} are not aligned for a @ b.T: "
-                                 f"{a.shape[-1] if a.ndim else None} (last dim of the left) != {b.shape[1]}")
+                raise ValueError(
+                    f"shapes {a.shape} and {b.shape} are not aligned for a @ b.T: "
+                    f"{a.shape[-1] if a.ndim else None} (last dim of the left) != {b.shape[1]}"
+                )
             return np.matmul(a, b.T)
         try:
             return np.matmul(a, b)
         except ValueError:  # explain in the course's terms what NumPy refused
             if a.ndim == 0 or b.ndim == 0:
-                raise ValueError(f"both operands need at least one dimension, got shapes {a.shape} and {b.shape}") from None
+                raise ValueError(
+                    f"both operands need at least one dimension, got shapes {a.shape} and {b.shape}"
+                ) from None
             inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
             if inner_a != inner_b:
-                raise ValueError(f"shapes {a.shape} and {b.shape} are not aligned: "
-                                 f"{inner_a} (last dim of the left) != {inner_b} (row dim of the right)") from None
+                raise ValueError(
+                    f"shapes {a.shape} and {b.shape} are not aligned: "
+                    f"{inner_a} (last dim of the left) != {inner_b} (row dim of the right)"
+                ) from None
             raise
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
@@ -87,27 +97,29 @@ def parse_einsum(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[s
         raise ValueError(f"{subscripts!r} names {len(terms)} operands, got {len(shapes)}")
     unused = [c for c in _LETTERS if c not in spec]
     widths = [len(shape) - (len(term) - 3) for term, shape in zip(terms, shapes) if "..." in term]
-    ellipsis = "".join(unused[:max(widths, default=0)])
+    ellipsis = "".join(unused[: max(widths, default=0)])
     spelled = []
     for position, (term, shape) in enumerate(zip(terms, shapes)):
         if "..." in term:
             width = len(shape) - (len(term) - 3)
             if width < 0:
-                raise ValueError(f"operand {position} has {len(shape)} dimensions, "
-                                 f"fewer than term {term!r} names")
-            term = term.replace("...", ellipsis[len(ellipsis) - width:])
+                raise ValueError(f"operand {position} has {len(shape)} dimensions, fewer than term {term!r} names")
+            term = term.replace("...", ellipsis[len(ellipsis) - width :])
         if not all(c in _LETTERS for c in term):
             raise ValueError(f"term {term!r} may hold only letters and one '...'")
         if len(term) != len(shape):
-            raise ValueError(f"term {terms[position]!r} names {len(term)} dimensions but operand "
-                             f"{position} has shape {shape}")
+            raise ValueError(
+                f"term {terms[position]!r} names {len(term)} dimensions but operand {position} has shape {shape}"
+            )
         spelled.append(term)
     sizes: dict[str, int] = {}
     for position, (term, shape) in enumerate(zip(spelled, shapes)):
         for letter, size in zip(term, shape):
             if sizes.setdefault(letter, size) != size:
-                raise ValueError(f"index {letter!r} has size {sizes[letter]} and {size} (operand {position}, "
-                                 f"shape {shape}); broadcasting inside einsum is not supported, expand first")
+                raise ValueError(
+                    f"index {letter!r} has size {sizes[letter]} and {size} (operand {position}, "
+                    f"shape {shape}); broadcasting inside einsum is not supported, expand first"
+                )
     if arrow:
         output = output.replace("...", ellipsis)
         for letter in output:
@@ -133,13 +145,15 @@ class Einsum(Function):
     The VJP for operand k is itself an einsum: ``g`` contracted with the other operands onto k's
     letters; a letter repeated in k (a diagonal) is routed through an identity matrix, and a letter
     only k has (summed away) through a vector of ones, so the rule is one einsum in every case."""
-    math = (r"y_{\text{out}} = \sum_{\text{other letters}} \prod_k x^{(k)}_{\text{term}_k}",
-            r"\bar x^{(k)}_{\text{term}_k} = \sum g_{\text{out}} \prod_{j \ne k} x^{(j)}_{\text{term}_j}")
+
+    math = (
+        r"y_{\text{out}} = \sum_{\text{other letters}} \prod_k x^{(k)}_{\text{term}_k}",
+        r"\bar x^{(k)}_{\text{term}_k} = \sum g_{\text{out}} \prod_{j \ne k} x^{(j)}_{\text{term}_j}",
+    )
 
     def forward(self, *operands: np.ndarray, subscripts: str) -> np.ndarray:
         self.terms, self.output, self.sizes = parse_einsum(subscripts, [o.shape for o in operands])
-        return np.asarray(np.einsum(",".join(self.terms) + "->" + self.output, *operands,
-                                    optimize=len(operands) > 2))
+        return np.asarray(np.einsum(",".join(self.terms) + "->" + self.output, *operands, optimize=len(operands) > 2))
 
     def backward(self, grad: Array, *inputs_and_out: Array) -> Grads:
         operands = inputs_and_out[:-1]

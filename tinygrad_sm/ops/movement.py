@@ -1,4 +1,5 @@
 """Movement: reshape, permute, broadcast, concatenate (no arithmetic, only where values go)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,9 +9,9 @@ from ._helpers import Array, Grads, _forward_or_record, unbroadcast
 
 
 class Reshape(Function):
-    math = (r"x \text{ reshaped}",
-            r"\bar x = g \text{ reshaped back}")
+    math = (r"x \text{ reshaped}", r"\bar x = g \text{ reshaped back}")
     reads_inputs = False
+
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return x.reshape(shape)
 
@@ -19,9 +20,9 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    math = (r"x \text{ with axes permuted}",
-            r"\bar x = g \text{ with the inverse permutation}")
+    math = (r"x \text{ with axes permuted}", r"\bar x = g \text{ with the inverse permutation}")
     reads_inputs = False
+
     def forward(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
         self.inverse = tuple(np.argsort(axes))
         return x.transpose(axes)
@@ -32,8 +33,8 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcast to ``shape`` (a read-only view, no copy)."""
-    math = (r"x \text{ broadcast to shape}",
-            r"\bar x = g \text{ summed over the broadcast axes}")
+
+    math = (r"x \text{ broadcast to shape}", r"\bar x = g \text{ summed over the broadcast axes}")
     reads_inputs = False
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -44,9 +45,9 @@ class Expand(Function):
 
 
 class Concatenate(Function):
-    math = (r"[x_1, x_2, \dots] \text{ along an axis}",
-            r"\bar x_k = \text{the } k\text{-th slice of } g")
+    math = (r"[x_1, x_2, \dots] \text{ along an axis}", r"\bar x_k = \text{the } k\text{-th slice of } g")
     reads_inputs = False
+
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         if not -arrays[0].ndim <= axis < arrays[0].ndim:
             raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
@@ -61,8 +62,8 @@ class Concatenate(Function):
 
 class Flip(Function):
     """Reverse the order along ``axes`` (a view); flipping is its own adjoint."""
-    math = (r"y_i = x_{n-1-i} \text{ along the axes}",
-            r"\bar x = g \text{ flipped along the same axes}")
+
+    math = (r"y_i = x_{n-1-i} \text{ along the axes}", r"\bar x = g \text{ flipped along the same axes}")
     reads_inputs = False
 
     def forward(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Reductions over axes: sum, mean, max and min (ties split evenly)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,11 +19,13 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
         # elementwise max across the columns is exact too (max does not round; nan propagates) and 4x faster
         result = x[:, :1].copy()
         for column in range(1, x.shape[1]):
-            np.maximum(result, x[:, column:column + 1], out=result)
+            np.maximum(result, x[:, column : column + 1], out=result)
         return result
     if x.size == 0 and x.ndim and x.shape[axis] == 0:  # checked only when empty: off the hot path
-        raise ValueError(f"the maximum over axis {axis} of an array of shape {x.shape} is undefined: that axis is "
-                         "empty (softmax, log_softmax, logsumexp and cross_entropy need at least one class)")
+        raise ValueError(
+            f"the maximum over axis {axis} of an array of shape {x.shape} is undefined: that axis is "
+            "empty (softmax, log_softmax, logsumexp and cross_entropy need at least one class)"
+        )
     return x.max(axis=axis, keepdims=True)
 
 
@@ -53,9 +56,9 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 
 
 class Sum(Function):
-    math = (r"\sum_{i \in \text{axes}} x_i",
-            r"\bar x = g \text{ broadcast over the axes}")
+    math = (r"\sum_{i \in \text{axes}} x_i", r"\bar x = g \text{ broadcast over the axes}")
     reads_inputs = False
+
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _normalize_axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -77,8 +80,8 @@ class Sum(Function):
 class Mean(Sum):
     """Mean over ``axis``: the sum divided by ``count``, the number of elements averaged; its gradient
     is the sum's, divided by ``count``. (One node instead of a sum and a division.)"""
-    math = (r"\frac1n \sum_{i \in \text{axes}} x_i",
-            r"\bar x = g / n \text{ broadcast over the axes}")
+
+    math = (r"\frac1n \sum_{i \in \text{axes}} x_i", r"\bar x = g / n \text{ broadcast over the axes}")
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         total = super().forward(x, axis, keepdims)
@@ -93,8 +96,8 @@ class Mean(Sum):
 class Max(Function):
     """Max over ``axis``. Tied maxima share the gradient evenly (each of k ties gets 1/k), so the
     gradient is a valid subgradient and sums to the upstream gradient, like the mean of the ties."""
-    math = (r"\max_{i \in \text{axes}} x_i",
-            r"\bar x_i = g\,[x_i = \max] / \#\text{ties}")
+
+    math = (r"\max_{i \in \text{axes}} x_i", r"\bar x_i = g\,[x_i = \max] / \#\text{ties}")
     reads_inputs = False
     pick: Callable[..., np.ndarray] = staticmethod(np.max)
 
@@ -117,8 +120,8 @@ class Max(Function):
 class Min(Max):
     """Min over ``axis``, directly (not ``-max(-x)``, which overflows for the most negative integer and
     fails for bools); tied minima share the gradient evenly, as for ``max``."""
-    math = (r"\min_{i \in \text{axes}} x_i",
-            r"\bar x_i = g\,[x_i = \min] / \#\text{ties}")
+
+    math = (r"\min_{i \in \text{axes}} x_i", r"\bar x_i = g\,[x_i = \min] / \#\text{ties}")
     pick = staticmethod(np.min)
 
 
@@ -130,8 +133,8 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     rest = [a for a in range(x.ndim) if a not in axes]
     order = tuple(rest + list(axes))
     moved = x.transpose(order)
-    lead = moved.shape[:len(rest)]
-    count = int(np.prod(moved.shape[len(rest):], dtype=np.int64))
+    lead = moved.shape[: len(rest)]
+    count = int(np.prod(moved.shape[len(rest) :], dtype=np.int64))
     rows = moved.reshape((*lead, count))
     others: Array
     if isinstance(rows, np.ndarray):
@@ -149,8 +152,8 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
 class Prod(Function):
     """Product over ``axis``. Its gradient is the product of the other elements of each slice, computed
     without dividing by ``x``, so it is exact where ``x`` has zeros (``out / x`` would give nan there)."""
-    math = (r"\prod_{i \in \text{axes}} x_i",
-            r"\bar x_i = g \prod_{j \ne i} x_j")
+
+    math = (r"\prod_{i \in \text{axes}} x_i", r"\bar x_i = g \prod_{j \ne i} x_j")
     reads_inputs = True
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
@@ -164,8 +167,8 @@ class Prod(Function):
 class Cumsum(Function):
     """Running sum along ``axis``; each input feeds every later output, so its gradient is the running
     sum of ``g`` taken from the end: ``flip(cumsum(flip(g)))``."""
-    math = (r"y_k = \sum_{i \le k} x_i",
-            r"\bar x_i = \sum_{k \ge i} g_k")
+
+    math = (r"y_k = \sum_{i \le k} x_i", r"\bar x_i = \sum_{k \ge i} g_k")
     reads_inputs = False
 
     def forward(self, x: np.ndarray, axis: int) -> np.ndarray:

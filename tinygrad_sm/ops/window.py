@@ -11,6 +11,7 @@ Convolution and pooling are not primitives: they are composites over the windows
 ``padding`` is one ``(before, after)`` pair per spatial axis (the composites build the pairs from
 PyTorch's symmetric ``padding``; max pooling's ``ceil_mode`` needs a longer ``after``).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,23 +26,30 @@ Pairs = tuple[tuple[int, int], ...]
 Ints = tuple[int, ...]
 
 
-def window_counts(spatial: tuple[int, ...], kernel_size: tuple[int, ...], dilation: tuple[int, ...],
-                  padding: Pairs, stride: tuple[int, ...]) -> tuple[int, ...]:
+def window_counts(
+    spatial: tuple[int, ...],
+    kernel_size: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding: Pairs,
+    stride: tuple[int, ...],
+) -> tuple[int, ...]:
     """Windows per spatial axis: ``(size + before + after - dilation*(kernel-1) - 1) // stride + 1``;
     ValueError when a window is larger than the padded input."""
     counts = []
     for axis, (size, kernel, dil, (before, after), step) in enumerate(
-            zip(spatial, kernel_size, dilation, padding, stride)):
+        zip(spatial, kernel_size, dilation, padding, stride)
+    ):
         span = dil * (kernel - 1) + 1
         if size + before + after < span:
-            raise ValueError(f"spatial axis {axis} has size {size} (padded {size + before + after}), smaller "
-                             f"than the window (kernel {kernel}, dilation {dil}: span {span})")
+            raise ValueError(
+                f"spatial axis {axis} has size {size} (padded {size + before + after}), smaller "
+                f"than the window (kernel {kernel}, dilation {dil}: span {span})"
+            )
         counts.append((size + before + after - span) // step + 1)
     return tuple(counts)
 
 
-def _describe(kernel_size: tuple[int, ...], dilation: tuple[int, ...], padding: Pairs,
-              stride: tuple[int, ...]) -> str:
+def _describe(kernel_size: tuple[int, ...], dilation: tuple[int, ...], padding: Pairs, stride: tuple[int, ...]) -> str:
     words = ["x".join(map(str, kernel_size))]
     if any(s != 1 for s in stride):
         words.append("stride " + ",".join(map(str, stride)))
@@ -55,16 +63,22 @@ def _describe(kernel_size: tuple[int, ...], dilation: tuple[int, ...], padding: 
 class Unfold(Function):
     """Every window of ``x`` as a strided view (no Python loop over positions, no copy unless padding
     is needed); padded entries hold ``pad_value`` (0, or -inf for max pooling)."""
-    math = (r"W_{n,c,i,j,y,z} = x_{n,c,\ y s + i d - p,\ z s + j d - p}",
-            r"\bar x = \mathrm{fold}(g)\text{: each window entry added back where it was read}")
+
+    math = (
+        r"W_{n,c,i,j,y,z} = x_{n,c,\ y s + i d - p,\ z s + j d - p}",
+        r"\bar x = \mathrm{fold}(g)\text{: each window entry added back where it was read}",
+    )
     reads_inputs = False
 
-    def forward(self, x: np.ndarray, kernel_size: Ints, dilation: Ints, padding: Pairs, stride: Ints,
-                pad_value: float = 0.0) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, kernel_size: Ints, dilation: Ints, padding: Pairs, stride: Ints, pad_value: float = 0.0
+    ) -> np.ndarray:
         spatial_axes = len(kernel_size)
         if x.ndim != spatial_axes + 2:
-            raise ValueError(f"unfold with a {spatial_axes}-d kernel expects (N, C, {spatial_axes} spatial axes), "
-                             f"got shape {x.shape}")
+            raise ValueError(
+                f"unfold with a {spatial_axes}-d kernel expects (N, C, {spatial_axes} spatial axes), "
+                f"got shape {x.shape}"
+            )
         counts = window_counts(x.shape[2:], kernel_size, dilation, padding, stride)
         self.params = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
         self.spatial = x.shape[2:]
@@ -73,8 +87,11 @@ class Unfold(Function):
             x = np.pad(x, ((0, 0), (0, 0), *tuple(padding)), constant_values=pad_value)
         strides = x.strides[2:]
         shape = x.shape[:2] + tuple(kernel_size) + counts
-        view_strides = (x.strides[:2] + tuple(s * d for s, d in zip(strides, dilation))
-                        + tuple(s * step for s, step in zip(strides, stride)))
+        view_strides = (
+            x.strides[:2]
+            + tuple(s * d for s, d in zip(strides, dilation))
+            + tuple(s * step for s, step in zip(strides, stride))
+        )
         return np.lib.stride_tricks.as_strided(x, shape, view_strides, writeable=False)
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
@@ -84,22 +101,29 @@ class Unfold(Function):
 class Fold(Function):
     """The adjoint of ``Unfold``: window entries summed back into an (N, C, *output_size) array.
     One slice-add per kernel offset (``prod(kernel_size)`` of them), none per position."""
-    math = (r"y_{n,c,u,v} = \sum_{(i,j,y,z):\ y s + i d - p = u,\ z s + j d - p = v} W_{n,c,i,j,y,z}",
-            r"\bar W = \mathrm{unfold}(g)")
+
+    math = (
+        r"y_{n,c,u,v} = \sum_{(i,j,y,z):\ y s + i d - p = u,\ z s + j d - p = v} W_{n,c,i,j,y,z}",
+        r"\bar W = \mathrm{unfold}(g)",
+    )
     reads_inputs = False
 
-    def forward(self, windows: np.ndarray, output_size: Ints, kernel_size: Ints, dilation: Ints, padding: Pairs,
-                stride: Ints) -> np.ndarray:
+    def forward(
+        self, windows: np.ndarray, output_size: Ints, kernel_size: Ints, dilation: Ints, padding: Pairs, stride: Ints
+    ) -> np.ndarray:
         spatial_axes = len(kernel_size)
         counts = window_counts(output_size, kernel_size, dilation, padding, stride)
         expected = tuple(kernel_size) + counts
         if windows.ndim != 2 + 2 * spatial_axes or windows.shape[2:] != expected:
-            raise ValueError(f"fold to size {tuple(output_size)} with kernel {tuple(kernel_size)} expects windows "
-                             f"of shape (N, C, {', '.join(map(str, expected))}), got {windows.shape}")
+            raise ValueError(
+                f"fold to size {tuple(output_size)} with kernel {tuple(kernel_size)} expects windows "
+                f"of shape (N, C, {', '.join(map(str, expected))}), got {windows.shape}"
+            )
         self.params = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
         self.window = _describe(kernel_size, dilation, padding, stride)
-        padded = np.zeros(windows.shape[:2] + tuple(n + b + a for n, (b, a) in zip(output_size, padding)),
-                          dtype=windows.dtype)
+        padded = np.zeros(
+            windows.shape[:2] + tuple(n + b + a for n, (b, a) in zip(output_size, padding)), dtype=windows.dtype
+        )
         lead = (slice(None), slice(None))
         if all(step == k for step, k in zip(stride, kernel_size)) and all(d == 1 for d in dilation):
             # windows that tile without overlap (a pool's default): each pixel was read once, so the sum is
@@ -112,8 +136,10 @@ class Fold(Function):
             crop = lead + tuple(slice(b, b + n) for n, (b, _) in zip(output_size, padding))
             return padded[crop]
         for offsets in itertools.product(*(range(k) for k in kernel_size)):
-            target = lead + tuple(slice(o * d, o * d + (count - 1) * step + 1, step)
-                                  for o, d, count, step in zip(offsets, dilation, counts, stride))
+            target = lead + tuple(
+                slice(o * d, o * d + (count - 1) * step + 1, step)
+                for o, d, count, step in zip(offsets, dilation, counts, stride)
+            )
             padded[target] += windows[lead + offsets]
         crop = lead + tuple(slice(b, b + n) for n, (b, _) in zip(output_size, padding))
         return padded[crop]
