@@ -113,7 +113,7 @@ def check_lab(
     seed: int = 0,
     dtype: Any = "float64",
 ) -> list[DerivationReport]:
-    """One [`DerivationReport`][tinygrad_sm.derivation.DerivationReport] per derived function of the lab file."""
+    """One [`DerivationReport`][tinygrad_sm.derivation_report.DerivationReport] per derived function of the lab file."""
     loss_fn, derived_fns, positional, keywords, wrt = load_lab(path, loss, derived, inputs)
     reports = []
     for derived_fn in derived_fns:
