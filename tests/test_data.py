@@ -220,7 +220,7 @@ def test_interrupted_write_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, 
     def failing_replace(source, target):
         raise OSError("simulated crash before rename")
 
-    monkeypatch.setattr(data.os, "replace", failing_replace)
+    monkeypatch.setattr(data.idx.os, "replace", failing_replace)
     with pytest.raises(OSError, match="simulated crash"):
         write_idx(path, np.arange(50, dtype=np.uint8))
     assert path.read_bytes() == before
@@ -394,7 +394,7 @@ def test_download_http_error_raises_and_leaves_nothing(sample_server, tmp_path):
 def test_load_fashion_mnist_downloads_missing_files_when_asked(sample_server, tmp_path, monkeypatch):
     base_url, served = sample_server
     sample_checksums = {name: md5_of(served / name) for name in data.FASHION_MNIST_FILES}
-    monkeypatch.setattr(data, "FASHION_MNIST_FILES", sample_checksums)
+    monkeypatch.setattr(data.download, "FASHION_MNIST_FILES", sample_checksums)
     cache = tmp_path / "cache"
     dataset = load_fashion_mnist(cache, download=True, base_url=base_url)
     assert dataset.x_train.shape == (480, 784)

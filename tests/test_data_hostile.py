@@ -185,7 +185,7 @@ def test_a_content_length_over_the_cap_is_refused_before_reading(server, tmp_pat
 
 def test_a_body_without_length_is_cut_off_at_the_cap(server, tmp_path, monkeypatch):
     written = []
-    real_write_chunk = data._atomic_write
+    real_write_chunk = data.download._atomic_write
 
     def spy(path, write_contents):  # how large the temp file grew before the refusal
         def counting(handle):
@@ -196,7 +196,7 @@ def test_a_body_without_length_is_cut_off_at_the_cap(server, tmp_path, monkeypat
 
         real_write_chunk(path, counting)
 
-    monkeypatch.setattr(data, "_atomic_write", spy)
+    monkeypatch.setattr(data.download, "_atomic_write", spy)
     with pytest.raises(DownloadError, match=r"endless refused: the body goes past the cap of 3145728 bytes"):
         download_file(server + "/endless", tmp_path / "x.bin", BODY_MD5, timeout=2, max_bytes=3 << 20)
     assert written and written[0] <= 3 << 20
@@ -234,7 +234,7 @@ def test_train_download_fetches_the_missing_files_from_a_mirror(tmp_path, monkey
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     monkeypatch.setattr(
-        data,
+        data.download,
         "FASHION_MNIST_FILES",
         {name: hashlib.md5((sample / name).read_bytes()).hexdigest() for name in data.FASHION_MNIST_FILES},
     )
