@@ -5,6 +5,9 @@ Every primitive in ``ops.py`` subclasses [`Function`][tinygrad_sm.autograd.Funct
 instance the output's node: it remembers the parent tensors (in argument order) and a stamp of the
 logical clock. ``backward`` walks those nodes once, in reverse topological order, calling each node's
 vector-Jacobian product exactly once.
+
+What a node saves stays read-only while its graph lives ([`_saved`][tinygrad_sm._saved]), and
+``detect_anomaly`` checks results for nan/inf ([`anomaly`][tinygrad_sm.anomaly]); both are re-exported here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,22 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+# (the saved-array guard and anomaly detection live in their own modules; their names are re-exported here)
+from ._saved import (  # noqa: F401
+    SavedArray,
+    _drain_pending,
+    _freeze,
+    _frozen_counts,
+    _frozen_lock,
+    _pending_thaw,
+    _thaw,
+    _thaw_later,
+    _thaw_locked,
+    frozen_count,
+    ops_saving,
+)
+from .anomaly import AnomalyError, _check_finite, detect_anomaly  # noqa: F401
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -89,26 +108,6 @@ class name_scope:
 
     def __exit__(self, *exc: object) -> None:
         _mode.scope = self._previous
-
-
-class AnomalyError(FloatingPointError):
-    """A forward or backward rule produced nan or inf while ``detect_anomaly`` was on."""
-
-
-class detect_anomaly:
-    """Raise [`AnomalyError`][tinygrad_sm.autograd.AnomalyError] naming the op, its shapes and where it was created when a backward
-    rule (and, with ``check_forward=True``, a forward rule) produces nan or inf. Slow: debugging only."""
-
-    def __init__(self, check_forward: bool = False) -> None:
-        self.check_forward = check_forward
-
-    def __enter__(self) -> detect_anomaly:
-        self._previous = (_mode.anomaly, _mode.anomaly_forward)
-        _mode.anomaly, _mode.anomaly_forward = True, self.check_forward
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _mode.anomaly, _mode.anomaly_forward = self._previous
 
 
 # One logical clock orders everything: it ticks for every recorded op (its ``stamp``, which is also a
@@ -213,141 +212,6 @@ class Function:
         return f"'{self.name}' (input shapes {shapes})"
 
 
-# Arrays that backward will read stay read-only while any graph that holds them lives, so a raw write
-# such as `t.data[0] = 5` raises instead of silently changing a gradient. Counted per array, because
-# several graphs can hold the same one (a weight used by many forward passes).
-#
-# Threads: the counts are read and written only under ``_frozen_lock``, so two threads sharing a tensor
-# cannot lose an update (a lost decrement left an array read-only forever; a lost increment let one
-# graph thaw an array another live graph still needed). A node dropped by the garbage collector
-# (``__del__``) may run inside a locked section of its own thread, so it never waits for the lock: it
-# queues its arrays in ``_pending_thaw`` (appending is atomic) and whoever holds or next takes the lock
-# thaws them.
-_frozen_counts: dict[int, int] = {}
-_frozen_lock = threading.Lock()
-_pending_thaw: list[tuple] = []
-
-
-def frozen_count(array: np.ndarray) -> int:
-    """How many live graph nodes hold ``array`` read-only."""
-    return _frozen_counts.get(id(array), 0)
-
-
-def _freeze(arrays: list[np.ndarray]) -> tuple:
-    frozen = []
-    with _frozen_lock:
-        for array in arrays:
-            key = id(array)
-            count = _frozen_counts.get(key)
-            if count is None:
-                if not array.flags.writeable:  # arrays that were read-only already are not ours to thaw
-                    continue
-                _frozen_counts[key] = 1
-            else:
-                _frozen_counts[key] = count + 1
-            array.setflags(write=False)  # again when counted: an in-place Tensor write may have thawed it
-            frozen.append(array)
-    if _pending_thaw:
-        _drain_pending()
-    return tuple(frozen)
-
-
-def _thaw_locked(frozen: tuple) -> None:
-    for array in frozen:
-        key = id(array)
-        count = _frozen_counts.pop(key, 1) - 1
-        if count:
-            _frozen_counts[key] = count
-        else:
-            try:
-                array.setflags(write=True)
-            except ValueError:  # a view whose base another graph still holds read-only: it stays so
-                pass
-
-
-def _thaw(frozen: tuple) -> None:
-    with _frozen_lock:
-        _thaw_locked(frozen)
-    if _pending_thaw:
-        _drain_pending()
-
-
-def _thaw_later(frozen: tuple) -> None:
-    _pending_thaw.append(frozen)
-    _drain_pending()
-
-
-def _drain_pending() -> None:
-    while _pending_thaw and _frozen_lock.acquire(blocking=False):
-        try:
-            while _pending_thaw:
-                _thaw_locked(_pending_thaw.pop())
-        finally:
-            _frozen_lock.release()
-
-
-def ops_saving(array: np.ndarray) -> list[str]:
-    """Descriptions of the live graph nodes that hold ``array`` read-only (for error messages only:
-    it searches the garbage collector's referrers, which is slow)."""
-    import gc
-
-    found = []
-    for holder in gc.get_referrers(array):
-        if type(holder) is not tuple:
-            continue
-        for owner in gc.get_referrers(holder):  # the node itself, or its __dict__ (Python versions differ)
-            candidates = gc.get_referrers(owner) if type(owner) is dict else [owner]
-            for node in candidates:
-                if isinstance(node, Function) and getattr(node, "frozen", None) is holder and node not in found:
-                    found.append(node)
-    return [node.describe() for node in found]
-
-
-class SavedArray(np.ndarray):
-    """What ``Tensor.data`` returns while a live graph holds the array read-only for backward: the same
-    values (a view), whose writes explain themselves instead of NumPy's bare "assignment destination is
-    read-only". Arithmetic on it gives plain arrays; once the graph is released, writes go through."""
-
-    def __array_wrap__(self, array: np.ndarray, context: Any = None, return_scalar: bool = False) -> Any:
-        result = array.view(np.ndarray) if type(array) is not np.ndarray else array
-        return result[()] if return_scalar and result.ndim == 0 else result
-
-    def _writable(self) -> None:
-        if self.flags.writeable:
-            return
-        try:
-            self.setflags(write=True)  # the graph has been released since this view was taken
-            return
-        except ValueError:
-            pass
-        owner = self.base
-        while owner is not None and not frozen_count(owner) and getattr(owner, "base", None) is not None:
-            owner = owner.base
-        saving = ops_saving(owner) if owner is not None else []
-        what = ("saved by op " + ", ".join(saving)) if saving else "saved by an op of a live graph"
-        raise ValueError(
-            f"cannot write into this tensor's array (shape {self.shape}), it is read-only: it was {what} "
-            "for backward, "
-            "and that graph is still alive; writing would silently change its gradient. Run backward "
-            "(or drop the graph) first, or update through the Tensor under no_grad (t.add_(...))"
-        )
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._writable()
-        super().__setitem__(index, value)
-
-    def _inplace(name: str) -> Callable[[SavedArray, Any], Any]:  # type: ignore[misc]
-        def method(self: SavedArray, other: Any) -> Any:
-            self._writable()
-            return getattr(super(), name)(other)
-
-        return method
-
-    __iadd__, __isub__, __imul__ = _inplace("__iadd__"), _inplace("__isub__"), _inplace("__imul__")
-    __itruediv__, __ipow__ = _inplace("__itruediv__"), _inplace("__ipow__")
-    del _inplace
-
-
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
 
@@ -397,26 +261,6 @@ def parents_as_of(node: Function) -> tuple:
             parent = parent._previous
         resolved.append(parent)
     return tuple(resolved)
-
-
-def _check_finite(op: Function, value: Any, phase: str, parents: Sequence[Tensor]) -> None:
-    arrays = value if isinstance(value, tuple) else (value,)
-    for position, array in enumerate(arrays):
-        if array is None:
-            continue
-        array = array._data if isinstance(array, Tensor) else np.asarray(array)
-        if array.dtype.kind not in "fc" or np.isfinite(array).all():
-            continue
-        what = "nan" if np.isnan(array).any() else "inf"
-        target = f"gradient for input {position}" if phase == "backward" else "output"
-        shapes = ", ".join(str(p.shape) for p in parents)
-        where = ""
-        trace = getattr(op, "trace", None)
-        if trace:
-            user_frames = [f for f in trace if "tinygrad_sm" not in f.filename.replace("\\", "/").split("/")[-2:]]
-            frame = (user_frames or trace)[-1]
-            where = f"\nThe op was created at {frame.filename}:{frame.lineno}: {frame.line}"
-        raise AnomalyError(f"{phase} of op '{op.name}' produced {what} in its {target} (input shapes {shapes}){where}")
 
 
 def _reachable(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .compiler.hooks import derived
-from .tensor import Tensor, _as_tensor, _plain, concatenate, maximum, minimum, stack, where
+from .tensor import Tensor, _plain
+from .tensor_functions import _as_tensor, concatenate, maximum, minimum, stack, where
 
 
 def _binary(method: str) -> Callable[[Any, Any], Tensor]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import types as _types
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -391,75 +391,6 @@ class Tensor(TensorHabits):
             return Tensor._wrap(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype=dtype)
 
-    # ------------------------------------------------------------ reductions
-    # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
-    def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
-        if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
-            return ops.Sum.apply(
-                self, axis=None if axis is _UNSET else axis, keepdims=False if keepdims is _UNSET else bool(keepdims)
-            )
-        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
-        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
-        if dim is _UNSET and keepdim is _UNSET:
-            return ops.Mean.apply(
-                self, axis=None if axis is _UNSET else axis, keepdims=False if keepdims is _UNSET else bool(keepdims)
-            )
-        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
-        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
-        result is PyTorch's ``(values, indices)``; with ``axis=`` or positionally it is the values only,
-        as NumPy (a deliberate difference: ``t.max(1)`` is the NumPy spelling existing code uses)."""
-        return self._extremum(ops.Max, "max", axis, keepdims, dim, keepdim)
-
-    def min(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Min over ``axis``, as ``max`` (values and indices with ``dim=``)."""
-        return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
-
-    # ------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return ops.Reshape.apply(self, shape=shape)
-
-    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
-        PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
-        ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
-        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
-            return self.swapaxes(int(axes[0]), int(axes[1]))
-        return self.permute(*axes)
-
-    def permute(self, *axes: Any) -> Tensor:
-        """Reorder the axes: ``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; none reverses them."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if not axes:
-            axes = tuple(reversed(range(self.ndim)))
-        if sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
-        return ops.Permute.apply(self, axes=tuple(int(a) % self.ndim for a in axes))
-
-    def swapaxes(self, first: int, second: int) -> Tensor:
-        """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
-        axes = list(range(self.ndim))
-        axes[first], axes[second] = axes[second], axes[first]
-        return self.permute(tuple(axes))
-
-    def expand(self, *shape: Any) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        try:
-            np.broadcast_shapes(self.shape, shape)
-        except ValueError:
-            raise ValueError(f"cannot broadcast a tensor of shape {self.shape} to {shape}") from None
-        return ops.Expand.apply(self, shape=shape)
-
-    broadcast_to = expand
-
     def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=_plain_index(index))
 
@@ -476,16 +407,12 @@ def _plain_index(index: Any) -> Any:
     return _plain(index)
 
 
-# ---------------------------------------------------------------- functions of several tensors
+# where, maximum, minimum, concatenate/cat and stack (functions of several tensors): tensor_functions.py
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data``, as ``torch.tensor`` (dtypes as ``Tensor``)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
-
-
-def _as_tensor(value: Any) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor(value)
 
 
 def _requires_grad(value: Any) -> bool:
@@ -541,61 +468,9 @@ def _warn_non_leaf_grad(tensor: Tensor) -> None:
     )
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (broadcast); the condition carries no gradient.
-    The result dtype is ``result_type(a, b)``, as for every binary op."""
-    condition = np.asarray(_plain(condition))
-    if condition.dtype != np.bool_:
-        raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
-    return ops.Where.apply(*_promoted(a, b), condition=condition)
-
-
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise max (ties split the gradient evenly)."""
-    return ops.Maximum.apply(*_promoted(a, b))
-
-
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise min (ties split the gradient evenly)."""
-    return ops.Minimum.apply(*_promoted(a, b))
-
-
-def concatenate(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-    """Join tensors along ``axis`` (or ``dim``; default 0); dtypes promote as for binary ops."""
-    axis = axis_args(axis, dim=dim, op="concatenate", default_axis=0)[0]
-    tensors = [_as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("concatenate needs at least one tensor")
-    if tensors[0].ndim == 0:
-        raise ValueError("zero-dimensional tensors cannot be concatenated; use stack")
-    dtypes = {t.dtype for t in tensors}
-    if len(dtypes) > 1:
-        dtype = result_type(*tensors)
-        tensors = [_cast(t, dtype) for t in tensors]
-    return ops.Concatenate.apply(*tensors, axis=axis)
-
-
-cat = concatenate
-
-
-def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
-    """Join tensors of one shape along a new ``axis`` (or ``dim``; default 0)."""
-    axis = axis_args(axis, dim=dim, op="stack", default_axis=0)[0]
-    tensors = [_as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
-    shapes = {t.shape for t in tensors}
-    if len(shapes) != 1:
-        raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
-    if not -(tensors[0].ndim + 1) <= axis <= tensors[0].ndim:
-        raise ValueError(f"axis {axis} is out of range for stacking tensors of shape {tensors[0].shape}")
-    axis = axis % (tensors[0].ndim + 1)
-    expanded = [t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors]
-    return concatenate(expanded, axis=axis)
-
-
 _autograd.Tensor = Tensor  # type: ignore[misc]  # autograd's forward reference, filled in here
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
+from .tensor_functions import _as_tensor, cat, concatenate, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
 
 
 class _CallableModule(_types.ModuleType):  # the type of every module

@@ -1,13 +1,15 @@
 """The PyTorch habits on Tensor: dtype methods (``.float()``, ``.long()``, ``.to(dtype)``...), ``clone``,
 ``softmax``/``log_softmax`` methods, ``matmul``/``mm``/``dot``, ``retain_grad``, ``register_hook``,
-``argmax``/``argmin``/``any``/``all``, and ``axis_args``, the one place that accepts both spellings of a
-reduction's arguments (PyTorch's ``dim``/``keepdim``, NumPy's ``axis``/``keepdims``).
+``argmax``/``argmin``/``any``/``all``, the reductions ``sum``/``mean``/``max``/``min``, the shape methods
+(``reshape``, ``transpose``/``permute``/``swapaxes``, ``expand``), and ``axis_args``, the one place that
+accepts both spellings of a reduction's arguments (PyTorch's ``dim``/``keepdim``, NumPy's ``axis``/``keepdims``).
 
 ``Tensor`` inherits these from ``TensorHabits``; they only dispatch to methods of the core class.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -269,6 +271,96 @@ class TensorHabits:
     def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
         return type(self)._wrap(np.asarray(self._data.all(axis=axis, keepdims=keep)))
+
+    # ------------------------------------------------------------ reductions
+    # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
+    def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
+            return ops.Sum.apply(
+                self,  # type: ignore[arg-type]  # self is a Tensor
+                axis=None if axis is _UNSET else axis,
+                keepdims=False if keepdims is _UNSET else bool(keepdims),
+            )
+        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
+        return ops.Sum.apply(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            axis=axis,
+            keepdims=keepdims,
+        )
+
+    def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        if dim is _UNSET and keepdim is _UNSET:
+            return ops.Mean.apply(
+                self,  # type: ignore[arg-type]  # self is a Tensor
+                axis=None if axis is _UNSET else axis,
+                keepdims=False if keepdims is _UNSET else bool(keepdims),
+            )
+        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
+        return ops.Mean.apply(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            axis=axis,
+            keepdims=keepdims,
+        )
+
+    def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
+        """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
+        result is PyTorch's ``(values, indices)``; with ``axis=`` or positionally it is the values only,
+        as NumPy (a deliberate difference: ``t.max(1)`` is the NumPy spelling existing code uses)."""
+        return self._extremum(ops.Max, "max", axis, keepdims, dim, keepdim)
+
+    def min(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
+        """Min over ``axis``, as ``max`` (values and indices with ``dim=``)."""
+        return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
+
+    # ------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return ops.Reshape.apply(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            shape=shape,
+        )
+
+    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
+        PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
+        ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            return self.swapaxes(int(axes[0]), int(axes[1]))
+        return self.permute(*axes)
+
+    def permute(self, *axes: Any) -> Tensor:
+        """Reorder the axes: ``t.permute(2, 0, 1)`` or ``t.permute((2, 0, 1))``; none reverses them."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if not axes:
+            axes = tuple(reversed(range(self.ndim)))
+        if sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
+        return ops.Permute.apply(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            axes=tuple(int(a) % self.ndim for a in axes),
+        )
+
+    def swapaxes(self, first: builtins.int, second: builtins.int) -> Tensor:  # (int is the method here)
+        """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
+        axes = list(range(self.ndim))
+        axes[first], axes[second] = axes[second], axes[first]
+        return self.permute(tuple(axes))
+
+    def expand(self, *shape: Any) -> Tensor:
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            np.broadcast_shapes(self.shape, shape)
+        except ValueError:
+            raise ValueError(f"cannot broadcast a tensor of shape {self.shape} to {shape}") from None
+        return ops.Expand.apply(
+            self,  # type: ignore[arg-type]  # self is a Tensor
+            shape=shape,
+        )
+
+    broadcast_to = expand
 
     def _extremum(self, op: Any, name: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
         axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
