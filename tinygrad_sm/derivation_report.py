@@ -145,33 +145,17 @@ def _row(
     # element values for the first-index message; nan where a large input was checked along directions
     fd = [point[k] if isinstance(point[k], np.ndarray) else np.full(a.shape, np.nan) for a, point in zip(auto, numeric)]
     shape = tuple(auto[0].shape) if auto else ()
-    if failure or not auto:  # the failure itself is in the report's notes, once
+
+    def error_row(message: str) -> DerivationRow:  # no comparison was possible; the message says why
         return DerivationRow(
-            name,
-            shape,
-            None,
-            float("nan"),
-            float("nan"),
-            fd_error,
-            fd_agrees,
-            False,
-            ["error"],
-            "" if failure else "no point could be checked",
+            name, shape, None, float("nan"), float("nan"), fd_error, fd_agrees, False, ["error"], message
         )
+
+    if failure or not auto:  # the failure itself is in the report's notes, once
+        return error_row("" if failure else "no point could be checked")
     mine = [point[k] for point in yours]
     if any(m is None for m in mine):
-        return DerivationRow(
-            name,
-            shape,
-            None,
-            float("nan"),
-            float("nan"),
-            fd_error,
-            fd_agrees,
-            False,
-            ["error"],
-            f"the value returned for d{name} is not an array of numbers",
-        )
+        return error_row(f"the value returned for d{name} is not an array of numbers")
     your_shape = tuple(mine[0].shape)
     if all(m.shape == a.shape for m, a in zip(mine, auto)):
         errors = [np.abs(m - a) for m, a in zip(mine, auto)]
