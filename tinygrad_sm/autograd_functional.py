@@ -65,12 +65,20 @@ def _call(func: Callable[..., Any], inputs: tuple[Tensor, ...]) -> tuple[bool, t
     return was_tuple, outputs
 
 
-def _check_vectors(vectors: tuple[Tensor, ...], like: tuple[Tensor, ...], what: str) -> None:
+def _vectors(v: Any, like: tuple[Tensor, ...], what: str, role: str) -> tuple[Tensor, ...]:
+    """The vectors ``v`` as a tuple checked against the shapes of ``like``; omitted, ones, allowed only
+    when ``like`` is one single-element tensor (``role`` names it in the message)."""
+    _, vectors = _as_tuple(v, "v")
+    if not vectors:
+        if len(like) != 1 or like[0].size != 1:
+            raise ValueError(f"{what}: v may be omitted only when the function {role} a single-element tensor")
+        return (Tensor._wrap(np.ones(like[0].shape, dtype=like[0].dtype)),)
     if len(vectors) != len(like):
         raise ValueError(f"{what}: got {len(vectors)} vectors for {len(like)} tensors")
-    for position, (v, t) in enumerate(zip(vectors, like)):
-        if v.shape != t.shape:
-            raise ValueError(f"{what}: vector {position} has shape {v.shape}, its tensor has shape {t.shape}")
+    for position, (vector, tensor) in enumerate(zip(vectors, like)):
+        if vector.shape != tensor.shape:
+            raise ValueError(f"{what}: vector {position} has shape {vector.shape}, its tensor has shape {tensor.shape}")
+    return vectors
 
 
 def _grads(
@@ -117,12 +125,7 @@ def vjp(
     inputs_tuple, inputs = _as_tuple(inputs, "input")
     inputs = _prepare(inputs, create_graph)
     outputs_tuple, outputs = _call(func, inputs)
-    _, vectors = _as_tuple(v, "v")
-    if not vectors:
-        if len(outputs) != 1 or outputs[0].size != 1:
-            raise ValueError("vjp: v may be omitted only when the function returns a single-element tensor")
-        vectors = (Tensor._wrap(np.ones(outputs[0].shape, dtype=outputs[0].dtype)),)
-    _check_vectors(vectors, outputs, "vjp")
+    vectors = _vectors(v, outputs, "vjp", "returns")
     products = _grads(outputs, inputs, vectors, create_graph, strict, "vjp")
     return _finish(outputs, outputs_tuple, create_graph), _finish(products, inputs_tuple, create_graph)
 
@@ -135,12 +138,7 @@ def jvp(
     _, inputs = _as_tuple(inputs, "input")
     inputs = _prepare(inputs, create_graph)
     outputs_tuple, outputs = _call(func, inputs)
-    _, vectors = _as_tuple(v, "v")
-    if not vectors:
-        if len(inputs) != 1 or inputs[0].size != 1:
-            raise ValueError("jvp: v may be omitted only when the function takes a single-element tensor")
-        vectors = (Tensor._wrap(np.ones(inputs[0].shape, dtype=inputs[0].dtype)),)
-    _check_vectors(vectors, inputs, "jvp")
+    vectors = _vectors(v, inputs, "jvp", "takes")
     # the dummy cotangents: J(x)^T u is linear in u, so d<J^T u, v>/du = J v (u's value is irrelevant)
     dummies = tuple(Tensor._wrap(np.zeros(o.shape, dtype=o.dtype)).requires_grad_(True) for o in outputs)
     transposed = _grads(outputs, inputs, dummies, True, strict, "jvp")
@@ -221,12 +219,7 @@ def vhp(
     _, outputs = _call(func, inputs)
     if len(outputs) != 1 or outputs[0].size != 1:
         raise ValueError("vhp: the function must return a single-element tensor")
-    _, vectors = _as_tuple(v, "v")
-    if not vectors:
-        if len(inputs) != 1 or inputs[0].size != 1:
-            raise ValueError("vhp: v may be omitted only when the function takes a single-element tensor")
-        vectors = (Tensor._wrap(np.ones(inputs[0].shape, dtype=inputs[0].dtype)),)
-    _check_vectors(vectors, inputs, "vhp")
+    vectors = _vectors(v, inputs, "vhp", "takes")
     seed = Tensor._wrap(np.ones(outputs[0].shape, dtype=outputs[0].dtype))
     gradients = _grads(outputs, inputs, [seed], True, strict, "vhp")
     products = _grads(gradients, inputs, vectors, create_graph, strict, "vhp")
