@@ -276,31 +276,17 @@ class TensorHabits:
     # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
     def sum(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         if dim is _UNSET and keepdim is _UNSET:  # the NumPy spelling (or none): no ambiguity to check
-            return ops.Sum.apply(
-                self,  # type: ignore[arg-type]  # self is a Tensor
-                axis=None if axis is _UNSET else axis,
-                keepdims=False if keepdims is _UNSET else bool(keepdims),
-            )
-        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
-        return ops.Sum.apply(
-            self,  # type: ignore[arg-type]  # self is a Tensor
-            axis=axis,
-            keepdims=keepdims,
-        )
+            axis, keep = None if axis is _UNSET else axis, False if keepdims is _UNSET else bool(keepdims)
+        else:
+            axis, keep = axis_args(axis, keepdims, dim, keepdim, "sum")
+        return ops.Sum.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
     def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         if dim is _UNSET and keepdim is _UNSET:
-            return ops.Mean.apply(
-                self,  # type: ignore[arg-type]  # self is a Tensor
-                axis=None if axis is _UNSET else axis,
-                keepdims=False if keepdims is _UNSET else bool(keepdims),
-            )
-        axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "mean")
-        return ops.Mean.apply(
-            self,  # type: ignore[arg-type]  # self is a Tensor
-            axis=axis,
-            keepdims=keepdims,
-        )
+            axis, keep = None if axis is _UNSET else axis, False if keepdims is _UNSET else bool(keepdims)
+        else:
+            axis, keep = axis_args(axis, keepdims, dim, keepdim, "mean")
+        return ops.Mean.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
     def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
         """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
