@@ -58,10 +58,18 @@ def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
 def uniform_array(shape: tuple, generator: np.random.Generator | None = None) -> np.ndarray:
     """``generator.random(shape)`` (float64 in [0, 1); default: the one ``manual_seed`` sets); under
     ``tinygrad_sm.compile`` a new draw on every call (dropout masks come from here)."""
-    array = (generator or _generator).random(shape)
+    return _draw("random", tuple(shape), generator, None)
+
+
+def _draw(method: str, shape: tuple, generator: np.random.Generator | None, dtype: Any) -> np.ndarray:
+    """``generator.<method>(shape)`` (as ``dtype`` unless None); under ``tinygrad_sm.compile`` the tracer
+    hears of the draw, so the compiled step draws again on every call."""
+    values = getattr(generator or _generator, method)(shape)
+    if dtype is not None:
+        values = values.astype(dtype)
     if _mode.tracer is not None:
-        _mode.tracer.on_random(array, generator, "random", tuple(shape), None)
-    return array
+        _mode.tracer.on_random(values, generator, method, shape, dtype)
+    return values
 
 
 def randn(
@@ -72,12 +80,8 @@ def randn(
     name: str | None = None,
 ) -> Tensor:
     """Standard normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
-    rng = generator or _generator
-    values = rng.standard_normal(_shape_arg(shape)).astype(dtype)
-    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
-        _mode.tracer.on_random(values, generator, "standard_normal", _shape_arg(shape), dtype)
-    result = Tensor(values, requires_grad=requires_grad, name=name)
-    return result
+    values = _draw("standard_normal", _shape_arg(shape), generator, dtype)
+    return Tensor(values, requires_grad=requires_grad, name=name)
 
 
 def rand(
@@ -88,12 +92,8 @@ def rand(
     name: str | None = None,
 ) -> Tensor:
     """Uniform samples in [0, 1) from ``generator`` (default: the one ``manual_seed`` sets)."""
-    rng = generator or _generator
-    values = rng.random(_shape_arg(shape)).astype(dtype)
-    if _mode.tracer is not None:  # tinygrad_sm.compile draws again on every call
-        _mode.tracer.on_random(values, generator, "random", _shape_arg(shape), dtype)
-    result = Tensor(values, requires_grad=requires_grad, name=name)
-    return result
+    values = _draw("random", _shape_arg(shape), generator, dtype)
+    return Tensor(values, requires_grad=requires_grad, name=name)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Tensor:
