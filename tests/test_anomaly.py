@@ -125,3 +125,24 @@ def test_detect_anomaly_is_per_thread():
 
     _run_together(anomalous, plain)
     assert results["grad"] == np.inf
+
+
+def test_the_users_line_is_found_by_the_package_folder_not_by_a_folder_name(tmp_path):
+    # a learner's checkout may sit in a folder called tinygrad_sm; its files are still the user's
+    from tinygrad_sm import ops
+    from tinygrad_sm.anomaly import in_package
+
+    assert in_package(ops.__file__) and in_package(tg.__file__)
+    assert in_package(tg.nn.conv.__file__)  # subpackages too (a test of the last two path parts missed them)
+    assert not in_package(str(tmp_path / "tinygrad_sm" / "tests" / "test_x.py"))
+    assert not in_package(__file__)
+    script = tmp_path / "tinygrad_sm" / "lab.py"  # run a user script from there: the report names its line
+    script.parent.mkdir()
+    script.write_text("def make(x):\n    return x.sqrt().sum()  # the user's line\n")
+    namespace: dict = {}
+    exec(compile(script.read_text(), str(script), "exec"), namespace)
+    x = Tensor(np.array([0.0, 1.0]), requires_grad=True)
+    with detect_anomaly(), np.errstate(all="ignore"):
+        y = namespace["make"](x)
+        with pytest.raises(AnomalyError, match=r"lab\.py:2: return x\.sqrt\(\)\.sum\(\)"):
+            y.backward()

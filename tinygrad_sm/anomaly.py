@@ -6,6 +6,7 @@ say so. Slow: debugging only. (Split out of ``autograd``; every name here is re-
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,16 @@ import numpy as np
 if TYPE_CHECKING:
     from .autograd import Function
     from .tensor import Tensor
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def in_package(filename: str) -> bool:
+    """Whether ``filename`` is one of this package's own files (so a traceback frame there is not the
+    user's line). Decided by the package's real folder, not by a folder name: a checkout in a folder
+    called ``tinygrad_sm`` holds user code too, and ``tinygrad_sm/ops/*.py`` is the package's."""
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR)
 
 
 class AnomalyError(FloatingPointError):
@@ -56,7 +67,7 @@ def _check_finite(op: Function, value: Any, phase: str, parents: Sequence[Tensor
         where = ""
         trace = getattr(op, "trace", None)
         if trace:
-            user_frames = [f for f in trace if "tinygrad_sm" not in f.filename.replace("\\", "/").split("/")[-2:]]
+            user_frames = [f for f in trace if not in_package(f.filename)]
             frame = (user_frames or trace)[-1]
             where = f"\nThe op was created at {frame.filename}:{frame.lineno}: {frame.line}"
         raise AnomalyError(f"{phase} of op '{op.name}' produced {what} in its {target} (input shapes {shapes}){where}")

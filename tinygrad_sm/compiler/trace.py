@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import autograd, ops
+from ..anomaly import in_package
 from ..autograd import _mode
 from ..tensor import Tensor
 from . import templates
@@ -29,8 +30,7 @@ from .ir import Line, Refused, Var, _plain_math
 def user_line() -> str:
     """``file:line: code`` of the innermost frame outside tinygrad_sm (where the user wrote the call)."""
     for frame in reversed(traceback.extract_stack()[:-1]):
-        parts = frame.filename.replace("\\", "/").split("/")
-        if "tinygrad_sm" not in parts[:-1]:
+        if not in_package(frame.filename):
             return f"{frame.filename}:{frame.lineno}: {frame.line}"
     return "?"
 
