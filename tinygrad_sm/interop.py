@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .compiler.hooks import derived
-from .tensor import Tensor, _plain
+from .autograd import _mode
+from .tensor import Tensor, values_of
 from .tensor_functions import _as_tensor, concatenate, maximum, minimum, stack, where
 
 
@@ -29,7 +29,7 @@ def _binary(method: str) -> Callable[[Any, Any], Tensor]:
 
 
 def _compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
-    return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
+    return lambda a, b: values_of(ufunc, a, b)
 
 
 _UFUNCS: dict[np.ufunc, Callable[..., Any]] = {
@@ -110,6 +110,8 @@ def _needs_grad(values: Any) -> bool:
 
 def _values(value: Any) -> Any:
     if isinstance(value, Tensor):
+        if _mode.tracer is not None:  # the values leave the engine as a plain NumPy result
+            _mode.tracer.on_escape(value, "a NumPy function")
         return value._data
     if isinstance(value, (list, tuple)):
         return type(value)(_values(v) for v in value)

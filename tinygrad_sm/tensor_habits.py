@@ -24,6 +24,25 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
+def values_of(fn: Callable[..., Any], *inputs: Any, **params: Any) -> Tensor:
+    """``fn`` of the inputs' arrays as a new Tensor outside the graph: a comparison, a mask, any/all, an
+    index. The one door through which values computed from tensor data come back as a tensor without
+    a primitive; ``autograd._mode.tracer`` (set while ``tinygrad_sm.compile`` records a call) hears of
+    every call, so a compiled step computes it again from the new data."""
+    tensor = _autograd.Tensor
+    arrays = [a._data if isinstance(a, tensor) else a for a in inputs]
+    out = tensor._wrap(np.asarray(fn(*arrays, **params)))
+    if _autograd._mode.tracer is not None:
+        _autograd._mode.tracer.on_values(fn, inputs, params, out)
+    return out
+
+
+def _escapes(tensor: Any, how: str) -> None:
+    """The values leave the engine as a NumPy array (the tracer of ``tinygrad_sm.compile`` refuses)."""
+    if _autograd._mode.tracer is not None:
+        _autograd._mode.tracer.on_escape(tensor, how)
+
+
 def _as_dtype(dtype: Any) -> np.dtype:
     """A dtype from NumPy spellings, names ('float32', 'long') or ``tinygrad_sm`` dtype attributes."""
     if isinstance(dtype, str) and dtype in _DTYPE_NAMES:
@@ -248,13 +267,14 @@ class TensorHabits:
         """A copy that stays in the graph (its gradient passes through unchanged), as ``torch.clone``."""
         if self.requires_grad:
             return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
-        return type(self)._wrap(self._data.copy())
+        return values_of(np.copy, self)
 
     def argmax(
         self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
     ) -> np.ndarray:
         """Indices of the maxima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
+        _escapes(self, "argmax()")
         return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
 
     def argmin(
@@ -262,15 +282,31 @@ class TensorHabits:
     ) -> np.ndarray:
         """Indices of the minima (integers; not part of autograd)."""
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
+        _escapes(self, "argmin()")
         return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
 
     def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
-        return type(self)._wrap(np.asarray(self._data.any(axis=axis, keepdims=keep)))
+        return values_of(np.any, self, axis=axis, keepdims=keep)
 
     def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
-        return type(self)._wrap(np.asarray(self._data.all(axis=axis, keepdims=keep)))
+        return values_of(np.all, self, axis=axis, keepdims=keep)
+
+    def isnan(self) -> Tensor:
+        return values_of(np.isnan, self)
+
+    def isinf(self) -> Tensor:
+        return values_of(np.isinf, self)
+
+    def isfinite(self) -> Tensor:
+        return values_of(np.isfinite, self)
+
+    def isneginf(self) -> Tensor:
+        return values_of(np.isneginf, self)
+
+    def isposinf(self) -> Tensor:
+        return values_of(np.isposinf, self)
 
     # ------------------------------------------------------------ reductions
     # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).
@@ -353,6 +389,7 @@ class TensorHabits:
         values = op.apply(self, axis=axis_, keepdims=keep)
         if not isinstance(dim, (int, np.integer)):  # no dim=, or several dims (as torch.amax): the values
             return values
+        _escapes(self, f"{name}(dim=...)'s indices")
         arg = self._data.argmax if name == "max" else self._data.argmin
         return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
 

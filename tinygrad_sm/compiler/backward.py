@@ -50,8 +50,13 @@ class BackwardRecorder:
                 continue
             grad_var, grad = entry
             node = tensor._node
+            if tensor._extras is not None:
+                self.refuse("a hook or retain_grad() on a tensor inside the compiled function")
             if node.released or node.stamp < autograd._last_write[0]:
-                autograd._check_versions(tensor, node)
+                parents = autograd.parents_as_of(node)
+                autograd._check_versions(tensor, node, parents)
+                if any(a is not b for a, b in zip(parents, node.parents)):
+                    self.refuse(f"an input of op '{node.name}' was changed in place after it was used (x += ...)")
             input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
             self._record_backward(node, tensor, grad_var, input_grads, grad)
             for _position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
@@ -76,6 +81,8 @@ class BackwardRecorder:
             if entry is None:
                 continue
             var, grad = entry
+            if leaf._extras is not None:
+                self.refuse("a hook or retain_grad() on a leaf tensor")
             if var is None:
                 self.refuse("a gradient the trace lost")
                 var = Var("grad")

@@ -52,6 +52,15 @@ RUNTIME = {
 }
 
 
+OUTSIDE = """\
+# tinygrad_sm.compile: this program replays one traced call. Before it runs, compile checks that the
+# objects the function reaches (globals, closure cells, modules and their flags, which tensor each
+# attribute holds, requires_grad, optimizer hyperparameters) are as traced; the arguments' shapes and
+# dtypes select the program. Not seen, so baked in: Python values reached otherwise (a file, the
+# clock, os.environ, attributes of objects from other libraries) and Python side effects (print).
+"""
+
+
 def _identifier(text: str) -> str:
     text = re.sub(r"\W+", "_", text).strip("_") or "t"
     if text[0].isdigit():
@@ -163,7 +172,9 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         "random": "forward",
         "backward": "backward",
         "update": "update",
+        "undo-update": None,
     }
+    committed = False
     for line in lines:
         title = titles[line.kind]
         if title and title != section and not (section == "backward" and title == "forward"):
@@ -173,6 +184,12 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             body.append(f"    # {line.comment}")
             continue
         text = line.template.format(*[v.name for v in line.vars])
+        if line.kind == "undo-update":  # a later guard may fail: keep what this write overwrites
+            holder, target = line.template[len("_write(") :].split(",")[0], line.vars[0].name
+            body.append(f"    _undo.append(({holder}, {target}, {target}.copy()))")
+        elif line.kind == "update" and not committed:
+            body.append("    _committed[0] = True  # from here on an error is the eager error: no fallback")
+            committed = True
         if line.comment and line.kind in ("backward",) and "backward:" in line.comment:
             body.append(f"    # {line.comment}")
             body.append(f"    {text}")
@@ -180,6 +197,8 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
     body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
     source = f"def {_identifier(fn_name)}({', '.join(params)}):\n" + "\n".join(body) + "\n"
+    source = OUTSIDE + source
+    tracer.ns["_undo"], tracer.ns["_committed"] = [], [False]
     namespace = {**RUNTIME, **tracer.ns}
     code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
     exec(code, namespace)

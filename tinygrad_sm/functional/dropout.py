@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiler.hooks import derived
-from ..factories import uniform_array
+from ..factories import rand
 from ..tensor import Tensor
 
 
@@ -26,9 +25,5 @@ def dropout(
         return input
     if p == 1:
         return input * np.zeros(input.shape, dtype=input.dtype)
-    keep = derived(np.greater_equal, uniform_array(input.shape, generator), p)
-    return input * derived(_scaled_mask, keep, p, input.dtype)
-
-
-def _scaled_mask(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
-    return (keep / (1 - p)).astype(dtype, copy=False)
+    keep = rand(*input.shape, dtype=np.float64, generator=generator) >= p  # Bernoulli(1 - p)
+    return input * (keep.astype(np.float64) / (1 - p)).astype(input.dtype)  # survivors scaled by 1 / (1 - p)

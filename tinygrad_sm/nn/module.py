@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..autograd import _mode
 from ..tensor import Tensor
 
 
@@ -152,6 +153,8 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
+        if _mode.tracer is not None:  # tinygrad_sm.compile: a replay would not switch modes
+            _mode.tracer.on_module_change(self, f"train({mode})")
         for _, module in self.named_modules():
             module.training = bool(mode)
         return self
