@@ -350,16 +350,13 @@ class Tensor(TensorHabits):
     div_ = __itruediv__
 
     def copy_(self, value: Any) -> Tensor:
-        return self._write(lambda array, new, out: np.copyto(out, np.broadcast_to(new, out.shape)), value)
+        return self._write(_copy_into, value)
 
     def zero_(self) -> Tensor:
         return self.copy_(0)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
-            out[_plain_index(index)] = new
-
-        self._write(assign, value)
+        self._write(_assign_at, (_plain_index(index), _plain(value)))  # (the index travels with the value)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -411,6 +408,15 @@ def _plain(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
 
 
+
+
+def _copy_into(array: np.ndarray, new: Any, out: np.ndarray) -> None:
+    np.copyto(out, np.broadcast_to(new, out.shape))
+
+
+def _assign_at(array: np.ndarray, index_and_value: tuple, out: np.ndarray) -> None:
+    index, new = index_and_value
+    out[index] = new
 
 
 def _plain_index(index: Any) -> Any:

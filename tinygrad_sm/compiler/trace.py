@@ -25,7 +25,7 @@ import numpy as np
 from .. import autograd, ops
 from ..anomaly import in_package
 from ..autograd import _mode
-from ..tensor import Tensor
+from ..tensor import Tensor, _array_as
 from . import templates
 from .backward import BackwardRecorder
 from .ir import Line, Refused, Var, _plain_math
@@ -534,7 +534,7 @@ _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb"
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
 
 
-_SHAPE_PRESERVING = {np.any, np.all, np.copy, np.sign}
+_SHAPE_PRESERVING = {np.any, np.all, np.copy, np.sign, _array_as}
 
 
 def _has_mask(index: Any) -> bool:

@@ -108,6 +108,7 @@ class _Walker:
             self.place("attr", value, "requires_grad", f"{path}.requires_grad", depth)
             self.place("attr", value, "_extras", f"{path} (its hooks)", depth)
         elif isinstance(value, Module):
+            self.place("attr", value, "training", f"{path}.training", depth)  # (a class attribute until set)
             for name in list(vars(value)):
                 self.place("dict", vars(value), name, f"{path}.{name}", depth)
         elif isinstance(value, Optimizer):
