@@ -27,7 +27,9 @@ def _model(seed=1, sizes=(5, 7, 3)):
 def _same(a, b, what=""):
     if isinstance(a, tg.Tensor):
         assert isinstance(b, tg.Tensor), what
-        assert a.dtype == b.dtype and np.array_equal(a.numpy() if not a.requires_grad else a.detach().numpy(), b.detach().numpy(), equal_nan=True), what
+        assert a.dtype == b.dtype and np.array_equal(
+            a.numpy() if not a.requires_grad else a.detach().numpy(), b.detach().numpy(), equal_nan=True
+        ), what
     elif isinstance(a, (list, tuple)):
         assert len(a) == len(b), what
         for x, y in zip(a, b):
@@ -166,7 +168,11 @@ def test_a_python_if_on_the_values_of_a_numpy_argument_is_not_baked_in():
 
 def test_model_eval_after_tracing_turns_dropout_off():
     def make():
-        model = nn.Sequential(nn.Linear(5, 7, generator=np.random.default_rng(1)), nn.Dropout(0.5), nn.Linear(7, 3, generator=np.random.default_rng(2)))
+        model = nn.Sequential(
+            nn.Linear(5, 7, generator=np.random.default_rng(1)),
+            nn.Dropout(0.5),
+            nn.Linear(7, 3, generator=np.random.default_rng(2)),
+        )
         opt = optim.SGD(model.parameters(), lr=0.1)
         return _train_step(model, opt), model, opt
 
@@ -326,7 +332,6 @@ def test_a_closure_number_and_a_param_group_lr_are_guarded():
     def make():
         model = _model()
         opt = optim.SGD(model.parameters(), lr=0.1)
-        scale = [2.0]
         factor = 2.0
 
         def train_step(x, y):
@@ -338,11 +343,18 @@ def test_a_closure_number_and_a_param_group_lr_are_guarded():
                     p -= p.grad * opt.param_groups[0]["lr"]
             return loss
 
+        def set_factor(value):
+            nonlocal factor
+            factor = value
+
+        train_step.set_factor = set_factor
         return train_step, model, opt
 
     def change(index, twin):
         if index == 5:
             twin[2].param_groups[0]["lr"] = 0.01
+        if index == 7:
+            twin[0].set_factor(3.0)
 
     _run_both(make, _data(9), change)
 

@@ -43,7 +43,6 @@ from typing import Any
 
 import numpy as np
 
-
 DEFAULT_DTYPE = np.dtype(np.float32)
 DEFAULT_INT = np.dtype(np.int64)
 BOOL = np.dtype(np.bool_)
@@ -67,7 +66,6 @@ def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
                     array = array.astype(DEFAULT_INT)  # Python ints become int64, as labels need
     check_kind(array.dtype)
     return array
-
 
 
 def check_kind(dtype: np.dtype) -> None:

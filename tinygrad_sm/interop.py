@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import _mode
-from .tensor import Tensor, values_of
+from .tensor import Tensor, _plain, values_of
 from .tensor_functions import _as_tensor, concatenate, maximum, minimum, stack, where
 
 
@@ -89,8 +89,8 @@ _FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {
     np.where: lambda condition, x, y: where(condition, x, y),
     np.concatenate: lambda arrays, axis=0: concatenate(arrays, axis=axis),
     np.stack: lambda arrays, axis=0: stack(arrays, axis=axis),
-    np.argmax: lambda a, axis=None, keepdims=False: _plain(a).argmax(axis=axis, keepdims=keepdims),
-    np.shape: lambda a: _plain(a).shape,
+    np.argmax: lambda a, axis=None, keepdims=False: _as_tensor(a).argmax(axis=axis, keepdims=keepdims),
+    np.shape: lambda a: _plain(a).shape,  # (shapes are not values: nothing for compile to see)
     np.ndim: lambda a: _plain(a).ndim,
     np.size: lambda a, axis=None: _plain(a).size if axis is None else _plain(a).shape[axis],
 }

@@ -408,8 +408,6 @@ def _plain(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
 
 
-
-
 def _copy_into(array: np.ndarray, new: Any, out: np.ndarray) -> None:
     np.copyto(out, np.broadcast_to(new, out.shape))
 

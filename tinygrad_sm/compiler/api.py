@@ -30,10 +30,14 @@ MAX_RETRACES = 8  # traces in a row that give no usable program before a signatu
 def _flatten(value: Any, path: str, key: list, leaves: list, names: list, kinds: list) -> None:
     if isinstance(value, Tensor):
         key.append(("T", value.shape, value.dtype.str, value.requires_grad))
-        leaves.append(value), names.append(path), kinds.append("T")
+        leaves.append(value)
+        names.append(path)
+        kinds.append("T")
     elif isinstance(value, np.ndarray):
         key.append(("A", value.shape, value.dtype.str))
-        leaves.append(value), names.append(path), kinds.append("A")
+        leaves.append(value)
+        names.append(path)
+        kinds.append("A")
     elif isinstance(value, (tuple, list)):
         key.append((type(value).__name__, len(value)))
         for index, item in enumerate(value):
@@ -232,7 +236,6 @@ class CompiledFunction:
 
     def __repr__(self) -> str:
         return f"<tinygrad_sm.compile of {getattr(self.fn, '__qualname__', self.fn)!r}, {self.stats}>"
-
 
     def _drop_replayed(self, tracer: Tracer, entries: list) -> list:
         """The entries the traced call changed: by a replayed call (a scheduler's step) they are dropped

@@ -4,7 +4,8 @@ used twice, the accumulation into ``.grad``). A mixin of ``trace.Tracer``."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +16,23 @@ from .ir import Line, Refused, Var, _plain_math
 
 class BackwardRecorder:
     """The part of ``Tracer`` that records ``run_backward`` (the engine hands the whole sweep over)."""
+
+    if TYPE_CHECKING:  # what the mixin uses of ``Tracer`` (defined there)
+        vars: dict[int, Var]
+        lines: list[Line]
+        templated: dict[int, tuple]
+        ops: dict[int, str]
+        refused: str | None
+        cleared: set[int]
+        grad_none_guard: set[int]
+        _bind: Callable[[Any, Var], Var]
+        emit: Callable[..., None]
+        const: Callable[..., str]
+        refuse: Callable[[str], None]
+        holder: Callable[[Tensor], str]
+        grad_var: Callable[[Tensor], Var]
+        tensor_var: Callable[[Tensor, str], Var | str]
+        _emit_template: Callable[[list, dict, str, str], None]
 
     def run_backward(self, roots: list, root_grads: list, retain_graph: bool, create_graph: bool, inputs: Any) -> None:
         """``autograd.run_backward`` for ``.backward()``, step by step, each step also written down."""
@@ -50,6 +68,7 @@ class BackwardRecorder:
                 continue
             grad_var, grad = entry
             node = tensor._node
+            assert node is not None  # ``made`` holds non-leaves only
             if tensor._extras is not None:
                 self.refuse("a hook or retain_grad() on a tensor inside the compiled function")
             if node.released or node.stamp < autograd._last_write[0]:

@@ -78,7 +78,7 @@ def _name_vars(tracer: Tracer, lines: list) -> None:
         if var.grad_of is not None and var.hint == "grad":
             if var.grad_of.name is None:
                 assign(var.grad_of)
-            return "grad_" + var.grad_of.name
+            return "grad_" + str(var.grad_of.name)
         if var.tensor is not None:
             key = id(var.tensor)
             name = (
@@ -117,7 +117,7 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
     if tracer.refused:
         raise Refused(tracer.refused)
     head: list = []
-    params = []
+    params: list[str | None] = []
     for position, (var, kind) in enumerate(zip(tracer.arg_vars, leaf_kinds)):
         if kind == "T":
             params.append(f"_arg{position}")
@@ -146,19 +146,19 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if tensor.grad is None:
             tail.append((f"{holder}.grad = None", [], "", "update"))
         elif tensor.grad is not start:
-            var = tracer.vars.get(id(tensor.grad._data))
-            if var is None:
+            end_var = tracer.vars.get(id(tensor.grad._data))
+            if end_var is None:
                 raise Refused("a .grad the trace cannot place at the end of the call")
-            if tracer.grad_set.get(key) is var:
+            if tracer.grad_set.get(key) is end_var:
                 continue  # set so before the optimizer's step already
-            tail.append((f"{holder}.grad = _wrap({{}})", [var], "", "update"))
+            tail.append((f"{holder}.grad = _wrap({{}})", [end_var], "", "update"))
     result_text, result_vars = _result_expr(tracer, result)
     lines = [Line(*h) for h in head] + tracer.lines + [Line(*t) for t in tail]
     _name_vars(tracer, lines)
     for var in result_vars:
         if var.name is None:
             var.name = "result"
-    params = [p if p is not None else var.name for p, var in zip(params, tracer.arg_vars)]
+    names = [str(p if p is not None else var.name) for p, var in zip(params, tracer.arg_vars)]
     body = []
     if guards:
         body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
@@ -196,7 +196,7 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         else:
             body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
     body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
-    source = f"def {_identifier(fn_name)}({', '.join(params)}):\n" + "\n".join(body) + "\n"
+    source = f"def {_identifier(fn_name)}({', '.join(names)}):\n" + "\n".join(body) + "\n"
     source = OUTSIDE + source
     tracer.ns["_undo"], tracer.ns["_committed"] = [], [False]
     namespace = {**RUNTIME, **tracer.ns}
@@ -227,7 +227,7 @@ def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
             text, vs = _result_expr(tracer, item)
             parts.append(f"{tracer.const(k, 'key')}: {text}")
             used += vs
-        return "{" + ", ".join(parts) + "}", used
+        return "{{" + ", ".join(parts) + "}}", used  # (braces doubled: the text is a format string)
     if value is None or isinstance(value, (bool, int, float, str)):
         return tracer.const(value, "value"), []
     if isinstance(value, np.ndarray):

@@ -67,7 +67,9 @@ class Tracer(BackwardRecorder):
         self.ops: dict[int, str] = {}  # id(recorded op) -> global name of its replay instance
         self.stepped = False  # the optimizer stepped (guards after it cannot fall back)
         self.undoable: list[Line] = []  # in-place writes so far: a later guard needs them undone if it fails
-        self.replayed: list[Any] = []  # objects whose own methods the program calls (schedulers): their changes are replayed
+        self.replayed: list[
+            Any
+        ] = []  # objects whose own methods the program calls (schedulers): their changes are replayed
         self.refused: str | None = None
         self.n_const = 0
         self.tensor_names: dict[int, str] = {}
@@ -167,14 +169,16 @@ class Tracer(BackwardRecorder):
 
     def grad_var(self, leaf: Tensor) -> Var:
         """The variable holding ``leaf.grad``'s array: made in this call, or the .grad it came in with."""
-        var = self.vars.get(id(leaf.grad._data))
+        grad = leaf.grad
+        assert grad is not None  # (asked only for leaves that have one)
+        var = self.vars.get(id(grad._data))
         if var is not None:
             return var
         if (id(leaf) in self.state and leaf.grad is self.state_start_grad[id(leaf)]) or (
             id(leaf) not in self.state and id(leaf) in self.preexisting
         ):
             holder = self.holder(leaf)
-            var = self._bind(leaf.grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
+            var = self._bind(grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
             self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
             self.grad_read.add(id(leaf))
             return var
@@ -211,6 +215,7 @@ class Tracer(BackwardRecorder):
     def on_apply(self, op: autograd.Function, parents: tuple, params: dict, out: Tensor) -> None:
         if self.refused:
             return
+        self.keep.append(op)  # alive until the program is built: ``templated`` and ``ops`` key on its id
         if not type(op).__module__.startswith("tinygrad_sm.ops"):
             return self.refuse(
                 f"op '{op.name}' ({type(op).__module__}.{type(op).__qualname__}) is not one of tinygrad_sm's "
@@ -236,7 +241,7 @@ class Tracer(BackwardRecorder):
             shapes = {role: p._data.shape for role, p in zip(templates.roles(type(op)), parents)}
             shapes["x_kind"] = parents[0]._data.dtype.kind
             if len(parents) == len(templates.roles(type(op))) and template[2](op, shapes):
-                values = {}
+                values: dict[str, Any] = {}
                 for role, parent in zip(templates.roles(type(op)), parents):
                     placed = self.tensor_var(parent, f"input of op '{op.name}'")
                     values[role] = placed
@@ -358,8 +363,7 @@ class Tracer(BackwardRecorder):
             )
         if self.stepped:
             return self.refuse(
-                "bool(t) (if t:) after the optimizer's step; decide before the update, or outside the "
-                "compiled function"
+                "bool(t) (if t:) after the optimizer's step; decide before the update, or outside the compiled function"
             )
         try:
             text, used = self.value_expr(tensor, ".item()")
@@ -529,7 +533,19 @@ class Tracer(BackwardRecorder):
 
 
 _PYTHON_DIRS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
-_RESERVED = {"_np", "_undo", "_committed", "_asarray", "_wrap", "_write", "_draw", "_same", "_GuardFailed", "_scatter_add", "_unbroadcast"}
+_RESERVED = {
+    "_np",
+    "_undo",
+    "_committed",
+    "_asarray",
+    "_wrap",
+    "_write",
+    "_draw",
+    "_same",
+    "_GuardFailed",
+    "_scatter_add",
+    "_unbroadcast",
+}
 _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb": "grad_times_a"}
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..autograd import name_scope
 from ..tensor import Tensor, where
 from ._common import _reduce

@@ -248,9 +248,7 @@ def _finish(losses: Tensor, reduction: str, shape: tuple[int, ...]) -> Tensor:
     return losses.reshape(shape) if reduction == "none" and losses.shape != shape else losses
 
 
-def _picked_nll(
-    log_probs: Tensor, labels: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
-) -> Tensor:
+def _picked_nll(log_probs: Tensor, labels: Tensor, weight: Tensor | None, ignore_index: int, reduction: str) -> Tensor:
     """``-w_y log p_y`` per row with ignored rows 0; ``'mean'`` divides by the total weight of the rows
     kept (their count without weights), as PyTorch (all rows ignored: nan)."""
     n = log_probs.shape[0]
@@ -335,7 +333,9 @@ def cross_entropy(
             smooth = where(keep, -per_class.sum(axis=1), 0.0)
             if reduction == "mean":
                 kept_labels = labels[keep]
-                smooth = smooth.sum() / (weight[kept_labels].sum() if weight is not None else keep.sum().astype(smooth.dtype))
+                smooth = smooth.sum() / (
+                    weight[kept_labels].sum() if weight is not None else keep.sum().astype(smooth.dtype)
+                )
             else:
                 smooth = _reduce(smooth, reduction)
             return _finish(nll * (1 - label_smoothing) + smooth * (label_smoothing / classes), reduction, shape)
