@@ -3,6 +3,7 @@ recorded call with its comment, and ``exec`` it into a function."""
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from typing import Any
@@ -65,7 +66,7 @@ def _identifier(text: str) -> str:
     text = re.sub(r"\W+", "_", text).strip("_") or "t"
     if text[0].isdigit():
         text = "p" + text
-    if keyword.iskeyword(text) or text in ("np", "grad"):
+    if keyword.iskeyword(text) or text in ("np", "grad") or hasattr(builtins, text):
         text = text + "_"
     return text
 

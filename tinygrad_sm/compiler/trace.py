@@ -338,7 +338,7 @@ class Tracer(BackwardRecorder):
         self.emit(
             "{} = _asarray(" + self.const(fn, name) + "(" + arguments + "))",
             [var] + used,
-            f"{name}: a value outside the graph, computed again",
+            f"{name} (no gradient: a value outside the graph)",
             kind="derived",
         )
         if not (isinstance(fn, np.ufunc) or fn in _SHAPE_PRESERVING):  # its shape may depend on the values

@@ -152,11 +152,10 @@ def _labels(
         raise ValueError(
             f"labels must have shape {expected} to match logits with {classes} classes, got {labels.shape}{hint}"
         )
-    valid = (labels >= 0) & (labels < classes)
-    if ignore_index is not None:
-        valid = valid | (labels == ignore_index)
-    if not valid.all():
-        bad = tuple(int(i) for i in np.argwhere(~valid.numpy())[0])
+    outside = (labels < 0) | (labels >= classes)
+    if outside.any() and (ignore_index is None or (outside & (labels != ignore_index)).any()):
+        invalid = outside if ignore_index is None else outside & (labels != ignore_index)
+        bad = tuple(int(i) for i in np.argwhere(invalid.numpy())[0])
         where_ = bad[0] if len(bad) == 1 else bad
         raise ValueError(
             f"label {labels.numpy()[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
