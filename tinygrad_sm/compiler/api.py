@@ -147,8 +147,8 @@ class CompiledFunction:
             if entry.eager is not None:
                 self.stats["eager"] += 1
                 return self.fn(*args, **kwargs)
-            for index, (program, source, namespace, generators, entries) in enumerate(entry.programs):
-                if world.holds(entries) is not None:  # a module flag, a parameter, a global changed
+            for index, (program, source, namespace, generators, unchanged) in enumerate(entry.programs):
+                if not unchanged():  # a module flag, a parameter, a global changed (world.py)
                     self.stats["guard_failed"] += 1
                     continue
                 saved = [(g, g.bit_generator.state) for g in _resolve(generators)]
@@ -212,7 +212,7 @@ class CompiledFunction:
         generators = [v for k, v in namespace.items() if k.startswith("_generator")]
         if "_draw(None" in source:
             generators.append(None)
-        candidate = (program, source, namespace, generators, entries)
+        candidate = (program, source, namespace, generators, world.checker(entries))
         entry.hold.append(held)
         if (
             entry.candidate is not None

@@ -80,6 +80,35 @@ def holds(entries: list[Entry]) -> str | None:
     return None
 
 
+def checker(entries: list[Entry]) -> Any:
+    """``holds(entries) is None`` as one generated expression (a replay pays for this on every call)."""
+    names: dict[str, Any] = {"_missing": _MISSING}
+    tests = []
+    for index, (kind, container, key, expected, by_value, _) in enumerate(entries):
+        c, e = f"_c{index}", f"_e{index}"
+        names[c], names[e] = container, expected
+        if kind == "cell":
+            read = f"{c}.cell_contents"
+        elif kind == "dict":
+            names[f"_k{index}"] = key
+            read = f"{c}.get(_k{index}, _missing)"
+        elif kind == "list":
+            read = f"{c}[{key}]"
+        elif kind == "len":
+            read = f"len({c})"
+        else:
+            read = f"{c}.{key}"
+        if not by_value or expected is None or type(expected) is bool:
+            tests.append(f"{read} is {e}")
+        else:
+            names[f"_t{index}"] = type(expected)
+            tests.append(f"(type(_v := {read}) is _t{index} and (_v == {e} or _v != _v))")
+    source = "def _holds():\n    try:\n        return " + (" and ".join(tests) or "True") + "\n"
+    source += "    except Exception:\n        return False\n"
+    exec(compile(source, "<tinygrad_sm.compile guards>", "exec"), names)
+    return names["_holds"]
+
+
 def changed(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if not _same(_get(e[0], e[1], e[2]), e[3], e[4])]
 
