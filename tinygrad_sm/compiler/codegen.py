@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import factories
 from ..autograd import bump_version
-from ..tensor import Tensor
+from ..tensor import Tensor, _copy_into
 from .trace import Line, Refused, Tracer, Var
 
 
@@ -47,6 +47,7 @@ RUNTIME = {
     "_asarray": np.asarray,
     "_wrap": Tensor._wrap,
     "_write": _write,
+    "_copy_into": _copy_into,
     "_draw": _draw,
     "_same": _same,
     "_GuardFailed": GuardFailed,

@@ -445,24 +445,51 @@ class Tracer(BackwardRecorder):
                         self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_set[id(param)]], kind="update")
             except Refused as error:
                 self.refuse(str(error))
-            name = self.const(optimizer, type(optimizer).__name__.lower())
-            doc = (type(optimizer).__doc__ or "").split(":\n\n", 1)  # the rule: the block after the first line
-            rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
-            for line in rule[:6]:
-                self.emit("# " + line, [], kind="update")
-            self.emit(
-                f"{name}.step()",
-                [],
-                f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
-                "in place, for every parameter",
-                kind="update",
-            )
+            if _plain_sgd(optimizer):
+                self._write_sgd(optimizer)
+            else:
+                self._call_step(optimizer)
             self.stepped = True
         tracer, _mode.tracer = _mode.tracer, None
         try:
             optimizer.step()
         finally:
             _mode.tracer = tracer
+
+    def _write_sgd(self, optimizer: Any) -> None:
+        """Plain SGD written out: one line per parameter, what ``SGD._update`` and ``copy_`` do."""
+        self.emit("# SGD: p = p - lr * g, in place; lr is read from the group on every call", [], kind="update")
+        try:
+            for group in optimizer.param_groups:
+                name = self.const(group, "group")
+                for param in group["params"]:
+                    if param.grad is None:
+                        continue
+                    value = self.tensor_var(param, "a parameter")
+                    if not isinstance(value, Var):
+                        raise Refused("a parameter the trace cannot place")
+                    self.emit(
+                        f"_write({self.holder(param)}, {{}}, _copy_into, {{}} + (-{name}['lr']) * {{}})",
+                        [value, value, self.grad_var(param)],
+                        kind="update",
+                    )
+        except Refused as error:
+            self.refuse(str(error))
+
+    def _call_step(self, optimizer: Any) -> None:
+        """Any other optimizer: its ``step()`` called by the program, its rule printed above the call."""
+        name = self.const(optimizer, type(optimizer).__name__.lower())
+        doc = (type(optimizer).__doc__ or "").split(":\n\n", 1)  # the rule: the block after the first line
+        rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
+        for line in rule[:6]:
+            self.emit("# " + line, [], kind="update")
+        self.emit(
+            f"{name}.step()",
+            [],
+            f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
+            "in place, for every parameter",
+            kind="update",
+        )
 
     def on_scheduler_step(self, scheduler: Any) -> None:
         """``scheduler.step()`` inside the function: the program calls it too, at the same place."""
@@ -550,7 +577,15 @@ _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb"
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
 
 
-_SHAPE_PRESERVING = {np.any, np.all, np.copy, np.sign, _array_as}
+def _plain_sgd(optimizer: Any) -> bool:
+    from ..optim import SGD
+
+    return type(optimizer) is SGD and not any(
+        g["momentum"] or g["weight_decay"] or g.get("maximize") for g in optimizer.param_groups
+    )
+
+
+_SHAPE_PRESERVING = {np.any, np.all, np.copy, np.sign, _array_as, ops.max_keepdims}
 
 
 def _has_mask(index: Any) -> bool:

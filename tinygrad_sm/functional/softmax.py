@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd import name_scope
-from ..tensor import Tensor, axis_args, where
+from ..tensor import Tensor, axis_args, values_of, where
 from ..tensor_habits import _UNSET
 from ._common import _reduce
 
@@ -28,7 +28,7 @@ def _shift_and_sum(
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
     skips looking for such rows (the caller knows there are none).
     """
-    shift_tensor = x.detach().max(axis=axis, keepdims=True) if row_max is None else row_max
+    shift_tensor = values_of(ops.max_keepdims, x, axis) if row_max is None else row_max  # a constant of the graph
     if maybe_masked and shift_tensor.isneginf().any():  # a fully masked row: shift it by 0
         shift_tensor = where(shift_tensor.isneginf(), 0.0, shift_tensor)
     shift_tensor.name = "r = max z (detached)"
@@ -114,7 +114,7 @@ def _check_logits(logits: Tensor) -> tuple[Tensor, bool]:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    row_max = logits.detach().max(axis=1, keepdims=True)  # a nan or +inf in a row is its max
+    row_max = values_of(ops.max_keepdims, logits, 1)  # (n, 1); a nan or +inf in a row is its max
     if row_max.isfinite().all():
         return row_max, False
     invalid = logits.isnan() | logits.isposinf()
@@ -360,4 +360,4 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     n, classes = logits.shape
     raw = _as_targets(targets)
     target = _labels(raw, n, classes) if raw.dtype.kind in "iub" else _soft_targets(raw, logits, validate).detach()
-    return ops.SoftmaxCrossEntropy.apply(logits, target, row_max)
+    return ops.SoftmaxCrossEntropy.apply(logits, targets=target, row_max=row_max)

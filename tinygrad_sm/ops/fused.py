@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function
@@ -21,8 +23,9 @@ class SoftmaxCrossEntropy(Function):
     reads_inputs = False
     differentiable_twice = False  # the saved probabilities depend on the logits
 
-    def forward(self, logits: np.ndarray, targets: np.ndarray, row_max: np.ndarray | None = None) -> np.ndarray:
-        # (targets and row_max come in as inputs without gradient, so a compiled step reads them anew)
+    def forward(self, logits: np.ndarray, targets: Any, row_max: Any = None) -> np.ndarray:
+        targets = getattr(targets, "_data", targets)  # labels or rows, as an array or a Tensor (no gradient)
+        row_max = getattr(row_max, "_data", row_max)
         shift = max_keepdims(logits, axis=1) if row_max is None else row_max
         masked = shift.min() == -np.inf  # a fully masked row: shift by 0, not -inf (-inf - -inf = nan)
         if masked:
@@ -46,7 +49,7 @@ class SoftmaxCrossEntropy(Function):
         self.mass = targets.sum(axis=1, keepdims=True)
         return np.asarray(-terms.sum() / n, dtype=logits.dtype)
 
-    def backward(self, grad: Array, logits: Array, *constants_and_out: Array) -> Grads:
+    def backward(self, grad: Array, logits: Array, out: Array) -> Grads:
         n = self.probs.shape[0]
         if self.targets.ndim == 1:
             delta = self.probs.copy()  # a copy: retain_graph may call backward again
@@ -55,4 +58,4 @@ class SoftmaxCrossEntropy(Function):
             delta = self.probs * self.mass  # p sum_j t_j: exactly p when rows sum to 1
             delta -= self.targets
         delta *= grad / n
-        return (delta,) + (None,) * (len(constants_and_out) - 1)
+        return (delta,)
