@@ -50,6 +50,9 @@ class Program:
         self.returns = str(rng.choice(["loss", "tuple", "dict"]))
         self.reads_scale = bool(rng.random() < 0.3)
         self.branch = bool(rng.random() < 0.2)  # if loss > threshold: a guard on a tensor value
+        self.numpy_branch = bool(rng.random() < 0.1)  # if x.mean() > 0: NumPy on the argument (refused)
+        self.scales_input = bool(rng.random() < 0.1)  # x *= 0.5: NumPy in place on the argument (refused)
+        self.logs = bool(rng.random() < 0.1)  # log.append(loss.item()) (refused)
         events = ["none"] * 6 + ["toggle", "replace", "eval", "train", "batch", "dtype", "scale", "lr", "bad"]
         self.events = [str(rng.choice(events)) for _ in range(CALLS)]
         self.data_seed = int(rng.integers(1 << 30))
@@ -87,9 +90,14 @@ class Program:
         elif self.scheduler == "exponential":
             scheduler = optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
         plan = self
+        log: list = []
 
         def train_step(x, y):
+            if plan.scales_input:
+                x *= 0.5
             logits = model(tg.Tensor(x))
+            if plan.numpy_branch and x.mean() > 0:
+                logits = logits * 1.5
             if plan.reads_scale:
                 logits = logits * SETTINGS["scale"]
             if plan.loss == "ce":
@@ -104,6 +112,8 @@ class Program:
                 loss = F.mse_loss(logits.tanh(), tg.Tensor(np.eye(plan.classes, dtype=logits.dtype)[y % plan.classes]))
             if plan.branch and loss > 1.0:
                 loss = loss * 0.5
+            if plan.logs:
+                log.append(loss.item())
             if plan.optimizer == "manual":
                 for p in model.parameters():
                     p.grad = None
@@ -119,7 +129,7 @@ class Program:
             if scheduler is not None:
                 scheduler.step()
             if plan.returns == "tuple":
-                return loss, logits.detach()
+                return loss, logits.detach(), len(log)
             if plan.returns == "dict":
                 return {"loss": loss}
             return loss
