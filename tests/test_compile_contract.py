@@ -431,3 +431,27 @@ def test_a_custom_function_inside_is_refused_clearly():
     with pytest.warns(RuntimeWarning, match="not one of tinygrad_sm's primitives"):
         for _ in range(3):
             step(np.ones(3, np.float32))
+
+
+def test_calling_under_no_grad_is_not_the_traced_program():
+    def make():
+        model = _model()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        return _train_step(model, opt), model, opt
+
+    twins = [make(), make()]
+    compiled = tg.compile(twins[0][0])
+    for index, (x, y) in enumerate(_data(6)):
+        outcomes = []
+        for fn in (compiled, twins[1][0]):
+            try:
+                if index >= 3:
+                    with tg.no_grad():
+                        loss = fn(x, y)
+                else:
+                    loss = fn(x, y)
+                outcomes.append((loss.requires_grad, loss.detach().numpy().tobytes()))
+            except RuntimeError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1]
+        _same_state(twins[0][1], twins[1][1])

@@ -140,6 +140,7 @@ class CompiledFunction:
         for name in sorted(kwargs):
             key.append(("kw", name))
             _flatten(kwargs[name], name, key, leaves, names, kinds)
+        key.append(("grad enabled", _mode.grad_enabled))  # under no_grad the same code records nothing
         signature = tuple(key)
         entry = self._cache.get(signature)
         if entry is not None:

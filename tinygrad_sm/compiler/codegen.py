@@ -28,6 +28,12 @@ def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
     bump_version(tensor)
 
 
+def _wrap_requiring_grad(array: np.ndarray) -> Tensor:
+    tensor = Tensor._wrap(array)
+    tensor.requires_grad = True
+    return tensor
+
+
 def _draw(generator: Any, method: str, shape: tuple, dtype: Any) -> np.ndarray:
     rng = generator or factories.default_generator()
     values = getattr(rng, method)(shape)
@@ -46,6 +52,7 @@ RUNTIME = {
     "_unbroadcast": unbroadcast,
     "_asarray": np.asarray,
     "_wrap": Tensor._wrap,
+    "_wrap_requiring_grad": _wrap_requiring_grad,
     "_write": _write,
     "_copy_into": _copy_into,
     "_draw": _draw,
@@ -214,6 +221,8 @@ def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
             if id(value) in tracer.state:
                 return tracer.state[id(value)][0], []
             raise Refused("the compiled function returns a tensor the trace cannot place")
+        if value.requires_grad:  # as eager returns it (its graph already used: none comes with it)
+            return "_wrap_requiring_grad({})", [var]
         return "_wrap({})", [var]
     if isinstance(value, (tuple, list)):
         parts, used = [], []
