@@ -455,3 +455,24 @@ def test_calling_under_no_grad_is_not_the_traced_program():
                 outcomes.append(str(error))
         assert outcomes[0] == outcomes[1]
         _same_state(twins[0][1], twins[1][1])
+
+
+def test_a_numpy_argument_next_to_a_tensor_is_traced_not_refused():
+    weights = [tg.Tensor(np.ones(3, np.float32), requires_grad=True) for _ in range(2)]
+
+    def make(w):
+        def step(x):
+            loss = (x + w * 2).sum()  # NumPy's + hands over to the Tensor: a recorded op
+            loss.backward()  # .grad accumulates across calls
+            return loss
+
+        return step
+
+    compiled, eager = tg.compile(make(weights[0])), make(weights[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for i in range(5):
+            x = np.arange(3, dtype=np.float32) + i
+            _same(compiled(x), eager(x))
+            assert np.array_equal(weights[0].grad.numpy(), weights[1].grad.numpy())
+    assert compiled.stats["replayed"] >= 2

@@ -480,7 +480,7 @@ def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
         # (np.array is 4x cheaper than np.ones, a Python-level function, for the usual 0-d loss)
         seed = np.array(1, dtype=tensor.dtype) if tensor.ndim == 0 else np.ones(tensor.shape, dtype=tensor.dtype)
     else:
-        seed = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
+        seed = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise ValueError(f"gradient has shape {seed.shape} but the output has shape {tensor.shape}")
         if create_graph and isinstance(gradient, Tensor):

@@ -121,7 +121,7 @@ class BackwardRecorder:
                 except Refused as error:
                     self.refuse(str(error))
                     previous = None
-                leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
+                leaf.grad = Tensor._wrap(leaf.grad._data + grad)  # (as autograd._accumulate_leaf)
                 if previous is not None:
                     new = self._bind(leaf.grad._data, Var("grad", grad_of=var.grad_of))
                     self.emit("{} = {} + {}", [new, previous, var], "accumulate into .grad", kind="backward")

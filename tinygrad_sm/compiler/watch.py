@@ -42,6 +42,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _other_override(value: Any) -> bool:
+    return not isinstance(value, np.ndarray) and getattr(type(value), "__array_ufunc__", None) is not None
+
+
 def _caller_outside_numpy() -> Any:
     frame = sys._getframe(2)
     while frame is not None and frame.f_globals.get("__name__", "").startswith(("numpy", "tinygrad_sm.compiler.watch")):
@@ -66,12 +70,16 @@ class Watched(np.ndarray):
     """A view of a NumPy argument during tracing (see the module's docstring)."""
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(_other_override(value) for value in inputs):
+            return NotImplemented  # x + tensor: the Tensor's own dispatch takes it (and the trace sees it)
         _read(f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
         if "out" in kwargs:
             kwargs["out"] = _plain(kwargs["out"])
         return getattr(ufunc, method)(*_plain(inputs), **kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if any(not issubclass(t, np.ndarray) for t in types):
+            return NotImplemented
         if func not in _METADATA:
             _read(f"np.{getattr(func, '__name__', 'function')}")
         return func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})

@@ -140,7 +140,7 @@ class Optimizer:
                 if set_to_none or param.grad is None:
                     param.grad = None
                 else:
-                    param.grad = Tensor(np.zeros_like(param.grad.data))
+                    param.grad = Tensor(np.zeros_like(param.grad._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-evaluates the loss and calls
