@@ -18,22 +18,35 @@ from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_e
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
 from .dtypes import promote_types, result_type
+from .device import backends, cuda, device, get_default_device, set_default_device
 from .factories import (
     arange,
-    default_generator,
+    bernoulli,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
-    manual_seed,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, jacobian
 from .methods import FUNCTIONS as _METHOD_FUNCTIONS
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
@@ -66,7 +79,30 @@ def __dir__() -> list:
 
 
 __all__ = [
+    "set_rng_state",
+    "set_default_device",
+    "seed",
+    "randperm",
+    "randn_like",
+    "randint_like",
+    "randint",
+    "rand_like",
+    "normal",
+    "multinomial",
+    "logspace",
+    "linspace",
+    "initial_seed",
+    "get_rng_state",
+    "get_default_device",
+    "full_like",
+    "empty_like",
+    "empty",
+    "device",
+    "cuda",
+    "bernoulli",
+    "backends",
     "AnomalyError",
+    "Generator",
     "DerivationReport",
     "GradcheckError",
     "Tensor",

@@ -8,7 +8,7 @@ so ``from tinygrad_sm.nn import functional as F`` reads as in PyTorch."""
 from __future__ import annotations
 
 from .. import functional
-from . import utils
+from . import init, utils
 from .activation import (
     ELU,
     GELU,
@@ -100,5 +100,6 @@ __all__ = [
     "is_conv_spec",
     "load",
     "save",
+    "init",
     "utils",
 ]
