@@ -259,9 +259,13 @@ def exponential_(tensor: Tensor, lambd: float = 1.0, *, generator: Any = None) -
     return _fill(tensor, _random.draw("exponential", tensor.shape, generator, kind, float(lambd)))
 
 
-def random_(tensor: Tensor, low: int = 0, high: int | None = None, *, generator: Any = None, **kwargs: Any) -> Tensor:
-    """Fill with integers in ``[low, high)`` in place: ``random_(high)``, ``random_(low, high)``, or
-    ``random_()`` for ``[0, 2**mantissa]`` on floats and ``[0, max]`` on integer dtypes."""
+def random_(tensor: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+    """Fill with integers in place: ``random_(to)`` in ``[0, to)``, ``random_(from, to)`` in
+    ``[from, to)``, ``random_()`` in ``[0, 2**mantissa]`` for floats and ``[0, max]`` for integer dtypes
+    (``from``/``to`` as keywords too), as PyTorch."""
+    if len(args) > 2:
+        raise TypeError(f"random_() takes at most 2 positional arguments (from, to), got {len(args)}")
+    low, high = (0, args[0]) if len(args) == 1 else (args + (0, None))[:2] if args else (0, None)
     low, high = kwargs.pop("from", low), kwargs.pop("to", high)
     _options(kwargs, "random_")
     kind = tensor.dtype
@@ -273,8 +277,7 @@ def random_(tensor: Tensor, low: int = 0, high: int | None = None, *, generator:
         else:
             top = int(np.iinfo(kind).max)
         if low == 0:  # random_(): PyTorch's uniform_int over [0, top]
-            values = _random.draw("randint_full", tensor.shape, generator, kind, top)
-            return _fill(tensor, values)
+            return _fill(tensor, _random.draw("randint_full", tensor.shape, generator, kind, top))
         high = top + 1
     return _fill(tensor, _random.draw("randint", tensor.shape, generator, kind, int(low), int(high)))
 
