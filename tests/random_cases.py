@@ -207,6 +207,16 @@ def build_cases() -> dict[str, Callable[[Any], np.ndarray]]:
                 cases[f"init/{label}/{shape}/s{seed}"] = lambda lib, nm=name, sh=shape, kw=kwargs, s=seed: _init(
                     lib, nm, sh, s, **kw
                 )
+    for seed in SEEDS[:3]:
+        for args in ((0.5, 2.0, -1.0, 3.0), (0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 1.0, 3.0), (0.0, 0.02, -0.04, 0.04)):
+            for n in (7, 300):
+                cases[f"init/trunc_normal_/{args}/n{n}/s{seed}"] = lambda lib, a=args, n=n, s=seed: _init(
+                    lib, "trunc_normal_", (n,), s, mean=a[0], std=a[1], a=a[2], b=a[3]
+                )
+        for shape in ((6, 10), (10, 6), (4, 2, 3)):  # QR is LAPACK's on each side: compared with a tolerance
+            cases[f"approx/orthogonal_/{shape}/s{seed}"] = lambda lib, sh=shape, s=seed: _init(
+                lib, "orthogonal_", sh, s, gain=2.0
+            )
     for n in (16, 1000, 100000):
         cases[f"randn/float32/big{n}"] = lambda lib, n=n: as_array(lib.randn(n, generator=gen(lib, 7)))
     cases["rand/float32/big100000"] = lambda lib: as_array(lib.rand(100000, generator=gen(lib, 7)))

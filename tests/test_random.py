@@ -23,6 +23,9 @@ def test_every_case_is_pinned():
 def test_same_seed_gives_pytorchs_bits(name):
     expected = PINNED[name]
     got = stored(CASES[name](tg))
+    if name.startswith("approx/"):  # documented as close, not bit-identical (LAPACK's QR on each side)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5, err_msg=name)
+        return
     assert got.dtype == expected.dtype, f"{name}: dtype {got.dtype}, PyTorch {expected.dtype}"
     assert got.shape == expected.shape, f"{name}: shape {got.shape}, PyTorch {expected.shape}"
     assert got.tobytes() == expected.tobytes(), (

@@ -158,11 +158,16 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator: Any = None) -> Tensor:  # fmt: skip
-    """N(mean, std**2) truncated to [a, b] by PyTorch's inverse-CDF method: ``u ~ U(2 l - 1, 2 u - 1)``
-    (``l``, ``u`` the normal CDF at the bounds), then ``mean + std * sqrt(2) * erfinv(u)``, clamped.
+    """N(mean, std**2) restricted to [a, b], by PyTorch's (2.13) rejection sampling, in its draw order:
 
-    The uniform draws are PyTorch's; ``erfinv`` is computed here in float64 and rounded, where PyTorch
-    computes it in the tensor's dtype, so float32 results can differ from PyTorch's in the last bit."""
+    - if the interval holds more than 30% of the mass: draw ``normal_(mean, std)`` for the whole tensor,
+      then redraw a whole tensor of normals and take its values wherever a value is still outside
+      [a, b], until none is;
+    - else: candidates ``x ~ U(a, b)`` accepted when ``log(u) <= -((x - mean)/std)**2 / 2 - log_peak``
+      (``u ~ U(0, 1)``, ``log_peak`` the log density at the mode inside [a, b]), redrawing the rejected.
+
+    The first branch is bit-identical to PyTorch's; in the second, ``log`` is NumPy's float32 log where
+    PyTorch uses its vectorised one, so an acceptance exactly at the boundary could differ."""
 
     def norm_cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -172,26 +177,37 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be incorrect.",
             stacklevel=2,
         )
-    low, high = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
+    mass = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+    kind = tensor.dtype
+
+    def fresh(method: str, *args: float) -> np.ndarray:
+        return getattr(Tensor(np.zeros(tensor.shape, kind)), method)(*args, generator=generator)._data
+
     with no_grad():
-        tensor.uniform_(2 * low - 1, 2 * high - 1, generator=generator)
-        values = _erfinv(tensor._data.astype(np.float64)) * (std * math.sqrt(2.0)) + mean
-        return tensor.copy_(np.clip(values, a, b).astype(tensor.dtype))
+        if mass > 0.3:
+            low, high = kind.type(a), kind.type(b)  # the bounds as the tensor's dtype
+            result = fresh("normal_", mean, std)
+            while True:
+                outside = (result < low) | (result > high)
+                if not outside.any():
+                    break
+                result = np.where(outside, fresh("normal_", mean, std), result)
+            return tensor.copy_(result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
 
+        def rejected(candidates: np.ndarray) -> np.ndarray:  # log density in the tensor's dtype, as PyTorch
+            log_density = ((candidates - kind.type(mean)) / kind.type(std)) ** 2 * kind.type(-0.5) - kind.type(log_peak)
+            with np.errstate(divide="ignore"):
+                return np.log(fresh("uniform_", 0.0, 1.0)) > log_density
 
-def _erfinv(y: np.ndarray) -> np.ndarray:
-    """Inverse error function: a rational first guess refined by two Newton steps on ``erf``."""
-    from math import erf
-
-    erf_vec = np.frompyfunc(erf, 1, 1)
-    guess = np.sign(y) * np.sqrt(-np.log1p(-y * y) * 0.5 * math.pi) * 0.5 * np.sqrt(2.0)
-    guess = np.where(np.abs(y) < 1, np.clip(guess, -6, 6), np.sign(y) * np.inf)
-    finite = np.isfinite(guess)
-    x = np.where(finite, guess, 0.0)
-    for _ in range(4):
-        error = np.asarray(erf_vec(x), dtype=np.float64) - y
-        x = x - error / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
-    return np.where(finite, x, guess)
+        result = fresh("uniform_", a, b)
+        pending = rejected(result)
+        while pending.any():
+            candidates = fresh("uniform_", a, b)
+            result = np.where(pending, candidates, result)
+            pending = np.where(pending, rejected(candidates), pending)
+        return tensor.copy_(result)
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: Any = None) -> Tensor:
