@@ -155,7 +155,9 @@ def build_cases() -> dict[str, Callable[[Any], np.ndarray]]:
             cases[f"randint/{low}_{high}/s{seed}"] = lambda lib, lo=low, hi=high, s=seed: as_array(
                 lib.randint(lo, hi, (5, 7), generator=gen(lib, s))
             )
-        cases[f"randint/high_only/s{seed}"] = lambda lib, s=seed: as_array(lib.randint(27, (40,), generator=gen(lib, s)))
+        cases[f"randint/high_only/s{seed}"] = lambda lib, s=seed: as_array(
+            lib.randint(27, (40,), generator=gen(lib, s))
+        )
         for shape in ((3, 5, 7), (2, 8)):
             cases[f"randn/shape{shape}/s{seed}"] = lambda lib, sh=shape, s=seed: as_array(
                 lib.randn(*sh, generator=gen(lib, s))

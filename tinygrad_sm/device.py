@@ -15,7 +15,7 @@ from typing import Any
 _KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "privateuseone", "mtia", "hpu", "ipu")
 
 
-class device:  # noqa: N801  # PyTorch's spelling: torch.device
+class device:  # PyTorch's spelling: torch.device
     """A device name, as ``torch.device``: ``device("cpu")``, ``device("cpu", 0)``, ``device("cpu:0")``.
 
     ``.type`` is the kind (``"cpu"``), ``.index`` the number or None. It compares equal to another
@@ -23,12 +23,12 @@ class device:  # noqa: N801  # PyTorch's spelling: torch.device
     Constructing a non-CPU device works (PyTorch allows naming one without having it); using it
     for a tensor raises."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     type: str
     index: int | None
 
-    def __init__(self, type: Any, index: int | None = None):  # noqa: A002  # PyTorch's argument name
+    def __init__(self, type: Any, index: int | None = None):  # PyTorch's argument name
         if isinstance(type, device):
             if index is not None:
                 raise ValueError("device(): pass an index only with a device type string")
@@ -124,9 +124,7 @@ def _zero() -> int:
 
 
 def _no_gpu(*args: Any, **kwargs: Any) -> Any:
-    raise RuntimeError(
-        "tinygrad_sm has no CUDA backend (tg.cuda.is_available() is False); use device='cpu'"
-    )
+    raise RuntimeError("tinygrad_sm has no CUDA backend (tg.cuda.is_available() is False); use device='cpu'")
 
 
 def _namespace(name: str, doc: str, **members: Any) -> types.ModuleType:

@@ -46,7 +46,7 @@ def _dtype(dtype: Any, default: Any = DEFAULT_DTYPE) -> np.dtype:
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str | None = None,
           **options: Any) -> Tensor:  # fmt: skip
     """A tensor of zeros; the shape as separate ints or one tuple: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    shape = _size(options.pop("size", size) if not size else size, "zeros")
+    shape = _size(size or options.pop("size", ()), "zeros")
     as_device(device)
     return Tensor(np.zeros(shape, dtype=_dtype(dtype)), requires_grad=requires_grad, name=name)
 
@@ -54,7 +54,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str | None = None,
          **options: Any) -> Tensor:  # fmt: skip
     """A tensor of ones; the shape as separate ints or one tuple: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    shape = _size(options.pop("size", size) if not size else size, "ones")
+    shape = _size(size or options.pop("size", ()), "ones")
     as_device(device)
     return Tensor(np.ones(shape, dtype=_dtype(dtype)), requires_grad=requires_grad, name=name)
 
@@ -62,7 +62,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **options: Any) -> Tensor:
     """An uninitialised tensor, as ``torch.empty`` (here: zeros, so a forgotten fill shows as zeros
     instead of leftover memory)."""
-    shape = _size(options.pop("size", size) if not size else size, "empty")
+    shape = _size(size or options.pop("size", ()), "empty")
     as_device(device)
     return Tensor(np.zeros(shape, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
@@ -115,7 +115,9 @@ def full_like(input: Any, fill_value: Any, *, dtype: Any = None, device: Any = N
     as PyTorch: ``full_like(int_tensor, 2.7)`` holds 2)."""
     array = _like(input)
     as_device(device)
-    return Tensor(np.full(array.shape, _plain(fill_value), dtype=_dtype(dtype, array.dtype)), requires_grad=requires_grad)
+    return Tensor(
+        np.full(array.shape, _plain(fill_value), dtype=_dtype(dtype, array.dtype)), requires_grad=requires_grad
+    )
 
 
 def arange(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,

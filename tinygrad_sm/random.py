@@ -41,7 +41,9 @@ def _seed_value(seed: Any) -> int:
     except TypeError:
         raise TypeError(f"manual_seed expects an int, got {type(seed).__name__} {seed!r}") from None
     if not -(2**63) <= value < 2**64:
-        raise RuntimeError(f"manual_seed: seed {value} does not fit in 64 bits (PyTorch: 'Overflow when unpacking long')")
+        raise RuntimeError(
+            f"manual_seed: seed {value} does not fit in 64 bits (PyTorch: 'Overflow when unpacking long')"
+        )
     return value % 2**64  # a negative seed wraps, as PyTorch's unsigned 64-bit seed
 
 
@@ -54,7 +56,7 @@ class Generator:
     operating system and returns the seed; ``initial_seed()`` is the last seed; ``get_state()`` /
     ``set_state(t)`` save and restore the whole state as a uint8 tensor in PyTorch's byte layout."""
 
-    __slots__ = ("_engine", "_seed", "_fresh", "_double_normal", "_float_normal", "device")
+    __slots__ = ("_double_normal", "_engine", "_float_normal", "_fresh", "_seed", "device")
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device = as_device(device, "generator")

@@ -26,7 +26,7 @@ _FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
 def _size(args: Sequence[Any], function: str) -> tuple[int, ...]:
     """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))`` -> (2, 3); each size an int >= 0."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)) or (len(args) == 1 and hasattr(args[0], "__iter__")):
+    if (len(args) == 1 and isinstance(args[0], (tuple, list))) or (len(args) == 1 and hasattr(args[0], "__iter__")):
         args = tuple(args[0])
     sizes = []
     for value in args:
@@ -61,7 +61,7 @@ def rand(
     **options: Any,
 ) -> Tensor:
     """Uniform samples in [0, 1), shape ``size``; float32 from 24 random bits, float64 from 53 (as PyTorch)."""
-    shape = _size(options.pop("size", size) if not size else size, "rand")
+    shape = _size(size or options.pop("size", ()), "rand")
     _options(options, "rand")
     as_device(device)
     values = _random.draw("uniform", shape, generator, _float_dtype(dtype, "rand"))
@@ -79,7 +79,7 @@ def randn(
 ) -> Tensor:
     """Standard normal samples, shape ``size``, by PyTorch's Box-Muller (bit-identical for float32 and
     float64; float16 is drawn as float32 and rounded, which PyTorch does not do)."""
-    shape = _size(options.pop("size", size) if not size else size, "randn")
+    shape = _size(size or options.pop("size", ()), "randn")
     _options(options, "randn")
     as_device(device)
     kind = _float_dtype(dtype, "randn")
@@ -193,14 +193,18 @@ def rand_like(input: Any, *, generator: Any = None, dtype: Any = None, device: A
               requires_grad: bool = False) -> Tensor:  # fmt: skip
     """``rand`` with the shape (and, unless ``dtype`` is given, the dtype) of ``input``."""
     array = np.asarray(_plain(input))
-    return rand(array.shape, generator=generator, dtype=dtype or array.dtype, device=device, requires_grad=requires_grad)
+    return rand(
+        array.shape, generator=generator, dtype=dtype or array.dtype, device=device, requires_grad=requires_grad
+    )
 
 
 def randn_like(input: Any, *, generator: Any = None, dtype: Any = None, device: Any = None,
                requires_grad: bool = False) -> Tensor:  # fmt: skip
     """``randn`` with the shape (and, unless ``dtype`` is given, the dtype) of ``input``."""
     array = np.asarray(_plain(input))
-    return randn(array.shape, generator=generator, dtype=dtype or array.dtype, device=device, requires_grad=requires_grad)
+    return randn(
+        array.shape, generator=generator, dtype=dtype or array.dtype, device=device, requires_grad=requires_grad
+    )
 
 
 def randint_like(input: Any, low: int = 0, high: int | None = None, *, generator: Any = None, dtype: Any = None,

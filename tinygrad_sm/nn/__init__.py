@@ -97,9 +97,9 @@ __all__ = [
     "Unflatten",
     "build_model",
     "functional",
+    "init",
     "is_conv_spec",
     "load",
     "save",
-    "init",
     "utils",
 ]
