@@ -121,6 +121,13 @@ def _bernoulli(lib: Any, seed: int, dtype: str) -> np.ndarray:
     return as_array(lib.bernoulli(lib.tensor(probs), generator=gen(lib, seed)))
 
 
+def _dropout(lib: Any, seed: int) -> np.ndarray:
+    """nn.Dropout's mask: PyTorch's bernoulli_(1 - p) (its portable kernel), scaled by 1 / (1 - p)."""
+    lib.manual_seed(seed)
+    layer = lib.nn.Dropout(0.3)
+    return np.concatenate([as_array(layer(lib.ones(40))), as_array(layer(lib.ones(3, 7, dtype=lib.float64))).ravel()])
+
+
 def _state(lib: Any, seed: int) -> np.ndarray:
     g = gen(lib, seed)
     first = as_array(g.get_state())
@@ -186,6 +193,7 @@ def build_cases() -> dict[str, Callable[[Any], np.ndarray]]:
             cases[f"multinomial/{shape}/{num}/{rep}/s{seed}"] = lambda lib, sh=shape, k=num, r=rep, s=seed: (
                 _multinomial(lib, s, sh, k, r)
             )
+        cases[f"dropout/s{seed}"] = lambda lib, s=seed: _dropout(lib, s)
         cases[f"sequence_cached_normal/s{seed}"] = lambda lib, s=seed: _sequence_with_cached_normal(lib, s)
         cases[f"global_seed/s{seed}"] = lambda lib, s=seed: _global_seed(lib, s)
         cases[f"makemore_bigram/s{seed}"] = lambda lib, s=seed: _makemore_bigram(lib, s)

@@ -223,7 +223,14 @@ def uniform_array(shape: tuple, generator: Any = None) -> np.ndarray:
     return _random.draw("uniform", tuple(shape), generator, np.float64 if numpy_generator else np.float32)
 
 
+def bernoulli_array(shape: tuple, p: float, generator: Any = None, dtype: Any = np.float32) -> np.ndarray:
+    """0/1 samples of ``shape`` with ``P(1) = p``, as PyTorch's ``empty(shape).bernoulli_(p)`` (its
+    portable kernel); under ``tinygrad_sm.compile`` a new draw on every call (dropout masks)."""
+    return _random.draw("bernoulli", tuple(shape), generator, dtype, float(p))
+
+
 __all__ = [
+    "bernoulli_array",
     "arange",
     "bernoulli",
     "default_generator",

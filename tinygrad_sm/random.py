@@ -329,7 +329,7 @@ def multinomial_values(gen: Any, probs: np.ndarray, num_samples: int, replacemen
 # ---------------------------------------------------------------- tracing for compile
 def draw(kind: str, shape: tuple, generator: Any, dtype: Any, *params: Any) -> np.ndarray:
     """The one entry for shaped draws (``kind`` one of ``uniform``, ``normal``, ``randint``,
-    ``exponential``, ``randperm``), reshaped to ``shape``. Under ``tinygrad_sm.compile`` the tracer
+    ``randint_full``, ``bernoulli``, ``exponential``, ``randperm``), reshaped to ``shape``. Under ``tinygrad_sm.compile`` the tracer
     hears of it, so the compiled step draws again on every call."""
     gen = _generator(generator)
     values = sample(gen, kind, shape, dtype, *params)
@@ -356,6 +356,8 @@ def sample(gen: Any, kind: str, shape: tuple, dtype: Any, *params: Any) -> np.nd
         values = normal_values(gen, count, np_dtype or np.dtype(np.float32), *params)
     elif kind == "randint":
         values = randint_values(gen, count, *params)
+    elif kind == "bernoulli":  # bernoulli_(p) with a float p: u < p, u a 53-bit uniform (the portable kernel)
+        values = bernoulli_values(gen, np.full(count, float(params[0])), np_dtype or np.dtype(np.float32))
     elif kind == "exponential":
         values = exponential_values(gen, count, np_dtype or np.dtype(np.float32), *params)
     elif kind == "randint_full":  # random_(): word % (top + 1), 64-bit words for int64 and float64

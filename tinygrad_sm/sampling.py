@@ -288,8 +288,8 @@ def random_(tensor: Tensor, *args: Any, generator: Any = None, **kwargs: Any) ->
 
 def bernoulli_(tensor: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
     """Fill with 0/1 samples in place, ``P(1) = p`` (a float, or a tensor of probabilities broadcast to
-    this shape). A float ``p`` follows PyTorch's portable kernel; PyTorch built with MKL on an Intel CPU
-    draws a float ``p`` from MKL's own stream instead, so those numbers differ."""
+    this shape). A float ``p`` follows PyTorch's portable kernel (AMD CPUs, builds without MKL); PyTorch
+    with MKL on an Intel CPU draws a float ``p`` from MKL's own stream, so there the numbers differ."""
     gen = _random._generator(generator)
     _random.refuse_in_compile("bernoulli_")
     if isinstance(p, (Tensor, np.ndarray)):
