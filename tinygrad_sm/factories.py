@@ -230,9 +230,9 @@ def bernoulli_array(shape: tuple, p: float, generator: Any = None, dtype: Any = 
 
 
 __all__ = [
-    "bernoulli_array",
     "arange",
     "bernoulli",
+    "bernoulli_array",
     "default_generator",
     "empty",
     "empty_like",

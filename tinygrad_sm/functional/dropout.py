@@ -11,9 +11,7 @@ from ..factories import bernoulli_array, uniform_array
 from ..tensor import Tensor
 
 
-def dropout(
-    input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None
-) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
     """``input * mask / (1 - p)`` with ``mask ~ Bernoulli(1 - p)`` drawn from ``generator`` (default: the
     one ``manual_seed`` sets), so the expected value is unchanged; the gradient is ``mask / (1 - p)``.
 
