@@ -210,3 +210,16 @@ def test_compiled_step_draws_new_numbers_each_call_as_eager_does():
     for a, b in zip(eager, fast):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(eager[0], eager[1])
+
+
+def test_fork_rng_restores_the_default_generator():
+    tg.manual_seed(2)
+    with tg.random.fork_rng():
+        tg.randn(100)
+    after = tg.rand(3)._data.copy()
+    tg.manual_seed(2)
+    np.testing.assert_array_equal(tg.rand(3)._data, after)
+
+
+def test_zero_sized_draws():
+    assert tg.rand(0).shape == (0,) and tg.randn(2, 0).shape == (2, 0) and tg.randint(0, 5, (0,)).shape == (0,)

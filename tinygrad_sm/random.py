@@ -19,8 +19,10 @@ draws with NumPy's own methods, reproducible for NumPy's seed but not PyTorch's 
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -182,6 +184,20 @@ def get_rng_state() -> Any:
 def set_rng_state(new_state: Any) -> None:
     """Restore the default generator's state (``torch.set_rng_state``)."""
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, **kwargs: Any) -> Iterator[None]:
+    """``torch.random.fork_rng``: the default generator's state is restored when the block ends, so
+    draws inside it do not change the numbers drawn after it."""
+    if not enabled:
+        yield
+        return
+    saved = default_generator.get_state()
+    try:
+        yield
+    finally:
+        default_generator.set_state(saved)
 
 
 # ---------------------------------------------------------------- samplers on arrays
@@ -399,6 +415,7 @@ __all__ = [
     "Generator",
     "default_generator",
     "device",
+    "fork_rng",
     "get_rng_state",
     "initial_seed",
     "manual_seed",
