@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import factories
+from .. import random
 from ..autograd import _mode, bump_version
 from ..tensor import Tensor
 from . import world
@@ -152,7 +152,7 @@ class CompiledFunction:
                 if not unchanged():  # a module flag, a parameter, a global changed (world.py)
                     self.stats["guard_failed"] += 1
                     continue
-                saved = [(g, g.bit_generator.state) for g in _resolve(generators)]
+                saved = [(g, random.generator_state(g)) for g in _resolve(generators)]
                 undo, committed = namespace["_undo"], namespace["_committed"]
                 undo.clear()
                 committed[0] = False
@@ -166,7 +166,7 @@ class CompiledFunction:
                     if committed[0] and not isinstance(error, GuardFailed):
                         raise  # after the update began: the error an eager call would give at that point
                     for generator, state in saved:
-                        generator.bit_generator.state = state
+                        random.restore_generator(generator, state)
                     self.stats["guard_failed"] += 1
                     continue  # before any update: the eager call below raises (or not) as eager does
                 undo.clear()
@@ -282,4 +282,4 @@ def _unwatch(value: Any) -> Any:
 
 
 def _resolve(generators: list) -> list:
-    return [factories.default_generator() if g is None else g for g in generators]
+    return [random.default_generator if g is None else g for g in generators]
