@@ -476,3 +476,42 @@ def test_a_numpy_argument_next_to_a_tensor_is_traced_not_refused():
             _same(compiled(x), eager(x))
             assert np.array_equal(weights[0].grad.numpy(), weights[1].grad.numpy())
     assert compiled.stats["replayed"] >= 2
+
+
+def test_a_smaller_last_batch_after_in_place_updates_gets_its_own_program():
+    """An epoch's last, smaller batch: a second signature traced after the parameters were updated in
+    place under no_grad (issue 25 saw compile give up there); both sizes replay, bitwise eager."""
+
+    def make():
+        rng = np.random.default_rng(0)
+        params = [
+            tg.Tensor(rng.standard_normal((5, 8)).astype(np.float32) * 0.3, requires_grad=True),
+            tg.zeros(8, requires_grad=True),
+            tg.Tensor(rng.standard_normal((8, 3)).astype(np.float32) * 0.3, requires_grad=True),
+            tg.zeros(3, requires_grad=True),
+        ]
+        W1, b1, W2, b2 = params
+
+        def step(x, y):
+            loss = F.cross_entropy((tg.Tensor(x) @ W1 + b1).relu() @ W2 + b2, y)
+            loss.backward()
+            with tg.no_grad():
+                for p in params:
+                    p -= p.grad * 0.1
+                    p.grad = None
+            return loss
+
+        return step, params
+
+    (compiled_fn, params_c), (eager, params_e) = make(), make()
+    compiled = tg.compile(compiled_fn)
+    rng = np.random.default_rng(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for _epoch in range(3):
+            for n in (6, 6, 6, 4):
+                x, y = rng.standard_normal((n, 5)).astype(np.float32), rng.integers(0, 3, n)
+                _same(compiled(x, y), eager(x, y))
+                for a, b in zip(params_c, params_e):
+                    assert np.array_equal(a.detach().numpy(), b.detach().numpy())
+    assert compiled.stats["traced"] == 4 and compiled.stats["replayed"] == 8, compiled.stats
