@@ -515,3 +515,43 @@ def test_a_smaller_last_batch_after_in_place_updates_gets_its_own_program():
                 for a, b in zip(params_c, params_e):
                     assert np.array_equal(a.detach().numpy(), b.detach().numpy())
     assert compiled.stats["traced"] == 4 and compiled.stats["replayed"] == 8, compiled.stats
+
+
+OFFSET = np.zeros(3, np.float32)
+POWER = 1.0
+
+
+class _Shifted(nn.Module):
+    """A user's module whose forward reads a global number and holds a NumPy array."""
+
+    def __init__(self):
+        self.inner = _model()
+        self.mask = np.ones(3, np.float32)
+
+    def forward(self, x):
+        return (self.inner(x) + tg.Tensor(self.mask) + tg.Tensor(OFFSET)) * POWER
+
+
+def test_a_users_module_forward_reading_globals_and_arrays():
+    global POWER
+
+    def make():
+        model = _Shifted()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        return _train_step(model, opt), model, opt
+
+    def change(index, twin):
+        global POWER
+        if index == 3:
+            OFFSET[:] = 0.5  # in place: read live
+        if index == 5:
+            POWER = 2.0  # read by forward, not by the step itself
+        if index == 7:
+            twin[1].mask = np.full(3, -1.0, np.float32)  # a new array on the module
+
+    try:
+        compiled, _ = _run_both(make, _data(10), change)
+    finally:
+        POWER = 1.0
+        OFFSET[:] = 0.0
+    assert compiled.stats["replayed"] >= 3, compiled.stats

@@ -183,8 +183,9 @@ class CompiledFunction:
 
     def _trace(self, entry: _Entry, args: tuple, kwargs: dict, leaves: list, names: list, kinds: list) -> Any:
         watched = [leaf.view(Watched) if kind == "A" else None for leaf, kind in zip(leaves, kinds)]
+        entries, held, arrays = world.snapshot(self.fn, args, kwargs, self._param_names)
         tracer = Tracer(leaves, names, kinds, watched)
-        entries, held = world.snapshot(self.fn, args, kwargs, self._param_names)
+        tracer.reached_arrays = arrays
         seen_args, seen_kwargs = _substitute(args, kwargs, leaves, watched)
         self.stats["traced"] += 1
         previous_profile = sys.getprofile()

@@ -78,6 +78,7 @@ class Tracer(BackwardRecorder):
         self.grad_none_guard: set[int] = set()  # leaves whose .grad must be None when the call starts
         self.grad_read: set[int] = set()  # leaves whose starting .grad the program reads
         self.constants: set[int] = set()  # ids of arrays made from Python numbers/lists (constants)
+        self.reached_arrays: dict[int, np.ndarray] = {}  # arrays of globals and modules (world.snapshot)
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
@@ -136,6 +137,8 @@ class Tracer(BackwardRecorder):
             return self.const(array)
         if id(array) in self.constants:  # made from a Python number or list written in the code
             return self.const(array)
+        if id(array) in self.reached_arrays:  # a global's or a module's array: read as it is at each call
+            return self.const(array, "array")
         if array.dtype.kind in "iu" and array.ndim == 1 and np.array_equal(array, np.arange(array.size)):
             self.keep.append(array)
             return self.const(array, "arange")  # np.arange(n) for picking one entry per row

@@ -14,6 +14,7 @@ is traced again. After the traced call the same entries say what the function it
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 
 _VALUE_TYPES = (bool, int, float, complex, str, bytes, type(None), np.generic, np.dtype)
-_MAX_ITEMS = 256  # longer lists and dicts are compared by identity only
+_MAX_ITEMS = 1024  # longer lists and dicts are compared by identity only
 _MAX_DEPTH = 8
 _LIBRARY = {"tinygrad_sm", "numpy", "builtins", "typing", "collections", "functools", "math", "abc"}
 
@@ -118,6 +119,7 @@ class _Walker:
         self.entries: list[Entry] = []
         self.seen: set[int] = set()
         self.keep: list[Any] = []
+        self.arrays: dict[int, np.ndarray] = {}  # NumPy arrays reached (read live by the program)
 
     def place(self, kind: str, container: Any, key: Any, path: str, depth: int) -> None:
         value = _get(kind, container, key)
@@ -125,7 +127,9 @@ class _Walker:
             type(value) is tuple and all(isinstance(v, _VALUE_TYPES) for v in value)
         )
         self.entries.append((kind, container, key, value, by_value, path))
-        if not by_value:
+        if isinstance(value, np.ndarray):
+            self.arrays[id(value)] = value
+        elif not by_value:
             self.visit(value, path, depth + 1)
 
     def visit(self, value: Any, path: str, depth: int) -> None:
@@ -140,6 +144,7 @@ class _Walker:
             self.place("attr", value, "training", f"{path}.training", depth)  # (a class attribute until set)
             for name in list(vars(value)):
                 self.place("dict", vars(value), name, f"{path}.{name}", depth)
+            self.methods(type(value), depth)
         elif isinstance(value, Optimizer):
             self.place("attr", value, "param_groups", f"{path}.param_groups", depth)
         elif isinstance(value, LRScheduler):
@@ -164,11 +169,30 @@ class _Walker:
         elif isinstance(value, types.FunctionType):
             if _outside_library(value.__module__):
                 self.function(value, depth)
+        elif isinstance(value, functools.partial):
+            self.visit(value.func, f"{path}.func", depth)
+            self.visit(list(value.args), f"{path}.args", depth)
+            self.visit(value.keywords, f"{path}.keywords", depth)
         elif isinstance(value, np.random.Generator):
             return  # its state is read by the program's draws on every call
         elif hasattr(value, "__dict__") and _outside_library(type(value).__module__):
             for name in list(vars(value)):
                 self.place("dict", vars(value), name, f"{path}.{name}", depth)
+            self.methods(type(value), depth)
+
+    def methods(self, cls: type, depth: int) -> None:
+        """The globals read by the methods of a class defined outside tinygrad_sm (a model's forward)."""
+        for klass in cls.__mro__:
+            if id(klass) in self.seen or not _outside_library(klass.__module__):
+                continue
+            self.seen.add(id(klass))
+            for member in list(vars(klass).values()):
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                elif isinstance(member, property):
+                    member = member.fget
+                if isinstance(member, types.FunctionType):
+                    self.function(member, depth + 1)
 
     def function(self, fn: types.FunctionType, depth: int) -> None:
         """The globals and closure cells ``fn`` names (and the code nested in it)."""
@@ -186,8 +210,9 @@ class _Walker:
                 self.place("dict", fn.__globals__, name, name, depth)
 
 
-def snapshot(fn: Any, args: tuple, kwargs: dict, names: list[str]) -> tuple[list[Entry], list[Any]]:
-    """The entries for one call of ``fn`` (and the objects they hold, kept alive with them)."""
+def snapshot(fn: Any, args: tuple, kwargs: dict, names: list[str]) -> tuple[list[Entry], list[Any], dict]:
+    """The entries for one call of ``fn``, the objects they hold (kept alive with them) and the NumPy
+    arrays reached (by id: the program reads them as they are at each call)."""
     walker = _Walker()
     walker.visit(fn, getattr(fn, "__name__", "fn"), 0)
     for position, value in enumerate(args):
@@ -196,4 +221,4 @@ def snapshot(fn: Any, args: tuple, kwargs: dict, names: list[str]) -> tuple[list
     for name, value in kwargs.items():
         if not isinstance(value, (np.ndarray, Tensor)):
             walker.visit(value, name, 1)
-    return walker.entries, walker.keep
+    return walker.entries, walker.keep, walker.arrays
