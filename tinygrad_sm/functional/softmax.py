@@ -133,8 +133,9 @@ def _as_targets(targets: Any) -> Tensor:
 
 def _labels(
     targets: Any, n: int, classes: int, ignore_index: int | None = None, shape: tuple[int, ...] | None = None
-) -> Tensor:
-    """Integer class labels of shape ``shape`` (default ``(n,)``), each in 0..classes-1 or ``ignore_index``."""
+) -> tuple[Tensor, bool]:
+    """Integer class labels of shape ``shape`` (default ``(n,)``), each in 0..classes-1 or ``ignore_index``,
+    and whether any lies outside 0..classes-1 (only then can a negative ``ignore_index`` occur)."""
     labels = _as_targets(targets)
     expected = (n,) if shape is None else shape
     if labels.dtype.kind not in "iu":
@@ -153,7 +154,8 @@ def _labels(
             f"labels must have shape {expected} to match logits with {classes} classes, got {labels.shape}{hint}"
         )
     outside = (labels < 0) | (labels >= classes)
-    if outside.any() and (ignore_index is None or (outside & (labels != ignore_index)).any()):
+    some_outside = bool(outside.any())
+    if some_outside and (ignore_index is None or (outside & (labels != ignore_index)).any()):
         invalid = outside if ignore_index is None else outside & (labels != ignore_index)
         bad = tuple(int(i) for i in np.argwhere(invalid.numpy())[0])
         where_ = bad[0] if len(bad) == 1 else bad
@@ -161,7 +163,12 @@ def _labels(
             f"label {labels.numpy()[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
             + (f" (or ignore_index={ignore_index})" if ignore_index is not None else "")
         )
-    return labels
+    return labels, some_outside
+
+
+def _any_ignored(labels: Tensor, ignore_index: int, classes: int, some_outside: bool) -> bool:
+    """Whether a label equals ``ignore_index`` (one outside 0..classes-1 can only if some label is)."""
+    return (some_outside or 0 <= ignore_index < classes) and bool((labels == ignore_index).any())
 
 
 def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
@@ -270,10 +277,10 @@ def nll_loss(
     the labels kept (their count without ``weight``)."""
     rows, targets, shape = _rows(log_probs, targets, "nll_loss")
     n, classes = rows.shape
-    labels = _labels(targets, n, classes, ignore_index)
+    labels, some_outside = _labels(targets, n, classes, ignore_index)
     weight = _class_weight(weight, classes, rows.dtype)
     with name_scope("nll_loss"):
-        if weight is None and not (labels == ignore_index).any():
+        if weight is None and not _any_ignored(labels, ignore_index, classes, some_outside):
             return _finish(_reduce(-rows[np.arange(n), labels], reduction), reduction, shape)
         return _finish(_picked_nll(rows, labels, weight, ignore_index, reduction), reduction, shape)
 
@@ -307,8 +314,8 @@ def cross_entropy(
     weight = _class_weight(weight, classes, rows.dtype)
     targets = _as_targets(targets)
     if targets.dtype.kind in "iub":
-        labels = _labels(targets, n, classes, ignore_index)
-        ignored = (labels == ignore_index).any()
+        labels, some_outside = _labels(targets, n, classes, ignore_index)
+        ignored = _any_ignored(labels, ignore_index, classes, some_outside)
         with name_scope("cross_entropy"):
             if weight is None and not ignored and not label_smoothing:
                 # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
@@ -359,5 +366,5 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     row_max, _ = _check_logits(logits)
     n, classes = logits.shape
     raw = _as_targets(targets)
-    target = _labels(raw, n, classes) if raw.dtype.kind in "iub" else _soft_targets(raw, logits, validate).detach()
+    target = _labels(raw, n, classes)[0] if raw.dtype.kind in "iub" else _soft_targets(raw, logits, validate).detach()
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target, row_max=row_max)
