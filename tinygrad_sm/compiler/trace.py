@@ -338,12 +338,12 @@ class Tracer(BackwardRecorder):
         name = getattr(fn, "__name__", "fn")
         arguments = text[1:-1].rstrip(",") + "".join(", " + e for e in extra)
         var = self._bind(out._data, Var(name.strip("_"), tensor=out))
-        self.emit(
-            "{} = _asarray(" + self.const(fn, name) + "(" + arguments + "))",
-            [var] + used,
-            f"{name} (no gradient: a value outside the graph)",
-            kind="derived",
-        )
+        call = self.const(fn, name) + "(" + arguments + ")"
+        if fn in (np.any, np.all) and len(inputs) == 1 and params == {"axis": None, "keepdims": False}:
+            call = f"{text[1:-2]}.{name}()"  # the method: the same value, without np.any's Python wrapper
+        if not (isinstance(fn, np.ufunc) and out._data.ndim):  # (a ufunc of arrays gives an array already)
+            call = f"_asarray({call})"
+        self.emit("{} = " + call, [var] + used, f"{name} (no gradient: a value outside the graph)", kind="derived")
         if not (isinstance(fn, np.ufunc) or fn in _SHAPE_PRESERVING):  # its shape may depend on the values
             self.emit(f"if {{}}.shape != {out._data.shape!r}: raise _GuardFailed", [var], kind="guard")
             self._guarded()
@@ -373,8 +373,11 @@ class Tracer(BackwardRecorder):
         except Refused as error:
             return self.refuse(str(error))
         expected = self.const(value, "value")
+        test = f"not _same({text}.item(), {expected})"
+        if type(value) is bool and tensor.dtype == np.bool_:  # a one-element bool array's truth is its value
+            test = f"not {text}" if value else text
         self.emit(
-            f"if not _same({text}.item(), {expected}): raise _GuardFailed",
+            f"if {test}: raise _GuardFailed",
             used,
             f"guard: the value was {value!r} when traced",
             kind="guard",
