@@ -30,8 +30,8 @@ def values_of(fn: Callable[..., Any], *inputs: Any, **params: Any) -> Tensor:
     a primitive; ``autograd._mode.tracer`` (set while ``tinygrad_sm.compile`` records a call) hears of
     every call, so a compiled step computes it again from the new data."""
     tensor = _autograd.Tensor
-    arrays = [a._data if isinstance(a, tensor) else a for a in inputs]
-    out = tensor._wrap(np.asarray(fn(*arrays, **params)))
+    value = fn(*[a._data if isinstance(a, tensor) else a for a in inputs], **params)
+    out = tensor._wrap(value if type(value) is np.ndarray else np.asarray(value))
     if _autograd._mode.tracer is not None:
         _autograd._mode.tracer.on_values(fn, inputs, params, out)
     return out
@@ -353,11 +353,11 @@ class TensorHabits:
 
     def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
-        return values_of(np.any, self, axis=axis, keepdims=keep)
+        return values_of(np.ndarray.any, self, axis=axis, keepdims=keep)
 
     def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
-        return values_of(np.all, self, axis=axis, keepdims=keep)
+        return values_of(np.ndarray.all, self, axis=axis, keepdims=keep)
 
     def isnan(self) -> Tensor:
         return values_of(np.isnan, self)

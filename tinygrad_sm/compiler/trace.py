@@ -339,7 +339,7 @@ class Tracer(BackwardRecorder):
         arguments = text[1:-1].rstrip(",") + "".join(", " + e for e in extra)
         var = self._bind(out._data, Var(name.strip("_"), tensor=out))
         call = self.const(fn, name) + "(" + arguments + ")"
-        if fn in (np.any, np.all) and len(inputs) == 1 and params == {"axis": None, "keepdims": False}:
+        if fn in (np.ndarray.any, np.ndarray.all) and len(inputs) == 1 and params == {"axis": None, "keepdims": False}:
             call = f"{text[1:-2]}.{name}()"  # the method: the same value, without np.any's Python wrapper
         if not (isinstance(fn, np.ufunc) and out._data.ndim):  # (a ufunc of arrays gives an array already)
             call = f"_asarray({call})"
@@ -592,7 +592,7 @@ def _plain_sgd(optimizer: Any) -> bool:
     )
 
 
-_SHAPE_PRESERVING = {np.any, np.all, np.copy, np.sign, _array_as, ops.max_keepdims}
+_SHAPE_PRESERVING = {np.ndarray.any, np.ndarray.all, np.copy, np.sign, _array_as, ops.max_keepdims}
 
 
 def _has_mask(index: Any) -> bool:
