@@ -22,19 +22,18 @@ from tinygrad_sm.explorer import example_loss, explore
 
 
 def many_heads(ops: int = 10_000) -> Tensor:
-    """The summed cross-entropies of many linear heads on one input, with at least ``ops`` recorded ops.
-    (Each head's cross_entropy is one composite call; recurrent steps would not do: calls of one
-    composite that feed one another count as one call.)"""
+    """The summed cross-entropies of many independent heads on one input, each a matmul, tanh and
+    cross-entropy, with at least ``ops`` recorded ops. (Each head's cross_entropy is one composite call;
+    recurrent steps would not do: calls of one composite that feed one another count as one call.)"""
     rng = np.random.default_rng(0)
-    features = Tensor(rng.standard_normal((4, 8)), name="x")
+    features = Tensor(rng.standard_normal((4, 8)).astype(np.float32), name="x")
     labels = np.array([0, 1, 2, 1])
     total, recorded, head = None, 0, 0
     while recorded < ops:
-        W = Tensor(rng.standard_normal((8, 3)) * 0.3, requires_grad=True, name=f"W{head}")
-        b = Tensor(np.zeros(3), requires_grad=True, name=f"b{head}")
-        loss = F.cross_entropy(features @ W + b, labels)
+        W = Tensor((rng.standard_normal((8, 3)) * 0.3).astype(np.float32), requires_grad=True, name=f"W{head}")
+        loss = F.cross_entropy((features @ W).tanh(), labels)
         total = loss if total is None else total + loss
-        recorded += 7 + 2 + (head > 0)  # cross_entropy's 7 primitives, matmul and add, the running sum
+        recorded += 7 + 2 + (head > 0)  # cross_entropy's 7 primitives, matmul and tanh, the running sum
         head += 1
     return total
 
