@@ -51,8 +51,8 @@ def tensor_names(layout: Any, param_names: Mapping[int, str]) -> list[str]:
     """One display name per tensor of ``layout`` (in its order: every tensor after its inputs)."""
     names: list[str] = []
     for i, tensor in enumerate(layout.tensors):
-        given = param_names.get(id(tensor)) or tensor.name
-        if given:
+        given = param_names.get(id(tensor), tensor.name)
+        if given is not None:  # an empty name too: it is what the user wrote
             names.append(str(given))
         elif tensor._node is None and not tensor.requires_grad and tensor._data.size == 1:
             names.append(_number(tensor._data.item()))

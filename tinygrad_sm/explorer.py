@@ -37,6 +37,7 @@ from ._atomic import write_bytes_atomic
 from ._escape import script_json, tex_text, xml_text
 from ._names import op_title, tensor_names
 from ._revive import revived
+from .explorer_files import explore_command, loss_from_file  # noqa: F401  (the command line's)
 from .explorer_steps import (  # noqa: F401  (re-exported: the values and steps live in explorer_steps)
     HEAT_BLOCKS,
     SMALL_VALUES,
@@ -347,54 +348,8 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
         logits = head(features)
         logits.name = "z (logits)"
         return F.cross_entropy(logits, np.array([2, 0])), {"K": kernels, **dict(head.named_parameters())}
-    return _loss_from_file(kind)
-
-
-def _loss_from_file(source: str) -> tuple[Tensor, Any]:
-    import importlib.util
-    import inspect
-
-    path = Path(source)
-    if path.suffix != ".py":
-        raise ValueError(
-            f"unknown example {source!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
-        )
-    if not path.is_file():
-        raise FileNotFoundError(f"no such Python file: {source}")
-    spec = importlib.util.spec_from_file_location(f"_explored_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]  # an existing .py file has a spec
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    functions = [
-        value
-        for name, value in vars(module).items()
-        if inspect.isfunction(value)
-        and value.__module__ == module.__name__
-        and not name.startswith("_")
-        and not any(p.default is p.empty for p in inspect.signature(value).parameters.values())
-    ]
-    chosen = (
-        getattr(module, "loss", None)
-        if callable(getattr(module, "loss", None))
-        else functions[0]
-        if len(functions) == 1
-        else None
+    if kind.endswith(".py"):
+        return loss_from_file(kind)
+    raise ValueError(
+        f"unknown example {kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
     )
-    if chosen is None:
-        raise ValueError(
-            f"{source} must define loss() (or exactly one public function without arguments) returning the loss Tensor"
-        )
-    loss = chosen()
-    params = None
-    if isinstance(loss, tuple) and len(loss) == 2:  # loss() may return (loss, model) to name the parameters
-        loss, params = loss
-    if not isinstance(loss, Tensor):
-        raise ValueError(f"{source}: {chosen.__name__}() returned {type(loss).__name__}, not a Tensor")
-    return loss, params
-
-
-def explore_command(kind: str, out: str) -> str:
-    """Write the explorer page of ``kind`` (an example name or a Python file) to ``out``; returns the path."""
-    if not out.lower().endswith((".html", ".htm")):
-        raise ValueError(f"--out must name an .html file, got {out!r}")
-    loss, params = example_loss(kind)
-    return str(explore(loss, out, params=params).path)

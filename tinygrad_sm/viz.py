@@ -334,11 +334,26 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
 
 
 def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
-    """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes) or
-    ``'mlp'`` (a 4-3-3 network with ReLU on a batch of 2), with the gradients when ``backward``."""
-    if kind not in ("softmax-ce", "mlp"):
-        raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce' or 'mlp'")
+    """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes),
+    ``'mlp'`` (a 4-3-3 network with ReLU on a batch of 2) or ``'cnn'`` (the explorer's convolution
+    example), with the gradients when ``backward``."""
+    if kind not in ("softmax-ce", "mlp", "cnn"):
+        raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce', 'mlp' or 'cnn'")
     from . import functional as F
+
+    if kind == "cnn":
+        from .explorer import example_loss  # (explorer reads this module: imported on first use)
+
+        loss, params = example_loss("cnn")
+        loss.name = "loss"
+        return draw_graph(
+            loss,
+            params=params,
+            show_values=not backward,
+            show_backward=backward,
+            rankdir=rankdir,
+            title="one convolution, ReLU and a linear layer" + (": backward" if backward else ""),
+        )
 
     generator = np.random.default_rng(4)  # a seed where ReLU passes some entries and blocks others
     if kind == "softmax-ce":
