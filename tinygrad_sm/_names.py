@@ -23,7 +23,7 @@ def op_title(node: Any) -> str:
     the last two axes (``W.T``, ``x.transpose(-1, -2)``)."""
     name = node.name
     if name == "permute":
-        axes = tuple(int(a) for a in (getattr(node, "params", None) or {}).get("axes", ()))
+        axes = tuple(int(a) for a in (getattr(node, "forward_kwargs", None) or {}).get("axes", ()))
         n = len(axes)
         if n >= 2 and axes == (*range(n - 2), n - 1, n - 2):
             return "transpose"

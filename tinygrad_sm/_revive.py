@@ -2,12 +2,12 @@
 
 ``backward()`` without ``retain_graph`` drops what each op saved for its backward (``Function.release``).
 What a picture needs is still there: every tensor of the graph keeps its value (the graph holds the
-tensors), and each node keeps its parents and the keyword arguments of its forward (``params``). So
+tensors), and each node keeps its parents and the keyword arguments of its forward (``forward_kwargs``). So
 ``revived(roots)`` re-runs each released op's ``forward`` on the recorded input arrays, checks that it
 gives back the recorded output bit for bit (it does unless an input was changed in place since, as by
 an optimizer step: then it refuses), puts what forward saved back on the node for the duration of the
 ``with`` block, and releases it again afterwards. Nothing is kept between calls, so a graph after
-``backward()`` holds no more than before it plus each op's small ``params``: less than
+``backward()`` holds no more than before it plus each op's small ``forward_kwargs``: less than
 ``retain_graph=True`` keeps.
 """
 
@@ -49,7 +49,7 @@ def revived(roots: Sequence[Tensor], what: str = "show the backward pass") -> It
                     )
             if not node.released:
                 continue
-            params = getattr(node, "params", None)
+            params = getattr(node, "forward_kwargs", None)
             if params is None:
                 raise RuntimeError(
                     f"cannot {what}: an earlier backward() released op {node.describe()}, which cannot be "
