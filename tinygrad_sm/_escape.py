@@ -77,6 +77,9 @@ _TEX = {
     "_": r"\_",
     "^": r"\textasciicircum{}",
     "~": r"\textasciitilde{}",
+    "-": "-{}",  # no -- or --- ligature (an en or em dash)
+    "'": "'{}",  # no '' ligature (a closing double quote)
+    "`": "`{}",
 }
 _TEX_TABLE = str.maketrans(_TEX)
 TEX_LIMIT = 200  # characters of a name written into a formula (the full name is in the heading above it)
@@ -84,7 +87,9 @@ TEX_LIMIT = 200  # characters of a name written into a formula (the full name is
 
 def tex_text(text: Any, limit: int = TEX_LIMIT) -> str:
     """``text`` as KaTeX shows it literally: ``\\text{...}`` with TeX's special characters escaped and
-    line breaks as spaces; a name longer than ``limit`` is cut with an ellipsis."""
+    line breaks as spaces; a name longer than ``limit`` is cut with an ellipsis. KaTeX still typesets
+    it: quotes become typographic (' as ’) and runs of spaces one space; the page shows the exact
+    name beside every formula."""
     text = xml_clean(text)
     if len(text) > limit:
         text = text[: limit - 1] + "\u2026"

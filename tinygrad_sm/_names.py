@@ -12,7 +12,7 @@ from typing import Any
 from .viz_layout import _number
 from .tensor import Tensor
 
-LONGEST_DERIVED = 40  # characters: a longer built name falls back to t<i>
+LONGEST_DERIVED = 60  # characters: a longer built name is shortened (operands as their op: relu(add(…)))
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**"}
 _CALLS = {"getitem": None, "reshape": "reshape", "expand": "expand", "permute": "permute", "cast": "cast"}
@@ -50,6 +50,7 @@ def _built(node: Any, operands: list[str]) -> str:
 def tensor_names(layout: Any, param_names: Mapping[int, str]) -> list[str]:
     """One display name per tensor of ``layout`` (in its order: every tensor after its inputs)."""
     names: list[str] = []
+    built: set[int] = set()  # the positions whose name was built here (not the user's)
     for i, tensor in enumerate(layout.tensors):
         given = param_names.get(id(tensor), tensor.name)
         if given is not None:  # an empty name too: it is what the user wrote
@@ -57,8 +58,13 @@ def tensor_names(layout: Any, param_names: Mapping[int, str]) -> list[str]:
         elif tensor._node is None and not tensor.requires_grad and tensor._data.size == 1:
             names.append(_number(tensor._data.item()))
         elif tensor._node is not None:
-            built = _built(tensor._node, [names[layout.index[id(p)]] for p in tensor._node.parents])
-            names.append(built if len(built) <= LONGEST_DERIVED else f"t{i}")
+            operands = [layout.index[id(p)] for p in tensor._node.parents]
+            name = _built(tensor._node, [names[j] for j in operands])
+            if len(name) > LONGEST_DERIVED:  # built operands by their op alone: relu(…) @ W2
+                short = [f"{op_title(layout.tensors[j]._node)}(\u2026)" if j in built else names[j] for j in operands]
+                name = _built(tensor._node, short)
+            names.append(name if len(name) <= LONGEST_DERIVED else f"t{i}")
+            built.add(i)
         else:
             names.append(f"t{i}")
     return names

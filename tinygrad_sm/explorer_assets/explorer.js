@@ -413,6 +413,12 @@
     }
     pending = [];
   }
+  // the edges' own labels (lhs, rhs) are there from the start: new labels keep clear of them too
+  for (const t of svg ? svg.querySelectorAll("g.edge text") : []) {
+    const b = t.getBBox();
+    t._box = { x: b.x, y: b.y, width: b.width, height: b.height };
+    for (const c of cells(t._box)) { if (!placed.has(c)) placed.set(c, []); placed.get(c).push(t); }
+  }
   function setDone(step, on) {
     for (const send of step.sends || []) {
       const g = send.grad >= 0 && edges.get(send.edge);
