@@ -11,6 +11,7 @@
   const $ = (id) => document.getElementById(id);
   const graph = $("graph"), panel = $("panel");
   const SVG = "http://www.w3.org/2000/svg";
+  const COMPACT_ABOVE = 1500;  // drawn nodes above which a box shows its name only (shape and dtype on hover)
 
   // ------------------------------------------------------------ the arrays, decoded once
   function decode(text, Kind) {
@@ -108,6 +109,7 @@
         if (waiting.get(h) === 0) ready.push(h);
       }
     }
+    const compact = nodes.length > COMPACT_ABOVE;  // one line a box: text is what costs the browser most
     const H = 34, GAP = 64, place = new Map();
     let width = 0;
     rows.forEach((row, r) => {
@@ -115,7 +117,8 @@
       const keyed = (row || []).map((n) => [mean(n), n]).sort((a, b) => a[0] - b[0]);
       let x = 10;
       for (const [m, n] of keyed) {
-        const node = byName.get(n), w = Math.max(60, 7 * Math.max(...node.lines.map((l) => Math.min(l.length, 60))) + 18);
+        const node = byName.get(n), shown = compact ? node.lines.slice(0, 1) : node.lines;
+        const w = Math.max(60, 7 * Math.max(...shown.map((l) => Math.min(l.length, 60))) + 18);
         x = Math.max(x, m - w / 2);
         place.set(n, { x: x + w / 2, y: 20 + r * GAP + H / 2, w });
         x += w + 14;
@@ -134,6 +137,7 @@
       const y1 = p.y + H / 2, y2 = q.y - H / 2;
       svgEl("path", { d: "M" + p.x + "," + y1 + "L" + q.x + "," + y2, "marker-end": "url(#arrow" + box.id + ")" }, g);
       if (t) svgEl("text", { x: (p.x + q.x) / 2 + 4, y: (y1 + y2) / 2, class: "small" }, g).textContent = t;
+      else g._mid = [(p.x + q.x) / 2 + 4, (y1 + y2) / 2];
       found.edges.set(a + "->" + b, g);
     }
     const cut = (s) => (s.length > 60 ? s.slice(0, 59) + "\u2026" : s);
@@ -146,9 +150,10 @@
         svgEl("ellipse", { cx: p.x, cy: p.y, rx: p.w / 2, ry: H / 2, fill: node.fill }, g);
         if (node.shape === "double") svgEl("ellipse", { cx: p.x, cy: p.y, rx: p.w / 2 - 3, ry: H / 2 - 3, fill: "none" }, g);
       }
-      const [first, second] = node.lines;
+      const [first, rest] = node.lines, second = compact ? "" : rest;
       svgEl("text", { x: p.x, y: second ? p.y - 2 : p.y + 4, class: "bold" }, g).textContent = cut(first);
       if (second) svgEl("text", { x: p.x, y: p.y + 11, class: "small" }, g).textContent = cut(second);
+      else if (rest) svgEl("title", {}, g).textContent = first + "\n" + rest;  // on hover: not laid out
       found.nodes.set(node.name, g);
     }
     box.prepend(svg);
@@ -370,21 +375,30 @@
   }
   // Edge-gradient labels are made in a batch and placed together: all geometry is read in one pass
   // and written in another, so a jump across thousands of steps lays the page out twice, not each time.
-  let pending = [];
-  function edgeLabel(g, content) {
-    const path = g.querySelector("path"), own = g.querySelector("text");
-    if (!path || !path.getTotalLength) return;
-    let x, y;
-    if (own) { x = Number(own.getAttribute("x")); y = Number(own.getAttribute("y")) + 11; }  // under lhs/rhs
-    else { const at = path.getPointAtLength(path.getTotalLength() / 2); x = at.x + 4; y = at.y; }
-    const t = document.createElementNS(SVG, "text");
-    t.setAttribute("class", "edge-grad");
-    t.setAttribute("x", x); t.setAttribute("y", y);
-    t.textContent = content;
-    g.appendChild(t);
-    pending.push(t);
+  let pending = [], wanted = [];
+  function edgeLabel(g, content) { wanted.push([g, content]); }
+  function makeLabels() {  // reads (the anchor points) first, then writes (the new elements)
+    const anchors = wanted.map(([g]) => {
+      const path = g.querySelector("path"), own = g.querySelector("text");
+      if (g._mid) return g._mid;
+      if (own) return [Number(own.getAttribute("x")), Number(own.getAttribute("y")) + 11];  // under lhs/rhs
+      if (!path || !path.getTotalLength) return null;
+      const at = path.getPointAtLength(path.getTotalLength() / 2);
+      return [at.x + 4, at.y];
+    });
+    wanted.forEach(([g, content], n) => {
+      if (!anchors[n]) return;
+      const t = document.createElementNS(SVG, "text");
+      t.setAttribute("class", "edge-grad");
+      t.setAttribute("x", anchors[n][0]); t.setAttribute("y", anchors[n][1]);
+      t.textContent = content;
+      g.appendChild(t);
+      pending.push(t);
+    });
+    wanted = [];
   }
   function settleLabels() {
+    makeLabels();
     if (!pending.length) return;
     const view = svg.viewBox.baseVal, root = svg.querySelector("g");
     const m = root && root.transform.baseVal.numberOfItems ? root.transform.baseVal.consolidate().matrix : null;
@@ -446,7 +460,7 @@
     if (k === current) return;
     if (current >= 0 && Math.abs(k - current) === 1) mark(Math.min(k, current), k > current);
     else { for (let j = 0; j < steps.length; j++) mark(j, j < k); }
-    settleLabels();
+    settleLabels();  // the labels this move made, placed together
     current = k;
     const s = steps[k];
     if (marked.current) marked.current.classList.remove("current");
