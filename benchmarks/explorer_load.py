@@ -77,7 +77,8 @@ def measure(name: str, loss: Tensor, params=None) -> None:
         data = page_data(result.path.read_text(encoding="utf-8"))
         stored = len(data["values"]["items"])
         shown = len(data["tensors"]["value"]) + sum(
-            1 + sum((ref >= 0) + (running >= 0) for _, ref, running in sends) for _, _, sends in data["steps"]["backward"]
+            1 + sum((ref >= 0) + (running >= 0) for _, ref, running in sends)
+            for _, _, sends in data["steps"]["backward"]
         )
     print(flush=True)
     print(

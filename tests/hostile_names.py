@@ -4,7 +4,7 @@ DOT's own syntax, Unicode line separators, TeX's special characters, and a name 
 JAVASCRIPT_URL = '<x> URL="javascript:window.pwned=1" label=<replaced' + "y" * 30 + ">"
 
 HOSTILE = [
-    'double " and single \' quotes',
+    "double \" and single ' quotes",
     "<b>angle</b> & <i>brackets</i>",
     "</script><script>window.pwned=1</script>",
     "<!--<script>",

@@ -6,8 +6,8 @@ the gradient shown are the engine's, with no console error and no request at all
 import base64
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -113,7 +113,7 @@ def linear_ce():
 
 @needs_dot
 def test_derived_gradients_are_shown_beside_autograds_with_the_diagnosis():
-    loss, x, W, b, dW, db, delta = linear_ce()
+    loss, _x, _W, b, dW, db, delta = linear_ce()
     data = page_data(explore(loss, derived={"W": dW.T, b: delta}).html)  # a name and a tensor as keys
     names = data["tensors"]["name"]
     by_name = {names[int(i)]: entry for i, entry in data["derived"].items()}
@@ -198,7 +198,9 @@ def test_cli_explore_file_shows_a_labs_derivation_and_its_diagnosis(tmp_path):
     mistakes = {names[int(i)]: entry["mistakes"] for i, entry in data["derived"].items()}
     assert mistakes == {"W": ["transpose"], "b": ["batch-axis"], "a_prev": ["sign"]}
     done = run_cli("explore", "--file", str(LABS / "softmax_ce_lab.py"), "--out", "ok.html", cwd=tmp_path)
-    assert done.returncode == 0 and all(e["ok"] for e in page_data((tmp_path / "ok.html").read_text())["derived"].values())
+    assert done.returncode == 0 and all(
+        e["ok"] for e in page_data((tmp_path / "ok.html").read_text())["derived"].values()
+    )
 
 
 @needs_dot

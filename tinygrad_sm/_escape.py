@@ -30,9 +30,7 @@ def xml_clean(text: Any) -> str:
     if text.isprintable() and text.isascii():  # the common case, without a loop over the characters
         return text
     return "".join(
-        "\ufffd"
-        if (ch < " " and ch not in "\t\n") or 0xD800 <= ord(ch) <= 0xDFFF or ord(ch) in _XML_UNSAFE
-        else ch
+        "\ufffd" if (ch < " " and ch not in "\t\n") or 0xD800 <= ord(ch) <= 0xDFFF or ord(ch) in _XML_UNSAFE else ch
         for ch in text
     )
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .viz_layout import _number
 from .tensor import Tensor
+from .viz_layout import _number
 
 LONGEST_DERIVED = 60  # characters: a longer built name is shortened (operands as their op: relu(add(…)))
 

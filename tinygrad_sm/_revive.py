@@ -38,6 +38,7 @@ def revived(roots: Sequence[Tensor], what: str = "show the backward pass") -> It
     try:
         for tensor in made:
             node = tensor._node
+            assert node is not None  # ``made`` holds the tensors an op made
             parents = parents_as_of(node)
             for position, parent in enumerate(parents):
                 if parent._version > node.stamp:

@@ -314,7 +314,6 @@ def _graph(args: argparse.Namespace) -> int:
 
 def _explore(args: argparse.Namespace) -> int:
     from .explorer import explore_command
-
     from .explorer_files import CHILD
 
     written = explore_command(args.kind or "", args.out, timeout=args.timeout, lab=args.file)

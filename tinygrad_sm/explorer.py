@@ -7,10 +7,14 @@ the contributions adding up. Where the graph holds a known pattern, the hand der
 autograd with the difference: ``p - delta`` at the logits of a cross-entropy, the last layer's
 ``dC/db`` and ``dC/dW``, and the softmax Jacobian where softmax feeds a ``log``.
 
-The page needs nothing from a network: script, style, KaTeX and its fonts, and the Graphviz SVG are
-inlined (and a Content-Security-Policy forbids any request). The values come from a sweep of the
-explorer's own over the live graph (``node.backward`` for each node, as ``backward()`` calls it), so
-explore before ``loss.backward()``, or after ``loss.backward(retain_graph=True)``.
+The page needs nothing from a network: script, style, KaTeX and its fonts, and the picture (Graphviz's
+SVG, or for a large graph the page's own layout) are inline, a Content-Security-Policy forbids any
+request and runs only the page's two scripts, by hash. The data is one JSON block (``_escape``), every
+array stored once in binary buffers (``explorer_steps.Values``). The values come from a sweep of the
+explorer's own over the graph (``node.backward`` for each node, as ``backward()`` calls it); after
+``loss.backward()`` the released ops are rebuilt for the sweep (``_revive``), so explore before or
+after it. ``derived=`` puts the learner's own gradients beside autograd's, with the diagnosis of
+``derivation_rules``.
 """
 
 from __future__ import annotations
@@ -200,8 +204,16 @@ def _derived(derived: Any, layout: Any, names: list[str], totals: dict, values: 
             entry["yours"] = values.add(mine)
             entry["ok"] = within(mine, autograd, rtol, atol)
             if not entry["ok"]:
-                found = diagnose(f"d{names[i]}", [mine], [autograd], [np.full(autograd.shape, np.nan)],
-                                 ["the explored point"], batch_size=batch, rtol=rtol, atol=atol)
+                found = diagnose(
+                    f"d{names[i]}",
+                    [mine],
+                    [autograd],
+                    [np.full(autograd.shape, np.nan)],
+                    ["the explored point"],
+                    batch_size=batch,
+                    rtol=rtol,
+                    atol=atol,
+                )
                 entry["message"] = re.sub(r", finite differences n/a \([^)]*\)", "", found.message)
                 entry["mistakes"] = found.mistakes
         out[str(i)] = entry

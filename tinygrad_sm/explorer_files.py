@@ -92,7 +92,9 @@ def loss_from_file(source: str) -> tuple[Tensor, Any]:
     try:
         loss = chosen()
     except Exception as error:
-        raise ValueError(f"{source}{_line(path, error)}: {chosen.__name__}() raised {type(error).__name__}: {error}") from None
+        raise ValueError(
+            f"{source}{_line(path, error)}: {chosen.__name__}() raised {type(error).__name__}: {error}"
+        ) from None
     params = None
     if isinstance(loss, tuple) and len(loss) == 2:  # loss() may return (loss, model) to name the parameters
         loss, params = loss
@@ -126,7 +128,9 @@ def loss_from_lab(source: str) -> tuple[Tensor, dict[str, np.ndarray]]:
     try:
         out = _call(derived_fn, items, arrays)
     except Exception as error:  # the learner's formula
-        raise ValueError(f"{source}{_line(Path(source), error)}: {derived_fn.__name__} raised {type(error).__name__}: {error}") from None
+        raise ValueError(
+            f"{source}{_line(Path(source), error)}: {derived_fn.__name__} raised {type(error).__name__}: {error}"
+        ) from None
     parsed, failure = _parse_derived(out, names, derived_fn.__name__)
     if failure:
         raise ValueError(f"{source}: {failure}")

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from . import analytic, viz
-from .autograd import _reachable, no_grad
+from . import analytic
 from ._names import display_name as _display_name  # noqa: F401
+from .autograd import _reachable, no_grad
 from .tensor import Tensor
 
 SMALL_VALUES = 24  # a value with at most this many elements is shown as numbers
@@ -25,7 +25,7 @@ HEAT_BLOCKS = 24  # a larger one as a heat map of at most this many blocks a sid
 # ---------------------------------------------------------------- values for the page
 
 
-def _finite(value: float) -> float | None:
+def _finite(value: Any) -> float | None:
     """A number for the page's JSON (which has no NaN or infinity): None where it is not finite."""
     value = float(value)
     return value if np.isfinite(value) else None

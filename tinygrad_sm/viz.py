@@ -115,7 +115,9 @@ def draw_graph(
         raise TypeError("draw_graph needs a Tensor or a non-empty list of Tensors")
     # after backward() the ops are rebuilt from their recorded inputs for the drawing (see _revive)
     with revived(roots, "draw the backward pass") if show_backward else contextlib.nullcontext():
-        return _draw(roots, params, show_values, show_grads, show_backward, rankdir, max_nodes, group_composites, expand, title)
+        return _draw(
+            roots, params, show_values, show_grads, show_backward, rankdir, max_nodes, group_composites, expand, title
+        )
 
 
 def _draw(
@@ -344,11 +346,11 @@ def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
     if kind == "cnn":
         from .explorer import example_loss  # (explorer reads this module: imported on first use)
 
-        loss, params = example_loss("cnn")
-        loss.name = "loss"
+        cnn_loss, cnn_params = example_loss("cnn")
+        cnn_loss.name = "loss"
         return draw_graph(
-            loss,
-            params=params,
+            cnn_loss,
+            params=cnn_params,
             show_values=not backward,
             show_backward=backward,
             rankdir=rankdir,
