@@ -188,3 +188,41 @@ def test_browser_shows_the_learners_gradient_and_the_diagnosis_at_the_leaf(tmp_p
     assert np.allclose([float(v) for v in __import__("json").loads(yours)], -expected._data.ravel())
     assert "sign error" in verdict
     assert record["errors"] == []
+
+
+def many_heads(count):
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 8)), name="x")
+    total = None
+    for head in range(count):
+        W = Tensor(rng.standard_normal((8, 3)) * 0.3, requires_grad=True, name=f"W{head}")
+        loss = F.cross_entropy((x @ W).tanh(), np.array([0, 1, 2, 1]))
+        total = loss if total is None else total + loss
+    return total
+
+
+@needs_dot
+def test_a_large_graph_is_laid_out_by_the_page_in_tiles_and_steps_with_the_engine(tmp_path):
+    loss = many_heads(120)  # about 1,200 ops: composites collapsed, about 1,000 drawn nodes
+    path = explore(loss, tmp_path / "large.html").path
+    data = page_data(path.read_text())
+    assert data["layered"] and "<svg" not in path.read_text().split('id="explorer-data"')[0]
+    names = data["tensors"]["name"]
+    order = data["steps"]["forward"] + [s[0] for s in data["steps"]["backward"]] + [s[0] for s in data["steps"]["leaf"]]
+    with browser_page() as (page, record):
+        open_page(page, record, path)
+        assert page.locator("#graph .layered-picture > svg").count() > 1  # tiles
+        for step in range(40):
+            if step:
+                page.keyboard.press("ArrowRight")
+            current = page.locator("#graph g.node.current")
+            assert current.count() == 1
+            if not names[order[step]].startswith("t"):
+                shown = current.locator("text").first.text_content()
+                assert shown in (names[order[step]], "cross_entropy"), (step, shown)
+        page.keyboard.press("End")
+        assert page.get_attribute("body", "data-step") == str(len(order) - 1)
+        assert page.locator("#graph text.edge-grad").count() > 100
+        page.locator("#graph g.node.composite").first.click()
+        assert page.locator("#inner.open #inner-svg g.node").count() >= 8  # the ops inside and their tensors
+    assert record["errors"] == []

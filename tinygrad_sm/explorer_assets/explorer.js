@@ -11,7 +11,8 @@
   const $ = (id) => document.getElementById(id);
   const graph = $("graph"), panel = $("panel");
   const SVG = "http://www.w3.org/2000/svg";
-  const COMPACT_ABOVE = 1500;  // drawn nodes above which a box shows its name only (shape and dtype on hover)
+  const COMPACT_ABOVE = 1500;
+  const TILE_ABOVE = 400;  // drawn nodes above which the page's own picture is cut into tiles  // drawn nodes above which a box shows its name only (shape and dtype on hover)
 
   // ------------------------------------------------------------ the arrays, decoded once
   function decode(text, Kind) {
@@ -111,31 +112,57 @@
     }
     const compact = nodes.length > COMPACT_ABOVE;  // one line a box: text is what costs the browser most
     const H = 34, GAP = 64, place = new Map();
+    const order = rows.map((row) => row || []);
+    const widthOf = (n) => { const shown = compact ? byName.get(n).lines.slice(0, 1) : byName.get(n).lines; return Math.max(60, 7 * Math.max(...shown.map((l) => Math.min(l.length, 60))) + 18); };
+    const mean = (n, near) => {  // a node feeding (or fed by) hundreds pulls no one: it goes where it can
+      const far = near === ins ? outs : ins, placed = near.get(n).filter((t) => place.has(t));
+      const local = placed.filter((t) => far.get(t).length <= 8);
+      const xs = (local.length ? local : placed).map((t) => place.get(t).x);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : place.has(n) ? place.get(n).x : 0;
+    };
     let width = 0;
-    rows.forEach((row, r) => {
-      const mean = (n) => { const xs = ins.get(n).filter((t) => place.has(t)).map((t) => place.get(t).x); return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0; };
-      const keyed = (row || []).map((n) => [mean(n), n]).sort((a, b) => a[0] - b[0]);
-      let x = 10;
-      for (const [m, n] of keyed) {
-        const node = byName.get(n), shown = compact ? node.lines.slice(0, 1) : node.lines;
-        const w = Math.max(60, 7 * Math.max(...shown.map((l) => Math.min(l.length, 60))) + 18);
-        x = Math.max(x, m - w / 2);
-        place.set(n, { x: x + w / 2, y: 20 + r * GAP + H / 2, w });
-        x += w + 14;
+    // three sweeps: down by the inputs' places, up by the consumers' (so a weight sits above its
+    // matmul), down again; within a row, left to right, each node as near its wanted place as it fits
+    for (const [sequence, near] of [[order.keys(), ins], [[...order.keys()].reverse(), outs], [order.keys(), ins]]) {
+      width = 0;
+      for (const r of sequence) {
+        const keyed = order[r].map((n) => [mean(n, near), n]).sort((a, b) => a[0] - b[0]);
+        let x = 10;
+        for (const [m, n] of keyed) {
+          const w = widthOf(n);
+          x = Math.max(x, m - w / 2);
+          place.set(n, { x: x + w / 2, y: 20 + r * GAP + H / 2, w });
+          x += w + 14;
+        }
+        order[r] = keyed.map(([, n]) => n);
       }
-      width = Math.max(width, x);
-    });
-    const height = 40 + Math.max(1, rows.length) * GAP;
-    const svg = svgEl("svg", { width: width + 10, height, viewBox: "0 0 " + (width + 10) + " " + height, class: "layered" });
-    const arrow = svgEl("marker", { id: "arrow" + box.id, viewBox: "0 0 6 6", refX: 6, refY: 3, markerWidth: 6, markerHeight: 6, orient: "auto" }, svgEl("defs", {}, svg));
-    svgEl("path", { d: "M0,0L6,3L0,6z", fill: "#555555" }, arrow);
-    const root = svgEl("g", { class: "graph" }, svg);
-    const found = { nodes: new Map(), edges: new Map() };
+      for (const row of order) if (row.length) { const last = place.get(row[row.length - 1]); width = Math.max(width, last.x + last.w / 2 + 14); }
+    }
+    const height = 40 + Math.max(1, rows.length) * GAP, total = width + 10;
+    // A wide picture is cut into side-by-side SVGs (each drawing in the whole picture's coordinates, its
+    // content free to overflow): a step repaints the few it changes, not one SVG of tens of thousands.
+    const TILE = nodes.length > TILE_ABOVE ? 1600 : total, count = Math.max(1, Math.ceil(total / TILE));
+    const holder = document.createElement("div");
+    holder.className = "layered-picture";
+    holder.style.width = total + "px"; holder.style.height = height + "px";
+    const tiles = [];
+    for (let k = 0; k < count; k++) {
+      const svg = svgEl("svg", { width: TILE, height, viewBox: k * TILE + " 0 " + TILE + " " + height, class: "layered", overflow: "visible" });
+      svg.style.left = k * TILE + "px";
+      const id = "arrow-" + box.id + "-" + k;
+      const arrow = svgEl("marker", { id, viewBox: "0 0 6 6", refX: 6, refY: 3, markerWidth: 6, markerHeight: 6, orient: "auto" }, svgEl("defs", {}, svg));
+      svgEl("path", { d: "M0,0L6,3L0,6z", fill: "#555555" }, arrow);
+      tiles.push({ edges: svgEl("g", { class: "graph" }, svg), nodes: null, arrow: "url(#" + id + ")" });
+      holder.appendChild(svg);
+    }
+    for (const tile of tiles) tile.nodes = svgEl("g", { class: "graph" }, tile.edges.ownerSVGElement);  // nodes over edges
+    const tileAt = (x) => tiles[Math.min(count - 1, Math.max(0, Math.floor(x / TILE)))];
+    const found = { nodes: new Map(), edges: new Map(), bounds: { left: 0, top: 0, right: total, bottom: height } };
     for (const [a, b, t] of edges) {  // no <title>s: the maps below find the elements
-      const p = place.get(a), q = place.get(b);
-      const g = svgEl("g", { class: "edge" }, root);
+      const p = place.get(a), q = place.get(b), tile = tileAt(q.x);
+      const g = svgEl("g", { class: "edge" }, tile.edges);
       const y1 = p.y + H / 2, y2 = q.y - H / 2;
-      svgEl("path", { d: "M" + p.x + "," + y1 + "L" + q.x + "," + y2, "marker-end": "url(#arrow" + box.id + ")" }, g);
+      svgEl("path", { d: "M" + p.x + "," + y1 + "L" + q.x + "," + y2, "marker-end": tile.arrow }, g);
       if (t) svgEl("text", { x: (p.x + q.x) / 2 + 4, y: (y1 + y2) / 2, class: "small" }, g).textContent = t;
       else g._mid = [(p.x + q.x) / 2 + 4, (y1 + y2) / 2];
       found.edges.set(a + "->" + b, g);
@@ -144,7 +171,7 @@
     for (const node of nodes) {
       const p = place.get(node.name);
       if (!p) continue;
-      const g = svgEl("g", { class: "node", "data-id": node.name }, root);
+      const g = svgEl("g", { class: "node", "data-id": node.name }, tileAt(p.x).nodes);
       if (node.shape === "box") svgEl("rect", { x: p.x - p.w / 2, y: p.y - H / 2, width: p.w, height: H, rx: 6, fill: node.fill }, g);
       else {
         svgEl("ellipse", { cx: p.x, cy: p.y, rx: p.w / 2, ry: H / 2, fill: node.fill }, g);
@@ -156,8 +183,8 @@
       else if (rest) svgEl("title", {}, g).textContent = first + "\n" + rest;  // on hover: not laid out
       found.nodes.set(node.name, g);
     }
-    box.prepend(svg);
-    return { svg, ...found };
+    box.prepend(holder);
+    return { svg: holder, ...found };
   }
   function tensorNode(i, fill) {
     return { name: "t" + i, lines: [T.name[i], "(" + T.shape[i].join(", ") + (T.shape[i].length === 1 ? "," : "") + ") " + T.dtype[i]], shape: "box", fill: fill || colours[T.kind[i]] };
@@ -186,8 +213,8 @@
     }
     return layered([...nodes.values()], [...edges.values()], graph);
   }
-  let svg, nodes = new Map(), edges = new Map();
-  if (D.layered) ({ svg, nodes, edges } = drawMain());
+  let svg, nodes = new Map(), edges = new Map(), bounds = null;
+  if (D.layered) ({ svg, nodes, edges, bounds } = drawMain());
   else {  // Graphviz's SVG: nodes and edges carry their names in <title>
     svg = graph.querySelector("svg");
     for (const g of graph.querySelectorAll("g.node")) {
@@ -400,10 +427,13 @@
   function settleLabels() {
     makeLabels();
     if (!pending.length) return;
-    const view = svg.viewBox.baseVal, root = svg.querySelector("g");
-    const m = root && root.transform.baseVal.numberOfItems ? root.transform.baseVal.consolidate().matrix : null;
-    const left = m ? -m.e : 0, top = m ? -m.f : 0;
-    const right = left + (view && view.width ? view.width : 1e9), bottom = top + (view && view.height ? view.height : 1e9);
+    let { left, top, right, bottom } = bounds || { left: 0, top: 0, right: 1e9, bottom: 1e9 };
+    if (!bounds) {  // Graphviz's SVG: its viewBox, in the coordinates of its translated root group
+      const view = svg.viewBox.baseVal, root = svg.querySelector("g");
+      const m = root && root.transform.baseVal.numberOfItems ? root.transform.baseVal.consolidate().matrix : null;
+      left = m ? -m.e : 0; top = m ? -m.f : 0;
+      right = left + (view && view.width ? view.width : 1e9); bottom = top + (view && view.height ? view.height : 1e9);
+    }
     const boxes = pending.map((t) => t.getBBox());  // one layout for all of them
     pending.forEach((t, n) => {
       const b0 = boxes[n], b = { x: b0.x, y: b0.y, width: b0.width, height: b0.height };
@@ -428,7 +458,7 @@
     pending = [];
   }
   // the edges' own labels (lhs, rhs) are there from the start: new labels keep clear of them too
-  for (const t of svg ? svg.querySelectorAll("g.edge text") : []) {
+  for (const t of graph.querySelectorAll("g.edge text")) {
     const b = t.getBBox();
     t._box = { x: b.x, y: b.y, width: b.width, height: b.height };
     for (const c of cells(t._box)) { if (!placed.has(c)) placed.set(c, []); placed.get(c).push(t); }
@@ -511,11 +541,12 @@
   $("to-backward").addEventListener("click", () => go(Math.max(0, first("backward"))));
   $("zoom-in").addEventListener("click", () => zoom(1.25));
   $("zoom-out").addEventListener("click", () => zoom(0.8));
-  const unit = svg ? (svg.width.baseVal.unitType === SVGLength.SVG_LENGTHTYPE_PT ? "pt" : "px") : "px";
-  const natural = svg ? [svg.width.baseVal.valueInSpecifiedUnits, svg.height.baseVal.valueInSpecifiedUnits] : [0, 0];
+  const unit = svg && svg.width && svg.width.baseVal ? (svg.width.baseVal.unitType === SVGLength.SVG_LENGTHTYPE_PT ? "pt" : "px") : "px";
+  const natural = svg && svg.width && svg.width.baseVal ? [svg.width.baseVal.valueInSpecifiedUnits, svg.height.baseVal.valueInSpecifiedUnits] : [0, 0];
   let scale = 1;
   function zoom(f) {
     scale *= f;
+    if (D.layered) { svg.style.zoom = String(scale); return; }  // the tiles together
     svg.setAttribute("width", natural[0] * scale + unit);
     svg.setAttribute("height", natural[1] * scale + unit);
   }
