@@ -13,7 +13,7 @@ import pytest
 from test_explorer import array, needs_dot, page_data, reused_graph
 
 import tinygrad_sm as tg
-from tinygrad_sm import Tensor, nn
+from tinygrad_sm import Tensor, nn, viz
 from tinygrad_sm import functional as F
 from tinygrad_sm.explorer import default_path, example_loss, explore
 
@@ -127,9 +127,17 @@ def test_derived_gradients_are_shown_beside_autograds_with_the_diagnosis():
     assert "1/n" in next(iter(halved.values()))["message"]  # the missing mean, named as check_derivation does
 
 
-def test_derived_refuses_a_name_that_is_not_a_leaf():
+def test_derived_at_an_intermediate_is_compared_there():
+    loss, *_, delta = linear_ce()
+    logits = next(t for t in viz._collect([loss]) if t._node is not None and t._node.name == "add")  # x @ W + b
+    data = page_data(explore(loss, derived={logits: delta}).html)  # dC/dz = (p - onehot(y)) / n
+    ((index, entry),) = data["derived"].items()
+    assert data["tensors"]["op"][int(index)] == "add" and entry["ok"]
+
+
+def test_derived_refuses_a_name_that_is_not_in_the_graph():
     loss, *_ = linear_ce()
-    with pytest.raises(ValueError, match="no leaf of the graph is named 'V'.*'W'"):
+    with pytest.raises(ValueError, match="no tensor of the graph is named 'V'.*'W'"):
         explore(loss, derived={"V": np.zeros((3, 2))})
 
 

@@ -174,9 +174,10 @@ def _leaf_of(key: Any, layout: Any, names: list[str]) -> int:
             raise ValueError(f"derived: the tensor of shape {key.shape} named {key.name!r} is not in the graph")
         return layout.index[id(key)]
     found = [i for i, name in enumerate(names) if name == str(key) and layout.tensors[i]._node is None]
+    found += [i for i, name in enumerate(names) if name == str(key) and layout.tensors[i]._node is not None]
     if not found:
         leaves = [names[i] for i, t in enumerate(layout.tensors) if t._node is None and t.requires_grad]
-        raise ValueError(f"derived: no leaf of the graph is named {key!r}; the leaves that require grad: {leaves}")
+        raise ValueError(f"derived: no tensor of the graph is named {key!r}; the leaves that require grad: {leaves}")
     return found[0]
 
 
@@ -235,8 +236,8 @@ def explore(
     and the path printed. ``params``: a mapping ``{path: Tensor}`` or a Module, to name the parameters.
     ``expand``: as in [`draw_graph`][tinygrad_sm.viz.draw_graph]; the default draws every composite's
     primitives, except in graphs of more than 400 recorded ops, which open with every composite
-    collapsed (a click opens one). ``derived``: your own gradients, ``{"W": dW, "b": db}`` (keys: leaf
-    names or the tensors), shown beside autograd's at each leaf with the diagnosis of
+    collapsed (a click opens one). ``derived``: your own gradients, ``{"W": dW, "b": db}`` (keys: tensor
+    names, leaves first, or the tensors), shown beside autograd's at each leaf with the diagnosis of
     [`check_derivation`][tinygrad_sm.derivation.check_derivation] where they differ.
 
     Works before and after ``loss.backward()`` (see "After backward" in the explorer's docs).

@@ -380,7 +380,7 @@
         }
       }
     }
-    if (s.phase === "leaf") derived(s);
+    derived(s);  // at a leaf, or at an intermediate the learner derived too
     hands(i);
   }
 
