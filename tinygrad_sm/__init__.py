@@ -33,8 +33,8 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, jacobian
-from .methods import FUNCTIONS as _METHOD_FUNCTIONS
-from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
+from .methods import functions as _table_functions
+from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
@@ -52,7 +52,20 @@ int32 = int = _np.dtype(_np.int32)
 int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
 
-_LAZY = ("nn", "functional", "optim", "viz", "data", "train", "compare", "analytic", "cli", "interop", "dtypes")
+_LAZY = (
+    "nn",
+    "functional",
+    "optim",
+    "viz",
+    "data",
+    "train",
+    "compare",
+    "analytic",
+    "cli",
+    "interop",
+    "dtypes",
+    "linalg",
+)
 
 
 def __getattr__(name: str):
@@ -72,10 +85,8 @@ __all__ = [
     "Tensor",
     "arange",
     "autograd_functional",
-    "cat",
     "check_derivation",
     "compile",
-    "concatenate",
     "data",
     "default_generator",
     "detect_anomaly",
@@ -89,8 +100,6 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "manual_seed",
-    "maximum",
-    "minimum",
     "nn",
     "no_grad",
     "ones",
@@ -100,13 +109,12 @@ __all__ = [
     "rand",
     "randn",
     "result_type",
-    "stack",
     "tensor",
     "testing",
     "viz",
-    "where",
     "zeros",
     "zeros_like",
 ]
-globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
-__all__ += sorted(_METHOD_FUNCTIONS)
+_METHOD_FUNCTIONS = _table_functions()  # tinygrad_sm.tanh, .sum, .cat, .einsum, ... (torch.*), from methods.TABLE
+globals().update(_METHOD_FUNCTIONS)
+__all__ += sorted(set(_METHOD_FUNCTIONS) - set(__all__))

@@ -97,7 +97,7 @@ class TensorHabits:
         @classmethod
         def _wrap(cls, array: np.ndarray) -> Tensor: ...
 
-        # the methods ``methods.install`` puts on Tensor from ``methods.METHODS`` (test_typing.py keeps this
+        # the methods ``methods.install`` puts on Tensor from ``methods.TABLE`` (test_typing.py keeps this
         # list in step with the table)
         squeeze: Callable[..., Tensor]
         unsqueeze: Callable[..., Tensor]
@@ -306,7 +306,7 @@ class TensorHabits:
             shape=shape,
         )
 
-    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
+    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.TABLE
 
     def transpose(self, *axes: Any) -> Tensor:
         """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
