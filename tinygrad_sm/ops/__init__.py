@@ -79,13 +79,13 @@ from .elementwise import (
     Where,
 )
 from .fused import SoftmaxCrossEntropy
-from .linalg_decomp import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Solve, Svd
-from .rounding import Ceil, Floor, Remainder, Round, Trunc
-from .trig import Arccos, Arccosh, Arcsin, Arcsinh, Arctan, Arctan2, Arctanh, Cosh, Hypot, Sinh, Tan
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Einsum, Matmul, parse_einsum
+from .linalg_decomp import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Solve, Svd
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
 from .reduce import Cumsum, Max, Mean, Min, Prod, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .rounding import Ceil, Floor, Remainder, Round, Trunc
+from .trig import Arccos, Arccosh, Arcsin, Arcsinh, Arctan, Arctan2, Arctanh, Cosh, Hypot, Sinh, Tan
 from .window import Fold, Unfold, as_pairs, window_counts
 
 

@@ -142,7 +142,9 @@ class Solve(Primitive):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _require_square("solve", a)
         if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
-            raise ValueError(f"solve: B must have shape (..., {a.shape[-1]}, k) for A of shape {a.shape}, got {b.shape}")
+            raise ValueError(
+                f"solve: B must have shape (..., {a.shape[-1]}, k) for A of shape {a.shape}, got {b.shape}"
+            )
         return np.linalg.solve(a, b)
 
     def backward(self, grad: Array, a: Array, b: Array, out: Array) -> Grads:
@@ -168,7 +170,9 @@ class Cholesky(Primitive):
 
     def backward(self, grad: Array, a: Array, out: Array) -> Grads:
         n = out.shape[-1]
-        phi = np.tril(np.ones((n, n), dtype=out.dtype), -1) + 0.5 * _eye(n, out)  # Φ: the lower triangle, diagonal halved
+        phi = np.tril(np.ones((n, n), dtype=out.dtype), -1) + 0.5 * _eye(
+            n, out
+        )  # Φ: the lower triangle, diagonal halved
         inverse = _inv(out)
         full = _mT(inverse) @ ((_mT(out) @ grad) * phi) @ inverse
         return (_lower_triangle_convention(full, n),)
@@ -277,9 +281,5 @@ class Pinv(Primitive):
     def backward(self, grad: Array, a: Array, out: Array) -> Grads:
         m, n = a.shape[-2], a.shape[-1]
         x, x_t = out, _mT(out)
-        total = (
-            -(x @ _mT(grad) @ x)
-            + x @ x_t @ grad @ (_eye(m, out) - a @ x)
-            + (_eye(n, out) - x @ a) @ grad @ x_t @ x
-        )
+        total = -(x @ _mT(grad) @ x) + x @ x_t @ grad @ (_eye(m, out) - a @ x) + (_eye(n, out) - x @ a) @ grad @ x_t @ x
         return (_mT(total),)

@@ -129,7 +129,10 @@ class Hypot(Primitive):
     """``sqrt(a^2 + b^2)`` without overflow or underflow in the squares (NumPy's ``hypot``). At
     a = b = 0 the gradient is nan (0/0), as in PyTorch."""
 
-    math = (r"\sqrt{a^2 + b^2}", r"\bar a = g\, a / \operatorname{hypot}(a, b),\ \bar b = g\, b / \operatorname{hypot}(a, b)")
+    math = (
+        r"\sqrt{a^2 + b^2}",
+        r"\bar a = g\, a / \operatorname{hypot}(a, b),\ \bar b = g\, b / \operatorname{hypot}(a, b)",
+    )
     reads_output = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
