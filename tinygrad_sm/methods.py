@@ -233,7 +233,6 @@ TABLE: list[Entry] = [
     Entry("np_sort", arrays.np_sort, method=False, function=False, numpy=(np.sort,)),
     Entry("np_partition", arrays.partition, method=False, function=False, numpy=(np.partition,)),
     Entry("np_select", arrays.select, method=False, function=False, numpy=(np.select,)),
-    Entry("np_full", ns.full, method=False, function=False, numpy=(np.full,)),
     Entry("np_linspace", ns.linspace, method=False, function=False, numpy=(np.linspace,)),
     Entry("np_pad", ns.pad, method=False, function=False, numpy=(np.pad,)),
     Entry("np_astype", ns.astype, method=False, function=False, numpy=_numpy(getattr(np, "astype", None))),

@@ -87,15 +87,6 @@ def stacking(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return apply
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", **kwargs: Any) -> Tensor:
-    """``np.full`` with a tensor fill value: the value broadcast to ``shape``; its gradient is the sum."""
-    fill = _as_tensor(fill_value)
-    if dtype is not None:
-        fill = fill.astype(dtype)
-    shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(n) for n in shape)
-    return fill.broadcast_to(shape).clone()
-
-
 def linspace(
     start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False, dtype: Any = None, axis: int = 0
 ) -> Tensor:
