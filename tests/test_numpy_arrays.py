@@ -111,7 +111,7 @@ def test_np_split_refuses_unequal_sections_as_numpy():
 @pytest.mark.parametrize("function", [np.atleast_1d, np.atleast_2d, np.atleast_3d])
 @pytest.mark.parametrize("ndim", [0, 1, 2, 3])
 def test_atleast(function, ndim):
-    x = np.arange(1.0, 1.0 + 2 ** ndim).reshape((2,) * ndim)
+    x = np.arange(1.0, 1.0 + 2**ndim).reshape((2,) * ndim)
     _check(function, x)
     pair = function(Tensor(x), Tensor(x))
     assert [p.shape for p in pair] == [e.shape for e in function(x, x)]

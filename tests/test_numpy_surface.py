@@ -103,7 +103,13 @@ def test_unary_rules_differentiate_twice(function, low, high):
 def test_pytorch_short_names_and_numpy_names_are_the_same_functions():
     values = np.array([0.3, -0.2])
     x = Tensor(values)
-    pairs = [("asin", np.arcsin), ("acos", np.arccos), ("atan", np.arctan), ("asinh", np.arcsinh), ("atanh", np.arctanh)]
+    pairs = [
+        ("asin", np.arcsin),
+        ("acos", np.arccos),
+        ("atan", np.arctan),
+        ("asinh", np.arcsinh),
+        ("atanh", np.arctanh),
+    ]
     pairs += [("arcsin", np.arcsin), ("arctanh", np.arctanh), ("sinh", np.sinh), ("tan", np.tan), ("exp2", np.exp2)]
     for name, function in pairs:
         assert np.array_equal(getattr(tg, name)(x).data, function(values)), name

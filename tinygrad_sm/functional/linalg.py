@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor
+from ..tensor import Tensor, where
 from ..tensor_functions import _as_tensor
 from . import reductions
 from .arrays import movedim, np_cross
@@ -165,8 +165,9 @@ def matrix_power(a: Any, n: int) -> Tensor:
     if int(n) != n:
         raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}")
     n = int(n)
-    if n == 0:
-        return Tensor._wrap(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+    if n == 0:  # the identity, a constant; a where that never picks A keeps it in the graph (gradient 0)
+        identity = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        return where(np.zeros(a.shape, dtype=bool), a, Tensor._wrap(identity.copy()))
     base = inv(a) if n < 0 else a
     result, n = None, abs(n)
     while n:
