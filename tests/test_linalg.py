@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import SETTINGS
+from test_numpy_surface import second_order
 
 import tinygrad_sm as tg
 from tinygrad_sm import Tensor, gradcheck
-from tests.strategies import SETTINGS
-from tests.test_numpy_surface import second_order
 
 FEW = settings(SETTINGS, max_examples=15)
 
@@ -130,7 +130,7 @@ def test_svd_reduced_and_singular_values(a):
     close(s, expected.S)
     close(u @ (s[..., None] * vh), a)
     gap = np.diff(expected.S, axis=-1)
-    if gap.size and np.abs(gap).min() < 0.05 or expected.S.min() < 0.05:
+    if (gap.size and np.abs(gap).min() < 0.05) or expected.S.min() < 0.05:
         return  # near-repeated or zero singular values: the vectors' derivatives blow up there
     gradcheck(lambda t: np.linalg.svd(t, compute_uv=False), a)
     gradcheck(lambda t: np.linalg.svd(t, full_matrices=False)[0] ** 2, a, rtol=1e-4, atol=1e-5)
@@ -141,7 +141,7 @@ def test_svd_full_matrices_of_a_non_square_tensor_that_requires_grad_is_refused(
     x = Tensor(np.ones((3, 2)), requires_grad=True)
     with pytest.raises(ValueError, match="full_matrices=False"):
         np.linalg.svd(x)
-    u, s, vh = np.linalg.svd(Tensor(np.ones((3, 2))))  # no graph: NumPy's full result
+    u, _, vh = np.linalg.svd(Tensor(np.ones((3, 2))))  # no graph: NumPy's full result
     assert u.shape == (3, 3) and vh.shape == (2, 2)
 
 
@@ -178,7 +178,7 @@ def test_vector_norms_along_an_axis(ord):
     a = np.random.default_rng(2).standard_normal((3, 4))
     for axis in (0, -1):
         close(np.linalg.norm(Tensor(a), ord, axis=axis), np.linalg.norm(a, ord, axis=axis))
-        gradcheck(lambda t: np.linalg.norm(t, ord, axis=axis), a)
+        gradcheck(lambda t, axis=axis: np.linalg.norm(t, ord, axis=axis), a)
     close(tg.linalg.vector_norm(Tensor(a), 3), np.linalg.norm(a.reshape(-1), 3))
 
 
@@ -220,7 +220,7 @@ def test_singular_inputs_and_unsupported_forms_raise_with_messages():
     singular = Tensor([[1.0, 2.0], [2.0, 4.0]], dtype=np.float64, requires_grad=True)
     with pytest.raises(ValueError, match="inv"):
         np.linalg.inv(singular)
-    sign, logabsdet = np.linalg.slogdet(singular)
+    _, logabsdet = np.linalg.slogdet(singular)
     with pytest.raises(ValueError, match="singular"):
         logabsdet.backward()
     with pytest.raises(ValueError, match="square"):

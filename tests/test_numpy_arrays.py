@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import SETTINGS, arrays, distinct_arrays, shapes
+from test_numpy_surface import check_value, second_order
 
 import tinygrad_sm as tg
 from tinygrad_sm import Tensor, gradcheck
-from tests.strategies import SETTINGS, arrays, distinct_arrays, shapes
-from tests.test_numpy_surface import check_value, second_order
 
 FEW = settings(SETTINGS, max_examples=15)
 

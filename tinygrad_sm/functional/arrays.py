@@ -389,8 +389,10 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
     for ax, h in zip(axes, spacings):
         if f.shape[ax] < 2:
             raise ValueError(f"gradient: axis {ax} has {f.shape[ax]} points; at least 2 are needed")
-        lead = (slice(None),) * ax
-        part = lambda start, stop: f[lead + (slice(start, stop),)]
+
+        def part(start: Any, stop: Any, ax: int = ax) -> Tensor:
+            return f[(slice(None),) * ax + (slice(start, stop),)]
+
         first = (part(1, 2) - part(0, 1)) / h
         last = (part(-1, None) - part(-2, -1)) / h
         inside = [(part(2, None) - part(None, -2)) / (2 * h)] if f.shape[ax] > 2 else []
@@ -419,7 +421,9 @@ def partition(x: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order
         raise TypeError("np.partition: order= (structured arrays) is not supported on tensors")
     if axis is None:
         x, axis = x.reshape(-1), 0
-    indices = np.argpartition(x._data, kth, axis=axis, kind=kind)
+    if kind != "introselect":
+        raise ValueError(f"np.partition: kind must be 'introselect', got {kind!r}")
+    indices = np.argpartition(x._data, kth, axis=axis)
     return _take(x, indices, axis)
 
 

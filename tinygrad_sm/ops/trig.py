@@ -18,7 +18,7 @@ from ._helpers import Array, Grads, _require_numeric, unbroadcast
 class _Unary(Primitive):
     """One input, forward by the NumPy ufunc named in ``ufunc`` (nan outside the domain, as NumPy)."""
 
-    ufunc = staticmethod(np.sin)  # each subclass names its own
+    ufunc: np.ufunc = np.sin  # each subclass names its own (a ufunc is not bound as a method)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         _require_numeric(self.ufunc.__name__, x)
@@ -28,7 +28,7 @@ class _Unary(Primitive):
 
 class Tan(_Unary):
     math = (r"\tan x", r"\bar x = g\,(1 + \tan^2 x)")
-    ufunc = staticmethod(np.tan)
+    ufunc = np.tan
     reads_inputs, reads_output = False, True
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
@@ -37,7 +37,7 @@ class Tan(_Unary):
 
 class Arcsin(_Unary):
     math = (r"\arcsin x", r"\bar x = g / \sqrt{1 - x^2}")
-    ufunc = staticmethod(np.arcsin)
+    ufunc = np.arcsin
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / np.sqrt(1 - x * x),)
@@ -45,7 +45,7 @@ class Arcsin(_Unary):
 
 class Arccos(_Unary):
     math = (r"\arccos x", r"\bar x = -g / \sqrt{1 - x^2}")
-    ufunc = staticmethod(np.arccos)
+    ufunc = np.arccos
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (-grad / np.sqrt(1 - x * x),)
@@ -53,7 +53,7 @@ class Arccos(_Unary):
 
 class Arctan(_Unary):
     math = (r"\arctan x", r"\bar x = g / (1 + x^2)")
-    ufunc = staticmethod(np.arctan)
+    ufunc = np.arctan
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / (1 + x * x),)
@@ -61,7 +61,7 @@ class Arctan(_Unary):
 
 class Sinh(_Unary):
     math = (r"\sinh x", r"\bar x = g \cosh x")
-    ufunc = staticmethod(np.sinh)
+    ufunc = np.sinh
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * np.cosh(x),)
@@ -69,7 +69,7 @@ class Sinh(_Unary):
 
 class Cosh(_Unary):
     math = (r"\cosh x", r"\bar x = g \sinh x")
-    ufunc = staticmethod(np.cosh)
+    ufunc = np.cosh
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad * np.sinh(x),)
@@ -77,7 +77,7 @@ class Cosh(_Unary):
 
 class Arcsinh(_Unary):
     math = (r"\operatorname{arcsinh} x", r"\bar x = g / \sqrt{x^2 + 1}")
-    ufunc = staticmethod(np.arcsinh)
+    ufunc = np.arcsinh
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         return (grad / np.sqrt(x * x + 1),)
@@ -87,7 +87,7 @@ class Arccosh(_Unary):
     """Defined for x >= 1; below 1 the value and the gradient are nan, as in NumPy and PyTorch."""
 
     math = (r"\operatorname{arccosh} x", r"\bar x = g / \sqrt{x^2 - 1}")
-    ufunc = staticmethod(np.arccosh)
+    ufunc = np.arccosh
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -96,7 +96,7 @@ class Arccosh(_Unary):
 
 class Arctanh(_Unary):
     math = (r"\operatorname{arctanh} x", r"\bar x = g / (1 - x^2)")
-    ufunc = staticmethod(np.arctanh)
+    ufunc = np.arctanh
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:
         with np.errstate(divide="ignore"):
