@@ -272,7 +272,7 @@ TABLE: list[Entry] = [
             np.logical_not, np.logical_xor, np.all, np.any, np.argmin, np.argpartition, np.argsort,
             np.argwhere, np.nonzero, np.flatnonzero, np.count_nonzero, np.searchsorted, np.allclose,
             np.isclose, np.array_equal, np.array_equiv, np.iscomplexobj, np.iscomplex, np.isreal,
-            np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+            np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.result_type,
         )
     ),
 ]  # fmt: skip
