@@ -11,10 +11,12 @@ the NumPy spelling is a row of the table (``numpy_adapters``) calling the same c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from ..compiler.hooks import derived
 from ..tensor import Tensor, where
 from ..tensor_functions import _as_tensor, concatenate, stack
 from .contraction import einsum
@@ -410,7 +412,7 @@ def np_sort(x: Any, axis: Any = -1, kind: Any = None, order: Any = None, *, stab
         x, axis = x.reshape(-1), 0
     if x.ndim == 0:
         raise ValueError("np.sort of a 0-d tensor: give axis=None")
-    return _take(x, np.argsort(x._data, axis=axis, kind="stable"), axis)
+    return _take(x, derived(partial(np.argsort, axis=axis, kind="stable"), x._data), axis)
 
 
 def partition(x: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order: Any = None) -> Tensor:
@@ -423,7 +425,7 @@ def partition(x: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order
         x, axis = x.reshape(-1), 0
     if kind != "introselect":
         raise ValueError(f"np.partition: kind must be 'introselect', got {kind!r}")
-    indices = np.argpartition(x._data, kth, axis=axis)
+    indices = derived(partial(np.argpartition, kth=kth, axis=axis), x._data)
     return _take(x, indices, axis)
 
 

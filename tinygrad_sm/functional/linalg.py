@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import ops
+from ..compiler.hooks import derived
 from ..tensor import Tensor, where
 from ..tensor_functions import _as_tensor
 from . import reductions
@@ -46,6 +47,14 @@ def _float(x: Any) -> Tensor:
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _sign_of_det(a: np.ndarray) -> np.ndarray:
+    return np.linalg.slogdet(a)[0]
+
+
+def _full_svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(np.linalg.svd(a, full_matrices=True))  # type: ignore[return-value]
+
+
 def inv(a: Any) -> Tensor:
     """The inverse of each square matrix (gradient ``-A^{-T} G A^{-T}``); a singular matrix raises."""
     return ops.Inv.apply(_float(a))
@@ -60,7 +69,7 @@ def slogdet(a: Any) -> SlogdetResult:
     """``(sign, log|det A|)``: the sign is a constant (no gradient), ``logabsdet``'s gradient is ``A^{-T}``."""
     a = _float(a)
     logabsdet = ops.LogAbsDet.apply(a)
-    sign = Tensor._wrap(np.asarray(np.linalg.slogdet(a._data)[0]))
+    sign = Tensor._wrap(np.asarray(derived(_sign_of_det, a._data)))
     return SlogdetResult(sign, logabsdet)
 
 
@@ -138,7 +147,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
                 f"svd of a {m}x{n} tensor that requires grad with full_matrices=True: the extra singular "
                 "vectors are not unique and have no gradient; pass full_matrices=False"
             )
-        u, s, vh = np.linalg.svd(a._data, full_matrices=True)
+        u, s, vh = derived(_full_svd, a._data)
         return SVDResult(Tensor._wrap(u), Tensor._wrap(s), Tensor._wrap(vh))
     return SVDResult(*_svd_parts(a))
 

@@ -154,12 +154,40 @@ def rad2deg(x: Any) -> Tensor:
 
 def _nan_aware(pick: Any, a: Any, b: Any) -> Tensor:
     a, b = _promoted(a, b)
-    a_nan, b_nan = np.isnan(a._data), np.isnan(b._data)
-    if not (a_nan.any() or b_nan.any()):
-        return pick(a, b)
+    # masks computed from the values: constants of the graph (derived, so tinygrad_sm.compile recomputes them)
+    a_nan, b_nan = derived(_isnan, a._data), derived(_isnan, b._data)
     # a nan on one side loses: the other side is the value and takes the whole gradient; both nan: nan, no gradient
-    inner = where(np.asarray(b_nan & ~a_nan), a, where(np.asarray(a_nan & ~b_nan), b, pick(a, b)))
-    return where(np.asarray(a_nan & b_nan), np.nan, inner)
+    inner = where(derived(_only_first, b_nan, a_nan), a, where(derived(_only_first, a_nan, b_nan), b, pick(a, b)))
+    return where(derived(_both, a_nan, b_nan), np.nan, inner)
+
+
+# the masks as arrays (a 0-d comparison gives a NumPy scalar; compile tracks the array it is handed)
+def _isnan(values: np.ndarray) -> np.ndarray:
+    return np.asarray(np.isnan(values))
+
+
+def _only_first(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return np.asarray(first & ~second)
+
+
+def _both(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return np.asarray(first & second)
+
+
+def _is_zero(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values == 0)
+
+
+def _is_finite(values: np.ndarray) -> np.ndarray:
+    return np.asarray(np.isfinite(values))
+
+
+def _replaced(values: np.ndarray, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
+    return np.asarray(np.nan_to_num(values, True, nan, posinf, neginf))
+
+
+def _angles(values: np.ndarray, deg: bool) -> np.ndarray:
+    return np.asarray(np.angle(values, deg), dtype=values.dtype if values.dtype.kind == "f" else np.float64)
 
 
 def fmax(a: Any, b: Any) -> Tensor:
@@ -182,7 +210,7 @@ def sinc(x: Any) -> Tensor:
     """``sin(pi x) / (pi x)``, 1 at 0 (``np.sinc``). At 0 a safe divisor keeps the gradient 0 (its
     true value) rather than nan; only the second derivative at exactly 0 is not that of sinc."""
     x = _as_tensor(x)
-    at_zero = np.asarray(x._data == 0)
+    at_zero = derived(_is_zero, x._data)
     safe = where(at_zero, 1.0, x) * np.pi
     return where(at_zero, 1.0, safe.sin() / safe)
 
@@ -191,8 +219,8 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: Any = None, neginf: Any = None)
     """nan, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default the dtype's extremes);
     the gradient passes where x is finite and is 0 at the replaced entries."""
     x = _as_tensor(x)
-    replaced = derived(np.nan_to_num, x._data, True, nan, posinf, neginf)
-    return where(np.isfinite(x._data), x, Tensor._wrap(replaced))
+    replaced = derived(_replaced, x._data, nan, posinf, neginf)
+    return where(derived(_is_finite, x._data), x, Tensor._wrap(replaced))
 
 
 # ---------------------------------------------------------------- complex parts, of real tensors
@@ -222,8 +250,7 @@ def angle(x: Any, deg: bool = False) -> Tensor:
     graph (as PyTorch), via a ``where`` that never picks ``x``."""
     x = _as_tensor(x)
     _refuse_complex("angle", x)
-    values = derived(np.angle, x._data, deg)
-    values = np.asarray(values, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    values = derived(_angles, x._data, deg)
     if not x.requires_grad:
         return Tensor._wrap(values)
     return where(np.zeros(x.shape, dtype=bool), x, Tensor._wrap(values))
