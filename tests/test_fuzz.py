@@ -376,6 +376,7 @@ def _propose_numpy(rng, vals, W):
         "eigvalsh": lambda m: np.linalg.eigvalsh(m),
         "norm nuc": lambda m: np.linalg.norm(m, "nuc"),
         "pinv": lambda m: np.linalg.pinv(m),
+        "qr": lambda m: np.linalg.qr(m)[0] + np.linalg.qr(m)[1],
     }
     name = str(rng.choice(sorted(linalg_ops)))
     n = x.shape[-1]

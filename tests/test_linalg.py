@@ -243,3 +243,29 @@ def test_pytorch_spellings_of_linalg():
     close(tg.linalg.matrix_norm(x, "nuc"), np.linalg.norm(a, "nuc"))
     close(tg.linalg.svdvals(x), np.linalg.svd(a, compute_uv=False))
     close(x.pinverse(), np.linalg.pinv(a))
+
+
+@FEW
+@given(a=matrices(square=False))
+def test_qr_values_and_gradients_for_tall_and_square_matrices(a):
+    q, r = np.linalg.qr(Tensor(a))
+    expected_q, expected_r = np.linalg.qr(a)
+    close(q, expected_q)
+    close(r, expected_r)
+    close(np.linalg.qr(Tensor(a), mode="r"), expected_r)
+    if a.shape[-2] < a.shape[-1] or np.abs(np.diagonal(expected_r, 0, -2, -1)).min() < 0.05:
+        return  # wide: no gradient rule; a tiny R diagonal: nearly rank-deficient
+    gradcheck(lambda t: np.linalg.qr(t)[0], a, rtol=1e-4, atol=1e-5)
+    gradcheck(lambda t: np.linalg.qr(t)[1], a, rtol=1e-4, atol=1e-5)
+
+
+def test_qr_differentiates_twice_and_refuses_what_has_no_gradient():
+    a = np.random.default_rng(8).standard_normal((4, 3))
+    gradcheck(second_order(lambda t: tg.linalg.qr(t).Q + tg.linalg.qr(t).R.sum()), a, rtol=1e-4, atol=1e-5)
+    wide = Tensor(np.ones((2, 3)) + np.eye(2, 3), requires_grad=True)
+    with pytest.raises(ValueError, match="wide"):
+        np.linalg.qr(wide)[0].sum().backward()
+    with pytest.raises(ValueError, match="reduced"):
+        np.linalg.qr(Tensor(a, requires_grad=True), mode="complete")
+    q, r = np.linalg.qr(Tensor(a), mode="complete")
+    assert q.shape == (4, 4) and r.shape == (4, 3)

@@ -251,6 +251,7 @@ TABLE: list[Entry] = [
     Entry("eig", linalg.eig, method=False, namespace="linalg", numpy=(np.linalg.eig, np.linalg.eigvals)),
     Entry("svd", linalg.svd, method=False, namespace="linalg", numpy=(np.linalg.svd,)),
     Entry("svdvals", linalg.svdvals, method=False, namespace="linalg", numpy=_numpy(getattr(np.linalg, "svdvals", None))),
+    Entry("qr", linalg.qr, method=False, namespace="linalg", numpy=(np.linalg.qr,)),
     Entry("pinv", linalg.pinv, method=False, namespace="linalg", numpy=(np.linalg.pinv,)),
     Entry("pinverse", linalg.pinv),
     Entry("matrix_power", linalg.matrix_power, method=False, namespace="linalg", numpy=(np.linalg.matrix_power,)),

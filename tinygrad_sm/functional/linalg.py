@@ -157,6 +157,36 @@ def svdvals(a: Any) -> Tensor:
     return _svd_parts(_float(a))[1]
 
 
+class QRResult(NamedTuple):
+    Q: Tensor
+    R: Tensor
+
+
+def qr(a: Any, mode: str = "reduced") -> QRResult:
+    """``A = Q R`` (``mode='reduced'``: Q (m, k), R (k, n), k = min(m, n)). Not in HIPS autograd; the
+    gradient (for m >= n) is the Walter-Lehmann rule. ``mode='r'`` gives R only (NumPy); 'complete'
+    (extra columns of Q, not unique) is refused for a tensor that requires grad."""
+    a = _float(a)
+    if mode not in ("reduced", "r", "complete"):
+        raise ValueError(f"qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    m, n = a.shape[-2:] if a.ndim >= 2 else (0, 0)
+    if mode == "complete" and m > n:
+        if a.requires_grad:
+            raise ValueError("qr(mode='complete') of a tall tensor that requires grad: use mode='reduced'")
+        q, r = derived(_complete_qr, a._data)
+        return QRResult(Tensor._wrap(q), Tensor._wrap(r))
+    packed = ops.Qr.apply(a)
+    k = min(m, n)
+    batch = a.shape[:-2]
+    q_part = packed[..., : m * k].reshape(batch + (m, k))
+    r_part = packed[..., m * k :].reshape(batch + (k, n))
+    return r_part if mode == "r" else QRResult(q_part, r_part)  # type: ignore[return-value]
+
+
+def _complete_qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(np.linalg.qr(a, mode="complete"))  # type: ignore[return-value]
+
+
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None, atol: Any = None) -> Tensor:
     """The Moore-Penrose pseudo-inverse (singular values below ``rcond`` or ``rtol`` times the largest
     count as 0; NumPy's default 1e-15). Its gradient holds where the rank does not change."""

@@ -33,7 +33,7 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | linalg | `Einsum` | Σ over the letters not in the output | x̄ₖ = einsum of g with the other operands onto k's letters |
 | linalg_decomp | `Inv`, `Det`, `LogAbsDet` | A⁻¹, det A, ln abs(det A) | -A⁻ᵀGA⁻ᵀ; g·cofactor(A); g·A⁻ᵀ |
 | linalg_decomp | `Solve`, `Pinv` | A⁻¹B, A⁺ | B̄ = A⁻ᵀG, Ā = -B̄Xᵀ; Golub-Pereyra's three terms |
-| linalg_decomp | `Cholesky`, `Eigh`, `Svd` | L Lᵀ = A, V diag(w) Vᵀ = A, U diag(s) Vᵀ = A | Murray's Φ rule; V(diag w̄ + F∘VᵀV̄)Vᵀ; Townsend's rule |
+| linalg_decomp | `Cholesky`, `Eigh`, `Svd`, `Qr` | L Lᵀ = A, V diag(w) Vᵀ = A, U diag(s) Vᵀ = A, Q R = A | Murray's Φ rule; V(diag w̄ + F∘VᵀV̄)Vᵀ; Townsend's rule; (Q̄ + Q copyltu(M))R⁻ᵀ |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | movement | `Flip` | reverse along axes | g flipped back |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
@@ -81,7 +81,7 @@ from .elementwise import (
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Einsum, Matmul, parse_einsum
-from .linalg_decomp import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Solve, Svd
+from .linalg_decomp import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Qr, Solve, Svd
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
 from .reduce import Cumsum, Max, Mean, Min, Prod, Sum, _kept_shape, _normalize_axes, max_keepdims
 from .rounding import Ceil, Floor, Remainder, Round, Trunc

@@ -284,3 +284,41 @@ class Pinv(Primitive):
         x, x_t = out, _mT(out)
         total = -(x @ _mT(grad) @ x) + x @ x_t @ grad @ (_eye(m, out) - a @ x) + (_eye(n, out) - x @ a) @ grad @ x_t @ x
         return (_mT(total),)
+
+
+class Qr(Primitive):
+    """The reduced QR decomposition ``A = Q R`` (Q with orthonormal columns, R upper triangular), packed
+    as one array (..., m·k + k·n) with k = min(m, n). The rule (for m >= n; Walter and Lehmann 2018):
+    ``M = R R̄ᵀ - Q̄ᵀ Q``, ``Ā = (Q̄ + Q copyltu(M)) R^{-T}`` where ``copyltu`` mirrors the lower triangle
+    of M onto the upper. For m < n the gradient is not implemented (backward raises)."""
+
+    math = (
+        r"A = Q R",
+        r"M = R \bar R^\top - \bar Q^\top Q,\ \bar A = (\bar Q + Q \operatorname{copyltu}(M)) R^{-\top}",
+    )
+    reads_inputs, reads_output = False, True
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        _require_numeric("qr", a)
+        if a.ndim < 2:
+            raise ValueError(f"qr needs a matrix or a stack of them (shape (..., m, n)), got shape {a.shape}")
+        q, r = np.linalg.qr(a, mode="reduced")
+        self.sizes = a.shape[-2], a.shape[-1], min(a.shape[-2:])
+        batch = a.shape[:-2]
+        return np.concatenate([q.reshape(batch + (-1,)), r.reshape(batch + (-1,))], axis=-1)
+
+    def unpack(self, packed: Any) -> tuple[Any, Any]:
+        m, n, k = self.sizes
+        batch = packed.shape[:-1]
+        return packed[..., : m * k].reshape(batch + (m, k)), packed[..., m * k :].reshape(batch + (k, n))
+
+    def backward(self, grad: Array, a: Array, out: Array) -> Grads:
+        m, n, k = self.sizes
+        if m < n:
+            raise ValueError(f"qr: the gradient for a wide matrix ({m}x{n}, m < n) is not implemented")
+        q, r = self.unpack(out)
+        grad_q, grad_r = self.unpack(grad)
+        middle = r @ _mT(grad_r) - _mT(grad_q) @ q
+        lower = np.tril(np.ones((k, k), dtype=out.dtype), -1)
+        mirrored = middle * lower + _mT(middle * lower) + middle * _eye(k, out)  # copyltu(M)
+        return ((grad_q + q @ mirrored) @ _mT(_inv(r)),)
