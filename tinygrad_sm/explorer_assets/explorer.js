@@ -396,8 +396,8 @@
     return out;
   };
   const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-  function clashes(b, self) {
-    for (const c of cells(b)) for (const other of placed.get(c) || []) if (other !== self && overlaps(b, other._box)) return true;  // hidden ones too: they come back
+  function clashes(b, self, withNodes) {
+    for (const c of cells(b)) for (const other of placed.get(c) || []) if (other !== self && (withNodes || !other._isNode) && overlaps(b, other._box)) return true;  // hidden ones too: they come back
     return false;
   }
   // Edge-gradient labels are made in a batch and placed together: all geometry is read in one pass
@@ -438,14 +438,19 @@
     pending.forEach((t, n) => {
       const b0 = boxes[n], b = { x: b0.x, y: b0.y, width: b0.width, height: b0.height };
       let dx = 0, dy = 0;
-      for (let tries = 0; tries < 16; tries++) {
-        // inside the drawing: never cut at its border
-        const fx = Math.min(0, right - 2 - (b.x + b.width)) + Math.max(0, left + 2 - b.x);
-        const fy = Math.min(0, bottom - 2 - (b.y + b.height)) + Math.max(0, top + 2 - b.y);
-        b.x += fx; b.y += fy; dx += fx; dy += fy;
-        if (!clashes(b, t)) break;
-        const step = (tries % 2 ? -1 : 1) * (tries + 1) * (b.height + 1);  // below, then above, further each time
-        b.y += step; dy += step;
+      // clear of the other labels and, where it can be, of the nodes; below, then above, further each time
+      for (const withNodes of [true, false]) {
+        b.x = b0.x; b.y = b0.y; dx = 0; dy = 0;
+        let clear = false;
+        for (let tries = 0; tries < 16 && !clear; tries++) {
+          // inside the drawing: never cut at its border
+          const fx = Math.min(0, right - 2 - (b.x + b.width)) + Math.max(0, left + 2 - b.x);
+          const fy = Math.min(0, bottom - 2 - (b.y + b.height)) + Math.max(0, top + 2 - b.y);
+          b.x += fx; b.y += fy; dx += fx; dy += fy;
+          clear = !clashes(b, t, withNodes);
+          if (!clear) { const step = (tries % 2 ? -1 : 1) * (tries + 1) * (b.height + 1); b.y += step; dy += step; }
+        }
+        if (clear) break;
       }
       t._box = b;
       t._shift = [dx, dy];
@@ -458,7 +463,9 @@
     pending = [];
   }
   // the edges' own labels (lhs, rhs) are there from the start: new labels keep clear of them too
-  for (const t of graph.querySelectorAll("g.edge text")) {
+  const obstacles = [...graph.querySelectorAll("g.edge text")];
+  if (nodes.size <= TILE_ABOVE) for (const g of nodes.values()) { g._isNode = true; obstacles.push(g); }  // small pictures: clear of the nodes too
+  for (const t of obstacles) {
     const b = t.getBBox();
     t._box = { x: b.x, y: b.y, width: b.width, height: b.height };
     for (const c of cells(t._box)) { if (!placed.has(c)) placed.set(c, []); placed.get(c).push(t); }
