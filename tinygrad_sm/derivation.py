@@ -221,7 +221,7 @@ def _mean_counts(roots: list[Tensor]) -> tuple[list[int], list[int]]:
                 if value >= 2 and value == round(value):
                     counts.add(int(value))
         stack.extend(parent._node for parent in node.parents if parent._node is not None)
-    return sorted(n for n in batch if n >= 2), sorted(n for n in counts - batch if n >= 2)
+    return sorted(n for n in batch if n >= 1), sorted(n for n in counts - batch if n >= 2)
 
 
 FD_ELEMENTS = 4096  # inputs larger than this are checked along random directions, not element by element

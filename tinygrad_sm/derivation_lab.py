@@ -157,15 +157,19 @@ def check_job(options: dict, channel: Channel) -> tuple[dict, dict]:
     path = Path(options["path"])
     try:
         loss_fn, derived_fns, positional, keywords, wrt = load_lab(
-            path, options["loss"], options["derived"], options["inputs"], channel.running
+            path,
+            options.get("loss", "loss"),
+            options.get("derived", "derived"),
+            options.get("inputs", "inputs"),
+            channel.running,
         )
-        dtype, trials = options["dtype"], int(options["trials"])
+        dtype, trials = options.get("dtype", "float64"), int(options.get("trials", 3))
         items, wrt_index, dtype, batch_size = _prepare(loss_fn, positional, keywords, wrt, dtype, trials, None)
         names = [items[i].name for i in wrt_index]
         hint = _wrt_hint(wrt, names, "the lab defines no wrt: it is").replace("{derived}", "derived")
         loss = _Loss(loss_fn, items, wrt_index, dtype)
         gathered = _gather(
-            loss, derived_fns, items, trials, int(options["seed"]), 1e-6, batch_size, hint, channel.running
+            loss, derived_fns, items, trials, int(options.get("seed", 0)), 1e-6, batch_size, hint, channel.running
         )
     except (ValueError, TypeError, IndexError) as error:  # LabError included: one line, naming the file
         text = str(error)

@@ -151,7 +151,9 @@ def _shape_transforms(
         transforms.append(("transpose", np.transpose, found + square, f"{label}.T"))
     if len(your_shape) == len(shape) + 1:
         for axis in range(len(your_shape)):
-            if your_shape[axis] > 1 and your_shape[:axis] + your_shape[axis + 1 :] == shape:  # 1: a reshape
+            # an axis of length 1 is a reshape, unless it is the batch axis of a batch of one
+            long_enough = your_shape[axis] > 1 or (batch_size == 1 and axis == 0)
+            if long_enough and your_shape[:axis] + your_shape[axis + 1 :] == shape:
                 length = your_shape[axis]
                 why = (
                     "(length {length}, the batch axis); the per-example gradients must be summed over the batch"
