@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-_NumpyAxisError: type = getattr(getattr(np, "exceptions", np), "AxisError")
+_NumpyAxisError: type = getattr(np, "exceptions", np).AxisError
 
 
 class AxisError(_NumpyAxisError):  # type: ignore[misc, valid-type]

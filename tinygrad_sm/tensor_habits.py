@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ._axes import check_axis_type, normalize_axis
 from . import autograd as _autograd
 from . import ops
+from ._axes import check_axis_type, normalize_axis
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
