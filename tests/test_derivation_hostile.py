@@ -378,3 +378,47 @@ def test_notebook_2_names_the_missing_mean():
     text = (ROOT / "docs" / "notebooks" / "2_last_layer.ipynb").read_text()
     assert "the 1/n of the mean over the batch is missing" in text
     assert "a constant factor of 4" not in text
+
+
+# ---------------------------------------------------------------- more ways to end or confuse the child
+
+
+def test_a_grandchild_holding_the_pipes_does_not_hang_the_check(tmp_path):
+    source = """
+    def derived(x):
+        import subprocess, sys
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        import os
+        os._exit(0)
+    """
+    started = __import__("time").monotonic()
+    done = run_check(lab_with(tmp_path, source), "--timeout", "20")
+    assert done.returncode == 2 and "while running derived()" in done.stderr
+    assert __import__("time").monotonic() - started < 15
+
+
+def test_garbage_written_to_the_result_pipe_is_not_a_result(tmp_path):
+    source = """
+    def derived(x):
+        import os
+        for fd in range(3, 64):
+            try:
+                os.write(fd, b"M" + (10**9).to_bytes(8, "big") + b"{}")
+            except OSError:
+                pass
+        os._exit(0)
+    """
+    done = run_check(lab_with(tmp_path, source))
+    assert done.returncode == 2 and "PASS" not in done.stdout
+
+
+def test_a_lab_that_prints_without_end_is_cut_at_the_time_limit(tmp_path):
+    source = "def derived(x):\n    while True:\n        print('PASS ' * 1000)\n"
+    done = run_check(lab_with(tmp_path, source), "--timeout", "2")
+    assert done.returncode == 2 and "did not finish within the time limit of 2 s" in done.stderr
+    assert "more bytes" in done.stderr and len(done.stderr) < 200_000
+
+
+def test_an_empty_wrt_is_refused(tmp_path, capsys):
+    assert main(["check", "--file", str(lab_with(tmp_path, "wrt = []\n"))]) == 2
+    assert "wrt names no input" in capsys.readouterr().err

@@ -118,6 +118,8 @@ def _resolve_wrt(wrt: Any, items: list[_Input]) -> list[int]:
             )
     if len(set(chosen)) != len(chosen):
         raise ValueError("check_derivation: wrt names an input twice")
+    if not chosen:
+        raise ValueError(f"check_derivation: wrt names no input; list the inputs to differentiate ({', '.join(names)})")
     return chosen
 
 

@@ -49,7 +49,7 @@ DEFAULT_TIMEOUT = 60.0  # seconds for a whole lab run
 DEFAULT_MEMORY = 4 << 30  # bytes of address space the lab may add to the child's own
 OUTPUT_KEPT = 64 << 10  # bytes of the lab's stdout/stderr kept for the report; the rest is counted
 _FRAME = struct.Struct(">cQ")  # kind byte, payload length
-_MAX_FRAME = 1 << 34  # a length past this is a corrupt frame, not data
+_MAX_FRAME = 1 << 28  # a message longer than this (or than the memory cap) is refused, not read
 _GRACE = 0.5  # seconds a child may take to exit after sending its result
 
 
@@ -292,7 +292,7 @@ def _watch(
 ) -> ChildResult:
     """Read the child's messages and output until a complete result, its exit, or the deadline."""
     result = ChildResult("exited", timeout=timeout, memory=memory)
-    reader = _Reader(result, max(_MAX_FRAME, 2 * (memory or 0)))
+    reader = _Reader(result, max(_MAX_FRAME, memory or 0))
     output = bytearray()
     selector = selectors.DefaultSelector()
     selector.register(result_fd, selectors.EVENT_READ, "result")
