@@ -109,7 +109,7 @@ It runs in a child process (--timeout, --memory); exit 0: every gradient matches
 examples:
   {PROG} check
   {PROG} check --file examples/labs/softmax_ce_lab.py
-  {PROG} check --file lab.py --derived mine,mine_v2 --timeout 120 --memory 2G
+  {PROG} check --file examples/labs/softmax_ce_lab.py --timeout 120 --memory 2G
   {PROG} check --dtype float32 --batch 8 --classes 10 --seed 3"""
 GRAPH_EXAMPLES = f"""examples:
   {PROG} graph softmax-ce --out softmax_ce.svg
