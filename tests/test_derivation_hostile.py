@@ -422,3 +422,40 @@ def test_a_lab_that_prints_without_end_is_cut_at_the_time_limit(tmp_path):
 def test_an_empty_wrt_is_refused(tmp_path, capsys):
     assert main(["check", "--file", str(lab_with(tmp_path, "wrt = []\n"))]) == 2
     assert "wrt names no input" in capsys.readouterr().err
+
+
+def _layer_with_penalty(n):
+    loss, delta, inputs = _softmax_layer(n, seed=10)
+    lam = 0.1
+
+    def penalised(W, b, a_prev):
+        return {"cross_entropy": loss(W, b, a_prev), "l2": 0.5 * lam * (W * W).sum()}
+
+    return penalised, delta, inputs, lam
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 8])
+def test_a_missing_term_is_named_at_every_batch_size(n):
+    loss, delta, inputs, _ = _layer_with_penalty(n)
+
+    def derived(W, b, a_prev):
+        d = delta(W, b, a_prev)
+        return d.T @ a_prev, d.sum(0), d @ W  # the penalty's lam * W forgotten
+
+    failing = [row for row in check_derivation(loss, derived, *inputs).rows if not row.passed]
+    assert [row.name for row in failing] == ["W"]
+    assert failing[0].mistakes == ["missing-term"] and "the term 'l2' is missing" in failing[0].diagnosis
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 8])
+def test_a_term_missing_its_mean_is_named_with_the_batch_size(n):
+    loss, delta, inputs, lam = _layer_with_penalty(n)
+
+    def derived(W, b, a_prev):
+        d = delta(W, b, a_prev)
+        return n * d.T @ a_prev + lam * W, d.sum(0), d @ W  # the data term's 1/n forgotten, the penalty right
+
+    failing = [row for row in check_derivation(loss, derived, *inputs).rows if not row.passed]
+    assert [row.name for row in failing] == ["W"] and failing[0].mistakes == ["term-factor"]
+    assert f"'cross_entropy' enters n times its autograd gradient (n = {n}, the batch size)" in failing[0].diagnosis
+    assert "the 1/n of the mean over the batch is missing" in failing[0].diagnosis

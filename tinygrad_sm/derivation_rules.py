@@ -86,7 +86,14 @@ def _scale_rule(
     return Diagnosis(*describe_factor(factor, batch_size, means))
 
 
-def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, atol: float) -> Diagnosis | None:
+def _terms_rule(
+    yours: Arrays,
+    term_grads: Mapping[str, Arrays],
+    rtol: float,
+    atol: float,
+    batch_size: int | None = None,
+    means: Sequence[int] = (),
+) -> Diagnosis | None:
     """``yours = sum_t c_t * grad(term_t)`` by least squares over all points; accepted only when exact."""
     names = list(term_grads)
     if len(names) < 2:
@@ -114,7 +121,7 @@ def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, at
         if c != 0 and abs(c - 1) > 1e-9:
             mistakes.append("term-factor")
             parts.append(
-                f"the term {name!r} enters {describe_factor(c, None)[1].replace('yours is ', '')}".replace(
+                f"the term {name!r} enters {describe_factor(c, batch_size, means)[1].replace('yours is ', '')}".replace(
                     "autograd's", "its autograd gradient"
                 )
             )
@@ -131,7 +138,7 @@ def _value_rules(
     means: Sequence[int] = (),
 ) -> Diagnosis | None:
     return _scale_rule(yours, autograd, batch_size, rtol, atol, means) or (
-        _terms_rule(yours, term_grads, rtol, atol) if term_grads else None
+        _terms_rule(yours, term_grads, rtol, atol, batch_size, means) if term_grads else None
     )
 
 
