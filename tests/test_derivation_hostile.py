@@ -459,3 +459,13 @@ def test_a_term_missing_its_mean_is_named_with_the_batch_size(n):
     assert [row.name for row in failing] == ["W"] and failing[0].mistakes == ["term-factor"]
     assert f"'cross_entropy' enters n times its autograd gradient (n = {n}, the batch size)" in failing[0].diagnosis
     assert "the 1/n of the mean over the batch is missing" in failing[0].diagnosis
+
+
+def test_a_dict_of_gradients_without_wrt_names_wrt(tmp_path, capsys):
+    source = THREE.replace("return r.T @ x, r.sum(axis=0)", 'return {"W": r.T @ x, "b": r.sum(axis=0)}')
+    path = tmp_path / "lab.py"
+    path.write_text(source)
+    assert main(["check", "--file", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "derived returned no gradient for x (a dict with keys ['W', 'b'])" in out
+    assert "the lab defines no wrt" in out

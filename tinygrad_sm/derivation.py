@@ -296,8 +296,11 @@ def _parse_derived(out: Any, names: list[str], name: str, wrt_hint: str = "") ->
     if isinstance(out, dict):
         unknown = [key for key in out if key not in names]
         if unknown:
-            return [], f"{name} returned gradients for {unknown}, which are not among {names}"
-        return [out.get(key) for key in names], None
+            return [], f"{name} returned gradients for {unknown}, which are not among {names}{wrt_hint}"
+        missing = [key for key in names if key not in out]
+        if missing:
+            return [], f"{name} returned no gradient for {', '.join(missing)} (a dict with keys {list(out)}){wrt_hint}"
+        return [out[key] for key in names], None
     if len(names) == 1 and not isinstance(out, (tuple, list)):
         return [out], None
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
