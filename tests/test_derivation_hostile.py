@@ -469,3 +469,15 @@ def test_a_dict_of_gradients_without_wrt_names_wrt(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "derived returned no gradient for x (a dict with keys ['W', 'b'])" in out
     assert "the lab defines no wrt" in out
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a FIFO (named pipe)", "a device"])
+def test_a_lab_path_that_is_not_a_file_is_named(tmp_path, capsys, kind):
+    path = tmp_path / "lab.py"
+    {
+        "a folder": path.mkdir,
+        "a FIFO (named pipe)": lambda: os.mkfifo(path),
+        "a device": lambda: path.symlink_to("/dev/zero"),
+    }[kind]()
+    assert main(["check", "--file", str(path), "--timeout", "10"]) == 2
+    assert f"{path}: is {kind}, not a Python file" in capsys.readouterr().err

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ._files import not_a_regular_file
 from .derivation import (
     DerivationReport,
     LabError,
@@ -63,6 +64,9 @@ ROLES = {
 
 
 def _import(path: Path) -> ModuleType:
+    kind = not_a_regular_file(path)
+    if kind is not None:
+        raise LabError(f"{path}: is {kind}, not a Python file")
     if not path.is_file():
         raise LabError(f"{path}: no such file")
     spec = importlib.util.spec_from_file_location(f"_tinygrad_sm_lab_{abs(hash(str(path.resolve())))}", path)

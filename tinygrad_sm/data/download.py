@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .._atomic import check_output_file
-from .idx import _CHUNK_BYTES, IDXError, PathLike, _atomic_write, not_a_regular_file
+from .._files import not_a_regular_file
+from .idx import _CHUNK_BYTES, IDXError, PathLike, _atomic_write
 
 __all__ = [
     "DATA_DIR_ENV",

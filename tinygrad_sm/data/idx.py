@@ -11,7 +11,6 @@ import contextlib
 import gzip
 import math
 import os
-import stat
 import struct
 import zlib
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import BinaryIO, Union
 import numpy as np
 
 from .._atomic import atomic_path
+from .._files import not_a_regular_file, special_file_kind
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -126,31 +126,6 @@ def _read_idx_stream(
         )
     big_endian = np.frombuffer(payload, dtype=dtype).reshape(shape)
     return big_endian.astype(dtype.newbyteorder("="))  # native byte order, own writable copy
-
-
-def special_file_kind(mode: int) -> str | None:
-    """None for a regular file, else what it is, in words ("a folder", "a FIFO (named pipe)", "a device")."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a socket or other special file"
-
-
-def not_a_regular_file(path: Path) -> str | None:
-    """What ``path`` is when it exists but is not a regular file (a link is followed: a link to
-    /dev/zero is a device), else None; uses ``os.stat``, which never opens it, so a FIFO cannot block."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return "a broken link" if os.path.islink(path) else None
-    except OSError as error:
-        return f"unreadable ({error.strerror})"
-    return special_file_kind(mode)
 
 
 def _open_regular_file(path: Path) -> BinaryIO:
