@@ -26,6 +26,7 @@ each line marked ``lab|``.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -197,7 +198,7 @@ def run_lab(
     ``function(options, channel)`` with ``options["path"]`` set to the lab's absolute path; it returns
     ``(meta, arrays)``, reports progress with ``channel.running("loss()", "at ...")`` and raises
     ``isolation.ChildError`` for a one-line error. The default job is ``check --file``'s."""
-    options = dict(options or {}, path=str(Path(path).resolve()))
+    options = dict(options or {}, path=os.path.abspath(path))  # not resolve(): the name the user gave
     return run_module_job(job, options, timeout, memory)
 
 
