@@ -91,6 +91,18 @@ TAKES_AN_AXIS = {
     "split": lambda a: T.split(1, a),
     "roll": lambda a: T.roll(1, a),
     "gather": lambda a: T.gather(a, Tensor(np.zeros((2, 3), dtype=np.int64))),
+    "np.cumsum": lambda a: np.cumsum(T, axis=a),
+    "np.concatenate": lambda a: np.concatenate([T, T], axis=a),
+    "np.stack": lambda a: np.stack([T, T], axis=a),
+    "np.flip": lambda a: np.flip(T, axis=a),
+    "np.moveaxis": lambda a: np.moveaxis(T, a, 0),
+    "np.expand_dims": lambda a: np.expand_dims(T, a),
+    "np.squeeze": lambda a: np.squeeze(T, axis=a),
+    "np.var": lambda a: np.var(T, axis=a),
+    "np.linalg.norm": lambda a: np.linalg.norm(T, axis=a),
+    "np.diff": lambda a: np.diff(T, axis=a),
+    "np.repeat": lambda a: np.repeat(T, 2, axis=a),
+    "np.roll": lambda a: np.roll(T, 1, axis=a),
 }
 
 
@@ -108,7 +120,7 @@ def test_a_float_is_not_an_axis_and_the_message_names_the_argument(op, value):
         TAKES_AN_AXIS[op](value)
 
 
-@pytest.mark.parametrize("op", [name for name in TAKES_AN_AXIS if name != "unsqueeze"])
+@pytest.mark.parametrize("op", [name for name in TAKES_AN_AXIS if name not in ("unsqueeze", "np.expand_dims")])
 def test_an_axis_out_of_range_is_an_index_error_and_a_value_error(op):
     with pytest.raises(IndexError, match="out of (range|bounds)") as raised:
         TAKES_AN_AXIS[op](5)
