@@ -221,3 +221,11 @@ def test_cli_graph_draws_the_cnn_like_explore(tmp_path):
 def test_cli_explore_needs_something_to_explore(tmp_path):
     done = run_cli("explore", "--out", "o.html", cwd=tmp_path)
     assert done.returncode == 2 and "name what to explore" in done.stderr
+
+
+def test_cli_explore_says_when_the_learners_file_ended_its_process_before_the_page(tmp_path):
+    (tmp_path / "exits.py").write_text("import os\ndef loss():\n    print('bye')\n    os._exit(0)\n")
+    done = run_cli("explore", "exits.py", "--out", "o.html", cwd=tmp_path)
+    assert done.returncode == 2 and "exit status 0" in done.stderr and "loss()" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "o.html").exists()
+    assert "exits.py printed| bye" in done.stdout

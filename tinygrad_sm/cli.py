@@ -9,7 +9,6 @@ before work), which checks its range (the message names the flag); a subcommand 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 import time
@@ -353,11 +352,9 @@ def _graph(args: argparse.Namespace) -> int:
 
 def _explore(args: argparse.Namespace) -> int:
     from .explorer import explore_command
-    from .explorer_files import CHILD
 
     written = explore_command(args.kind or "", args.out, timeout=args.timeout, lab=args.file)
-    if not os.environ.get(CHILD):  # the child process that ran a file leaves the words to its parent
-        print(f"wrote {written}; open it in a browser (it needs no network)")
+    print(f"wrote {written}; open it in a browser (it needs no network)")
     return 0
 
 

@@ -17,8 +17,6 @@ import functools
 import inspect
 import operator
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +24,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-DEFAULT_TIMEOUT = 60.0  # seconds a learner's file may run
-CHILD = "_TINYGRAD_SM_EXPLORE_CHILD"  # set in the child process, which runs the file itself
+DEFAULT_TIMEOUT = 60.0  # seconds a learner's file may run (as check --file: isolation.DEFAULT_TIMEOUT)
 
 
 def check_python_file(source: str, what: str = "Python file") -> Path:
@@ -103,68 +100,107 @@ def loss_from_file(source: str) -> tuple[Tensor, Any]:
     return loss, params
 
 
-def loss_from_lab(source: str) -> tuple[Tensor, dict[str, np.ndarray]]:
-    """A lab file (the format of ``check --file``) at its ``inputs()``: the loss graph, with the inputs as
+def loss_from_lab(source: str, progress: Any = None) -> tuple[Tensor, dict[str, np.ndarray]]:
+    """A lab file (the format of ``check --file``) at its ``inputs()``, imported **in this process** (the
+    command line calls it only inside the child, ``explore_lab_job``): the loss graph, with the inputs as
     leaves named as ``check_derivation`` names them, and the learner's ``derived`` gradients by name."""
     from .derivation import _call, _collect_inputs, _Loss, _parse_derived, _resolve_wrt
     from .derivation_lab import LabError, load_lab
 
-    # the issue-27 work moves lab execution into a child process of its own; here the whole explore
-    # command already runs in one (explore_command), so the lab is loaded with the existing loader
     check_python_file(source, "lab file")
     try:
-        loss_fn, derived_fns, positional, keywords, wrt = load_lab(source)
+        loss_fn, derived_fns, positional, keywords, wrt = load_lab(source, progress=progress)
         items = _collect_inputs(loss_fn, positional, keywords)
         chosen = _resolve_wrt(wrt, items)
+        if progress is not None:
+            progress("loss()", "at the lab's inputs")
         _, terms = _Loss(loss_fn, items, chosen, np.dtype(np.float64))._terms(
             [item.value for item in items], np.dtype(np.float64), requires_grad=True
         )
     except (LabError, ValueError, TypeError, IndexError) as error:
-        raise ValueError(str(error) if isinstance(error, LabError) else f"{source}: {error}") from None
+        text = str(error)
+        raise ValueError(text if text.startswith(f"{source}:") else f"{source}: {text}") from None
     loss = functools.reduce(operator.add, terms.values())  # the named terms' sum is the loss
     names = [items[i].name for i in chosen]
     derived_fn = derived_fns[0]
     arrays = [item.value.astype(np.float64) if item.value.dtype.kind == "f" else item.value for item in items]
+    if progress is not None:
+        progress(f"{derived_fn.__name__}()", "at the lab's inputs")
     try:
         out = _call(derived_fn, items, arrays)
     except Exception as error:  # the learner's formula
-        raise ValueError(
-            f"{source}{_line(Path(source), error)}: {derived_fn.__name__} raised {type(error).__name__}: {error}"
-        ) from None
+        where = _line(Path(source), error)
+        raise ValueError(f"{source}{where}: {derived_fn.__name__} raised {type(error).__name__}: {error}") from None
     parsed, failure = _parse_derived(out, names, derived_fn.__name__)
     if failure:
         raise ValueError(f"{source}: {failure}")
     return loss, {name: np.asarray(value) for name, value in zip(names, parsed) if value is not None}
 
 
+# ---------------------------------------------------------------- the jobs the child process runs
+
+
+def _page_job(options: dict, channel: Any, make: Any) -> tuple[dict, dict]:
+    from .explorer import explore
+    from .isolation import ChildError
+
+    try:
+        loss, params, derived = make(options["path"], channel.running)
+        channel.running("the explorer page", "")
+        written = explore(loss, options["out"], params=params, derived=derived).path
+    except (ValueError, TypeError, IndexError, KeyError, OSError, RuntimeError) as error:
+        raise ChildError(" ".join(str(error).split())) from None
+    return {"path": str(written)}, {}
+
+
+def _from_file(path: str, progress: Any) -> tuple[Tensor, Any, None]:
+    progress("the file's loss()", "")
+    loss, params = loss_from_file(path)
+    return loss, params, None
+
+
+def _from_lab(path: str, progress: Any) -> tuple[Tensor, None, dict]:
+    loss, derived = loss_from_lab(path, progress)
+    return loss, None, derived
+
+
+def explore_file_job(options: dict, channel: Any) -> tuple[dict, dict]:
+    """In the child: import FILE.py, call its ``loss()``, write the page to ``options["out"]``."""
+    return _page_job(options, channel, _from_file)
+
+
+def explore_lab_job(options: dict, channel: Any) -> tuple[dict, dict]:
+    """In the child: the lab's loss at its inputs and its derived gradients, the page to ``options["out"]``."""
+    return _page_job(options, channel, _from_lab)
+
+
 def explore_command(kind: str, out: str, timeout: float = DEFAULT_TIMEOUT, lab: str | None = None) -> str:
     """Write the explorer page of ``kind`` (an example name or a Python file), or of the lab file ``lab``,
-    to ``out``; returns the path. A file runs in a child process stopped after ``timeout`` seconds."""
+    to ``out``; returns the path. A file runs in a child process (``derivation_lab.run_lab``, issue 27's
+    isolation: time limit, memory cap, nothing of it imported here), stopped after ``timeout`` seconds."""
+    from .derivation_lab import run_lab
     from .explorer import EXAMPLES, example_loss, explore
 
     if not out.lower().endswith((".html", ".htm")):
         raise ValueError(f"--out must name an .html file, got {out!r}")
-    runs_code = lab is not None or kind not in EXAMPLES
-    if runs_code and not os.environ.get(CHILD):
-        check_python_file(lab if lab is not None else kind, "lab file" if lab is not None else "Python file")
-        command = [sys.executable, "-m", "tinygrad_sm", "explore"] + ([kind] if kind else []) + ["--out", out]
-        command += ["--file", lab] if lab is not None else []
-        try:
-            done = subprocess.run(
-                command, env={**os.environ, CHILD: "1"}, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise RuntimeError(
-                f"{lab or kind} did not finish within {timeout:g} s and was stopped (raise the limit with --timeout)"
-            ) from None
-        sys.stdout.write(done.stdout)  # what the learner's code printed
-        if done.returncode != 0:
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            message = lines[-1].split(": error: ", 1)[-1] if lines else f"exit status {done.returncode}"
-            raise RuntimeError(message)
+    if lab is None and kind in EXAMPLES:
+        loss, params = example_loss(kind)
+        return str(explore(loss, out, params=params).path)
+    source = lab if lab is not None else kind
+    check_python_file(source, "lab file" if lab is not None else "Python file")
+    job = "tinygrad_sm.explorer_files:" + ("explore_lab_job" if lab is not None else "explore_file_job")
+    result = run_lab(source, job=job, options={"out": os.path.abspath(out)}, timeout=timeout)
+    for line in result.output.splitlines():  # what the learner's code printed
+        print(f"{Path(source).name} printed| {line}")
+    if result.status == "done":
         return out
-    if lab is not None:
-        loss, derived = loss_from_lab(lab)
-        return str(explore(loss, out, derived=derived).path)
-    loss, params = example_loss(kind)
-    return str(explore(loss, out, params=params).path)
+    if result.status == "error":
+        raise RuntimeError(result.error)
+    if result.status == "timeout":
+        raise RuntimeError(
+            f"{source} did not finish within {timeout:g} s and was stopped (raise the limit with --timeout)"
+        )
+    running = result.running + (f" {result.where}" if result.where else "")
+    raise RuntimeError(
+        f"{source}: its process ended ({result.how}) while running {running}, before the page was written"
+    )
