@@ -296,10 +296,20 @@ def execute(notebook: nbformat.NotebookNode, folder: Path, timeout: int = 300) -
     return notebook
 
 
+def without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the live progress bars (ipywidgets) from the saved copy: on the static site a widget needs a
+    script from a CDN and its text fallback shows the bar at 0%; the printed results stay."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+    return notebook
+
+
 if __name__ == "__main__":
     FOLDER.mkdir(parents=True, exist_ok=True)
     chosen = sys.argv[1:] or list(NOTEBOOKS)
     for name in chosen:
-        notebook = execute(build(name, NOTEBOOKS[name]), FOLDER)
+        notebook = without_widgets(execute(build(name, NOTEBOOKS[name]), FOLDER))
         nbformat.write(notebook, FOLDER / f"{name}.ipynb")
         print(f"wrote {FOLDER / name}.ipynb")
