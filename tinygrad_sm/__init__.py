@@ -17,24 +17,37 @@ from . import autograd_functional, testing
 from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
+from .device import backends, cuda, device, get_default_device, set_default_device
 from .dtypes import promote_types, result_type
 from .factories import (
     arange,
-    default_generator,
+    bernoulli,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
-    manual_seed,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, jacobian
-from .methods import FUNCTIONS as _METHOD_FUNCTIONS
-from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
+from .methods import functions as _table_functions
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
@@ -52,7 +65,20 @@ int32 = int = _np.dtype(_np.int32)
 int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
 
-_LAZY = ("nn", "functional", "optim", "viz", "data", "train", "compare", "analytic", "cli", "interop", "dtypes")
+_LAZY = (
+    "nn",
+    "functional",
+    "optim",
+    "viz",
+    "data",
+    "train",
+    "compare",
+    "analytic",
+    "cli",
+    "interop",
+    "dtypes",
+    "linalg",
+)
 
 
 def __getattr__(name: str):
@@ -68,45 +94,63 @@ def __dir__() -> list:
 __all__ = [
     "AnomalyError",
     "DerivationReport",
+    "Generator",
     "GradcheckError",
     "Tensor",
     "arange",
     "autograd_functional",
-    "cat",
+    "backends",
+    "bernoulli",
     "check_derivation",
     "compile",
-    "concatenate",
+    "cuda",
     "data",
     "default_generator",
     "detect_anomaly",
+    "device",
+    "empty",
+    "empty_like",
     "enable_grad",
     "eye",
     "from_numpy",
     "full",
+    "full_like",
     "functional",
+    "get_default_device",
+    "get_rng_state",
     "grad",
     "gradcheck",
+    "initial_seed",
     "is_grad_enabled",
     "jacobian",
+    "linspace",
+    "logspace",
     "manual_seed",
-    "maximum",
-    "minimum",
+    "multinomial",
     "nn",
     "no_grad",
+    "normal",
     "ones",
     "ones_like",
     "optim",
     "promote_types",
     "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
     "randn",
+    "randn_like",
+    "randperm",
     "result_type",
-    "stack",
+    "seed",
+    "set_default_device",
+    "set_rng_state",
     "tensor",
     "testing",
     "viz",
-    "where",
     "zeros",
     "zeros_like",
 ]
-globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
-__all__ += sorted(_METHOD_FUNCTIONS)
+_METHOD_FUNCTIONS = _table_functions()  # tinygrad_sm.tanh, .sum, .cat, .einsum, ... (torch.*), from methods.TABLE
+globals().update(_METHOD_FUNCTIONS)
+__all__ += sorted(set(_METHOD_FUNCTIONS) - set(__all__))

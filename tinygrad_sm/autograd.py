@@ -212,6 +212,9 @@ class Function:
         return f"'{self.name}' (input shapes {shapes})"
 
 
+Primitive = Function  # the engine's own ops (issue 22 renames Function to Primitive; new code says Primitive)
+
+
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
 
