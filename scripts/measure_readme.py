@@ -45,6 +45,14 @@ def train(*argv: str) -> tuple[float, float]:
     return metrics["test_accuracy"], seconds / len(metrics["history"])
 
 
+def mean(runs: list[tuple[float, float]]) -> float:
+    return sum(score for score, _ in runs) / len(runs)
+
+
+def per_epoch(runs: list[tuple[float, float]]) -> str:
+    return f"{min(s for _, s in runs):.1f}-{max(s for _, s in runs):.1f} s"
+
+
 def seeds_text(scores: list[float]) -> str:
     return "/".join(f"{score:.3f}" for score in scores)
 
@@ -56,13 +64,18 @@ def measure(data_dir: Path) -> str:
     cnn = [train(*fashion, "--model", "cnn", "--seed", str(seed)) for seed in SEEDS]
     with tempfile.TemporaryDirectory() as out:
         subprocess.run(
-            [sys.executable, str(ROOT / "examples" / "fashion_mse_vs_ce.py"), "--data-dir", str(data_dir), "--out", out],
+            [
+                sys.executable,
+                str(ROOT / "examples" / "fashion_mse_vs_ce.py"),
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                out,
+            ],
             check=True,
             capture_output=True,
         )
         curves = json.loads((Path(out) / "mse_vs_ce.json").read_text())
-    mean = lambda runs: sum(score for score, _ in runs) / len(runs)  # noqa: E731
-    per_epoch = lambda runs: f"{min(s for _, s in runs):.1f}-{max(s for _, s in runs):.1f} s"  # noqa: E731
     mse, ce = curves["mse"], curves["ce"]
     rows = [
         "| run | command | test accuracy |",

@@ -59,4 +59,7 @@ def test_the_learning_curves_notebook_shows_a_chart_not_a_figure_repr():
     (path,) = [p for p in NOTEBOOKS if p.name.startswith("3")]
     outputs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
-    assert not any("<Figure size" in str(o.get("data", {}).get("text/plain", "")) and "image/png" not in o.get("data", {}) for o in outputs)
+    assert not any(
+        "<Figure size" in str(o.get("data", {}).get("text/plain", "")) and "image/png" not in o.get("data", {})
+        for o in outputs
+    )
