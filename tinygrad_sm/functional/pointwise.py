@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, values_of, where
+from ..tensor import Tensor, constant, values_of, where
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -56,7 +56,7 @@ def sign(x: Tensor) -> Tensor:
     signs = values_of(np.sign, x)
     if not x.requires_grad:
         return signs
-    return where(np.zeros(x.shape, dtype=bool), x, signs)
+    return where(constant(np.zeros(x.shape, dtype=bool)), x, signs)
 
 
 def sin(x: Tensor) -> Tensor:
