@@ -131,6 +131,11 @@ def _as_targets(targets: Any) -> Tensor:
     return Tensor(targets if isinstance(targets, np.ndarray) else np.asarray(targets))
 
 
+def _kind(targets: Any) -> str:
+    """The dtype kind of the targets (labels: i, u, b; probabilities: f), whatever holds them."""
+    return targets.dtype.kind if hasattr(targets, "dtype") else np.asarray(targets).dtype.kind
+
+
 def _labels(
     targets: Any, n: int, classes: int, ignore_index: int | None = None, shape: tuple[int, ...] | None = None
 ) -> tuple[Tensor, bool]:
@@ -322,8 +327,7 @@ def cross_entropy(
     row_max, masked = _check_logits(rows)
     n, classes = rows.shape
     weight = _class_weight(weight, classes, rows.dtype)
-    targets = _as_targets(targets)
-    if targets.dtype.kind in "iub":
+    if _kind(targets) in "iub":
         labels, some_outside = _labels(targets, n, classes, ignore_index)
         ignored = _any_ignored(labels, ignore_index, classes, some_outside)
         with name_scope("cross_entropy"):
@@ -375,6 +379,8 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     faster, but not twice differentiable. Logits (n, C); labels (n,) or probability rows (n, C)."""
     row_max, _ = _check_logits(logits)
     n, classes = logits.shape
-    raw = _as_targets(targets)
-    target = _labels(raw, n, classes)[0] if raw.dtype.kind in "iub" else _soft_targets(raw, logits, validate).detach()
+    if _kind(targets) in "iub":
+        target = _labels(targets, n, classes)[0]
+    else:
+        target = _soft_targets(targets, logits, validate).detach()
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target, row_max=row_max)
