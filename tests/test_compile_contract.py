@@ -555,3 +555,23 @@ def test_a_users_module_forward_reading_globals_and_arrays():
         POWER = 1.0
         OFFSET[:] = 0.0
     assert compiled.stats["replayed"] >= 3, compiled.stats
+
+
+def test_a_tensor_made_from_a_list_of_argument_arrays_reads_the_new_values():
+    weights = [tg.Tensor(np.ones((2, 3), np.float32), requires_grad=True) for _ in range(2)]
+
+    def make(w):
+        def step(a, b):
+            loss = (tg.Tensor([a, b]) * w).sum()  # a list of the arguments, not a constant
+            loss.backward()
+            return loss
+
+        return step
+
+    compiled, eager = tg.compile(make(weights[0])), make(weights[1])
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        a, b = rng.standard_normal(3), rng.standard_normal(3)
+        _same(compiled(a, b), eager(a, b))
+        assert np.array_equal(weights[0].grad.numpy(), weights[1].grad.numpy())
+    assert compiled.stats["replayed"] >= 2

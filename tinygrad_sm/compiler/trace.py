@@ -307,7 +307,15 @@ class Tracer(BackwardRecorder):
             return
         source = data._data if isinstance(data, Tensor) else data
         if not isinstance(source, np.ndarray):
-            return self.on_constant(array)  # numbers and lists written in the code
+            if not _holds_arrays(source):
+                return self.on_constant(array)  # numbers and lists written in the code
+            try:  # a list of arrays or tensors: np.array of the list, as infer_array makes it
+                text, used = self.value_expr(source, "Tensor([...])")
+            except Refused as error:
+                return self.refuse(str(error))
+            var = self._bind(array, Var("stacked"))
+            self.emit("{} = _np.array(" + text + ", dtype=" + self.const(array.dtype, "dtype") + ")", [var] + used)
+            return
         try:
             text, used = self.value_expr(source, "Tensor(array)")
         except Refused:
@@ -593,6 +601,12 @@ def _plain_sgd(optimizer: Any) -> bool:
 
 
 _SHAPE_PRESERVING = {np.ndarray.any, np.ndarray.all, np.copy, np.sign, _array_as, ops.max_keepdims}
+
+
+def _holds_arrays(value: Any) -> bool:
+    if isinstance(value, (Tensor, np.ndarray, np.generic)):
+        return True
+    return isinstance(value, (list, tuple)) and any(_holds_arrays(v) for v in value)
 
 
 def _has_mask(index: Any) -> bool:
