@@ -575,3 +575,21 @@ def test_a_tensor_made_from_a_list_of_argument_arrays_reads_the_new_values():
         _same(compiled(a, b), eager(a, b))
         assert np.array_equal(weights[0].grad.numpy(), weights[1].grad.numpy())
     assert compiled.stats["replayed"] >= 2
+
+
+def test_zero_grad_to_zeros_instead_of_none_compiles():
+    def make():
+        model = _model()
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def train_step(x, y):
+            loss = F.cross_entropy(model(tg.Tensor(x)), y)
+            opt.zero_grad(set_to_none=False)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return train_step, model, opt
+
+    compiled, _ = _run_both(make, _data(7))
+    assert compiled.stats["replayed"] >= 3, compiled.stats

@@ -185,6 +185,10 @@ class Tracer(BackwardRecorder):
             self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
             self.grad_read.add(id(leaf))
             return var
+        if id(grad._data) in self.constants:  # zero_grad(set_to_none=False): fresh zeros, a constant
+            var = self._bind(grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
+            self.emit("{} = " + self.const(grad._data, "zeros"), [var], "the .grad zero_grad() set", kind="read")
+            return var
         raise Refused("a .grad that was replaced inside the compiled function")
 
     def state_var(self, tensor: Tensor) -> Var:

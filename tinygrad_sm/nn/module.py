@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..autograd import _mode
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 
 
 class IncompatibleKeys(NamedTuple):
@@ -149,7 +149,7 @@ class Module:
             if set_to_none or tensor.grad is None:
                 tensor.grad = None
             else:
-                tensor.grad = Tensor(np.zeros_like(tensor.grad.data))
+                tensor.grad = constant(np.zeros_like(tensor.grad._data))  # (zeros: a constant for compile)
 
     def train(self, mode: bool = True) -> Module:
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
