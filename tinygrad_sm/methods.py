@@ -23,7 +23,8 @@ import numpy as np
 
 from . import numpy_adapters as npa
 from . import tensor_functions as tf
-from .functional import contraction, indexing, order, pointwise, reductions, shape
+from .functional import contraction, counting, indexing, order, pointwise, reductions, shape
+from .functional.softmax import logsumexp
 from .interop import _FUNCTIONS, _UFUNCS
 from .tensor import Tensor
 
@@ -50,27 +51,52 @@ def _numpy(*functions: Any) -> tuple[Any, ...]:
 
 
 TABLE: list[Entry] = [
-    # ---------------------------------------------------------------- arithmetic (operators on Tensor)
-    Entry("add", npa.binary("__add__"), method=False, function=False, numpy=(np.add,)),
-    Entry("subtract", npa.binary("__sub__"), method=False, function=False, numpy=(np.subtract,)),
-    Entry("multiply", npa.binary("__mul__"), method=False, function=False, numpy=(np.multiply,)),
-    Entry("true_divide", npa.binary("__truediv__"), method=False, function=False, numpy=(np.true_divide,)),
-    Entry("power", npa.binary("__pow__"), method=False, function=False, numpy=(np.power,)),
+    # ---------------------------------------------------------------- arithmetic (the operators' named forms)
+    Entry("add", tf.add, numpy=(np.add,), numpy_impl=npa.binary("__add__")),
+    Entry("sub", tf.sub, numpy=(np.subtract,), numpy_impl=npa.binary("__sub__")),
+    Entry("subtract", tf.sub),
+    Entry("mul", tf.mul, numpy=(np.multiply,), numpy_impl=npa.binary("__mul__")),
+    Entry("multiply", tf.mul),
+    Entry("div", tf.div, numpy=(np.true_divide,), numpy_impl=npa.binary("__truediv__")),
+    Entry("divide", tf.div),
+    Entry("true_divide", tf.div),
+    Entry("pow", tf.pow, numpy=(np.power,), numpy_impl=npa.binary("__pow__")),
     Entry("matmul", Tensor.matmul, method=False, numpy=(np.matmul,), numpy_impl=npa.binary("__matmul__")),
+    Entry("mm", Tensor.mm, method=False),
+    Entry("bmm", Tensor.bmm, method=False),
     Entry("negative", Tensor.__neg__, method=False, function=False, numpy=(np.negative,)),
-    # ---------------------------------------------------------------- comparisons (constant bool tensors)
-    Entry("greater", npa.compare(np.greater), method=False, function=False, numpy=(np.greater,)),
-    Entry("greater_equal", npa.compare(np.greater_equal), method=False, function=False, numpy=(np.greater_equal,)),
-    Entry("less", npa.compare(np.less), method=False, function=False, numpy=(np.less,)),
-    Entry("less_equal", npa.compare(np.less_equal), method=False, function=False, numpy=(np.less_equal,)),
-    Entry("equal_elementwise", npa.compare(np.equal), method=False, function=False, numpy=(np.equal,)),
-    Entry("not_equal", npa.compare(np.not_equal), method=False, function=False, numpy=(np.not_equal,)),
+    # ---------------------------------------------------------------- comparisons and tests (bool tensors)
+    Entry("eq", tf.eq, numpy=(np.equal,)),
+    Entry("ne", tf.ne, numpy=(np.not_equal,)),
+    Entry("gt", tf.gt, numpy=(np.greater,)),
+    Entry("ge", tf.ge, numpy=(np.greater_equal,)),
+    Entry("lt", tf.lt, numpy=(np.less,)),
+    Entry("le", tf.le, numpy=(np.less_equal,)),
+    Entry("greater", tf.gt),
+    Entry("greater_equal", tf.ge),
+    Entry("less", tf.lt),
+    Entry("less_equal", tf.le),
+    Entry("not_equal", tf.ne),
+    Entry("logical_and", tf.logical_and),
+    Entry("logical_or", tf.logical_or),
+    Entry("logical_xor", tf.logical_xor),
+    Entry("logical_not", tf.logical_not),
+    Entry("isnan", tf.isnan),
+    Entry("isinf", tf.isinf),
+    Entry("isfinite", tf.isfinite),
+    Entry("isclose", tf.isclose),
+    Entry("allclose", tf.allclose),
+    Entry("equal", tf.equal),
     # ---------------------------------------------------------------- elementwise
     Entry("exp", Tensor.exp, method=False, numpy=(np.exp,)),
     Entry("log", Tensor.log, method=False, numpy=(np.log,)),
     Entry("sqrt", Tensor.sqrt, method=False, numpy=(np.sqrt,)),
     Entry("tanh", Tensor.tanh, method=False, numpy=(np.tanh,)),
     Entry("abs", Tensor.abs, method=False, numpy=(np.absolute,)),
+    Entry("sigmoid", Tensor.sigmoid, method=False),
+    Entry("relu", Tensor.relu, method=False),
+    Entry("softmax", Tensor.softmax, method=False),
+    Entry("log_softmax", Tensor.log_softmax, method=False),
     Entry("maximum", tf.maximum, method=False, numpy=(np.maximum,)),
     Entry("minimum", tf.minimum, method=False, numpy=(np.minimum,)),
     Entry("clamp", pointwise.clamp),
@@ -93,6 +119,13 @@ TABLE: list[Entry] = [
     Entry("max", Tensor.max, method=False, numpy=_numpy(np.max, np.amax), numpy_impl=npa.reduction("max")),
     Entry("min", Tensor.min, method=False, numpy=_numpy(np.min, np.amin), numpy_impl=npa.reduction("min")),
     Entry("argmax", Tensor.argmax, method=False, numpy=(np.argmax,), numpy_impl=npa.argextremum("argmax")),
+    Entry("argmin", Tensor.argmin, method=False),
+    Entry("all", Tensor.all, method=False),
+    Entry("any", Tensor.any, method=False),
+    Entry("logsumexp", logsumexp),
+    Entry("var_mean", reductions.var_mean, method=False),
+    Entry("std_mean", reductions.std_mean, method=False),
+    Entry("count_nonzero", counting.count_nonzero),
     Entry("var", reductions.var, numpy=(np.var,), numpy_impl=npa.var),
     Entry("std", reductions.std, numpy=(np.std,), numpy_impl=npa.std),
     Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
@@ -105,9 +138,23 @@ TABLE: list[Entry] = [
     Entry("sort", order.sort),
     Entry("argsort", order.argsort),
     Entry("topk", order.topk),
+    Entry("kthvalue", order.kthvalue),
+    Entry("median", order.median),
+    Entry("mode", order.mode),
+    Entry("aminmax", order.aminmax),
+    # ---------------------------------------------------------------- counting (constant results)
+    Entry("unique", counting.unique),
+    Entry("bincount", counting.bincount),
+    Entry("histc", counting.histc),
+    Entry("histogram", counting.histogram),
     # ---------------------------------------------------------------- shape
     Entry("reshape", Tensor.reshape, method=False, numpy=(np.reshape,), numpy_impl=npa.reshape),
     Entry("transpose", Tensor.transpose, method=False, numpy=(np.transpose,), numpy_impl=npa.transpose),
+    Entry("permute", Tensor.permute, method=False),
+    Entry("t", Tensor.t, method=False),
+    Entry("clone", Tensor.clone, method=False),
+    Entry("numel", Tensor.numel, method=False),
+    Entry("unbind", shape.unbind),
     Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
     Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
     Entry("squeeze", shape.squeeze, numpy=(np.squeeze,), numpy_impl=npa.squeeze),
@@ -128,6 +175,7 @@ TABLE: list[Entry] = [
     Entry("where", tf.where, method=False, numpy=(np.where,)),
     Entry("concatenate", tf.concatenate, method=False, numpy=(np.concatenate,), numpy_impl=npa.concatenate),
     Entry("cat", tf.concatenate, method=False),
+    Entry("concat", tf.concatenate, method=False),
     Entry("stack", tf.stack, method=False, numpy=(np.stack,), numpy_impl=npa.stack),
     # ---------------------------------------------------------------- indexing
     Entry("gather", indexing.gather),

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .compiler.hooks import derived
 from .dtypes import result_type
 from .tensor import Tensor, _cast, _plain, _promoted
 from .tensor_habits import _UNSET, axis_args
@@ -71,3 +72,132 @@ def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> T
     axis = axis % (tensors[0].ndim + 1)
     expanded = [t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors]
     return concatenate(expanded, axis=axis)
+
+
+def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
+    """``x`` with ``x[index] = value``, out of place: what ``x[index] = value`` records on a tensor in the
+    graph. Where an index repeats, the last value written wins, as NumPy's assignment (PyTorch leaves it
+    unspecified). Gradient: ``value`` receives the gradient of the places it was written to, ``x`` that of
+    the places left unchanged."""
+    flat_positions = np.arange(x._data.size).reshape(x.shape)[index]  # where each written value lands
+    values = _cast(value, x.dtype)
+    if values.shape != flat_positions.shape:
+        values = values.expand(flat_positions.shape)
+    positions = flat_positions.reshape(-1)
+    last_from_end = np.unique(positions[::-1], return_index=True)[1]
+    kept = positions.size - 1 - last_from_end  # the last write to each position (sorted by position)
+    written = np.zeros(x.shape, dtype=bool)
+    written.reshape(-1)[positions] = True
+    if kept.size == positions.size:  # no position written twice: every value, in its own order
+        kept_values, kept_positions = values.reshape(-1), positions
+    else:
+        kept_values, kept_positions = values.reshape(-1)[kept], positions[kept]
+    # (scattered and chosen in x's own shape: the result is a fresh array, not a view another tensor holds)
+    scattered = ops.ScatterAdd.apply(kept_values, shape=x.shape, index=np.unravel_index(kept_positions, x.shape))
+    return ops.Where.apply(scattered, x, condition=written)
+
+
+# ---------------------------------------------------------------- PyTorch's named arithmetic
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input + alpha * other`` (``torch.add``)."""
+    result: Tensor = _as_tensor(input) + (other if alpha == 1 else other * alpha)
+    return result
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other`` (``torch.sub``, ``torch.subtract``)."""
+    result: Tensor = _as_tensor(input) - (other if alpha == 1 else other * alpha)
+    return result
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """``input * other`` (``torch.mul``, ``torch.multiply``)."""
+    result: Tensor = _as_tensor(input) * other
+    return result
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``input / other`` (``torch.div``, ``torch.divide``); ``rounding_mode="floor"`` or ``"trunc"`` rounds the
+    quotient, which then carries no gradient (its derivative is 0 almost everywhere), and keeps an integer
+    dtype for integer operands, as PyTorch."""
+    if rounding_mode is None:
+        quotient: Tensor = _as_tensor(input) / other
+        return quotient
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    dtype = result_type(input, other)
+    return Tensor._wrap(derived(_rounded_quotient, _plain(input), _plain(other), rounding_mode, dtype))
+
+
+def _rounded_quotient(a: Any, b: Any, mode: str, dtype: np.dtype) -> np.ndarray:
+    a, b = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
+    if dtype.kind in "iu":
+        if mode == "floor":
+            return np.asarray(np.floor_divide(a, b))
+        return np.asarray(np.trunc(a / b).astype(dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray((np.floor if mode == "floor" else np.trunc)(a / b), dtype=dtype)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` (``torch.pow``; either may be the tensor)."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        input = Tensor(input)
+    return input**exponent  # type: ignore[no-any-return]  # (a number base: Tensor.__rpow__)
+
+
+# ---------------------------------------------------------------- comparisons: constant bool tensors
+def _comparison(ufunc: np.ufunc, name: str) -> Any:
+    def compare(input: Any, other: Any) -> Tensor:
+        return Tensor._wrap(derived(ufunc, _plain(input), _plain(other)))
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"``{name}`` elementwise, as ``np.{ufunc.__name__}``: a bool tensor, not differentiable."
+    return compare
+
+
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+logical_and = _comparison(np.logical_and, "logical_and")
+logical_or = _comparison(np.logical_or, "logical_or")
+logical_xor = _comparison(np.logical_xor, "logical_xor")
+
+
+def _test(ufunc: np.ufunc, name: str) -> Any:
+    def test(input: Any) -> Tensor:
+        return Tensor._wrap(derived(ufunc, _plain(input)))
+
+    test.__name__ = test.__qualname__ = name
+    test.__doc__ = f"``np.{ufunc.__name__}`` elementwise: a bool tensor, not differentiable."
+    return test
+
+
+logical_not = _test(np.logical_not, "logical_not")
+isnan = _test(np.isnan, "isnan")
+isinf = _test(np.isinf, "isinf")
+isfinite = _test(np.isfinite, "isfinite")
+
+
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """``|input - other| <= atol + rtol * |other|`` elementwise (``torch.isclose``): a bool tensor."""
+    return Tensor._wrap(derived(np.isclose, _plain(input), _plain(other), rtol, atol, equal_nan))
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether every element is ``isclose`` (``torch.allclose``): a Python bool."""
+    return bool(np.allclose(_plain(input), _plain(other), rtol, atol, equal_nan))
+
+
+def equal(input: Any, other: Any) -> bool:
+    """Whether the two tensors have the same shape and elements (``torch.equal``): a Python bool."""
+    a, b = np.asarray(_plain(input)), np.asarray(_plain(other))
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def numel(input: Any) -> int:
+    """The number of elements (``torch.numel``)."""
+    return int(np.size(_plain(input)))

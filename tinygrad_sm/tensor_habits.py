@@ -17,10 +17,11 @@ import numpy as np
 
 from . import autograd as _autograd
 from . import ops
+from .compiler.hooks import derived
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
-    from .functional.order import ValuesIndices
+    from .functional.counting import HistogramResult
     from .tensor import Tensor
 
 
@@ -43,14 +44,51 @@ _DTYPE_NAMES = {
 }
 
 
-class ReductionResult(NamedTuple):
-    """``(values, indices)`` of ``max``/``min`` over ``dim=``, as PyTorch returns them."""
+class ValuesIndices(NamedTuple):
+    """``(values, indices)`` as PyTorch's ``max(dim)``, ``min(dim)``, ``sort``, ``topk``, ``kthvalue``,
+    ``median(dim)`` and ``mode`` return them: ``values`` carry the gradient back to the positions they came
+    from, ``indices`` are an int64 tensor (not differentiable). ``_, pred = out.max(1)`` unpacks as PyTorch."""
 
     values: Tensor
-    indices: np.ndarray
+    indices: Tensor
+
+
+ReductionResult = ValuesIndices  # (the earlier name)
+
+
+class MinMax(NamedTuple):
+    """``(min, max)`` as PyTorch's ``aminmax`` returns them."""
+
+    min: Tensor
+    max: Tensor
 
 
 _UNSET: Any = object()
+
+
+def _is_dim(value: Any) -> bool:
+    """A dim argument (an int or ints), as opposed to ``max(other)``'s tensor or number."""
+    if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, builtins.bool):
+        return True
+    return isinstance(value, (tuple, list)) and all(isinstance(v, (builtins.int, np.integer)) for v in value)
+
+
+def _size_of(size: tuple) -> tuple[builtins.int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(builtins.int(n) for n in size)
+
+
+def _arg_indices(array: np.ndarray, name: str, axis: Any, keepdims: bool) -> np.ndarray:
+    """``argmax``/``argmin`` of ``array`` as int64 (0 for a 0-d tensor over dim 0 or -1)."""
+    if array.ndim == 0:
+        if axis not in (None, 0, -1):
+            raise IndexError(f"{name}: dim {axis} is out of range for a 0-d tensor (expected 0 or -1)")
+        return np.zeros((), dtype=np.int64)
+    if array.size == 0:
+        raise ValueError(f"{name} of an empty tensor (shape {array.shape}) has no answer")
+    return np.asarray(getattr(array, name)(axis=axis, keepdims=keepdims), dtype=np.int64)
 
 
 def axis_args(
@@ -70,6 +108,17 @@ def axis_args(
     axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
     keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
     return axis, bool(keep)
+
+
+def _unary_inplace(name: str) -> Callable[..., Tensor]:
+    """``t.exp_()`` from ``t.exp()`` (see ``TensorHabits._inplace``)."""
+
+    def method(self: TensorHabits) -> Tensor:
+        return self._inplace(lambda old, _: getattr(old, name)())
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``{name}`` in place (recorded in the graph where autograd must see it)."
+    return method
 
 
 class TensorHabits:
@@ -134,7 +183,7 @@ class TensorHabits:
         amax: Callable[..., Tensor]
         amin: Callable[..., Tensor]
         sort: Callable[..., ValuesIndices]
-        argsort: Callable[..., np.ndarray]
+        argsort: Callable[..., Tensor]
         topk: Callable[..., ValuesIndices]
         gather: Callable[..., Tensor]
         scatter: Callable[..., Tensor]
@@ -143,6 +192,57 @@ class TensorHabits:
         masked_fill: Callable[..., Tensor]
         outer: Callable[..., Tensor]
         tensordot: Callable[..., Tensor]
+        # (more rows of the table, by family)
+        add: Callable[..., Tensor]
+        sub: Callable[..., Tensor]
+        subtract: Callable[..., Tensor]
+        mul: Callable[..., Tensor]
+        multiply: Callable[..., Tensor]
+        div: Callable[..., Tensor]
+        divide: Callable[..., Tensor]
+        true_divide: Callable[..., Tensor]
+        pow: Callable[..., Tensor]
+        eq: Callable[..., Tensor]
+        ne: Callable[..., Tensor]
+        gt: Callable[..., Tensor]
+        ge: Callable[..., Tensor]
+        lt: Callable[..., Tensor]
+        le: Callable[..., Tensor]
+        greater: Callable[..., Tensor]
+        greater_equal: Callable[..., Tensor]
+        less: Callable[..., Tensor]
+        less_equal: Callable[..., Tensor]
+        not_equal: Callable[..., Tensor]
+        logical_and: Callable[..., Tensor]
+        logical_or: Callable[..., Tensor]
+        logical_xor: Callable[..., Tensor]
+        logical_not: Callable[..., Tensor]
+        isnan: Callable[..., Tensor]
+        isinf: Callable[..., Tensor]
+        isfinite: Callable[..., Tensor]
+        isclose: Callable[..., Tensor]
+        allclose: Callable[..., bool]
+        equal: Callable[..., bool]
+        logsumexp: Callable[..., Tensor]
+        median: Callable[..., Any]
+        mode: Callable[..., ValuesIndices]
+        kthvalue: Callable[..., ValuesIndices]
+        aminmax: Callable[..., MinMax]
+        count_nonzero: Callable[..., Tensor]
+        unique: Callable[..., Any]
+        bincount: Callable[..., Tensor]
+        histc: Callable[..., Tensor]
+        histogram: Callable[..., HistogramResult]
+        unbind: Callable[..., tuple[Tensor, ...]]
+        _view_of: tuple[Tensor, Any] | None
+
+        def __iadd__(self, other: Any) -> Tensor: ...
+        def __isub__(self, other: Any) -> Tensor: ...
+        def __imul__(self, other: Any) -> Tensor: ...
+        def __itruediv__(self, other: Any) -> Tensor: ...
+        def _write(self, ufunc: Any, value: Any, out_of_place: Any = None) -> Tensor: ...
+        def maximum(self, other: Any) -> Tensor: ...
+        def minimum(self, other: Any) -> Tensor: ...
     else:
         __slots__ = ()
 
@@ -184,6 +284,59 @@ class TensorHabits:
         if self.ndim != 2 or other.ndim != 2:
             raise ValueError(f"mm needs two 2-D tensors, got shapes {self.shape} and {other.shape}; use matmul")
         return self @ other
+
+    def bmm(self, other: Any) -> Tensor:
+        """Batched matrix product of two 3-D tensors ``(b, n, m) @ (b, m, p)`` (as ``torch.bmm``: no broadcasting)."""
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        if self.ndim != 3 or other.ndim != 3 or self.shape[0] != other.shape[0]:
+            raise ValueError(
+                f"bmm needs two 3-D tensors with one batch size, got shapes {self.shape} and {other.shape}"
+            )
+        return self @ other
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is), as ``torch.t``."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor of at most 2 dimensions, got shape {self.shape}; use transpose")
+        return self.transpose() if self.ndim == 2 else self  # type: ignore[return-value]  # self is a Tensor
+
+    def contiguous(self) -> Tensor:
+        """The tensor itself: NumPy arrays need no contiguity for ``view`` here (a PyTorch habit kept working)."""
+        return self  # type: ignore[return-value]  # self is a Tensor
+
+    def is_contiguous(self) -> builtins.bool:
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def view_as(self, other: Any) -> Tensor:
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: Any) -> Tensor:
+        return self.reshape(other.shape)
+
+    def expand_as(self, other: Any) -> Tensor:
+        return self.expand(other.shape)
+
+    def type_as(self, other: Any) -> Tensor:
+        return self.astype(other.dtype)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        """A new tensor from ``data``, of this tensor's dtype unless ``dtype`` is given."""
+        made = type(self)(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+        return made  # type: ignore[return-value]  # type(self) is Tensor
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        return self.new_full(_size_of(size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        return self.new_full(_size_of(size), 1, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        dtype = self.dtype if dtype is None else _as_dtype(dtype)
+        made = type(self)(np.full(_size_of((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+        return made  # type: ignore[return-value]  # type(self) is Tensor
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        return self.new_full(_size_of(size), 0, dtype=dtype, requires_grad=requires_grad)
 
     def dot(self, other: Any) -> Tensor:
         """Inner product of two 1-D tensors of one length (as ``torch.dot``), a 0-d tensor."""
@@ -250,19 +403,20 @@ class TensorHabits:
             return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
         return type(self)._wrap(self._data.copy())
 
-    def argmax(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
-    ) -> np.ndarray:
-        """Indices of the maxima (integers; not part of autograd)."""
-        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
-        return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+    def argmax(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+        """Index of the maximum over ``dim`` (of the flattened tensor without one): an int64 tensor, not part
+        of autograd, as PyTorch. The first of tied maxima wins."""
+        return self._arg_extremum("argmax", dim, keepdim, axis, keepdims)
 
-    def argmin(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
-    ) -> np.ndarray:
-        """Indices of the minima (integers; not part of autograd)."""
-        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
-        return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+    def argmin(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+        """Index of the minimum over ``dim``, as ``argmax``."""
+        return self._arg_extremum("argmin", dim, keepdim, axis, keepdims)
+
+    def _arg_extremum(self, name: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
+        axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
+        if isinstance(axis_, (tuple, list)):
+            raise TypeError(f"{name}: dim must be one int (or None for the flattened tensor), got {axis_!r}")
+        return type(self)._wrap(derived(_arg_indices, self._data, name, axis_, keep))
 
     def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
@@ -282,21 +436,48 @@ class TensorHabits:
         return ops.Sum.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
     def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        """The mean over ``dim`` (all by default). An integer or bool tensor raises, as PyTorch (its mean is
+        not an integer; NumPy would silently compute float64): write ``t.float().mean()``."""
+        if self._data.dtype.kind != "f":
+            raise TypeError(
+                f"mean() of a tensor of dtype {self.dtype} (shape {self.shape}): the mean needs a floating point "
+                "tensor, as in PyTorch; write t.float().mean()"
+            )
         if dim is _UNSET and keepdim is _UNSET:
             axis, keep = None if axis is _UNSET else axis, False if keepdims is _UNSET else bool(keepdims)
         else:
             axis, keep = axis_args(axis, keepdims, dim, keepdim, "mean")
         return ops.Mean.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
-    def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
-        result is PyTorch's ``(values, indices)``; with ``axis=`` or positionally it is the values only,
-        as NumPy (a deliberate difference: ``t.max(1)`` is the NumPy spelling existing code uses)."""
-        return self._extremum(ops.Max, "max", axis, keepdims, dim, keepdim)
+    def max(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Any:
+        """As PyTorch: ``t.max()`` the largest value; ``t.max(dim)`` / ``t.max(dim=d, keepdim=...)`` the named
+        tuple ``(values, indices)`` (so ``_, pred = out.max(1)`` gives the indices); ``t.max(other)`` the
+        elementwise maximum. NumPy's keyword ``t.max(axis=1)`` (and ``np.max(t, 1)``) gives the values only,
+        as NumPy does; so does a tuple of dims (``t.max((0, 1))``, as NumPy and ``amax``: one value per slice
+        comes from several positions, so there is no index to give). Tied maxima share the gradient of the
+        values evenly."""
+        return self._extremum("max", dim, keepdim, axis, keepdims)
 
-    def min(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Min over ``axis``, as ``max`` (values and indices with ``dim=``)."""
-        return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
+    def min(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Any:
+        """As ``max``: ``t.min(dim)`` gives ``(values, indices)``, ``t.min(axis=d)`` the values only."""
+        return self._extremum("min", dim, keepdim, axis, keepdims)
+
+    def _extremum(self, name: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Any:
+        op = ops.Max if name == "max" else ops.Min
+        if isinstance(dim, type(self)) or (dim is not _UNSET and dim is not None and not _is_dim(dim)):
+            if keepdim is not _UNSET or axis is not _UNSET or keepdims is not _UNSET:
+                raise TypeError(f"{name}(other) takes no dim/keepdim: it is the elementwise {name}imum")
+            other = dim if isinstance(dim, type(self)) else type(self)(dim)
+            return self.maximum(other) if name == "max" else self.minimum(other)  # type: ignore[attr-defined]
+        if axis is not _UNSET or keepdims is not _UNSET:  # NumPy's spelling: the values, as NumPy
+            axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
+            return op.apply(self, axis=axis_, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
+        if dim is _UNSET or dim is None or isinstance(dim, (tuple, list)):  # no single dim: no indices to give
+            keep = False if keepdim is _UNSET else bool(keepdim)
+            return op.apply(self, axis=None if dim is _UNSET else dim, keepdims=keep)  # type: ignore[arg-type]
+        keep = False if keepdim is _UNSET else bool(keepdim)
+        values = op.apply(self, axis=int(dim), keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
+        return ValuesIndices(values, self._arg_extremum("arg" + name, int(dim), keep, _UNSET, _UNSET))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -336,7 +517,13 @@ class TensorHabits:
         return self.permute(tuple(axes))
 
     def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to ``shape`` (new dims at the front); ``-1`` keeps that dim's size, as PyTorch."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if any(size == -1 for size in shape):
+            lead = len(shape) - self.ndim
+            if lead < 0 or any(size == -1 for size in shape[:lead]):
+                raise ValueError(f"expand: -1 is not allowed for a new leading dim (shape {self.shape} to {shape})")
+            shape = tuple(self.shape[i - lead] if size == -1 else size for i, size in enumerate(shape))
         try:
             np.broadcast_shapes(self.shape, shape)
         except ValueError:
@@ -348,14 +535,6 @@ class TensorHabits:
 
     broadcast_to = expand
 
-    def _extremum(self, op: Any, name: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
-        axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
-        values = op.apply(self, axis=axis_, keepdims=keep)
-        if not isinstance(dim, (int, np.integer)):  # no dim=, or several dims (as torch.amax): the values
-            return values
-        arg = self._data.argmax if name == "max" else self._data.argmin
-        return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
-
     def _rebind(self, out_of_place: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
         """``c += v`` on a tensor inside a graph, as PyTorch records it: the result is computed out of
         place and this tensor object becomes it, while the ops recorded earlier keep seeing the old state
@@ -364,12 +543,15 @@ class TensorHabits:
         import sys
 
         holders = 2 + _autograd.frozen_count(self._data)  # this slot, getrefcount's argument, saving graphs
-        if self._data.base is not None or sys.getrefcount(self._data) > holders:
+        view_of = getattr(self, "_view_of", None)  # x[i] of a basic index: the write must reach x too
+        if (self._data.base is not None and view_of is None) or sys.getrefcount(self._data) > holders:
             raise RuntimeError(
                 f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
                 "with another tensor or array (a view, detach() or .data): write `x = x + ...`"
             )
-        old = type(self)._wrap(self._data)
+        # the old state keeps its values for the ops that read them; a view's are copied, so it stops
+        # sharing the array of the tensor it was taken from (which is rebound below)
+        old = type(self)._wrap(self._data if view_of is None else self._data.copy())
         old.requires_grad, old._node = self.requires_grad, self._node
         old._version, old._previous = self._version, self._previous
         old.name = self.name
@@ -381,4 +563,83 @@ class TensorHabits:
         self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
         if self._extras is not None and not self._extras.retain:
             self._extras = None  # hooks belong to the old value, as in PyTorch
+        if view_of is not None:  # as PyTorch's views: the tensor it was taken from sees the write
+            self._view_of = None  # type: ignore[misc]
+            source, index = view_of
+            source[index] = self
         return self  # type: ignore[return-value]  # self is a Tensor
+
+    # ------------------------------------------------------------ PyTorch's small habits
+    def numel(self) -> builtins.int:
+        """The number of elements (``torch.numel``)."""
+        return builtins.int(self._data.size)
+
+    def nelement(self) -> builtins.int:
+        """The number of elements (an older name of ``numel``)."""
+        return builtins.int(self._data.size)
+
+    def dim(self) -> builtins.int:
+        """The number of dimensions (``ndim``)."""
+        return self.ndim
+
+    def ndimension(self) -> builtins.int:
+        return self.ndim
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (a batch of matrices transposed)."""
+        if self.ndim < 2:
+            raise ValueError(f"mT needs a tensor of at least 2 dimensions, got shape {self.shape}")
+        return self.swapaxes(-2, -1)
+
+    # ------------------------------------------------------------ in place, PyTorch's trailing underscore
+    # Each is recorded in the graph where autograd must see it (see Tensor._write), else written in place.
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self += alpha * other``."""
+        return self.__iadd__(other if alpha == 1 else other * alpha)  # type: ignore[operator, no-any-return]
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self -= alpha * other``."""
+        return self.__isub__(other if alpha == 1 else other * alpha)  # type: ignore[operator, no-any-return]
+
+    def mul_(self, other: Any) -> Tensor:
+        return self.__imul__(other)  # type: ignore[operator, no-any-return]
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if rounding_mode is None:
+            return self.__itruediv__(other)  # type: ignore[operator, no-any-return]
+        from .tensor_functions import div
+
+        return self._inplace(lambda old, value: div(old, value, rounding_mode=rounding_mode), other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(lambda old, value: old**value, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self._inplace(lambda old, _: old.clamp(min, max))  # type: ignore[attr-defined]
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace(lambda old, new: old.masked_fill(mask, new), value)  # type: ignore[attr-defined]
+
+    neg_, abs_, exp_, log_, sqrt_ = (_unary_inplace(n) for n in ("neg", "abs", "exp", "log", "sqrt"))
+    sigmoid_, tanh_, relu_, square_ = (_unary_inplace(n) for n in ("sigmoid", "tanh", "relu", "square"))
+    reciprocal_, sin_, cos_, sign_ = (_unary_inplace(n) for n in ("reciprocal", "sin", "cos", "sign"))
+
+    def _inplace(self, out_of_place: Callable[[Any, Any], Any], value: Any = None) -> Tensor:
+        """An in-place method from its out-of-place form: recorded as that op in the graph, or (no graph
+        involved) its result written into this tensor's array, which keeps its dtype (a float result does
+        not fit an integer tensor: TypeError, as PyTorch)."""
+
+        def write(array: np.ndarray, new: Any, out: np.ndarray) -> None:
+            with _autograd.no_grad():
+                result = out_of_place(type(self)._wrap(array), new)._data
+            if np.can_cast(result.dtype, out.dtype, "same_kind"):
+                np.copyto(out, result, casting="same_kind")
+            else:
+                raise TypeError(
+                    f"in-place result of dtype {result.dtype} cannot be stored in a tensor of dtype {out.dtype}"
+                )
+
+        return self._write(write, value, out_of_place)  # type: ignore[attr-defined, no-any-return]

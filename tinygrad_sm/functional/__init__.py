@@ -58,6 +58,8 @@ __all__ = [
     "unfold",
 ]
 
+from .linear import cosine_similarity, linear, normalize
+from .pointwise import logaddexp
 from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are rows of methods.TABLE
 
-__all__ += ["pad"]
+__all__ += ["cosine_similarity", "linear", "logaddexp", "normalize", "pad"]
