@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys as _sys
 
 from .. import functional
-from . import utils
+from . import init, utils
 from .activation import (
     ELU,
     GELU,
@@ -103,6 +103,7 @@ __all__ = [
     "Unflatten",
     "build_model",
     "functional",
+    "init",
     "is_conv_spec",
     "load",
     "save",
