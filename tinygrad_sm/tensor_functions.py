@@ -84,16 +84,15 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
     if values.shape != flat_positions.shape:
         values = values.expand(flat_positions.shape)
     positions = flat_positions.reshape(-1)
-    last_from_end = np.unique(positions[::-1], return_index=True)[1]
-    kept = positions.size - 1 - last_from_end  # the last write to each position (sorted by position)
     written = np.zeros(x.shape, dtype=bool)
     written.reshape(-1)[positions] = True
-    if kept.size == positions.size:  # no position written twice: every value, in its own order
-        kept_values, kept_positions = values.reshape(-1), positions
-    else:
-        kept_values, kept_positions = values.reshape(-1)[kept], positions[kept]
-    # (scattered and chosen in x's own shape: the result is a fresh array, not a view another tensor holds)
-    scattered = ops.ScatterAdd.apply(kept_values, shape=x.shape, index=np.unravel_index(kept_positions, x.shape))
+    last_from_end = np.unique(positions[::-1], return_index=True)[1]
+    if last_from_end.size != positions.size:  # a position written twice: keep its last value only
+        kept = np.unravel_index(positions.size - 1 - last_from_end, flat_positions.shape)
+        values, flat_positions = values[kept], flat_positions[kept]
+    # (values scattered in their own shape, chosen in x's: no reshape, so no view of another tensor's array
+    # is kept by the graph, which would block the next in-place write to it)
+    scattered = ops.ScatterAdd.apply(values, shape=x.shape, index=np.unravel_index(flat_positions, x.shape))
     return ops.Where.apply(scattered, x, condition=written)
 
 

@@ -505,7 +505,7 @@ class TensorHabits:
         """The mean over ``dim`` (all by default). An integer or bool tensor raises, as PyTorch (its mean is
         not an integer; NumPy would silently compute float64): write ``t.float().mean()``."""
         if self._data.dtype.kind != "f":
-            raise TypeError(
+            raise RuntimeError(
                 f"mean() of a tensor of dtype {self.dtype} (shape {self.shape}): the mean needs a floating point "
                 "tensor, as in PyTorch; write t.float().mean()"
             )
@@ -588,7 +588,7 @@ class TensorHabits:
         if any(size == -1 for size in shape):
             lead = len(shape) - self.ndim
             if lead < 0 or any(size == -1 for size in shape[:lead]):
-                raise ValueError(f"expand: -1 is not allowed for a new leading dim (shape {self.shape} to {shape})")
+                raise RuntimeError(f"expand: -1 is not allowed for a new leading dim (shape {self.shape} to {shape})")
             shape = tuple(self.shape[i - lead] if size == -1 else size for i, size in enumerate(shape))
         try:
             np.broadcast_shapes(self.shape, shape)
@@ -629,8 +629,7 @@ class TensorHabits:
         self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
         if self._extras is not None and not self._extras.retain:
             self._extras = None  # hooks belong to the old value, as in PyTorch
-        if view_of is not None:  # as PyTorch's views: the tensor it was taken from sees the write
-            self._view_of = None  # type: ignore[misc]
+        if view_of is not None:  # as PyTorch's views: the tensor it was taken from sees the write (each time)
             source, index = view_of
             source[index] = self
         return self  # type: ignore[return-value]  # self is a Tensor

@@ -63,7 +63,7 @@ def _format_values(array: np.ndarray) -> str:
         def element(value: Any) -> str:
             return f"{int(value):>{width}}"
 
-    return np.array2string(
+    text = np.array2string(
         array,
         separator=", ",
         prefix="tensor(",
@@ -72,6 +72,9 @@ def _format_values(array: np.ndarray) -> str:
         edgeitems=3,
         max_line_width=80,
     )
+    if array.size > 1000:  # PyTorch right-aligns the ellipsis to the elements' width
+        text = text.replace(", ...,", ", " + "...".rjust(len(element(array.reshape(-1)[0]))) + ",")
+    return text
 
 
 def _edges(array: np.ndarray) -> np.ndarray:

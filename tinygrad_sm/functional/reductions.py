@@ -106,7 +106,7 @@ def std_mean(
 
 def _check_floating(x: Tensor, op: str) -> None:
     if x.dtype.kind != "f":
-        raise TypeError(
+        raise RuntimeError(
             f"{op} needs a floating point tensor, got dtype {x.dtype} (as PyTorch); convert with .float() first"
         )
 
