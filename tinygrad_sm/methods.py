@@ -113,6 +113,7 @@ TABLE: list[Entry] = [
     Entry("log2", pointwise.log2, numpy=(np.log2,)),
     Entry("log10", pointwise.log10, numpy=(np.log10,)),
     Entry("logaddexp", pointwise.logaddexp, numpy=(np.logaddexp,)),
+    Entry("rsqrt", tf.rsqrt),
     # ---------------------------------------------------------------- reductions
     Entry("sum", Tensor.sum, method=False, numpy=(np.sum,), numpy_impl=npa.reduction("sum")),
     Entry("mean", Tensor.mean, method=False, numpy=(np.mean,), numpy_impl=npa.reduction("mean")),
@@ -154,6 +155,11 @@ TABLE: list[Entry] = [
     Entry("t", Tensor.t, method=False),
     Entry("clone", Tensor.clone, method=False),
     Entry("numel", Tensor.numel, method=False),
+    Entry("is_tensor", tf.is_tensor, method=False),
+    Entry("is_floating_point", Tensor.is_floating_point, method=False),
+    Entry("as_tensor", tf.as_tensor, method=False),
+    Entry("set_grad_enabled", tf.set_grad_enabled, method=False),
+    Entry("inference_mode", tf.inference_mode, method=False),
     Entry("unbind", shape.unbind),
     Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
     Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
@@ -172,7 +178,7 @@ TABLE: list[Entry] = [
     Entry("narrow", shape.narrow),
     Entry("pad", shape.pad, method=False),
     # ---------------------------------------------------------------- several tensors
-    Entry("where", tf.where, method=False, numpy=(np.where,)),
+    Entry("where", tf.where_, method=False, numpy=(np.where,), numpy_impl=tf.where),
     Entry("concatenate", tf.concatenate, method=False, numpy=(np.concatenate,), numpy_impl=npa.concatenate),
     Entry("cat", tf.concatenate, method=False),
     Entry("concat", tf.concatenate, method=False),
@@ -183,6 +189,10 @@ TABLE: list[Entry] = [
     Entry("scatter_add", indexing.scatter_add),
     Entry("index_select", indexing.index_select),
     Entry("masked_fill", indexing.masked_fill),
+    Entry("masked_select", tf.masked_select),
+    Entry("nonzero", tf.nonzero),  # (np.nonzero, np.argwhere: NumPy's own answers, rows of the NumPy surface)
+    Entry("argwhere", tf.argwhere),
+    Entry("select", Tensor.select, method=False),
     Entry(
         "take_along_axis", indexing.take_along_axis, method=False, numpy=(np.take_along_axis,),
         numpy_impl=npa.take_along_axis,

@@ -200,3 +200,99 @@ def equal(input: Any, other: Any) -> bool:
 def numel(input: Any) -> int:
     """The number of elements (``torch.numel``)."""
     return int(np.size(_plain(input)))
+
+
+# ---------------------------------------------------------------- positions and selections (no gradient to positions)
+def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
+    """The positions of the nonzero elements: an int64 tensor of shape ``(n, ndim)`` (``torch.nonzero``), or
+    with ``as_tuple=True`` one int64 tensor per dimension (NumPy's ``nonzero``)."""
+    positions = derived(np.nonzero, np.asarray(_plain(input)))
+    if as_tuple:
+        return tuple(Tensor._wrap(np.asarray(p, dtype=np.int64)) for p in positions)
+    return Tensor._wrap(np.stack(positions, axis=-1).astype(np.int64).reshape(-1, len(positions)))
+
+
+def argwhere(input: Any) -> Tensor:
+    """``nonzero(input)``: the positions of the nonzero elements, shape ``(n, ndim)``."""
+    return nonzero(input)  # type: ignore[no-any-return]
+
+
+def masked_select(input: Any, mask: Any) -> Tensor:
+    """The elements where ``mask`` (broadcast) holds, as a 1-D tensor (``torch.masked_select``); the gradient
+    goes back to the selected places."""
+    x = _as_tensor(input)
+    full_mask = np.broadcast_to(
+        np.asarray(_plain(mask), dtype=bool), np.broadcast_shapes(x.shape, np.shape(_plain(mask)))
+    )
+    if full_mask.shape != x.shape:
+        x = x.expand(full_mask.shape)
+    return x[full_mask]
+
+
+def where_(condition: Any, input: Any = _UNSET, other: Any = _UNSET) -> Any:
+    """``torch.where(condition, input, other)``; with the condition alone, ``nonzero(condition, as_tuple=True)``."""
+    if input is _UNSET and other is _UNSET:
+        return nonzero(condition, as_tuple=True)
+    if input is _UNSET or other is _UNSET:
+        raise TypeError("where: give both input and other, or only the condition")
+    return where(condition, input, other)
+
+
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Any) -> bool:
+    """Whether the tensor's dtype is a floating point one."""
+    return bool(np.asarray(_plain(input)).dtype.kind == "f")
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """A tensor sharing ``data``'s memory where it can (a NumPy array of the wanted dtype, or a tensor),
+    else a copy, as ``torch.as_tensor``."""
+    from .device import as_device
+    from .tensor_habits import _as_dtype
+
+    as_device(device)
+    wanted = None if dtype is None else _as_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if wanted is None or wanted == data.dtype else data.astype(wanted)
+    if isinstance(data, np.ndarray) and (wanted is None or wanted == data.dtype):
+        from .factories import from_numpy
+
+        return from_numpy(data)
+    return Tensor(data, dtype=wanted)
+
+
+class set_grad_enabled:
+    """Turn gradient recording on or off: as a call (``torch.set_grad_enabled(False)``) it takes effect at
+    once, as a context manager it restores the previous mode on exit, as PyTorch's."""
+
+    def __init__(self, mode: bool) -> None:
+        from .autograd import _mode
+
+        self._previous = _mode.grad_enabled
+        _mode.grad_enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        from .autograd import _mode
+
+        _mode.grad_enabled = self._previous
+
+
+def inference_mode(mode: bool = True) -> Any:
+    """``torch.inference_mode``: here the same as ``no_grad`` (``enable_grad`` with ``mode=False``); a context
+    manager and a decorator. (PyTorch's also skips version counting; NumPy has nothing to skip.)"""
+    from .autograd import enable_grad, no_grad
+
+    return no_grad() if mode else enable_grad()
+
+
+def rsqrt(input: Any) -> Tensor:
+    """``1 / sqrt(x)`` elementwise (``torch.rsqrt``)."""
+    root: Tensor = _as_tensor(input).sqrt()
+    return 1 / root

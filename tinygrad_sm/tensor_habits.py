@@ -34,6 +34,9 @@ def _as_dtype(dtype: Any) -> np.dtype:
     return dtype
 
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}  # fmt: skip
+
 _DTYPE_NAMES = {
     "float": np.float32,
     "double": np.float64,
@@ -234,6 +237,10 @@ class TensorHabits:
         histc: Callable[..., Tensor]
         histogram: Callable[..., HistogramResult]
         unbind: Callable[..., tuple[Tensor, ...]]
+        nonzero: Callable[..., Any]
+        argwhere: Callable[..., Tensor]
+        masked_select: Callable[..., Tensor]
+        rsqrt: Callable[..., Tensor]
         _view_of: tuple[Tensor, Any] | None
 
         def __iadd__(self, other: Any) -> Tensor: ...
@@ -299,6 +306,38 @@ class TensorHabits:
         if self.ndim > 2:
             raise ValueError(f"t() expects a tensor of at most 2 dimensions, got shape {self.shape}; use transpose")
         return self.transpose() if self.ndim == 2 else self  # type: ignore[return-value]  # self is a Tensor
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without an argument PyTorch's type name (``'torch.FloatTensor'``); with a dtype, the tensor cast to
+        it (as ``to(dtype)``), as PyTorch's ``t.type(y.dtype)``."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name) + "Tensor"
+        return self.astype(dtype)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> builtins.int:
+        """Bytes per element."""
+        return builtins.int(self.dtype.itemsize)
+
+    def select(self, dim: builtins.int, index: builtins.int) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dim removed (``x.select(1, 0)`` is ``x[:, 0]``)."""
+        axis = builtins.int(dim) % max(self.ndim, 1)
+        return self[(slice(None),) * axis + (builtins.int(index),)]  # type: ignore[index, no-any-return]
+
+    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        """``scatter`` in place: ``torch.zeros(n, 10).scatter_(1, y.unsqueeze(1), 1)`` (a one-hot)."""
+        from .functional.indexing import scatter
+
+        if src is not None and not isinstance(src, (TensorHabits, np.ndarray)) and value is None:
+            src, value = None, src  # a number written positionally, as PyTorch's scatter_(dim, index, 1.0)
+        return self._inplace(lambda old, _: scatter(old, dim, index, src, value=value))
+
+    def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
+        from .functional.indexing import scatter_add
+
+        return self._inplace(lambda old, new: scatter_add(old, dim, index, new), src)
 
     def contiguous(self) -> Tensor:
         """The tensor itself: NumPy arrays need no contiguity for ``view`` here (a PyTorch habit kept working)."""
