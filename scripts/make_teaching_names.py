@@ -400,13 +400,10 @@ add("torch.masked_select", [T], "out = torch.masked_select(x, mask)")
 add("torch.rsqrt", [P], "out = torch.rsqrt(v)")
 add("torch.is_tensor", [T], "out = (torch.is_tensor(x), torch.is_tensor(3.0))")
 add("torch.as_tensor", [T], "out = torch.as_tensor([1.5, 2.0])")
+add("torch.cuda.is_available", [P, T], "out = torch.cuda.is_available()")
+add("torch.device", [P, T])
+add("torch.nn.Parameter", [P], waits_for="i22-function")
 O = [
-    {
-        "name": "torch.cuda.is_available",
-        "reason": "devices are issue 22's (torch.device, torch.cuda): not a name this list's test asserts",
-        "waits_for": "i22-function",
-    },
-    {"name": "torch.nn.Parameter", "reason": "nn.Parameter is issue 22's", "waits_for": "i22-function"},
     {
         "name": "torch.Tensor(int data)",
         "reason": "torch.Tensor(data) always makes float32 (it is torch.FloatTensor); tinygrad_sm.Tensor is the class whose constructor infers dtypes as torch.tensor does (ints stay int64, which labels need); torch.Tensor([2.0]) with floats agrees. Write tg.tensor(data, dtype=tg.float32)",
