@@ -81,4 +81,16 @@ CASES = {
     "format_a_0d_tensor": "out = (f'{x.sum():.4f}', f'{x.max():.2e}', '{:>8.3f}'.format(v.mean()), f'{ints.sum():d}')",
     "format_with_a_spec_on_a_vector_raises": "out = f'{v:.4f}'",
     "numel_dim_mT": "out = (x.numel(), x.nelement(), x.dim(), torch.numel(x), x.reshape(2, 3, 2).mT.shape, x.T.shape, x.tolist())",
+    "repr_summarised_matrices": "out = (repr(torch.arange(10000).reshape(100, 100)), repr(torch.ones(50, 30) / 7), "
+    "repr(torch.arange(12.0).reshape(2, 3, 2) * 1e-6), repr(torch.tensor([-1.5, 200.25, 3.0], dtype=torch.float64, "
+    "requires_grad=True) * 2), repr(torch.tensor([[True, False], [False, False]])), repr(torch.tensor([-3, 12, 0])))",
+    "counting_dtypes": "w = torch.tensor([0.5, 1.0, 2.0, 0.25])\nidx = torch.tensor([0, 2, 2, 5])\n"
+    "out = (torch.bincount(idx, weights=w), torch.bincount(idx, minlength=8), torch.unique(torch.tensor([[1, 2], [1, 2], [0, 5]]), dim=0), "
+    "torch.unique(torch.tensor([4, 1, 4, 2]), return_inverse=True), torch.histc(torch.tensor([0.0, 1.0, 1.0, 2.0, 5.0]), bins=5, min=0, max=5))",
+    "reductions_spellings": "out = (x.std(dim=(0, 1)), x.var(1, correction=0), x.sum((0, 1)), torch.mean(x, dim=1, keepdim=True), "
+    "x.max(dim=1, keepdim=True).values, torch.argmax(x, 1, keepdim=True), x.prod(1), x.cumsum(dim=0), x.amax((0, 1)), x.amin(1))",
+    "in_place_chain_on_a_computed_tensor": "w = x.clone().requires_grad_()\nh = w.tanh()\nh = h * 1\nh += 1\nh *= h\n"
+    "h[1:, :2] = h[1:, :2] * 3\nh.sum().backward()\nout = (h, w.grad)",
+    "bool_and_int_reductions": "out = (mask.sum(), mask.sum(1), ints.sum(), ints.prod(), ints.cumsum(0), mask.any(), mask.all(1), "
+    "(x > 0).float().mean(), torch.tensor([1, 2], dtype=torch.int32).sum())",
 }

@@ -72,8 +72,8 @@ def _format_values(array: np.ndarray) -> str:
         edgeitems=3,
         max_line_width=80,
     )
-    if array.size > 1000:  # PyTorch right-aligns the ellipsis to the elements' width
-        text = text.replace(", ...,", ", " + "...".rjust(len(element(array.reshape(-1)[0]))) + ",")
+    if array.size > 1000:  # PyTorch writes the elided columns as ",  ...,"
+        text = text.replace(", ...,", ",  ...,")
     return text
 
 
@@ -100,7 +100,16 @@ def torch_style_repr(tensor: Tensor) -> str:
         extras.append("requires_grad=True")
     if tensor.name:
         extras.append(f"name={tensor.name!r}")
-    return "tensor(" + ", ".join([body, *extras]) + ")"
+    text = "tensor(" + body
+    line = len(text.rsplit("\n", 1)[-1])
+    for extra in extras:  # as PyTorch: a suffix that would pass 80 characters starts a new line
+        if line + len(extra) + 2 > 80:
+            text += ",\n" + " " * len("tensor(") + extra
+            line = len("tensor(") + len(extra)
+        else:
+            text += ", " + extra
+            line += len(extra) + 2
+    return text + ")"
 
 
 def _backward_name(node: Any) -> str:
