@@ -364,8 +364,6 @@ class Tensor(TensorHabits):
         def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
             out[plain] = new
 
-        from .tensor_functions import index_put
-
         self._write(assign, value, lambda old, new: index_put(old, plain, new))
 
     # ------------------------------------------------------------ elementwise
@@ -523,7 +521,7 @@ def _warn_non_leaf_grad(tensor: Tensor) -> None:
 
 _autograd.Tensor = Tensor  # type: ignore[misc]  # autograd's forward reference, filled in here
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
-from .tensor_functions import _as_tensor, cat, concatenate, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
+from .tensor_functions import _as_tensor, cat, concatenate, index_put, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
 
 
 class _CallableModule(_types.ModuleType):  # the type of every module

@@ -19,6 +19,8 @@ from . import autograd as _autograd
 from . import ops
 from .compiler.hooks import derived
 from .dtypes import check_kind
+from .tensor_conveniences import TensorConveniences
+from .tensor_inplace import TensorInPlace
 
 if TYPE_CHECKING:
     from .functional.counting import HistogramResult
@@ -33,9 +35,6 @@ def _as_dtype(dtype: Any) -> np.dtype:
     check_kind(dtype)
     return dtype
 
-
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}  # fmt: skip
 
 _DTYPE_NAMES = {
     "float": np.float32,
@@ -76,13 +75,6 @@ def _is_dim(value: Any) -> bool:
     return isinstance(value, (tuple, list)) and all(isinstance(v, (builtins.int, np.integer)) for v in value)
 
 
-def _size_of(size: tuple) -> tuple[builtins.int, ...]:
-    """``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return tuple(builtins.int(n) for n in size)
-
-
 def _arg_indices(array: np.ndarray, name: str, axis: Any, keepdims: bool) -> np.ndarray:
     """``argmax``/``argmin`` of ``array`` as int64 (0 for a 0-d tensor over dim 0 or -1)."""
     if array.ndim == 0:
@@ -113,18 +105,7 @@ def axis_args(
     return axis, bool(keep)
 
 
-def _unary_inplace(name: str) -> Callable[..., Tensor]:
-    """``t.exp_()`` from ``t.exp()`` (see ``TensorHabits._inplace``)."""
-
-    def method(self: TensorHabits) -> Tensor:
-        return self._inplace(lambda old, _: getattr(old, name)())
-
-    method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"``{name}`` in place (recorded in the graph where autograd must see it)."
-    return method
-
-
-class TensorHabits:
+class TensorHabits(TensorConveniences, TensorInPlace):
     """Methods PyTorch users reach for (mixed into ``Tensor``)."""
 
     if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
@@ -300,82 +281,6 @@ class TensorHabits:
                 f"bmm needs two 3-D tensors with one batch size, got shapes {self.shape} and {other.shape}"
             )
         return self @ other
-
-    def t(self) -> Tensor:
-        """The transpose of a matrix (a 0-d or 1-D tensor is returned as it is), as ``torch.t``."""
-        if self.ndim > 2:
-            raise ValueError(f"t() expects a tensor of at most 2 dimensions, got shape {self.shape}; use transpose")
-        return self.transpose() if self.ndim == 2 else self  # type: ignore[return-value]  # self is a Tensor
-
-    def type(self, dtype: Any = None) -> Any:
-        """Without an argument PyTorch's type name (``'torch.FloatTensor'``); with a dtype, the tensor cast to
-        it (as ``to(dtype)``), as PyTorch's ``t.type(y.dtype)``."""
-        if dtype is None:
-            return "torch." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name) + "Tensor"
-        return self.astype(dtype)
-
-    def is_floating_point(self) -> builtins.bool:
-        return self.dtype.kind == "f"
-
-    def element_size(self) -> builtins.int:
-        """Bytes per element."""
-        return builtins.int(self.dtype.itemsize)
-
-    def select(self, dim: builtins.int, index: builtins.int) -> Tensor:
-        """The slice at ``index`` along ``dim``, that dim removed (``x.select(1, 0)`` is ``x[:, 0]``)."""
-        axis = builtins.int(dim) % max(self.ndim, 1)
-        return self[(slice(None),) * axis + (builtins.int(index),)]  # type: ignore[index, no-any-return]
-
-    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
-        """``scatter`` in place: ``torch.zeros(n, 10).scatter_(1, y.unsqueeze(1), 1)`` (a one-hot)."""
-        from .functional.indexing import scatter
-
-        if src is not None and not isinstance(src, (TensorHabits, np.ndarray)) and value is None:
-            src, value = None, src  # a number written positionally, as PyTorch's scatter_(dim, index, 1.0)
-        return self._inplace(lambda old, _: scatter(old, dim, index, src, value=value))
-
-    def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
-        from .functional.indexing import scatter_add
-
-        return self._inplace(lambda old, new: scatter_add(old, dim, index, new), src)
-
-    def contiguous(self) -> Tensor:
-        """The tensor itself: NumPy arrays need no contiguity for ``view`` here (a PyTorch habit kept working)."""
-        return self  # type: ignore[return-value]  # self is a Tensor
-
-    def is_contiguous(self) -> builtins.bool:
-        return builtins.bool(self._data.flags.c_contiguous)
-
-    def view_as(self, other: Any) -> Tensor:
-        return self.reshape(other.shape)
-
-    def reshape_as(self, other: Any) -> Tensor:
-        return self.reshape(other.shape)
-
-    def expand_as(self, other: Any) -> Tensor:
-        return self.expand(other.shape)
-
-    def type_as(self, other: Any) -> Tensor:
-        return self.astype(other.dtype)
-
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-        """A new tensor from ``data``, of this tensor's dtype unless ``dtype`` is given."""
-        made = type(self)(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
-        return made  # type: ignore[return-value]  # type(self) is Tensor
-
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-        return self.new_full(_size_of(size), 0, dtype=dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-        return self.new_full(_size_of(size), 1, dtype=dtype, requires_grad=requires_grad)
-
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-        dtype = self.dtype if dtype is None else _as_dtype(dtype)
-        made = type(self)(np.full(_size_of((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
-        return made  # type: ignore[return-value]  # type(self) is Tensor
-
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Tensor:
-        return self.new_full(_size_of(size), 0, dtype=dtype, requires_grad=requires_grad)
 
     def dot(self, other: Any) -> Tensor:
         """Inner product of two 1-D tensors of one length (as ``torch.dot``), a 0-d tensor."""
@@ -639,111 +544,3 @@ class TensorHabits:
         )
 
     broadcast_to = expand
-
-    def _rebind(self, out_of_place: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
-        """``c += v`` on a tensor inside a graph, as PyTorch records it: the result is computed out of
-        place and this tensor object becomes it, while the ops recorded earlier keep seeing the old state
-        (``_previous``, looked up by the logical clock in ``autograd``). Refused when another tensor
-        could share the array (a view, ``detach()``, ``.data``), since that one would not see the write."""
-        import sys
-
-        holders = 2 + _autograd.frozen_count(self._data)  # this slot, getrefcount's argument, saving graphs
-        view_of = getattr(self, "_view_of", None)  # x[i] of a basic index: the write must reach x too
-        if (self._data.base is not None and view_of is None) or sys.getrefcount(self._data) > holders:
-            raise RuntimeError(
-                f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
-                "with another tensor or array (a view, detach() or .data): write `x = x + ...`"
-            )
-        # the old state keeps its values for the ops that read them; a view's are copied, so it stops
-        # sharing the array of the tensor it was taken from (which is rebound below)
-        old = type(self)._wrap(self._data if view_of is None else self._data.copy())
-        old.requires_grad, old._node = self.requires_grad, self._node
-        old._version, old._previous = self._version, self._previous
-        old.name = self.name
-        # (bump before the new op: ops recorded until now read the old state from here on)
-        _autograd.bump_version(self)  # type: ignore[arg-type]  # self is a Tensor
-        new = out_of_place(old, value)
-        if new.dtype != self.dtype:
-            raise TypeError(f"in-place result of dtype {new.dtype} cannot be stored in a tensor of dtype {self.dtype}")
-        self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
-        if self._extras is not None and not self._extras.retain:
-            self._extras = None  # hooks belong to the old value, as in PyTorch
-        if view_of is not None:  # as PyTorch's views: the tensor it was taken from sees the write (each time)
-            source, index = view_of
-            source[index] = self
-        return self  # type: ignore[return-value]  # self is a Tensor
-
-    # ------------------------------------------------------------ PyTorch's small habits
-    def numel(self) -> builtins.int:
-        """The number of elements (``torch.numel``)."""
-        return builtins.int(self._data.size)
-
-    def nelement(self) -> builtins.int:
-        """The number of elements (an older name of ``numel``)."""
-        return builtins.int(self._data.size)
-
-    def dim(self) -> builtins.int:
-        """The number of dimensions (``ndim``)."""
-        return self.ndim
-
-    def ndimension(self) -> builtins.int:
-        return self.ndim
-
-    @property
-    def mT(self) -> Tensor:
-        """The last two dimensions swapped (a batch of matrices transposed)."""
-        if self.ndim < 2:
-            raise ValueError(f"mT needs a tensor of at least 2 dimensions, got shape {self.shape}")
-        return self.swapaxes(-2, -1)
-
-    # ------------------------------------------------------------ in place, PyTorch's trailing underscore
-    # Each is recorded in the graph where autograd must see it (see Tensor._write), else written in place.
-    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self += alpha * other``."""
-        return self.__iadd__(other if alpha == 1 else other * alpha)  # type: ignore[operator, no-any-return]
-
-    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        """``self -= alpha * other``."""
-        return self.__isub__(other if alpha == 1 else other * alpha)  # type: ignore[operator, no-any-return]
-
-    def mul_(self, other: Any) -> Tensor:
-        return self.__imul__(other)  # type: ignore[operator, no-any-return]
-
-    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        if rounding_mode is None:
-            return self.__itruediv__(other)  # type: ignore[operator, no-any-return]
-        from .tensor_functions import div
-
-        return self._inplace(lambda old, value: div(old, value, rounding_mode=rounding_mode), other)
-
-    def pow_(self, exponent: Any) -> Tensor:
-        return self._inplace(lambda old, value: old**value, exponent)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        return self._inplace(lambda old, _: old.clamp(min, max))  # type: ignore[attr-defined]
-
-    clip_ = clamp_
-
-    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
-        return self._inplace(lambda old, new: old.masked_fill(mask, new), value)  # type: ignore[attr-defined]
-
-    neg_, abs_, exp_, log_, sqrt_ = (_unary_inplace(n) for n in ("neg", "abs", "exp", "log", "sqrt"))
-    sigmoid_, tanh_, relu_, square_ = (_unary_inplace(n) for n in ("sigmoid", "tanh", "relu", "square"))
-    reciprocal_, sin_, cos_, sign_ = (_unary_inplace(n) for n in ("reciprocal", "sin", "cos", "sign"))
-
-    def _inplace(self, out_of_place: Callable[[Any, Any], Any], value: Any = None) -> Tensor:
-        """An in-place method from its out-of-place form: recorded as that op in the graph, or (no graph
-        involved) its result written into this tensor's array, which keeps its dtype (a float result does
-        not fit an integer tensor: TypeError, as PyTorch)."""
-
-        def write(array: np.ndarray, new: Any, out: np.ndarray) -> None:
-            with _autograd.no_grad():
-                result = out_of_place(type(self)._wrap(array), new)._data
-            if np.can_cast(result.dtype, out.dtype, "same_kind"):
-                np.copyto(out, result, casting="same_kind")
-            else:
-                raise TypeError(
-                    f"in-place result of dtype {result.dtype} cannot be stored in a tensor of dtype {out.dtype}"
-                )
-
-        return self._write(write, value, out_of_place)  # type: ignore[attr-defined, no-any-return]
