@@ -113,12 +113,12 @@ def test_float_only_ufuncs_of_the_table_give_float32_for_integers():
     ints = tg.tensor([1, 2, 3])
     checked = 0
     for entry in methods.TABLE:
+        if not (entry.method or entry.function):
+            continue  # a NumPy-only spelling (np.fabs) keeps NumPy's answer
         for function in entry.numpy:
-            if (
-                isinstance(function, np.ufunc)
-                and function.nin == 1
-                and np.dtype(function(np.array([1, 2, 3])).dtype) == np.float64
-            ):
+            rounding = function in (np.rint, np.floor, np.ceil, np.trunc)  # PyTorch keeps integers as they are
+            unary = isinstance(function, np.ufunc) and function.nin == 1
+            if unary and function(np.array([1, 2, 3])).dtype == np.float64 and not rounding:
                 result = (entry.numpy_impl or entry.impl)(ints)
                 assert result.dtype == np.float32, f"np.{function.__name__} of int64 gave {result.dtype}"
                 checked += 1

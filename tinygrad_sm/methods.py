@@ -22,8 +22,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import numpy_adapters as npa
+from . import numpy_surface as ns
 from . import tensor_functions as tf
-from .functional import contraction, counting, indexing, order, pointwise, reductions, shape
+from .functional import arrays, contraction, counting, indexing, linalg, order, pointwise, reductions, shape
+from .functional import pointwise_math as pm
 from .functional.softmax import logsumexp
 from .interop import _FUNCTIONS, _UFUNCS
 from .tensor import Tensor
@@ -132,7 +134,7 @@ TABLE: list[Entry] = [
     Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
     Entry("cumsum", reductions.cumsum, numpy=(np.cumsum,), numpy_impl=npa.cumulative(reductions.cumsum)),
     Entry("cumprod", reductions.cumprod, numpy=(np.cumprod,), numpy_impl=npa.cumulative(reductions.cumprod)),
-    Entry("norm", reductions.norm, numpy=(np.linalg.norm,), numpy_impl=npa.norm),
+    Entry("norm", reductions.norm),  # np.linalg.norm: the linalg row below (matrix norms too)
     Entry("amax", reductions.amax),
     Entry("amin", reductions.amin),
     # ---------------------------------------------------------------- order
@@ -206,6 +208,132 @@ TABLE: list[Entry] = [
     Entry("np_shape", lambda a: np.shape(a._data), method=False, function=False, numpy=(np.shape,)),
     Entry("np_ndim", lambda a: np.ndim(a._data), method=False, function=False, numpy=(np.ndim,)),
     Entry("np_size", npa.size, method=False, function=False, numpy=(np.size,)),
+    # ================================================================ the NumPy surface (issue 23)
+    # trigonometric and hyperbolic (primitives in ops/trig.py); PyTorch's short names and its arc* aliases
+    Entry("tan", pm.tan, numpy=(np.tan,)),
+    Entry("asin", pm.asin, numpy=(np.arcsin,)),
+    Entry("acos", pm.acos, numpy=(np.arccos,)),
+    Entry("atan", pm.atan, numpy=(np.arctan,)),
+    Entry("sinh", pm.sinh, numpy=(np.sinh,)),
+    Entry("cosh", pm.cosh, numpy=(np.cosh,)),
+    Entry("asinh", pm.asinh, numpy=(np.arcsinh,)),
+    Entry("acosh", pm.acosh, numpy=(np.arccosh,)),
+    Entry("atanh", pm.atanh, numpy=(np.arctanh,)),
+    Entry("atan2", pm.atan2, numpy=(np.arctan2,)),
+    Entry("arcsin", pm.asin),
+    Entry("arccos", pm.acos),
+    Entry("arctan", pm.atan),
+    Entry("arcsinh", pm.asinh),
+    Entry("arccosh", pm.acosh),
+    Entry("arctanh", pm.atanh),
+    Entry("arctan2", pm.atan2),
+    Entry("hypot", pm.hypot, numpy=(np.hypot,)),
+    # rounding (gradient 0) and remainders (ops/rounding.py); % and // on Tensor
+    Entry("floor", pm.floor, numpy=(np.floor,)),
+    Entry("ceil", pm.ceil, numpy=(np.ceil,)),
+    Entry("trunc", pm.trunc, numpy=(np.trunc,)),
+    Entry("fix", pm.trunc, numpy=(np.fix,), numpy_impl=ns.fix),
+    Entry("round", pm.round, numpy=_numpy(np.round, np.around, np.rint), numpy_impl=ns.round_),
+    Entry("remainder", pm.remainder, numpy=(np.remainder,)),
+    Entry("fmod", pm.fmod, numpy=(np.fmod,)),
+    Entry("floor_divide", pm.floor_divide, numpy=(np.floor_divide,)),
+    Entry("__mod__", pm.remainder, function=False),
+    Entry("__rmod__", pm._rremainder, function=False),
+    Entry("__floordiv__", pm.floor_divide, function=False),
+    Entry("__rfloordiv__", pm._rfloor_divide, function=False),
+    # elementwise composites (functional/pointwise_math.py)
+    Entry("exp2", pm.exp2, numpy=(np.exp2,)),
+    Entry("fabs", pm.fabs, method=False, function=False, numpy=(np.fabs,)),
+    Entry("deg2rad", pm.deg2rad, numpy=(np.deg2rad, np.radians)),
+    Entry("rad2deg", pm.rad2deg, numpy=(np.rad2deg, np.degrees)),
+    Entry("fmax", pm.fmax, numpy=(np.fmax,)),
+    Entry("fmin", pm.fmin, numpy=(np.fmin,)),
+    Entry("logaddexp2", pm.logaddexp2, numpy=(np.logaddexp2,)),
+    Entry("sinc", pm.sinc, numpy=(np.sinc,)),
+    Entry("nan_to_num", pm.nan_to_num, numpy=(np.nan_to_num,), numpy_impl=ns.nan_to_num),
+    Entry("real", pm.real, method=False, numpy=(np.real, np.real_if_close)),
+    Entry("imag", pm.imag, method=False, function=False, numpy=(np.imag,)),
+    Entry("conj", pm.conj, numpy=(np.conjugate,)),
+    Entry("angle", pm.angle, numpy=(np.angle,)),
+    # array manipulation (functional/arrays.py)
+    Entry("movedim", arrays.movedim, numpy=(np.moveaxis,)),
+    Entry("moveaxis", arrays.movedim),
+    Entry("rollaxis", arrays.rollaxis, method=False, function=False, numpy=(np.rollaxis,)),
+    Entry("repeat_interleave", arrays.repeat_interleave, numpy=(np.repeat,), numpy_impl=ns.repeat),
+    Entry("fliplr", arrays.fliplr, numpy=(np.fliplr,)),
+    Entry("flipud", arrays.flipud, numpy=(np.flipud,)),
+    Entry("rot90", arrays.rot90, numpy=(np.rot90,), numpy_impl=ns.rot90),
+    Entry("vstack", arrays.vstack, method=False, numpy=_numpy(np.vstack, getattr(np, "row_stack", None)),
+          numpy_impl=ns.stacking(arrays.vstack)),
+    Entry("row_stack", arrays.vstack, method=False),
+    Entry("hstack", arrays.hstack, method=False, numpy=(np.hstack,), numpy_impl=ns.stacking(arrays.hstack)),
+    Entry("dstack", arrays.dstack, method=False, numpy=(np.dstack,), numpy_impl=ns.stacking(arrays.dstack)),
+    Entry("column_stack", arrays.column_stack, method=False, numpy=(np.column_stack,)),
+    Entry("atleast_1d", arrays.atleast_1d, method=False, numpy=(np.atleast_1d,)),
+    Entry("atleast_2d", arrays.atleast_2d, method=False, numpy=(np.atleast_2d,)),
+    Entry("atleast_3d", arrays.atleast_3d, method=False, numpy=(np.atleast_3d,)),
+    Entry("append", arrays.append, method=False, function=False, numpy=(np.append,)),
+    Entry("tensor_split", arrays.tensor_split, numpy=(np.array_split,), numpy_impl=arrays.array_split),
+    Entry("np_split", ns.split, method=False, function=False, numpy=(np.split,)),
+    Entry("hsplit", arrays.hsplit, numpy=(np.hsplit,), numpy_impl=ns.listed(arrays.hsplit)),
+    Entry("vsplit", arrays.vsplit, numpy=(np.vsplit,), numpy_impl=ns.listed(arrays.vsplit)),
+    Entry("dsplit", arrays.dsplit, numpy=(np.dsplit,), numpy_impl=ns.listed(arrays.dsplit)),
+    Entry("diag", arrays.diag, numpy=(np.diag,), numpy_impl=ns.diag),
+    Entry("diagonal", arrays.diagonal, numpy=(np.diagonal,), numpy_impl=ns.diagonal),
+    Entry("trace", arrays.trace, numpy=(np.trace,), numpy_impl=ns.trace),
+    Entry("tril", arrays.tril, numpy=(np.tril,)),
+    Entry("triu", arrays.triu, numpy=(np.triu,)),
+    Entry("inner", arrays.inner, numpy=(np.inner,)),
+    Entry("kron", arrays.kron, numpy=(np.kron,)),
+    Entry("cross", arrays.cross, numpy=(np.cross,), numpy_impl=arrays.np_cross),
+    Entry("diff", arrays.diff, numpy=(np.diff,), numpy_impl=ns.diff),
+    Entry("np_gradient", arrays.gradient, method=False, function=False, numpy=(np.gradient,)),
+    Entry("np_sort", arrays.np_sort, method=False, function=False, numpy=(np.sort,)),
+    Entry("np_partition", arrays.partition, method=False, function=False, numpy=(np.partition,)),
+    Entry("np_select", arrays.select, method=False, function=False, numpy=(np.select,)),
+    Entry("np_linspace", ns.linspace, method=False, function=False, numpy=(np.linspace,)),
+    Entry("np_pad", ns.pad, method=False, function=False, numpy=(np.pad,)),
+    Entry("np_astype", ns.astype, method=False, function=False, numpy=_numpy(getattr(np, "astype", None))),
+    # linear algebra (primitives in ops/linalg_decomp.py, composites in functional/linalg.py)
+    Entry("inv", linalg.inv, method=False, namespace="linalg", numpy=(np.linalg.inv,)),
+    Entry("inverse", linalg.inv),
+    Entry("det", linalg.det, method=False, namespace="linalg", numpy=(np.linalg.det,)),
+    Entry("det", linalg.det),
+    Entry("slogdet", linalg.slogdet, method=False, namespace="linalg", numpy=(np.linalg.slogdet,)),
+    Entry("slogdet", linalg.slogdet),
+    Entry("solve", linalg.solve, method=False, namespace="linalg", numpy=(np.linalg.solve,), numpy_impl=linalg.np_solve),
+    Entry("cholesky", linalg.cholesky, method=False, namespace="linalg", numpy=(np.linalg.cholesky,),
+          numpy_impl=ns.cholesky),
+    Entry("eigh", linalg.eigh, method=False, namespace="linalg", numpy=(np.linalg.eigh,)),
+    Entry("eigvalsh", linalg.eigvalsh, method=False, namespace="linalg", numpy=(np.linalg.eigvalsh,)),
+    Entry("eig", linalg.eig, method=False, namespace="linalg", numpy=(np.linalg.eig, np.linalg.eigvals)),
+    Entry("svd", linalg.svd, method=False, namespace="linalg", numpy=(np.linalg.svd,)),
+    Entry("svdvals", linalg.svdvals, method=False, namespace="linalg", numpy=_numpy(getattr(np.linalg, "svdvals", None))),
+    Entry("qr", linalg.qr, method=False, namespace="linalg", numpy=(np.linalg.qr,)),
+    Entry("pinv", linalg.pinv, method=False, namespace="linalg", numpy=(np.linalg.pinv,)),
+    Entry("pinverse", linalg.pinv),
+    Entry("matrix_power", linalg.matrix_power, method=False, namespace="linalg", numpy=(np.linalg.matrix_power,)),
+    Entry("matrix_power", linalg.matrix_power),
+    Entry("multi_dot", linalg.multi_dot, method=False, namespace="linalg", numpy=(np.linalg.multi_dot,),
+          numpy_impl=ns.multi_dot),
+    Entry("cross", linalg.cross, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "cross", None)), numpy_impl=ns.linalg_cross),
+    Entry("norm", linalg.norm, method=False, namespace="linalg", numpy=(np.linalg.norm,), numpy_impl=ns.norm),
+    Entry("matrix_norm", linalg.matrix_norm, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "matrix_norm", None)), numpy_impl=ns.matrix_norm),
+    Entry("vector_norm", linalg.vector_norm, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "vector_norm", None)), numpy_impl=ns.vector_norm),
+    # no derivative (HIPS autograd's nograd list): computed on the values, returned as NumPy returns them
+    *(
+        Entry(f"np_{f.__name__}", ns.values_only(f), method=False, function=False, numpy=(f,))
+        for f in (
+            np.isfinite, np.isinf, np.isnan, np.isneginf, np.isposinf, np.logical_and, np.logical_or,
+            np.logical_not, np.logical_xor, np.all, np.any, np.argmin, np.argpartition, np.argsort,
+            np.argwhere, np.nonzero, np.flatnonzero, np.count_nonzero, np.searchsorted, np.allclose,
+            np.isclose, np.array_equal, np.array_equiv, np.iscomplexobj, np.iscomplex, np.isreal,
+            np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.result_type,
+        )
+    ),
 ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import autograd as _autograd
 from . import ops
+from ._axes import check_axis_type, normalize_axis
 from .compiler.hooks import derived
 from .dtypes import check_kind
 from .tensor_conveniences import TensorConveniences
@@ -24,6 +25,7 @@ from .tensor_inplace import TensorInPlace
 
 if TYPE_CHECKING:
     from .functional.counting import HistogramResult
+    from .functional.linalg import SlogdetResult
     from .tensor import Tensor
 
 
@@ -68,13 +70,6 @@ class MinMax(NamedTuple):
 _UNSET: Any = object()
 
 
-def _is_dim(value: Any) -> bool:
-    """A dim argument (an int or ints), as opposed to ``max(other)``'s tensor or number."""
-    if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, builtins.bool):
-        return True
-    return isinstance(value, (tuple, list)) and all(isinstance(v, (builtins.int, np.integer)) for v in value)
-
-
 def _arg_indices(array: np.ndarray, name: str, axis: Any, keepdims: bool) -> np.ndarray:
     """``argmax``/``argmin`` of ``array`` as int64 (0 for a 0-d tensor over dim 0 or -1)."""
     if array.ndim == 0:
@@ -100,7 +95,8 @@ def axis_args(
         raise TypeError(f"{op}: pass either dim= or axis=, not both")
     if keepdims is not _UNSET and keepdim is not _UNSET:
         raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
-    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
+    axis, spelling = (dim, "dim") if dim is not _UNSET else (axis, "axis") if axis is not _UNSET else (default_axis, "")
+    check_axis_type(axis, spelling or "dim", op)
     keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
     return axis, bool(keep)
 
@@ -231,6 +227,71 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         def _write(self, ufunc: Any, value: Any, out_of_place: Any = None) -> Tensor: ...
         def maximum(self, other: Any) -> Tensor: ...
         def minimum(self, other: Any) -> Tensor: ...
+
+        tan: Callable[..., Tensor]
+        asin: Callable[..., Tensor]
+        acos: Callable[..., Tensor]
+        atan: Callable[..., Tensor]
+        sinh: Callable[..., Tensor]
+        cosh: Callable[..., Tensor]
+        asinh: Callable[..., Tensor]
+        acosh: Callable[..., Tensor]
+        atanh: Callable[..., Tensor]
+        atan2: Callable[..., Tensor]
+        arcsin: Callable[..., Tensor]
+        arccos: Callable[..., Tensor]
+        arctan: Callable[..., Tensor]
+        arcsinh: Callable[..., Tensor]
+        arccosh: Callable[..., Tensor]
+        arctanh: Callable[..., Tensor]
+        arctan2: Callable[..., Tensor]
+        hypot: Callable[..., Tensor]
+        floor: Callable[..., Tensor]
+        ceil: Callable[..., Tensor]
+        trunc: Callable[..., Tensor]
+        fix: Callable[..., Tensor]
+        round: Callable[..., Tensor]
+        remainder: Callable[..., Tensor]
+        fmod: Callable[..., Tensor]
+        floor_divide: Callable[..., Tensor]
+        __mod__: Callable[..., Tensor]
+        __rmod__: Callable[..., Tensor]
+        __floordiv__: Callable[..., Tensor]
+        __rfloordiv__: Callable[..., Tensor]
+        exp2: Callable[..., Tensor]
+        deg2rad: Callable[..., Tensor]
+        rad2deg: Callable[..., Tensor]
+        fmax: Callable[..., Tensor]
+        fmin: Callable[..., Tensor]
+        logaddexp2: Callable[..., Tensor]
+        sinc: Callable[..., Tensor]
+        nan_to_num: Callable[..., Tensor]
+        conj: Callable[..., Tensor]
+        angle: Callable[..., Tensor]
+        movedim: Callable[..., Tensor]
+        moveaxis: Callable[..., Tensor]
+        repeat_interleave: Callable[..., Tensor]
+        fliplr: Callable[..., Tensor]
+        flipud: Callable[..., Tensor]
+        rot90: Callable[..., Tensor]
+        tensor_split: Callable[..., tuple[Tensor, ...]]
+        hsplit: Callable[..., tuple[Tensor, ...]]
+        vsplit: Callable[..., tuple[Tensor, ...]]
+        dsplit: Callable[..., tuple[Tensor, ...]]
+        diag: Callable[..., Tensor]
+        diagonal: Callable[..., Tensor]
+        trace: Callable[..., Tensor]
+        tril: Callable[..., Tensor]
+        triu: Callable[..., Tensor]
+        inner: Callable[..., Tensor]
+        kron: Callable[..., Tensor]
+        cross: Callable[..., Tensor]
+        diff: Callable[..., Tensor]
+        inverse: Callable[..., Tensor]
+        det: Callable[..., Tensor]
+        slogdet: Callable[..., SlogdetResult]
+        pinverse: Callable[..., Tensor]
+        matrix_power: Callable[..., Tensor]
     else:
         __slots__ = ()
 
@@ -474,7 +535,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
 
     def _extremum(self, name: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Any:
         op = ops.Max if name == "max" else ops.Min
-        if isinstance(dim, type(self)) or (dim is not _UNSET and dim is not None and not _is_dim(dim)):
+        if isinstance(dim, (type(self), np.ndarray)):  # torch.max(a, b): only a tensor is an "other"
             if keepdim is not _UNSET or axis is not _UNSET or keepdims is not _UNSET:
                 raise TypeError(f"{name}(other) takes no dim/keepdim: it is the elementwise {name}imum")
             other = dim if isinstance(dim, type(self)) else type(self)(dim)
@@ -482,6 +543,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         if axis is not _UNSET or keepdims is not _UNSET:  # NumPy's spelling: the values, as NumPy
             axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
             return op.apply(self, axis=axis_, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
+        check_axis_type(None if dim is _UNSET else dim, "dim", name)  # (a bool or a float is not a dim)
         if dim is _UNSET or dim is None or isinstance(dim, (tuple, list)):  # no single dim: no indices to give
             keep = False if keepdim is _UNSET else bool(keepdim)
             return op.apply(self, axis=None if dim is _UNSET else dim, keepdims=keep)  # type: ignore[arg-type]
@@ -504,7 +566,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
         ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
         if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
-            return self.swapaxes(int(axes[0]), int(axes[1]))
+            return self.swapaxes(axes[0], axes[1])  # checked there: a bool is not an axis
         return self.permute(*axes)
 
     def permute(self, *axes: Any) -> Tensor:
@@ -513,15 +575,17 @@ class TensorHabits(TensorConveniences, TensorInPlace):
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
-        if sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        normalized = tuple(normalize_axis(a, self.ndim, "dims", "permute") for a in axes)
+        if sorted(normalized) != list(range(self.ndim)):
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(
             self,  # type: ignore[arg-type]  # self is a Tensor
-            axes=tuple(int(a) % self.ndim for a in axes),
+            axes=normalized,
         )
 
     def swapaxes(self, first: builtins.int, second: builtins.int) -> Tensor:  # (int is the method here)
         """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
+        first, second = (normalize_axis(a, self.ndim, "dim", "transpose") for a in (first, second))
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
         return self.permute(tuple(axes))
