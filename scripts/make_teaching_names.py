@@ -183,10 +183,10 @@ for name, expr in [
     ("tensordot", "torch.tensordot(x, x, dims=([1], [1]))"),
 ]:
     add(f"torch.{name}", [M, D, P, T] if name in ("matmul", "cat", "stack", "einsum") else [P, T], f"out = {expr}")
-add("torch.tril", [T], "out = torch.tril(torch.ones(3, 3))", waits_for="i23-numpy")
-add("torch.triu", [T], "out = torch.triu(x)", waits_for="i23-numpy")
-add("torch.diag", [T], "out = torch.diag(v)", waits_for="i23-numpy")
-add("torch.trace", [T], "out = torch.trace(x[:, :3])", waits_for="i23-numpy")
+add("torch.tril", [T], "out = torch.tril(torch.ones(3, 3))")
+add("torch.triu", [T], "out = torch.triu(x)")
+add("torch.diag", [T], "out = torch.diag(v)")
+add("torch.trace", [T], "out = torch.trace(x[:, :3])")
 # ---- Tensor methods and attributes
 for name, expr in [
     ("shape", "x.shape"),
