@@ -93,4 +93,6 @@ CASES = {
     "h[1:, :2] = h[1:, :2] * 3\nh.sum().backward()\nout = (h, w.grad)",
     "bool_and_int_reductions": "out = (mask.sum(), mask.sum(1), ints.sum(), ints.prod(), ints.cumsum(0), mask.any(), mask.all(1), "
     "(x > 0).float().mean(), torch.tensor([1, 2], dtype=torch.int32).sum())",
+    "return_types_print_as_pytorch": "out = (repr(x.max(1)), repr(torch.min(x, 0)), repr(u.sort()), repr(x.topk(1)), "
+    "repr(x.kthvalue(2, 1)), repr(x.median(1)), repr(torch.mode(ints)), repr(x.aminmax()), type(x.max(1)).__name__)",
 }

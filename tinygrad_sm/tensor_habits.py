@@ -56,6 +56,21 @@ class ValuesIndices(NamedTuple):
     values: Tensor
     indices: Tensor
 
+    def __repr__(self) -> str:  # as PyTorch prints torch.return_types (the class is named after the op)
+        return f"torch.return_types.{type(self).__name__}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+_RETURN_TYPES: dict[str, type[ValuesIndices]] = {}
+
+
+def returned_by(op: str, values: Tensor, indices: Tensor) -> ValuesIndices:
+    """``(values, indices)`` as ``op`` returns them: a ``ValuesIndices`` whose repr names the op, as
+    PyTorch's ``torch.return_types.max(values=..., indices=...)``."""
+    kind = _RETURN_TYPES.get(op)
+    if kind is None:
+        kind = _RETURN_TYPES[op] = type(op, (ValuesIndices,), {"__slots__": ()})
+    return kind(values, indices)
+
 
 ReductionResult = ValuesIndices  # (the earlier name)
 
@@ -65,6 +80,9 @@ class MinMax(NamedTuple):
 
     min: Tensor
     max: Tensor
+
+    def __repr__(self) -> str:  # as PyTorch prints torch.return_types.aminmax
+        return f"torch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
 
 
 _UNSET: Any = object()
@@ -549,7 +567,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
             return op.apply(self, axis=None if dim is _UNSET else dim, keepdims=keep)  # type: ignore[arg-type]
         keep = False if keepdim is _UNSET else bool(keepdim)
         values = op.apply(self, axis=int(dim), keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
-        return ValuesIndices(values, self._arg_extremum("arg" + name, int(dim), keep, _UNSET, _UNSET))
+        return returned_by(name, values, self._arg_extremum("arg" + name, int(dim), keep, _UNSET, _UNSET))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..compiler.hooks import derived
 from ..tensor import Tensor
-from ..tensor_habits import _UNSET, MinMax, ValuesIndices, axis_args
+from ..tensor_habits import _UNSET, MinMax, ValuesIndices, axis_args, returned_by
 from .indexing import take_along_axis
 from .reductions import amax, amin
 from .shape import _axis
@@ -43,10 +43,10 @@ def argsort(x: Tensor, dim: Any = -1, descending: bool = False, stable: bool = T
 def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = True) -> ValuesIndices:
     """``(values, indices)`` sorted along ``dim``; the values' gradient goes back to where each came from."""
     if x.ndim == 0:
-        return ValuesIndices(x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
+        return returned_by("sort", x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
     axis = _axis(dim, x.ndim, "sort")
     indices = _indices(x, axis, descending)
-    return ValuesIndices(take_along_axis(x, indices, axis), Tensor._wrap(indices))
+    return returned_by("sort", take_along_axis(x, indices, axis), Tensor._wrap(indices))
 
 
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:
@@ -57,28 +57,32 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     if not 0 <= k <= n:
         raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n}")
     if x.ndim == 0:
-        return ValuesIndices(x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
+        return returned_by("topk", x * 1, Tensor._wrap(np.zeros((), dtype=np.int64)))
     indices = np.take(_indices(x, axis, largest), np.arange(k), axis=axis)
-    return ValuesIndices(take_along_axis(x, indices, axis), Tensor._wrap(indices))
+    return returned_by("topk", take_along_axis(x, indices, axis), Tensor._wrap(indices))
 
 
-def _pick(x: Tensor, indices: np.ndarray, axis: int, keepdim: bool) -> ValuesIndices:
+def _pick(x: Tensor, indices: np.ndarray, axis: int, keepdim: bool, op: str) -> ValuesIndices:
     """The values at ``indices`` (one per slice along ``axis``, kept as a size-1 axis) and the indices."""
     values = take_along_axis(x, indices, axis)
     if not keepdim:
         values, indices = values.squeeze(axis), np.squeeze(indices, axis)  # type: ignore[attr-defined]
-    return ValuesIndices(values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
+    return returned_by(op, values, Tensor._wrap(np.asarray(indices, dtype=np.int64)))
 
 
 def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     """The ``k``-th smallest element (``k`` from 1) along ``dim`` and its index; the gradient goes to it."""
+    return _kth(x, k, dim, keepdim, "kthvalue")
+
+
+def _kth(x: Tensor, k: int, dim: int, keepdim: bool, op: str) -> ValuesIndices:
     if x.ndim == 0:
         x = x.reshape(1)
     axis = _axis(dim, x.ndim, "kthvalue")
     if not 1 <= k <= x.shape[axis]:
         raise IndexError(f"kthvalue: k={k} is out of range for dim {dim} of size {x.shape[axis]}")
     order = _indices(x, axis, False)
-    return _pick(x, np.take(order, [k - 1], axis=axis), axis, keepdim)
+    return _pick(x, np.take(order, [k - 1], axis=axis), axis, keepdim, op)
 
 
 def median(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -90,10 +94,10 @@ def median(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
             raise ValueError("median of an empty tensor")
-        return kthvalue(flat, (flat.shape[0] - 1) // 2 + 1).values
+        return _kth(flat, (flat.shape[0] - 1) // 2 + 1, -1, False, "median").values
     if x.ndim == 0:
-        return kthvalue(x, 1, dim, keepdim)
-    return kthvalue(x, (x.shape[_axis(dim, x.ndim, "median")] - 1) // 2 + 1, dim, keepdim)
+        return _kth(x, 1, dim, keepdim, "median")
+    return _kth(x, (x.shape[_axis(dim, x.ndim, "median")] - 1) // 2 + 1, dim, keepdim, "median")
 
 
 def _mode_indices(values: np.ndarray, axis: int) -> np.ndarray:
@@ -113,7 +117,7 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     if x.ndim == 0:
         x = x.reshape(1)
     axis = _axis(dim, x.ndim, "mode")
-    return _pick(x, derived(_mode_indices, x._data, axis), axis, keepdim)
+    return _pick(x, derived(_mode_indices, x._data, axis), axis, keepdim, "mode")
 
 
 def aminmax(x: Tensor, *, dim: Any = None, keepdim: bool = False) -> MinMax:
