@@ -320,6 +320,22 @@ def test_matmul_row_vector_batch_of_one_passes_gradcheck():
     assert gradcheck(lambda x, y: x @ y, rng.standard_normal((1, 3)), rng.standard_normal((3, 4)))
 
 
+@pytest.mark.parametrize("transpose_b", [False, True])
+def test_matmul_batch_of_one_weight_gradient_is_the_outer_product_in_float32_and_under_create_graph(transpose_b):
+    # the (1, k) @ (k, n) weight gradient takes np.dot's rank-1 path; under create_graph the Tensor path
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 5)).astype(np.float32)
+    w = rng.standard_normal((4, 5) if transpose_b else (5, 4)).astype(np.float32)
+    g = rng.standard_normal((1, 4)).astype(np.float32)
+    expected = np.outer(g, x) if transpose_b else np.outer(x, g)
+    for create_graph in (False, True):
+        weight = tg.Tensor(w, requires_grad=True)
+        out = ops.Matmul.apply(tg.Tensor(x), weight, transpose_b=transpose_b)  # nn.Linear's x @ W.T node
+        (dw,) = tg.autograd.grad(out, [weight], grad_outputs=tg.Tensor(g), create_graph=create_graph)
+        assert dw.dtype == np.float32 and dw.shape == w.shape
+        np.testing.assert_allclose(dw.detach().numpy(), expected, rtol=1e-6)
+
+
 @SETTINGS
 @given(st.data())
 def test_rmatmul_with_numpy_array_on_the_left_passes_gradcheck(data):
