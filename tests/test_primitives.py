@@ -664,3 +664,23 @@ def test_scatter_add_coordinate_index_accumulates_repeats_and_reads_negative_ent
         negative = (rows - 3, columns)
         out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=negative)
         np.testing.assert_array_equal(out.data, expected)
+
+
+@pytest.mark.parametrize("reduce_name", ["max", "min"])
+def test_max_and_min_over_a_pooling_window_of_a_large_input_split_ties_and_keep_nan(reduce_name):
+    # many outputs, few positions per window: the pairwise path; it must agree with the plain reduction
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 3, size=(4, 8, 2, 3, 16, 16)).astype(np.float32)  # small integers: many ties
+    values[0, 0, 1, 2, 5, 7] = np.nan
+    x = tg.Tensor(values, requires_grad=True)
+    out = getattr(x, reduce_name)(axis=(2, 3))
+    pick = np.max if reduce_name == "max" else np.min
+    with np.errstate(invalid="ignore"):
+        expected = pick(values, axis=(2, 3))
+        np.testing.assert_array_equal(out.detach().numpy(), expected)
+        upstream = rng.standard_normal(expected.shape).astype(np.float32)
+        out.backward(tg.Tensor(upstream))
+        hits = (values == expected[:, :, None, None]).astype(np.float32)
+        want = upstream[:, :, None, None] * hits / hits.sum(axis=(2, 3), keepdims=True)
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)  # NaN where the window held a NaN, as before
+    assert np.isnan(out.detach().numpy()[0, 0, 5, 7])
