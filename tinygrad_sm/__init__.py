@@ -45,9 +45,9 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, gradcheck, jacobian
-from .methods import FUNCTIONS as _METHOD_FUNCTIONS
+from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
+from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
@@ -65,7 +65,20 @@ int32 = int = _np.dtype(_np.int32)
 int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
 
-_LAZY = ("nn", "functional", "optim", "viz", "data", "train", "compare", "analytic", "cli", "interop", "dtypes")
+_LAZY = (
+    "nn",
+    "functional",
+    "optim",
+    "viz",
+    "data",
+    "train",
+    "compare",
+    "analytic",
+    "cli",
+    "interop",
+    "dtypes",
+    "linalg",
+)
 
 
 def __getattr__(name: str):
@@ -88,10 +101,8 @@ __all__ = [
     "autograd_functional",
     "backends",
     "bernoulli",
-    "cat",
     "check_derivation",
     "compile",
-    "concatenate",
     "cuda",
     "data",
     "default_generator",
@@ -115,8 +126,6 @@ __all__ = [
     "linspace",
     "logspace",
     "manual_seed",
-    "maximum",
-    "minimum",
     "multinomial",
     "nn",
     "no_grad",
@@ -136,13 +145,12 @@ __all__ = [
     "seed",
     "set_default_device",
     "set_rng_state",
-    "stack",
     "tensor",
     "testing",
     "viz",
-    "where",
     "zeros",
     "zeros_like",
 ]
-globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
-__all__ += sorted(_METHOD_FUNCTIONS)
+_METHOD_FUNCTIONS = _table_functions()  # tinygrad_sm.tanh, .sum, .cat, .einsum, ... (torch.*), from methods.TABLE
+globals().update(_METHOD_FUNCTIONS)
+__all__ += sorted(set(_METHOD_FUNCTIONS) - set(__all__))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 # (the saved-array guard and anomaly detection live in their own modules; their names are re-exported here)
+from ._axes import AxisError
 from ._saved import (  # noqa: F401
     SavedArray,
     _drain_pending,
@@ -132,13 +133,14 @@ class Function:
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
 
-    __slots__ = ("__dict__", "needs_grad", "parents", "released", "scope", "stamp", "trace")
+    __slots__ = ("__dict__", "forward_kwargs", "needs_grad", "parents", "released", "scope", "stamp", "trace")
     parents: tuple[Tensor, ...]  # set by ``apply`` when the op is recorded
     needs_grad: tuple[bool, ...]
     stamp: int
     released: bool
     trace: list[traceback.FrameSummary] | None
     scope: tuple[str, ...]
+    forward_kwargs: dict[str, Any]  # the keyword arguments of forward, kept after release (see _revive)
     math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()  # the arrays this node holds read-only
@@ -163,7 +165,7 @@ class Function:
             out_data = op.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:  # name the op and the shapes, whatever NumPy said
             shapes = ", ".join(str(p.shape) for p in parents)
-            kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
+            kind = next(k for k in (AxisError, IndexError, ValueError, TypeError) if isinstance(error, k))
             raise kind(f"{op.name} (input shapes {shapes}): {error}") from None
         if type(out_data) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out_data = np.asarray(out_data)
@@ -175,6 +177,7 @@ class Function:
             needs_grad = tuple([p.requires_grad for p in parents])
             if True in needs_grad:
                 op.parents, op.needs_grad, op.stamp, op.scope = parents, needs_grad, next(_clock), mode.scope
+                op.forward_kwargs = params  # lets the explorer rebuild what release() drops (tinygrad_sm._revive)
                 op.released = False
                 if cls.reads_inputs:
                     op.frozen = _freeze(arrays + [out_data] if cls.reads_output else arrays)
@@ -210,6 +213,9 @@ class Function:
     def describe(self) -> str:
         shapes = ", ".join(str(p.shape) for p in self.parents)
         return f"'{self.name}' (input shapes {shapes})"
+
+
+Primitive = Function  # the engine's own ops (issue 22 renames Function to Primitive; new code says Primitive)
 
 
 class GradExtras:

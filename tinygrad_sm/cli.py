@@ -28,6 +28,7 @@ from .cli_args import (
     _validate_train,
     bounded_float,
     bounded_int,
+    memory_size,
     model_spec,
     nonneg_int,
     output_file,
@@ -37,6 +38,7 @@ from .cli_args import MAX_SEED as MAX_SEED
 from .cli_args import UsageError as UsageError
 from .cli_args import positive_float as positive_float
 from .cli_args import positive_int as positive_int
+from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
 # (the `X as X` imports re-export what moved to cli_args and cli itself no longer uses)
 PROG = "python -m tinygrad_sm"
@@ -83,20 +85,41 @@ def _per_dataset(key: str) -> str:
 
 
 CHECK_ABOUT = """Compare autograd's gradients (and Hessians) of softmax + cross-entropy with the hand-derived
-formulas; exit 1 if any row fails."""
+formulas; exit 1 if any row fails. With --file, check YOUR derivation in a lab file instead."""
 GRAPH_ABOUT = """Draw an example graph: its backward pass (each edge labelled with the gradient along it) or, with
 --forward, its forward pass with values."""
 TRAIN_ABOUT = """Train an MLP and write metrics.json, model.npz, confusion_matrix.txt and learning_curve.png into
 --out. Defaults marked 'per data set' depend on --dataset."""
 DEMO_ABOUT = """The gradient check table, the softmax + cross-entropy graph and a digits training run, outputs in
 --out."""
-CHECK_EXAMPLES = f"""examples:
+CHECK_EXAMPLES = f"""a lab file (--file) is a Python file that defines
+  loss(...)     the loss from tinygrad_sm ops: a scalar Tensor (or a dict of named scalar Tensors)
+  derived(...)  your gradient in NumPy: one array per input in wrt, in that order
+  inputs()      example inputs: a dict {{name: array}} (or a tuple)
+  wrt           the input names derived returns gradients for, in order (default: every float input)
+for example:
+  import numpy as np
+  wrt = ["x"]
+  def loss(x): return (x * x).sum()
+  def derived(x): return 2 * x
+  def inputs(): return {{"x": np.arange(3.0)}}
+It runs in a child process (--timeout, --memory); exit 0: every gradient matches, 1: one does not,
+2: the file cannot be used, or it stopped before every gradient was compared.
+
+examples:
   {PROG} check
   {PROG} check --file examples/labs/softmax_ce_lab.py
+  {PROG} check --file examples/labs/softmax_ce_lab.py --timeout 120 --memory 2G
   {PROG} check --dtype float32 --batch 8 --classes 10 --seed 3"""
 GRAPH_EXAMPLES = f"""examples:
   {PROG} graph softmax-ce --out softmax_ce.svg
   {PROG} graph mlp --forward --rankdir LR --out mlp_forward.png"""
+EXPLORE_ABOUT = """Write the step-by-step backprop explorer of an example, of your FILE.py, or of a lab file with your
+derived gradients beside autograd's. A file runs in a child process, stopped after --timeout seconds."""
+EXPLORE_EXAMPLES = f"""examples:
+  {PROG} explore mlp --out mlp.html
+  {PROG} explore my_model.py --timeout 30
+  {PROG} explore --file examples/labs/softmax_ce_lab.py --out lab.html"""
 TRAIN_EXAMPLES = f"""examples:
   {PROG} train --epochs 5 --out runs/digits
   {PROG} train --model 64-32-10 --optimizer sgd --lr 0.05 --epochs 5 --out runs/digits-sgd
@@ -145,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--trials", type=bounded_int(0, 10_000), default=3, help="with --file: random perturbations besides the inputs"
     )
+    check.add_argument(
+        "--timeout",
+        type=bounded_float(0.0, 1e6),
+        default=DEFAULT_TIMEOUT,
+        help="with --file: seconds the lab's process may run (import and every evaluation)",
+    )
+    check.add_argument(
+        "--memory",
+        type=memory_size,
+        default=DEFAULT_MEMORY,
+        help="with --file: memory the lab may allocate, e.g. 512M, 4G, or 'none' (where the OS allows)",
+    )
     check.set_defaults(run=_check, validate=_validate_check)
 
     graph = commands.add_parser(
@@ -156,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument(
         "kind",
-        choices=["softmax-ce", "mlp"],
-        help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network",
+        choices=["softmax-ce", "mlp", "cnn"],
+        help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network; "
+        "cnn: one 3x3 convolution, ReLU and a linear layer (the explorer's examples)",
     )
     graph.add_argument(
         "--out",
@@ -179,10 +215,27 @@ def build_parser() -> argparse.ArgumentParser:
     graph.set_defaults(run=_graph, validate=_validate_graph)
 
     explore = commands.add_parser(
-        "explore", help="write the step-by-step backprop explorer (one offline HTML file)", formatter_class=_Help
+        "explore",
+        help="write the step-by-step backprop explorer (one offline HTML file)",
+        description=_describe(EXPLORE_ABOUT),
+        epilog=EXPLORE_EXAMPLES,
+        formatter_class=_Help,
     )
-    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss")
+    explore.add_argument(
+        "kind", nargs="?", default=None, help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss"
+    )
     explore.add_argument("--out", default="explorer.html", help="output FILE.html")
+    explore.add_argument(
+        "--file",
+        default=None,
+        help="a lab file (the format of check --file): your derived gradient beside autograd's at each input",
+    )
+    explore.add_argument(
+        "--timeout",
+        type=bounded_float(0.0, 86_400.0),
+        default=60.0,
+        help="seconds a Python file may run (it runs in a child process) before it is stopped",
+    )
     explore.set_defaults(run=_explore, validate=_validate_explore)
 
     train = commands.add_parser(
@@ -263,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=output_folder, default="runs/demo", help="output folder (created if missing)")
     demo.add_argument("--seed", type=nonneg_int, default=0, help="seed of the training run")
     demo.set_defaults(run=_demo, validate=_validate_demo)
-    parser.subcommands = {"check": check, "graph": graph, "train": train, "demo": demo}  # type: ignore[attr-defined]
+    parser.subcommands = {"check": check, "graph": graph, "explore": explore, "train": train, "demo": demo}  # type: ignore[attr-defined]
     return parser
 
 
@@ -274,7 +327,17 @@ def _check(args: argparse.Namespace) -> int:
     if args.file is not None:  # a learner's own derivation, from a lab file
         from .derivation_lab import check_file_command
 
-        return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
+        return check_file_command(
+            args.file,
+            args.loss,
+            args.derived,
+            args.inputs,
+            args.trials,
+            args.seed,
+            args.dtype,
+            timeout=args.timeout,
+            memory=args.memory,
+        )
     from .compare import check_command
 
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)
@@ -290,7 +353,8 @@ def _graph(args: argparse.Namespace) -> int:
 def _explore(args: argparse.Namespace) -> int:
     from .explorer import explore_command
 
-    print(f"wrote {explore_command(args.kind, args.out)}; open it in a browser (it needs no network)")
+    written = explore_command(args.kind or "", args.out, timeout=args.timeout, lab=args.file)
+    print(f"wrote {written}; open it in a browser (it needs no network)")
     return 0
 
 

@@ -67,6 +67,22 @@ nonneg_int = bounded_int(0, MAX_SEED, "a non-negative integer")
 positive_float = bounded_float(0.0, math.inf)
 
 
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+
+
+def memory_size(text: str) -> int | None:
+    """``check --memory``: bytes, with an optional K/M/G/T suffix (powers of 1024), or ``none``."""
+    if text.strip().lower() in ("none", "off", "unlimited"):
+        return None
+    match = _MEMORY.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M, 4G or 'none', got {text!r}")
+    value = float(match[1]) * 1024 ** "_KMGT".index(match[2].upper() or "_")
+    if not 1 << 20 <= value <= 1 << 50:
+        raise argparse.ArgumentTypeError(f"expected a size from 1M to 1024T, got {text!r}")
+    return int(value)
+
+
 def model_spec(text: str) -> str:
     """``--model``: layer sizes such as 64-128-10, parsed strictly (``train.parse_sizes``); or a CNN
     spec (``cnn``, conv/pool layers, a model file), checked against the data set by ``_validate_train``."""
@@ -170,15 +186,24 @@ def _validate_graph(args: argparse.Namespace) -> None:
 def _validate_explore(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
     from .explorer import EXAMPLES
+    from .explorer_files import check_python_file
 
     if not args.out.lower().endswith((".html", ".htm")):
         raise ValueError(f"--out must name an .html file, got {args.out!r}")
-    if args.kind not in EXAMPLES and not args.kind.endswith(".py"):
-        raise ValueError(
-            f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
-        )
-    if args.kind.endswith(".py") and not Path(args.kind).is_file():
-        raise ValueError(f"no such Python file: {args.kind}")
+    if args.file is not None:
+        if args.kind is not None:
+            raise UsageError(f"give an example or FILE.py, or --file LAB.py, not both ({args.kind!r} and --file)")
+        check_python_file(args.file, "lab file")
+    elif args.kind is None:
+        raise UsageError(f"name what to explore: {', '.join(EXAMPLES)}, FILE.py, or --file LAB.py")
+    elif args.kind not in EXAMPLES:
+        if not args.kind.endswith(".py"):
+            raise ValueError(
+                f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
+            )
+        check_python_file(args.kind)
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout must be positive, got {args.timeout:g}")
     ensure_output_dir(Path(args.out).parent)
 
 

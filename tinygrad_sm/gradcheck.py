@@ -18,7 +18,8 @@ class GradcheckError(AssertionError):
 def _as_float64_leaves(inputs: Sequence[Any]) -> list[Tensor]:
     leaves = []
     for value in inputs:
-        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+        # C order: the finite differences perturb the leaf through a flat view, which a transposed copy would not give
+        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float64, order="C")
         leaves.append(Tensor(array, requires_grad=True))
     return leaves
 

@@ -17,9 +17,11 @@ import numpy as np
 
 from . import autograd as _autograd
 from . import ops
+from ._axes import check_axis_type, normalize_axis
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
+    from .functional.linalg import SlogdetResult
     from .functional.order import ValuesIndices
     from .tensor import Tensor
 
@@ -67,7 +69,8 @@ def axis_args(
         raise TypeError(f"{op}: pass either dim= or axis=, not both")
     if keepdims is not _UNSET and keepdim is not _UNSET:
         raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
-    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
+    axis, spelling = (dim, "dim") if dim is not _UNSET else (axis, "axis") if axis is not _UNSET else (default_axis, "")
+    check_axis_type(axis, spelling or "dim", op)
     keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
     return axis, bool(keep)
 
@@ -97,7 +100,7 @@ class TensorHabits:
         @classmethod
         def _wrap(cls, array: np.ndarray) -> Tensor: ...
 
-        # the methods ``methods.install`` puts on Tensor from ``methods.METHODS`` (test_typing.py keeps this
+        # the methods ``methods.install`` puts on Tensor from ``methods.TABLE`` (test_typing.py keeps this
         # list in step with the table)
         squeeze: Callable[..., Tensor]
         unsqueeze: Callable[..., Tensor]
@@ -143,6 +146,70 @@ class TensorHabits:
         masked_fill: Callable[..., Tensor]
         outer: Callable[..., Tensor]
         tensordot: Callable[..., Tensor]
+        tan: Callable[..., Tensor]
+        asin: Callable[..., Tensor]
+        acos: Callable[..., Tensor]
+        atan: Callable[..., Tensor]
+        sinh: Callable[..., Tensor]
+        cosh: Callable[..., Tensor]
+        asinh: Callable[..., Tensor]
+        acosh: Callable[..., Tensor]
+        atanh: Callable[..., Tensor]
+        atan2: Callable[..., Tensor]
+        arcsin: Callable[..., Tensor]
+        arccos: Callable[..., Tensor]
+        arctan: Callable[..., Tensor]
+        arcsinh: Callable[..., Tensor]
+        arccosh: Callable[..., Tensor]
+        arctanh: Callable[..., Tensor]
+        arctan2: Callable[..., Tensor]
+        hypot: Callable[..., Tensor]
+        floor: Callable[..., Tensor]
+        ceil: Callable[..., Tensor]
+        trunc: Callable[..., Tensor]
+        fix: Callable[..., Tensor]
+        round: Callable[..., Tensor]
+        remainder: Callable[..., Tensor]
+        fmod: Callable[..., Tensor]
+        floor_divide: Callable[..., Tensor]
+        __mod__: Callable[..., Tensor]
+        __rmod__: Callable[..., Tensor]
+        __floordiv__: Callable[..., Tensor]
+        __rfloordiv__: Callable[..., Tensor]
+        exp2: Callable[..., Tensor]
+        deg2rad: Callable[..., Tensor]
+        rad2deg: Callable[..., Tensor]
+        fmax: Callable[..., Tensor]
+        fmin: Callable[..., Tensor]
+        logaddexp2: Callable[..., Tensor]
+        sinc: Callable[..., Tensor]
+        nan_to_num: Callable[..., Tensor]
+        conj: Callable[..., Tensor]
+        angle: Callable[..., Tensor]
+        movedim: Callable[..., Tensor]
+        moveaxis: Callable[..., Tensor]
+        repeat_interleave: Callable[..., Tensor]
+        fliplr: Callable[..., Tensor]
+        flipud: Callable[..., Tensor]
+        rot90: Callable[..., Tensor]
+        tensor_split: Callable[..., tuple[Tensor, ...]]
+        hsplit: Callable[..., tuple[Tensor, ...]]
+        vsplit: Callable[..., tuple[Tensor, ...]]
+        dsplit: Callable[..., tuple[Tensor, ...]]
+        diag: Callable[..., Tensor]
+        diagonal: Callable[..., Tensor]
+        trace: Callable[..., Tensor]
+        tril: Callable[..., Tensor]
+        triu: Callable[..., Tensor]
+        inner: Callable[..., Tensor]
+        kron: Callable[..., Tensor]
+        cross: Callable[..., Tensor]
+        diff: Callable[..., Tensor]
+        inverse: Callable[..., Tensor]
+        det: Callable[..., Tensor]
+        slogdet: Callable[..., SlogdetResult]
+        pinverse: Callable[..., Tensor]
+        matrix_power: Callable[..., Tensor]
     else:
         __slots__ = ()
 
@@ -372,14 +439,14 @@ class TensorHabits:
             shape=shape,
         )
 
-    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
+    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.TABLE
 
     def transpose(self, *axes: Any) -> Tensor:
         """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as
         PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
         ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
         if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
-            return self.swapaxes(int(axes[0]), int(axes[1]))
+            return self.swapaxes(axes[0], axes[1])  # checked there: a bool is not an axis
         return self.permute(*axes)
 
     def permute(self, *axes: Any) -> Tensor:
@@ -388,15 +455,17 @@ class TensorHabits:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
-        if sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        normalized = tuple(normalize_axis(a, self.ndim, "dims", "permute") for a in axes)
+        if sorted(normalized) != list(range(self.ndim)):
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(
             self,  # type: ignore[arg-type]  # self is a Tensor
-            axes=tuple(int(a) % self.ndim for a in axes),
+            axes=normalized,
         )
 
     def swapaxes(self, first: builtins.int, second: builtins.int) -> Tensor:  # (int is the method here)
         """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
+        first, second = (normalize_axis(a, self.ndim, "dim", "transpose") for a in (first, second))
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
         return self.permute(tuple(axes))
