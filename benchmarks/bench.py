@@ -49,7 +49,7 @@ def _parse_args(argv=None):
     p.add_argument("--rounds", type=int, default=None, help="rotated rounds (default 7, quick 3)")
     p.add_argument("--compile", action="store_true", help="also the tinygrad_sm.compile'd step")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is importable")
-    p.add_argument("--only", help="comma-separated case names to run (default all)")
+    p.add_argument("--only", help="';'-separated case names or prefixes, e.g. '784-256-10, batch 1;exp' (default all)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--_worker", dest="worker", help=argparse.SUPPRESS)
@@ -354,6 +354,12 @@ def memory(name):
 
 
 # ---------------------------------------------------------------- the parent
+def _names(case, wanted):
+    """``--only`` matches a case by its name or a prefix of it that ends a word ("784-256-10, batch 1"
+    is not "batch 128"; "exp" and "epoch" name theirs)."""
+    return case.startswith(wanted) and not case[len(wanted) : len(wanted) + 1].isdigit()
+
+
 def _child_command(flag, name):
     flags = ["--threads", str(ARGS.threads), "--seed", str(ARGS.seed)] + (["--quick"] if ARGS.quick else [])
     return [sys.executable, os.path.abspath(__file__)] + flags + [flag, name]
@@ -366,7 +372,8 @@ def main():
         and subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
     )
     names = [n for n in NAMES if (n != "pytorch" or torch_ok) and (n != "compiled" or ARGS.compile)]
-    cases = [c for c in CASES if not ARGS.only or any(o.strip() in c for o in ARGS.only.split(","))]
+    wanted = [o.strip() for o in ARGS.only.split(";")] if ARGS.only else []
+    cases = [c for c in CASES if not wanted or any(_names(c, o) for o in wanted)]
     torch_version = (
         subprocess.run(
             [sys.executable, "-c", "import torch; print(torch.__version__)"], capture_output=True, text=True
