@@ -285,3 +285,10 @@ def test_cnn_example_is_built_from_conv2d_and_its_logits_get_p_minus_delta():
     assert "matmul" in forward_ops and len(forward_ops) > 5, forward_ops
     hands = [h for found in data["hands"].values() for h in found]
     assert hands and all(h["diff"] < 1e-5 for h in hands)
+
+
+def test_the_default_page_folder_cannot_shadow_the_package():
+    # a folder named tinygrad_sm in /tmp made `import tinygrad_sm` there a namespace package
+    from tinygrad_sm.explorer import default_path
+
+    assert all(part != "tinygrad_sm" for part in default_path().parts)

@@ -473,3 +473,14 @@ def test_graph_command_writes_the_example_picture(tmp_path, kind):
 def test_graph_command_rejects_an_unknown_kind(tmp_path):
     with pytest.raises(ValueError, match="softmax-ce"):
         viz.graph_command("resnet", str(tmp_path / "x.svg"))
+
+
+def test_a_linear_layer_product_is_named_with_its_transpose():
+    # nn.Linear records x @ W.T as ONE matmul node (transpose_b): its name must say .T, not x @ W
+    from tinygrad_sm import nn
+
+    layer = nn.Linear(3, 2)
+    out = layer(Tensor(np.ones((4, 3), np.float32), name="x"))
+    nodes, _ = parse(viz.draw_graph(out, params=layer))
+    built = [t.split("\n")[0] for t, a in nodes.values() if "box" in a]
+    assert "x @ weight.T" in built

@@ -38,6 +38,8 @@ def _built(node: Any, operands: list[str]) -> str:
     title = op_title(node)
     if title == "transpose":
         return f"{_operand(operands[0])}.T"
+    if title == "matmul" and getattr(node, "transpose_b", False):  # nn.Linear's one node for x @ W.T
+        return f"{_operand(operands[0])} @ {_operand(operands[1])}.T"
     if title in _INFIX and len(operands) == 2:
         return f"{_operand(operands[0])} {_INFIX[title]} {_operand(operands[1])}"
     if title == "neg":

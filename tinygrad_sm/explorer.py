@@ -163,9 +163,11 @@ def _in_notebook() -> bool:
 
 def default_path() -> Path:
     """Where ``explore(loss)`` writes the page when no path is given outside a notebook:
-    ``$TINYGRAD_SM_EXPLORER`` if set, else ``explorer.html`` in the system's temporary folder."""
+    ``$TINYGRAD_SM_EXPLORER`` if set, else ``tinygrad_sm-explorer/explorer.html`` in the system's
+    temporary folder (not a folder named ``tinygrad_sm``: a script run from there would import it as
+    the package)."""
     chosen = os.environ.get("TINYGRAD_SM_EXPLORER")
-    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "tinygrad_sm" / "explorer.html"
+    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "tinygrad_sm-explorer" / "explorer.html"
 
 
 def _leaf_of(key: Any, layout: Any, names: list[str]) -> int:
