@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import random
 from ..autograd import bump_version
-from ..tensor import Tensor, _copy_into
+from ..tensor import Tensor, _assign_all
 from .trace import Line, Refused, Tracer, Var
 
 
@@ -52,7 +52,7 @@ RUNTIME = {
     "_wrap": Tensor._wrap,
     "_wrap_requiring_grad": _wrap_requiring_grad,
     "_write": _write,
-    "_copy_into": _copy_into,
+    "_assign_all": _assign_all,
     "_draw": _draw,
     "_same": _same,
     "_GuardFailed": GuardFailed,

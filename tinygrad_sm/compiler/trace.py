@@ -488,7 +488,7 @@ class Tracer(BackwardRecorder):
                     if not isinstance(value, Var):
                         raise Refused("a parameter the trace cannot place")
                     self.emit(
-                        f"_write({self.holder(param)}, {{}}, _copy_into, {{}} + (-{name}['lr']) * {{}})",
+                        f"_write({self.holder(param)}, {{}}, _assign_all, {{}} + (-{name}['lr']) * {{}})",
                         [value, value, self.grad_var(param)],
                         kind="update",
                     )
@@ -581,6 +581,8 @@ class Tracer(BackwardRecorder):
 _PYTHON_DIRS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 _RESERVED = {
     "_np",
+    "_wrap_requiring_grad",
+    "_assign_all",
     "_undo",
     "_committed",
     "_asarray",
