@@ -593,3 +593,27 @@ def test_zero_grad_to_zeros_instead_of_none_compiles():
 
     compiled, _ = _run_both(make, _data(7))
     assert compiled.stats["replayed"] >= 3, compiled.stats
+
+
+def test_an_assignment_through_a_mask_from_the_data_uses_each_calls_mask():
+    weights = [tg.Tensor(np.linspace(-1, 1, 4).astype(np.float32), requires_grad=True) for _ in range(2)]
+
+    def make(w):
+        def step(x):
+            h = tg.Tensor(x)
+            h[h < 0] = 0.0  # the mask comes from this call's data
+            loss = (h * w).sum()
+            loss.backward()
+            return loss
+
+        return step
+
+    compiled, eager = tg.compile(make(weights[0])), make(weights[1])
+    rng = np.random.default_rng(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for _ in range(6):
+            x = rng.standard_normal(4).astype(np.float32)
+            _same(compiled(x), eager(x))
+            assert np.array_equal(weights[0].grad.numpy(), weights[1].grad.numpy())
+    assert compiled.stats["replayed"] >= 2, compiled.stats

@@ -20,12 +20,13 @@ class GuardFailed(Exception):
     """A value the trace depended on came out differently: this call runs eagerly instead."""
 
 
-def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
+def _write(tensor: Tensor | None, array: np.ndarray, ufunc: Any, value: Any) -> None:
     """What ``Tensor._write`` does to the array (the recorded in-place update), and the version bump."""
     if not array.flags.writeable:
         array.flags.writeable = True
     ufunc(array, value, out=array)
-    bump_version(tensor)
+    if tensor is not None:
+        bump_version(tensor)
 
 
 def _wrap_requiring_grad(array: np.ndarray) -> Tensor:

@@ -425,7 +425,7 @@ class Tracer(BackwardRecorder):
         if not isinstance(target, Var):
             return self.refuse("an in-place write into a constant")
         owner = self.state.get(id(tensor))
-        holder = owner[0] if owner else self.const(tensor, "t")
+        holder = owner[0] if owner else "None"  # a tensor made in this call: only its array is written
         self.emit(
             f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})",
             [target] + used,
