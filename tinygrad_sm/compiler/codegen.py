@@ -167,7 +167,10 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if var.name is None:
             var.name = "result"
     names = [str(p if p is not None else var.name) for p, var in zip(params, tracer.arg_vars)]
+    dying = _dying_after(lines, set(names) | {str(v.name) for v in result_vars})
     body = []
+    if any(dying):
+        body.append("    # del: each array is dropped after its last use, so the step's memory peaks as eager's does")
     if guards:
         body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
         body.append(f"    if {' or '.join('(' + g + ')' for g in guards)}: raise _GuardFailed")
@@ -183,7 +186,7 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         "undo-update": None,
     }
     committed = False
-    for line in lines:
+    for index, line in enumerate(lines):
         title = titles[line.kind]
         if title and title != section and not (section == "backward" and title == "forward"):
             body.append(f"    # ---------------------------------------------------------------- {title}")
@@ -203,6 +206,8 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             body.append(f"    {text}")
         else:
             body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
+        if dying[index]:
+            body.append(f"    del {', '.join(dying[index])}")
     body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
     source = f"def {_identifier(fn_name)}({', '.join(names)}):\n" + "\n".join(body) + "\n"
     source = OUTSIDE + source
@@ -211,6 +216,24 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
     code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
     exec(code, namespace)
     return namespace[_identifier(fn_name)], source, tracer.ns
+
+
+def _dying_after(lines: list, kept: set[str]) -> list[list[str]]:
+    """For each line, the variables whose last use it is (in order of first appearance), but those in
+    ``kept`` (the parameters and what the program returns) and aliases of a tensor's array (``read``
+    lines: the tensor holds the array anyway, dropping the name frees nothing)."""
+    last: dict[str, int] = {}
+    aliases: set[str] = set()
+    for index, line in enumerate(lines):
+        for var in line.vars:
+            last[str(var.name)] = index
+        if line.kind == "read":
+            aliases.update(str(var.name) for var in line.vars)
+    dying: list[list[str]] = [[] for _ in lines]
+    for name, index in last.items():
+        if name not in kept and name not in aliases:
+            dying[index].append(name)
+    return dying
 
 
 def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
