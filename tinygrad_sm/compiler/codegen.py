@@ -167,6 +167,8 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if var.name is None:
             var.name = "result"
     names = [str(p if p is not None else var.name) for p, var in zip(params, tracer.arg_vars)]
+    array_args = {id(var) for p, var in zip(params, tracer.arg_vars) if p is None}
+    _read_copies_in_place(lines, array_args, {id(v) for v in result_vars})
     dying = _dying_after(lines, set(names) | {str(v.name) for v in result_vars})
     body = []
     if any(dying):
@@ -216,6 +218,62 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
     code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
     exec(code, namespace)
     return namespace[_identifier(fn_name)], source, tracer.ns
+
+
+# Lines that only read their inputs and make a fresh array (the output is ``{}`` #0): an array read
+# only by these is never written, nor seen through a view, by the program.
+_FRESH_READS = {
+    "{} = _np.matmul({}, {})",
+    "{} = _np.matmul({}, {}.T)",
+    "{} = {} @ {}",
+    "{} = {} @ {}.T",
+    "{} = {}.T @ {}",
+    "{} = {}.T @ {}",
+    "{} = _np.dot({}.T, {})",
+    "{} = {} + {}",
+    "{} = {} - {}",
+    "{} = {} * {}",
+    "{} = {} / {}",
+    "{} = _np.maximum({}, 0)",
+    "{} = _np.exp({})",
+    "{} = _np.log({})",
+    "{} = {} * ({} > 0)",
+}
+
+
+def _read_copies_in_place(lines: list, array_args: set[int], returned: set[int]) -> None:
+    """``Tensor(x)`` of a NumPy argument copies it so that later changes to either cannot reach the
+    other. Where the program only reads the copy (every use a fresh-result line of ``_FRESH_READS``,
+    not returned) and writes nothing in between (no update: the argument might share memory with a
+    parameter), the copy changes nothing, so the program reads the argument itself (a contiguous one:
+    a strided view could take another BLAS path than its contiguous copy, and round differently)."""
+    for index, line in enumerate(lines):
+        if not (
+            line.template.startswith("{} = _np.array({}, dtype=")
+            and line.template.endswith(", copy=True)")
+            and len(line.vars) == 2
+            and id(line.vars[1]) in array_args
+            and id(line.vars[0]) not in returned
+        ):
+            continue
+        copy = line.vars[0]
+        uses = [i for i in range(index + 1, len(lines)) if any(v is copy for v in lines[i].vars)]
+        if not uses or any(
+            lines[i].template not in _FRESH_READS or lines[i].vars[0] is copy or lines[i].vars.count(copy) > 1
+            for i in uses
+        ):
+            continue
+        if any(
+            lines[i].kind in ("update", "undo-update")
+            or "_write(" in lines[i].template
+            or ".step()" in lines[i].template
+            for i in range(index + 1, uses[-1])
+        ):
+            continue
+        dtype = line.template[len("{} = _np.array({}, dtype=") : -len(", copy=True)")]
+        line.template = f"{{}} = _np.asarray({{}}, dtype={dtype}) if {{}}.flags.forc else {line.template[5:]}"
+        line.vars = [copy, line.vars[1], line.vars[1], line.vars[1]]
+        line.comment = "Tensor(x) copies the values; this program only reads them, so the argument itself does"
 
 
 def _dying_after(lines: list, kept: set[str]) -> list[list[str]]:
