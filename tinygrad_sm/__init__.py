@@ -17,7 +17,7 @@ from . import autograd_functional, testing
 from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
-from .device import backends, cuda, device, get_default_device, set_default_device
+from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .dtypes import promote_types, result_type
 from .factories import (
     arange,
@@ -47,6 +47,7 @@ from .factories import (
 from .gradcheck import GradcheckError, gradcheck, jacobian
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
@@ -97,6 +98,7 @@ __all__ = [
     "Generator",
     "GradcheckError",
     "Tensor",
+    "accelerator",
     "arange",
     "autograd_functional",
     "backends",
@@ -124,6 +126,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "linspace",
+    "load",
     "logspace",
     "manual_seed",
     "multinomial",
@@ -142,6 +145,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "result_type",
+    "save",
     "seed",
     "set_default_device",
     "set_rng_state",
