@@ -1,0 +1,1000 @@
+"""Programs in the style of PyTorch's beginner tutorials, written for this project (not copied): each uses
+the idioms a tutorial teaches, in the same combinations (tensors; autograd and Jacobian products;
+"learning PyTorch with examples" from raw tensors to nn, optim, a custom Module and a custom autograd
+Function; building a network; datasets and loaders; the optimisation loop; saving and loading).
+
+Each program is a function of the ``torch`` module (and a scratch folder) returning a dict of results.
+scripts/pin_torch_tutorials.py runs them with PyTorch and pins the results into
+tests/data/torch_tutorials.json; tests/test_tutorial_code.py runs them with ``torch`` bound to
+tinygrad_sm and compares. Inside a program, ``nn = torch.nn`` stands for ``from torch import nn`` and
+so on: only the imports differ from what a tutorial reader types.
+
+``PROGRAMS[name].exact`` names the results that must be bit-identical (random draws and layer
+initialisation from a seeded generator, integers, shapes, names, printed structure); the rest are
+compared to a relative tolerance (NumPy and PyTorch sum float32 products in different orders).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass
+class Program:
+    run: Callable[[Any, str], dict]
+    exact: frozenset = field(default_factory=frozenset)
+    rtol: float = 1e-5
+    atol: float = 1e-6
+
+
+PROGRAMS: dict[str, Program] = {}
+
+
+def program(*exact: str, rtol: float = 1e-5, atol: float = 1e-6):
+    def register(run):
+        PROGRAMS[run.__name__] = Program(run, frozenset(exact), rtol, atol)
+        return run
+
+    return register
+
+
+def without_address(text: str) -> str:
+    """``<AddBackward0 object at 0x7f...>`` without the address, which changes from run to run."""
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
+
+
+# ------------------------------------------------------------------------------------------- tensors
+
+
+@program(
+    "from_list",
+    "from_list_dtype",
+    "ones_like",
+    "rand_like",
+    "shape",
+    "dtype",
+    "device",
+    "rand_tuple",
+    "zeros_tuple",
+    "first_row",
+    "first_column",
+    "last_column",
+    "column_zeroed",
+    "joined_shape",
+    "matmul_out_shape",
+    "item",
+    "item_type",
+    "add_in_place",
+    "numpy_sees_add_",
+    "tensor_sees_numpy",
+    "cuda_index_none",
+)
+def tensors_tutorial(torch, workdir):
+    out = {}
+    torch.manual_seed(7)
+    rows = [[2, 7], [1, 8]]
+    from_list = torch.tensor(rows)
+    out["from_list"], out["from_list_dtype"] = from_list, str(from_list.dtype)
+    from_array = torch.from_numpy(np.array(rows))
+    out["ones_like"] = torch.ones_like(from_array)
+    out["rand_like"] = torch.rand_like(from_list, dtype=torch.float)
+    size = (3, 2)
+    out["rand_tuple"], out["zeros_tuple"] = torch.rand(size), torch.zeros(size) + torch.ones(size)
+    grid = torch.rand(2, 5)
+    out["shape"], out["dtype"], out["device"] = list(grid.shape), str(grid.dtype), str(grid.device)
+    if torch.cuda.is_available() & (torch.device("cuda").index is not None):
+        grid = grid.to("cuda")
+    out["cuda_index_none"] = torch.device("cuda").index is None
+    block = torch.arange(12.0).reshape(3, 4)
+    out["first_row"], out["first_column"], out["last_column"] = block[0], block[:, 0], block[..., -1]
+    block[:, 2] = 0
+    out["column_zeroed"] = block.clone()
+    joined = torch.cat([block, block], dim=1)
+    out["joined_shape"] = list(joined.shape)
+    product1 = block @ block.T
+    product2 = block.matmul(block.T)
+    product3 = torch.rand_like(product1)
+    torch.matmul(block, block.T, out=product3)
+    out["matmul_out_shape"] = list(product3.shape)
+    out["matmuls"] = (product1, product2, product3)
+    square1 = block * block
+    square2 = block.mul(block)
+    square3 = torch.rand_like(block)
+    torch.mul(block, block, out=square3)
+    out["elementwise"] = (square1, square2, square3)
+    total = block.sum()
+    out["item"], out["item_type"] = total.item(), type(total.item()).__name__
+    block.add_(3)
+    out["add_in_place"] = block
+    five = torch.ones(4)
+    shared = five.numpy()
+    five.add_(2)
+    out["numpy_sees_add_"] = shared.tolist()
+    array = np.zeros(3)
+    wrapped = torch.from_numpy(array)
+    np.add(array, 4, out=array)
+    out["tensor_sees_numpy"] = wrapped
+    return out
+
+
+@program(
+    "empty_shape",
+    "long_zeros",
+    "from_floats",
+    "new_ones",
+    "new_ones_dtype",
+    "randn_like",
+    "size",
+    "size_is_tuple",
+    "size_first",
+    "views",
+    "one_item",
+    "to_double_dtype",
+    "ones_like_device",
+    "float_tensor",
+    "float_tensor_sized",
+)
+def blitz_tensor_tutorial(torch, workdir):
+    out = {}
+    torch.manual_seed(3)
+    out["empty_shape"] = list(torch.empty(4, 2).shape)
+    out["long_zeros"] = torch.zeros(4, 2, dtype=torch.long)
+    start = torch.tensor([2.5, 4])
+    out["from_floats"] = start
+    filled = start.new_ones(4, 2, dtype=torch.double)
+    out["new_ones"], out["new_ones_dtype"] = filled, str(filled.dtype)
+    noise = torch.randn_like(filled, dtype=torch.float)
+    out["randn_like"] = noise
+    out["size"] = list(noise.size())
+    out["size_is_tuple"] = isinstance(noise.size(), tuple)
+    out["size_first"] = noise.size(0)
+    other = torch.rand(4, 2)
+    result = torch.empty(4, 2)
+    torch.add(noise, other, out=result)
+    out["sums"] = (noise + other, torch.add(noise, other), result)
+    other.add_(noise)
+    out["add_"] = other
+    square = torch.randn(2, 6)
+    out["views"] = (list(square.view(12).size()), list(square.view(-1, 4).size()), list(square.view(3, -1).shape))
+    one = torch.randn(1)
+    out["one_item"] = one.item()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    out["ones_like_device"] = torch.ones_like(one, device=device)
+    out["to_double_dtype"] = str(one.to("cpu", torch.double).dtype)
+    out["float_tensor"] = torch.FloatTensor([1, 2, 3])
+    out["float_tensor_sized"] = list(torch.FloatTensor(2, 3).size())
+    return out
+
+
+# ------------------------------------------------------------------------------------------- autograd
+
+
+@program(
+    "w",
+    "b",
+    "z_grad_fn",
+    "requires_grad_tracked",
+    "requires_grad_no_grad",
+    "requires_grad_detached",
+    "requires_grad_later",
+    "is_leaf",
+    "first_call",
+    "second_call",
+    "after_zeroing",
+)
+def autograd_tutorial(torch, workdir):
+    out = {}
+    torch.manual_seed(11)
+    inputs = torch.ones(4)
+    target = torch.zeros(2)
+    w = torch.randn(4, 2, requires_grad=True)
+    b = torch.randn(2, requires_grad=True)
+    z = torch.matmul(inputs, w) + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, target)
+    out["w"], out["b"] = w, b
+    out["z_grad_fn"] = without_address(f"{z.grad_fn}")
+    out["loss_has_grad_fn"] = loss.grad_fn is not None
+    loss.backward()
+    out["loss"], out["w_grad"], out["b_grad"] = loss, w.grad, b.grad
+    out["requires_grad_tracked"] = (torch.matmul(inputs, w) + b).requires_grad
+    with torch.no_grad():
+        out["requires_grad_no_grad"] = (torch.matmul(inputs, w) + b).requires_grad
+    out["requires_grad_detached"] = (torch.matmul(inputs, w) + b).detach().requires_grad
+    plain = torch.ones(3)
+    plain.requires_grad_(True)
+    out["requires_grad_later"] = plain.requires_grad
+    out["is_leaf"] = (w.is_leaf, z.is_leaf, plain.is_leaf)
+    inp = torch.eye(3, 4, requires_grad=True)
+    result = (inp + 2).pow(2).t()
+    result.backward(torch.ones_like(result), retain_graph=True)
+    out["first_call"] = inp.grad.clone()
+    result.backward(torch.ones_like(result), retain_graph=True)
+    out["second_call"] = inp.grad.clone()
+    inp.grad.zero_()
+    result.backward(torch.ones_like(result), retain_graph=True)
+    out["after_zeroing"] = inp.grad
+    return out
+
+
+@program(
+    "y_grad_fn",
+    "b_grad_fn",
+    "x_grad",
+    "requires_grad_before",
+    "requires_grad_after",
+    "doublings",
+    "leaf_flags",
+    "next_functions",
+    "grad_fn_name",
+)
+def blitz_autograd_tutorial(torch, workdir):
+    out = {}
+    torch.manual_seed(5)
+    x = torch.ones(2, 3, requires_grad=True)
+    y = x + 3
+    out["y_grad_fn"] = without_address(str(y.grad_fn))
+    z = y * y * 2
+    mean = z.mean()
+    out["z"], out["mean"] = z, mean
+    a = torch.randn(3, 2)
+    a = (a * 2) / (a - 3)
+    out["requires_grad_before"] = a.requires_grad
+    a.requires_grad_(True)
+    out["requires_grad_after"] = a.requires_grad
+    s = (a * a).sum()
+    out["b_grad_fn"] = without_address(str(s.grad_fn))
+    out["grad_fn_name"] = s.grad_fn.name()
+    out["next_functions"] = [
+        (type(fn).__name__ if fn is not None else None, index) for fn, index in s.grad_fn.next_functions
+    ]
+    mean.backward()
+    out["x_grad"] = x.grad
+    v = torch.randn(3, requires_grad=True)
+    doubled = v * 2
+    doublings = 1
+    while doubled.data.norm() < 500:
+        doubled = doubled * 2
+        doublings += 1
+    out["doublings"] = doublings
+    out["doubled"] = doubled
+    weights = torch.tensor([0.5, 1.0, 0.001], dtype=torch.float)
+    doubled.backward(weights)
+    out["v_grad"] = v.grad
+    with torch.no_grad():
+        inside = (v**2).requires_grad
+    out["leaf_flags"] = (v.requires_grad, (v**2).requires_grad, inside)
+    return out
+
+
+# --------------------------------------------------------------------- learning PyTorch with examples
+
+STEPS = 300
+
+
+@program("initial", rtol=1e-4)
+def polynomial_with_tensors(torch, workdir):
+    """Fit a cubic to sin by hand-written gradients on tensors (the "Tensors" step)."""
+    out = {}
+    dtype = torch.float
+    device = torch.device("cpu")
+    torch.manual_seed(21)
+    x = torch.linspace(-math.pi, math.pi, 500, device=device, dtype=dtype)
+    y = torch.sin(x)
+    a = torch.randn((), device=device, dtype=dtype)
+    b = torch.randn((), device=device, dtype=dtype)
+    c = torch.randn((), device=device, dtype=dtype)
+    d = torch.randn((), device=device, dtype=dtype)
+    out["initial"] = [a.item(), b.item(), c.item(), d.item()]
+    out["x_ends"] = [x[0].item(), x[-1].item(), x[250].item()]
+    learning_rate = 2e-6
+    losses = []
+    for step in range(STEPS):
+        y_pred = a + b * x + c * x.pow(2) + d * x.pow(3)
+        loss = (y_pred - y).pow(2).sum().item()
+        if step % 50 == 49:
+            losses.append(loss)
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_a = grad_y_pred.sum()
+        grad_b = torch.matmul(input=grad_y_pred, other=x).sum()
+        grad_c = (grad_y_pred * x**2).sum()
+        grad_d = torch.matmul(grad_y_pred, x.pow(3))
+        a -= learning_rate * grad_a
+        b -= learning_rate * grad_b
+        c -= learning_rate * grad_c
+        d -= learning_rate * grad_d
+    out["losses"] = losses
+    out["result"] = [a.item(), b.item(), c.item(), d.item()]
+    return out
+
+
+@program("initial", rtol=1e-4)
+def polynomial_with_autograd(torch, workdir):
+    """The same fit with requires_grad leaves and a manual update under no_grad."""
+    out = {}
+    dtype = torch.float
+    device = torch.device("cpu")
+    torch.manual_seed(22)
+    x = torch.linspace(-math.pi, math.pi, 500, device=device, dtype=dtype)
+    y = torch.sin(x)
+    a = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    b = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    c = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    d = torch.randn((), device=device, dtype=dtype, requires_grad=True)
+    out["initial"] = [a.item(), b.item(), c.item(), d.item()]
+    learning_rate = 2e-6
+    losses = []
+    for step in range(STEPS):
+        y_pred = a + b * x + c * x**2 + d * x**3
+        loss = (y_pred - y).pow(2).sum()
+        if step % 50 == 49:
+            losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    out["losses"] = losses
+    out["result"] = [a.item(), b.item(), c.item(), d.item()]
+    return out
+
+
+@program("grad_fn_name", "needs_input_grad", rtol=1e-4)
+def polynomial_custom_function(torch, workdir):
+    """y = a + b * P3(c + d x) with P3 written as an autograd.Function with its own backward."""
+
+    class Legendre3(torch.autograd.Function):
+        """P3(t) = (5 t^3 - 3 t) / 2, P3'(t) = 3 (5 t^2 - 1) / 2."""
+
+        @staticmethod
+        def forward(ctx, t):
+            ctx.save_for_backward(t)
+            return 0.5 * (5 * t**3 - 3 * t)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (t,) = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * t**2 - 1)
+
+    out = {}
+    dtype = torch.float
+    device = torch.device("cpu")
+    x = torch.linspace(-math.pi, math.pi, 500, device=device, dtype=dtype)
+    y = torch.sin(x)
+    a = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+    b = torch.full((), -1.0, device=device, dtype=dtype, requires_grad=True)
+    c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
+    d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
+    learning_rate = 2e-5
+    losses = []
+    for step in range(STEPS):
+        P3 = Legendre3.apply
+        y_pred = a + b * P3(c + d * x)
+        loss = (y_pred - y).pow(2).sum()
+        if step == 0:
+            out["grad_fn_name"] = type(y_pred.grad_fn.next_functions[1][0].next_functions[1][0]).__name__
+            out["needs_input_grad"] = list(y_pred.grad_fn.next_functions[1][0].next_functions[1][0].needs_input_grad)
+        if step % 50 == 49:
+            losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    out["losses"] = losses
+    out["result"] = [a.item(), b.item(), c.item(), d.item()]
+    return out
+
+
+@program("xx", "initial_weight", "initial_bias", "parameter_shapes", "first_layer", rtol=1e-4)
+def polynomial_with_nn(torch, workdir):
+    """The fit as nn.Sequential(Linear(3, 1), Flatten(0, 1)) with MSELoss(reduction='sum')."""
+    out = {}
+    torch.manual_seed(23)
+    x = torch.linspace(-math.pi, math.pi, 500)
+    y = torch.sin(x)
+    powers = torch.tensor([1, 2, 3])
+    xx = x.unsqueeze(-1).pow(powers)
+    out["xx"] = [list(xx.shape), str(xx.dtype), xx[-1].tolist()]
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    out["initial_weight"], out["initial_bias"] = model[0].weight.clone(), model[0].bias.clone()
+    out["parameter_shapes"] = [list(p.shape) for p in model.parameters()]
+    out["first_layer"] = repr(model[0])
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    learning_rate = 2e-6
+    losses = []
+    for step in range(STEPS):
+        y_pred = model(xx)
+        loss = loss_fn(y_pred, y)
+        if step % 50 == 49:
+            losses.append(loss.item())
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= learning_rate * param.grad
+    linear_layer = model[0]
+    out["losses"] = losses
+    out["result"] = [
+        linear_layer.bias.item(),
+        linear_layer.weight[:, 0].item(),
+        linear_layer.weight[:, 1].item(),
+        linear_layer.weight[:, 2].item(),
+    ]
+    return out
+
+
+@program("initial_weight", rtol=1e-4)
+def polynomial_with_optim(torch, workdir):
+    """The nn fit stepped by torch.optim.RMSprop, then by SGD with momentum."""
+    out = {}
+    torch.manual_seed(24)
+    x = torch.linspace(-math.pi, math.pi, 500)
+    y = torch.sin(x)
+    xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    out["initial_weight"] = model[0].weight.clone()
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    for name, optimizer in (
+        ("rmsprop", torch.optim.RMSprop(model.parameters(), lr=1e-3)),
+        ("sgd", torch.optim.SGD(model.parameters(), lr=1e-6, momentum=0.9)),
+    ):
+        losses = []
+        for step in range(STEPS // 2):
+            y_pred = model(xx)
+            loss = loss_fn(y_pred, y)
+            if step % 50 == 49:
+                losses.append(loss.item())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        out[name] = losses
+    layer = model[0]
+    out["result"] = [layer.bias.item()] + [layer.weight[:, i].item() for i in range(3)]
+    return out
+
+
+@program("initial", "parameter_names", "string_start", rtol=1e-4)
+def polynomial_module(torch, workdir):
+    """A Module subclass holding four nn.Parameter scalars, with its own describing method."""
+
+    class Cubic(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(()))
+            self.b = torch.nn.Parameter(torch.randn(()))
+            self.c = torch.nn.Parameter(torch.randn(()))
+            self.d = torch.nn.Parameter(torch.randn(()))
+
+        def forward(self, x):
+            return self.a + self.b * x + self.c * x**2 + self.d * x**3
+
+        def string(self):
+            return f"y = {self.a.item():.3f} + {self.b.item():.3f} x + {self.c.item():.3f} x^2 + {self.d.item():.3f} x^3"
+
+    out = {}
+    torch.manual_seed(25)
+    x = torch.linspace(-math.pi, math.pi, 500)
+    y = torch.sin(x)
+    model = Cubic()
+    out["initial"] = [p.item() for p in model.parameters()]
+    out["parameter_names"] = [name for name, _ in model.named_parameters()]
+    out["string_start"] = model.string()
+    criterion = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.SGD(model.parameters(), lr=2e-6)
+    losses = []
+    for step in range(STEPS):
+        y_pred = model(x)
+        loss = criterion(y_pred, y)
+        if step % 50 == 49:
+            losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    out["losses"] = losses
+    out["result"] = [p.item() for p in model.parameters()]
+    return out
+
+
+@program("initial", "orders", rtol=1e-4)
+def dynamic_net(torch, workdir):
+    """Control flow in forward: a Python random number of extra orders that reuse one parameter."""
+
+    class VariableOrder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(()))
+            self.b = torch.nn.Parameter(torch.randn(()))
+            self.c = torch.nn.Parameter(torch.randn(()))
+            self.d = torch.nn.Parameter(torch.randn(()))
+            self.e = torch.nn.Parameter(torch.randn(()))
+            self.orders = []
+
+        def forward(self, x):
+            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
+            top = random.randint(4, 6)
+            self.orders.append(top)
+            for power in range(4, top):
+                y = y + self.e * x**power
+            return y
+
+    out = {}
+    random.seed(26)
+    torch.manual_seed(26)
+    x = torch.linspace(-math.pi, math.pi, 500)
+    y = torch.sin(x)
+    model = VariableOrder()
+    out["initial"] = [p.item() for p in model.parameters()]
+    criterion = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
+    losses = []
+    for step in range(STEPS):
+        loss = criterion(model(x), y)
+        if step % 50 == 49:
+            losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    out["orders"] = model.orders
+    out["losses"] = losses
+    out["result"] = [p.item() for p in model.parameters()]
+    return out
+
+
+@program("w1_initial", rtol=1e-4)
+def two_layer_custom_relu(torch, workdir):
+    """A two-layer net whose ReLU is an autograd.Function (clone the gradient, zero it where input < 0)."""
+
+    class Rectify(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return input.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (input,) = ctx.saved_tensors
+            grad_input = grad_output.clone()
+            grad_input[input < 0] = 0
+            return grad_input
+
+    out = {}
+    dtype = torch.float
+    device = torch.device("cpu")
+    torch.manual_seed(27)
+    batch, d_in, hidden, d_out = 16, 40, 12, 3
+    x = torch.randn(batch, d_in, device=device, dtype=dtype)
+    y = torch.randn(batch, d_out, device=device, dtype=dtype)
+    w1 = torch.randn(d_in, hidden, device=device, dtype=dtype, requires_grad=True)
+    w2 = torch.randn(hidden, d_out, device=device, dtype=dtype, requires_grad=True)
+    out["w1_initial"] = w1.detach().clone()
+    learning_rate = 1e-5
+    losses = []
+    for step in range(60):
+        relu = Rectify.apply
+        y_pred = relu(x.mm(w1)).mm(w2)
+        loss = (y_pred - y).pow(2).sum()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w1 -= learning_rate * w1.grad
+            w2 -= learning_rate * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+    out["losses"] = losses[::10]
+    out["w2"] = w2
+    return out
+
+
+@program("x", "w1_initial", "variable_is_tensor", "data_update_leaves_leaf", rtol=1e-4)
+def legacy_variables(torch, workdir):
+    """The pre-0.4 spelling still read in older tutorials: Variable, FloatTensor as a dtype, .data updates."""
+    out = {}
+    Variable = torch.autograd.Variable
+    dtype = torch.FloatTensor
+    torch.manual_seed(28)
+    x = Variable(torch.randn(8, 5).type(dtype), requires_grad=False)
+    y = Variable(torch.randn(8, 2).type(dtype), requires_grad=False)
+    w1 = Variable(torch.randn(5, 4).type(dtype), requires_grad=True)
+    w2 = Variable(torch.randn(4, 2).type(dtype), requires_grad=True)
+    out["x"], out["w1_initial"] = x, w1.data.clone()
+    out["variable_is_tensor"] = isinstance(w1, torch.Tensor)
+    learning_rate = 1e-3
+    losses = []
+    for step in range(40):
+        y_pred = x.mm(w1).clamp(min=0).mm(w2)
+        loss = (y_pred - y).pow(2).sum()
+        losses.append(loss.item())
+        loss.backward()
+        w1.data -= learning_rate * w1.grad.data
+        w2.data -= learning_rate * w2.grad.data
+        w1.grad.data.zero_()
+        w2.grad.data.zero_()
+    out["losses"] = losses[::8]
+    out["w1"] = w1
+    out["data_update_leaves_leaf"] = (w1.is_leaf, w1.requires_grad, w1.grad_fn is None)
+    out["data_norm"] = w1.data.norm()
+    return out
+
+
+# ----------------------------------------------------------------------------- building a network
+
+
+@program(
+    "device",
+    "structure",
+    "x_shape",
+    "predicted_class",
+    "sizes",
+    "parameters",
+    "param_rows",
+    "softmax_sums",
+    "accelerator",
+)
+def build_model(torch, workdir):
+    nn = torch.nn
+    out = {}
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    out["device"] = device
+    accelerator = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+    out["accelerator"] = accelerator
+
+    class ImageClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.stack = nn.Sequential(
+                nn.Linear(12 * 12, 64),
+                nn.ReLU(),
+                nn.Linear(64, 32),
+                nn.ReLU(),
+                nn.Linear(32, 5),
+            )
+
+        def forward(self, x):
+            x = self.flatten(x)
+            logits = self.stack(x)
+            return logits
+
+    torch.manual_seed(31)
+    model = ImageClassifier().to(device)
+    out["structure"] = str(model)
+    X = torch.rand(2, 12, 12, device=device)
+    out["x_shape"] = list(X.shape)
+    logits = model(X)
+    pred_probab = nn.Softmax(dim=1)(logits)
+    y_pred = pred_probab.argmax(1)
+    out["logits"], out["probabilities"] = logits, pred_probab
+    out["predicted_class"] = y_pred
+    out["softmax_sums"] = [round(s, 5) for s in pred_probab.sum(1).tolist()]
+    images = torch.rand(3, 12, 12)
+    flatten = nn.Flatten()
+    flat_images = flatten(images)
+    layer1 = nn.Linear(in_features=12 * 12, out_features=10)
+    hidden1 = layer1(flat_images)
+    hidden1 = nn.ReLU()(hidden1)
+    out["sizes"] = [list(images.size()), list(flat_images.size()), list(hidden1.size())]
+    out["hidden1"] = hidden1
+    seq_modules = nn.Sequential(flatten, layer1, nn.ReLU(), nn.Linear(10, 4))
+    out["seq_logits"] = nn.Softmax(dim=1)(seq_modules(torch.rand(3, 12, 12)))
+    out["parameters"] = [(name, list(param.size())) for name, param in model.named_parameters()]
+    out["param_rows"] = [param[:2].tolist() for name, param in model.named_parameters() if name.startswith("stack.4")]
+    return out
+
+
+@program("structure", "parameter_count", "conv1_weight_size", "grad_before", "grad_fn_chain", rtol=1e-4)
+def blitz_neural_network(torch, workdir):
+    """A LeNet-style net with conv, max-pool, view(-1, n), MSELoss, then manual and optim updates."""
+    nn = torch.nn
+    F = torch.nn.functional
+    optim = torch.optim
+
+    class SmallLeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 3)
+            self.conv2 = nn.Conv2d(4, 8, 3)
+            self.fc1 = nn.Linear(8 * 2 * 2, 20)
+            self.fc2 = nn.Linear(20, 6)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.view(-1, self.num_flat_features(x))
+            x = F.relu(self.fc1(x))
+            return self.fc2(x)
+
+        def num_flat_features(self, x):
+            size = x.size()[1:]
+            count = 1
+            for s in size:
+                count *= s
+            return count
+
+    torch.manual_seed(32)
+    net = SmallLeNet()
+    out = {"structure": str(net)}
+    params = list(net.parameters())
+    out["parameter_count"] = len(params)
+    out["conv1_weight_size"] = list(params[0].size())
+    image = torch.randn(1, 1, 14, 14)
+    result = net(image)
+    out["first_output"] = result
+    net.zero_grad()
+    result.backward(torch.randn(1, 6))
+    out["conv1_bias_grad_random"] = net.conv1.bias.grad
+    output = net(image)
+    target = torch.randn(6)
+    target = target.view(1, -1)
+    criterion = nn.MSELoss()
+    loss = criterion(output, target)
+    out["loss"] = loss
+    out["grad_fn_chain"] = [
+        loss.grad_fn is not None,
+        loss.grad_fn.next_functions[0][0] is not None,
+    ]
+    net.zero_grad()
+    out["grad_before"] = net.conv1.bias.grad is None
+    loss.backward()
+    out["conv1_bias_grad"] = net.conv1.bias.grad
+    learning_rate = 0.01
+    for f in net.parameters():
+        f.data.sub_(f.grad.data * learning_rate)
+    out["after_manual_step"] = criterion(net(image), target)
+    optimizer = optim.SGD(net.parameters(), lr=0.01)
+    optimizer.zero_grad()
+    output = net(image)
+    loss = criterion(output, target)
+    loss.backward()
+    optimizer.step()
+    out["after_sgd_step"] = criterion(net(image), target)
+    return out
+
+
+# --------------------------------------------------------------------------- datasets and loaders
+
+
+def _make_dataset(torch):
+    Dataset = torch.utils.data.Dataset
+
+    class NoisyBars(Dataset):
+        """Images of one bright row (the label) in noise: a synthetic stand-in for an image folder."""
+
+        def __init__(self, count, classes=4, size=6, transform=None, target_transform=None, seed=0):
+            generator = torch.Generator().manual_seed(seed)
+            self.images = torch.rand(count, 1, size, size, generator=generator) * 0.5
+            self.labels = torch.randint(0, classes, (count,), generator=generator)
+            for i in range(count):
+                self.images[i, 0, self.labels[i].item()] += 1.0
+            self.transform = transform
+            self.target_transform = target_transform
+
+        def __len__(self):
+            return len(self.labels)
+
+        def __getitem__(self, idx):
+            image = self.images[idx]
+            label = self.labels[idx].item()
+            if self.transform:
+                image = self.transform(image)
+            if self.target_transform:
+                label = self.target_transform(label)
+            return image, label
+
+    return NoisyBars
+
+
+@program(
+    "length",
+    "sample_index",
+    "sample_label",
+    "feature_shape",
+    "label_shape",
+    "label_dtype",
+    "labels",
+    "first_image",
+    "one_hot",
+    "batches",
+    "last_batch",
+    "squeezed_shape",
+)
+def datasets_and_loaders(torch, workdir):
+    DataLoader = torch.utils.data.DataLoader
+    NoisyBars = _make_dataset(torch)
+    out = {}
+    training_data = NoisyBars(50, seed=1)
+    out["length"] = len(training_data)
+    torch.manual_seed(41)
+    sample_idx = torch.randint(len(training_data), size=(1,)).item()
+    img, label = training_data[sample_idx]
+    out["sample_index"], out["sample_label"] = sample_idx, label
+    train_dataloader = DataLoader(training_data, batch_size=8, shuffle=True)
+    train_features, train_labels = next(iter(train_dataloader))
+    out["feature_shape"] = list(train_features.size())
+    out["label_shape"] = list(train_labels.size())
+    out["label_dtype"] = str(train_labels.dtype)
+    out["labels"] = train_labels
+    out["first_image"] = train_features[0].squeeze()
+    out["squeezed_shape"] = list(train_features[0].squeeze().shape)
+    out["batches"] = len(train_dataloader)
+    out["last_batch"] = [list(x.shape) for x in list(train_dataloader)[-1]]
+    one_hot = NoisyBars(
+        5, target_transform=lambda y: torch.zeros(4, dtype=torch.float).scatter_(0, torch.tensor(y), value=1), seed=2
+    )
+    out["one_hot"] = [one_hot[i][1] for i in range(3)]
+    return out
+
+
+@program("batches", "sizes", "report_lines", "initial_weight", rtol=1e-4, atol=1e-5)
+def optimization_loop(torch, workdir):
+    nn = torch.nn
+    DataLoader = torch.utils.data.DataLoader
+    NoisyBars = _make_dataset(torch)
+    torch.manual_seed(42)
+    training_data, test_data = NoisyBars(96, seed=3), NoisyBars(40, seed=4)
+    batch_size = 16
+    train_dataloader = DataLoader(training_data, batch_size=batch_size)
+    test_dataloader = DataLoader(test_data, batch_size=batch_size)
+
+    class BarNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(nn.Linear(36, 24), nn.ReLU(), nn.Linear(24, 4))
+
+        def forward(self, x):
+            return self.linear_relu_stack(self.flatten(x))
+
+    model = BarNet()
+    out = {"initial_weight": model.linear_relu_stack[2].weight.clone(), "report_lines": [], "sizes": []}
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    out["batches"] = (len(train_dataloader), len(test_dataloader))
+    train_losses, test_results = [], []
+
+    def train_loop(dataloader, model, loss_fn, optimizer):
+        size = len(dataloader.dataset)
+        model.train()
+        for batch, (X, y) in enumerate(dataloader):
+            pred = model(X)
+            loss = loss_fn(pred, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if batch % 2 == 0:
+                loss, current = loss.item(), batch * batch_size + len(X)
+                train_losses.append(loss)
+                out["report_lines"].append(f"[{current:>5d}/{size:>5d}]")
+                out["sizes"].append(size)
+
+    def test_loop(dataloader, model, loss_fn):
+        model.eval()
+        size = len(dataloader.dataset)
+        num_batches = len(dataloader)
+        test_loss, correct = 0, 0
+        with torch.no_grad():
+            for X, y in dataloader:
+                pred = model(X)
+                test_loss += loss_fn(pred, y).item()
+                correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+        test_loss /= num_batches
+        correct /= size
+        test_results.append((test_loss, correct, f"Accuracy: {(100 * correct):>0.1f}%"))
+
+    for epoch in range(4):
+        train_loop(train_dataloader, model, loss_fn, optimizer)
+        test_loop(test_dataloader, model, loss_fn)
+    out["train_losses"] = train_losses
+    out["test_losses"] = [t[0] for t in test_results]
+    out["accuracy"] = [t[2] for t in test_results]
+    return out
+
+
+# ------------------------------------------------------------------------------ saving and loading
+
+
+@program("keys", "same_output", "predicted", "loaded_equal", "whole_model_output_equal")
+def save_and_load(torch, workdir):
+    nn = torch.nn
+    torch.manual_seed(51)
+
+    def make():
+        return nn.Sequential(nn.Flatten(), nn.Linear(9, 6), nn.ReLU(), nn.Linear(6, 3))
+
+    model = make()
+    path = os.path.join(workdir, "model_weights.pth")
+    torch.save(model.state_dict(), path)
+    fresh = make()
+    fresh.load_state_dict(torch.load(path))
+    fresh.eval()
+    fresh_again = make()
+    fresh_again.load_state_dict(torch.load(path, weights_only=True))
+    out = {"keys": list(torch.load(path).keys())}
+    x = torch.rand(2, 3, 3)
+    out["same_output"] = bool(torch.equal(model(x), fresh(x))) and bool(torch.equal(model(x), fresh_again(x)))
+    out["loaded_equal"] = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), torch.load(path).values()))
+    classes = ["left", "middle", "right"]
+    with torch.no_grad():
+        pred = fresh(x[:1])
+        out["predicted"] = classes[pred[0].argmax(0)]
+    whole = os.path.join(workdir, "model.pth")
+    torch.save(model, whole)
+    restored = torch.load(whole, weights_only=False)
+    out["whole_model_output_equal"] = bool(torch.equal(restored(x), model(x)))
+    return out
+
+
+# ---------------------------------------------------------------------------------- devices, misc
+
+
+@program(
+    "default_device",
+    "cuda_available",
+    "device_str",
+    "device_type",
+    "tensor_device",
+    "moved",
+    "rand_like",
+    "cpu_tensor",
+    "module_device",
+)
+def devices(torch, workdir):
+    out = {}
+    torch.set_default_device("cpu")
+    torch.manual_seed(61)
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    out["cuda_available"] = torch.cuda.is_available()
+    out["device_str"], out["device_type"] = str(device), device.type
+    t = torch.randn(2, 3, device=device)
+    out["default_device"] = str(torch.ones(1).device)
+    out["tensor_device"] = str(t.device)
+    out["moved"] = t.to(device)
+    out["rand_like"] = torch.rand_like(t)
+    out["cpu_tensor"] = t.cpu()
+    layer = torch.nn.Linear(3, 2).to(device)
+    out["module_device"] = str(layer.weight.device)
+    return out
+
+
+# ------------------------------------------------------------------------------------- comparison
+
+
+def plain(value: Any) -> Any:
+    """A result as JSON-able data, the same for PyTorch's and tinygrad_sm's objects: a tensor (or array)
+    becomes ``{"dtype", "shape", "values"}`` with the dtype spelled without ``torch.``; tuples become lists."""
+    if hasattr(value, "tolist") and hasattr(value, "shape") and hasattr(value, "dtype"):
+        values = value.detach().tolist() if hasattr(value, "detach") else value.tolist()
+        return {"dtype": str(value.dtype).replace("torch.", ""), "shape": list(value.shape), "values": _finite(values)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if isinstance(value, float):
+        return _finite(value)
+    if isinstance(value, str) and value.startswith("torch."):
+        return value[len("torch.") :]  # a dtype's name: torch.float32 is NumPy's float32 here
+    return value
+
+
+def _finite(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_finite(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return repr(values)  # JSON has no nan/inf
+    return values
