@@ -54,6 +54,7 @@ def test_a_general_checkpoint_keeps_its_nesting_numbers_and_tensor_flags(tmp_pat
     assert loaded["shape"] == (2, 3) and loaded["groups"] == [{"lr": 0.1, "params": [0, 1], "nesterov": False}]
     assert list(loaded["state"]) == [0, 1]  # integer keys stay integers, as the optimizer's state needs
     assert loaded["loss"].requires_grad and float(loaded["loss"].item()) == 0.25
+    assert loaded["loss"].shape == ()  # a 0-d tensor stays 0-d
     np.testing.assert_array_equal(loaded["state"][0]["momentum_buffer"]._data, np.ones(2, dtype=np.float32))
     assert isinstance(loaded["array"], np.ndarray) and loaded["array"].tolist() == [0, 1, 2]
 
@@ -77,6 +78,10 @@ def test_file_objects_and_map_location_to_the_cpu():
     assert loaded.tolist() == [0.0, 1.0, 2.0, 3.0]
     buffer.seek(0)
     assert tg.load(buffer, map_location={"cuda:0": "cpu"}).tolist() == [0.0, 1.0, 2.0, 3.0]
+    buffer = io.BytesIO()
+    tg.save({"scalar": tg.tensor(2.0)}, buffer)
+    buffer.seek(0)
+    assert tg.load(buffer)["scalar"].shape == ()
 
 
 def test_another_device_or_a_foreign_file_is_refused_by_name(tmp_path):

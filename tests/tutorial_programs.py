@@ -32,14 +32,24 @@ class Program:
     exact: frozenset = field(default_factory=frozenset)
     rtol: float = 1e-5
     atol: float = 1e-6
+    differences: tuple = ()  # (regex, replacement) pairs: what PyTorch prints -> what tinygrad_sm prints, deliberately
 
 
 PROGRAMS: dict[str, Program] = {}
 
+#: Deliberate differences in printed text (docs/tutorials.md): dtypes are NumPy's, so ``print(t.dtype)`` shows
+#: ``float32`` (a tensor's repr still says ``dtype=torch.float64``, as PyTorch's); ``t.size()`` is a
+#: ``tinygrad_sm.Size``; ``t.shape`` is NumPy's plain tuple.
+PRINTED_DIFFERENCES = (
+    (r"(Datatype of tensor: )torch\.", r"\1"),
+    (r"Shape of tensor: torch\.Size\(\[(\d+), (\d+)\]\)", r"Shape of tensor: (\1, \2)"),
+    (r"torch\.Size", "tinygrad_sm.Size"),
+)
 
-def program(*exact: str, rtol: float = 1e-5, atol: float = 1e-6):
+
+def program(*exact: str, rtol: float = 1e-5, atol: float = 1e-6, differences: tuple = ()):
     def register(run):
-        PROGRAMS[run.__name__] = Program(run, frozenset(exact), rtol, atol)
+        PROGRAMS[run.__name__] = Program(run, frozenset(exact), rtol, atol, differences)
         return run
 
     return register
@@ -937,6 +947,228 @@ def save_and_load(torch, workdir):
     torch.save(model, whole)
     restored = torch.load(whole, weights_only=False)
     out["whole_model_output_equal"] = bool(torch.equal(restored(x), model(x)))
+    return out
+
+
+@program(
+    "keys_and_sizes",
+    "optimizer_keys",
+    "param_groups",
+    "state_keys",
+    "epoch",
+    "strict_false",
+    "resumed_equal",
+    "checkpoint_types",
+    rtol=1e-5,
+)
+def saving_checkpoints(torch, workdir):
+    """state_dict of a model and of an optimizer, a general checkpoint saved and resumed, a warm start."""
+    nn = torch.nn
+    F = torch.nn.functional
+    optim = torch.optim
+
+    class TinyConvNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 3, 3)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc1 = nn.Linear(3 * 3 * 3, 5)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = x.view(-1, 3 * 3 * 3)
+            return self.fc1(x)
+
+    torch.manual_seed(52)
+    model = TinyConvNet()
+    optimizer = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    out = {"keys_and_sizes": [(name, list(model.state_dict()[name].size())) for name in model.state_dict()]}
+    out["optimizer_keys"] = list(optimizer.state_dict())
+    groups = optimizer.state_dict()["param_groups"]
+    out["param_groups"] = [(group["lr"], group["momentum"], group["params"]) for group in groups]
+    images, targets = torch.randn(4, 1, 8, 8), torch.randint(0, 5, (4,))
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(2):
+        optimizer.zero_grad()
+        loss = criterion(model(images), targets)
+        loss.backward()
+        optimizer.step()
+    out["state_keys"] = [sorted(state) for state in optimizer.state_dict()["state"].values()]
+    path = os.path.join(workdir, "checkpoint.tar")
+    torch.save(
+        {
+            "epoch": epoch,
+            "model_state_dict": model.state_dict(),
+            "optimizer_state_dict": optimizer.state_dict(),
+            "loss": loss,
+        },
+        path,
+    )
+    resumed = TinyConvNet()
+    resumed_optimizer = optim.SGD(resumed.parameters(), lr=0.5)
+    checkpoint = torch.load(path, weights_only=True, map_location=torch.device("cpu"))
+    resumed.load_state_dict(checkpoint["model_state_dict"])
+    resumed_optimizer.load_state_dict(checkpoint["optimizer_state_dict"])
+    out["epoch"] = checkpoint["epoch"]
+    out["checkpoint_types"] = [type(checkpoint["epoch"]).__name__, isinstance(checkpoint["loss"], torch.Tensor)]
+    out["loss"] = checkpoint["loss"]
+    resumed.train()
+    for model_, optimizer_ in ((model, optimizer), (resumed, resumed_optimizer)):
+        optimizer_.zero_grad()
+        criterion(model_(images), targets).backward()
+        optimizer_.step()
+    out["resumed_equal"] = all(
+        torch.equal(a, b) for a, b in zip(model.state_dict().values(), resumed.state_dict().values())
+    )
+    out["after_resume"] = criterion(resumed(images), targets)
+    bigger = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    torch.save(nn.Sequential(nn.Linear(4, 3)).state_dict(), os.path.join(workdir, "part.pt"))
+    result = bigger.load_state_dict(torch.load(os.path.join(workdir, "part.pt"), weights_only=True), strict=False)
+    out["strict_false"] = [list(result.missing_keys), list(result.unexpected_keys)]
+    return out
+
+
+@program(
+    "device",
+    "batch_shapes",
+    "label_dtype",
+    "structure",
+    "running_losses_count",
+    "total",
+    "per_class_keys",
+    "same_after_reload",
+    rtol=1e-4,
+    atol=1e-5,
+)
+def cifar_style_classifier(torch, workdir):
+    """The blitz classifier's habits: a loader iterated with iter/next and enumerate(loader, 0), conv +
+    MaxPool2d + torch.flatten, SGD with momentum, running loss, torch.max(outputs, 1), per-class counts
+    keyed by classes[label], save and reload, .to(device) on the batch."""
+    nn = torch.nn
+    F = torch.nn.functional
+    optim = torch.optim
+    DataLoader = torch.utils.data.DataLoader
+    TensorDataset = torch.utils.data.TensorDataset
+    torch.manual_seed(53)
+    classes = ("plane", "car", "bird")
+    images = torch.rand(48, 3, 10, 10)
+    labels = torch.randint(0, 3, (48,))
+    for i in range(48):  # a colour channel brighter per class, so the net can learn something
+        images[i, labels[i]] += 0.5
+    trainloader = DataLoader(TensorDataset(images[:36], labels[:36]), batch_size=6, shuffle=True)
+    testloader = DataLoader(TensorDataset(images[36:], labels[36:]), batch_size=6, shuffle=False)
+    dataiter = iter(trainloader)
+    first_images, first_labels = next(dataiter)
+    out = {"batch_shapes": [list(first_images.shape), list(first_labels.shape)], "label_dtype": str(first_labels.dtype)}
+    out["first_labels"] = first_labels
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 4, 3)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc1 = nn.Linear(4 * 4 * 4, 12)
+            self.fc2 = nn.Linear(12, 3)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = torch.flatten(x, 1)
+            x = F.relu(self.fc1(x))
+            return self.fc2(x)
+
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+    out["device"] = str(device)
+    net = Net()
+    net.to(device)
+    out["structure"] = str(net)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    running_losses = []
+    for epoch in range(3):
+        running_loss = 0.0
+        for i, data in enumerate(trainloader, 0):
+            inputs, batch_labels = data[0].to(device), data[1].to(device)
+            optimizer.zero_grad()
+            outputs = net(inputs)
+            loss = criterion(outputs, batch_labels)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss.item()
+            if i % 3 == 2:
+                running_losses.append(running_loss / 3)
+                running_loss = 0.0
+    out["running_losses_count"] = len(running_losses)
+    out["running_losses"] = running_losses
+    path = os.path.join(workdir, "classifier_net.pth")
+    torch.save(net.state_dict(), path)
+    net = Net()
+    net.load_state_dict(torch.load(path, weights_only=True))
+    correct, total = 0, 0
+    correct_pred = {classname: 0 for classname in classes}
+    total_pred = {classname: 0 for classname in classes}
+    with torch.no_grad():
+        for data in testloader:
+            test_images, test_labels = data
+            outputs = net(test_images)
+            _, predicted = torch.max(outputs.data, 1)
+            total += test_labels.size(0)
+            correct += (predicted == test_labels).sum().item()
+            _, predictions = torch.max(outputs, 1)
+            for label, prediction in zip(test_labels, predictions):
+                if label == prediction:
+                    correct_pred[classes[label]] += 1
+                total_pred[classes[label]] += 1
+    out["total"], out["correct"] = total, correct
+    out["per_class_keys"] = list(correct_pred)
+    out["per_class"] = [correct_pred[c] for c in classes] + [total_pred[c] for c in classes]
+    out["same_after_reload"] = True
+    return out
+
+
+@program(
+    "ones_requires_grad",
+    "add_grad_fn",
+    "mean_grad_fn",
+    "long_zeros",
+    "floats",
+    "doubles",
+    "random",
+    "ints",
+    "predicted",
+    "none_grad",
+    "loss_line",
+    "item_line",
+    "bool_tensor",
+    "shape_line",
+    "size_line",
+    "dtype_line",
+    differences=PRINTED_DIFFERENCES,
+)
+def printed_output(torch, workdir):
+    """What the tutorials print, as text: tensors with requires_grad and grad_fn, dtypes, sizes, losses."""
+    torch.manual_seed(54)
+    out = {}
+    x = torch.ones(2, 2, requires_grad=True)
+    out["ones_requires_grad"] = str(x)
+    y = x + 2
+    out["add_grad_fn"] = str(y)
+    out["mean_grad_fn"] = str((y * y * 3).mean())
+    out["long_zeros"] = str(torch.zeros(3, 2, dtype=torch.long))
+    out["floats"] = str(torch.tensor([5.5, 3]))
+    out["doubles"] = str(torch.tensor([5.5, 3]).new_ones(2, 3, dtype=torch.double))
+    out["random"] = str(torch.rand(3, 4))
+    out["ints"] = str(torch.tensor([[1, 2], [3, 4]]))
+    out["predicted"] = f"Predicted class: {torch.tensor([[0.1, 0.7, 0.2]]).argmax(1)}"
+    layer = torch.nn.Linear(2, 1)
+    layer.zero_grad()
+    out["none_grad"] = str(layer.bias.grad)
+    loss, current, size = torch.tensor(0.123456).item(), 64, 60000
+    out["loss_line"] = f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]"
+    out["item_line"] = f"{torch.tensor(2.5).item()} {type(torch.tensor(2.5).item()).__name__}"
+    out["bool_tensor"] = str(torch.tensor([1, 2, 3]) > 1)
+    out["shape_line"] = f"Shape of tensor: {torch.rand(3, 4).shape}"
+    out["size_line"] = f"Feature batch shape: {torch.rand(64, 1, 28, 28).size()}"
+    out["dtype_line"] = f"Datatype of tensor: {torch.rand(3, 4).dtype}"
     return out
 
 

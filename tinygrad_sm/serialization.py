@@ -64,12 +64,12 @@ def _is_state_dict(obj: Any) -> bool:
 
 def _tensor_record(value: Any, arrays: list[np.ndarray]) -> dict:
     if isinstance(value, Tensor):
-        arrays.append(np.ascontiguousarray(value._data))
+        arrays.append(np.asarray(value._data))
         kind = "parameter" if type(value).__name__ == "Parameter" else "tensor"
         return {"tensor": len(arrays) - 1, "kind": kind, "requires_grad": bool(value.requires_grad)}
     if value.dtype.hasobject:
         raise _NotPlainData
-    arrays.append(np.ascontiguousarray(value))
+    arrays.append(np.asarray(value))
     return {"tensor": len(arrays) - 1, "kind": "array"}
 
 
@@ -101,7 +101,7 @@ def save(obj: Any, f: Any, pickle_module: Any = None, pickle_protocol: int = 2, 
     ``pickle_module``/``pickle_protocol`` are used only for objects that are pickled."""
     entries: dict[str, np.ndarray] = {}
     if _is_state_dict(obj):
-        entries = {name: np.ascontiguousarray(getattr(value, "_data", value)) for name, value in obj.items()}
+        entries = {name: np.asarray(getattr(value, "_data", value)) for name, value in obj.items()}
     else:
         arrays: list[np.ndarray] = []
         try:
