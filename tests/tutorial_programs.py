@@ -1172,6 +1172,304 @@ def printed_output(torch, workdir):
     return out
 
 
+@program(
+    "a",
+    "printed_chain",
+    "c_grad_is_none",
+    "flags",
+    "decorated",
+    "frozen_grad_fn",
+    "jacobian_shape",
+    "weights_before",
+    "grad_before",
+    rtol=1e-5,
+)
+def autograd_walkthrough(torch, workdir):
+    """Walking grad_fn.next_functions from an output, the gradient of a sine, gradients accumulating over
+    repeated backward calls, requires_grad switched off by assignment, no_grad as a decorator, and the
+    functional jacobian/vjp/hvp."""
+    out = {}
+    a = torch.linspace(0.0, 2.0 * math.pi, steps=9, requires_grad=True)
+    out["a"] = a
+    b = torch.sin(a)
+    c = 2 * b
+    d = c + 1
+    total = d.sum()
+    out["printed_chain"] = [
+        without_address(str(d.grad_fn)),
+        without_address(str(d.grad_fn.next_functions)),
+        without_address(str(d.grad_fn.next_functions[0][0].next_functions)),
+        without_address(str(d.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)),
+        str(a.grad_fn),
+    ]
+    total.backward()
+    out["a_grad"] = a.grad
+    out["c_grad_is_none"] = c.grad is None
+
+    class TwoLayer(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer1 = torch.nn.Linear(20, 8)
+            self.relu = torch.nn.ReLU()
+            self.layer2 = torch.nn.Linear(8, 3)
+
+        def forward(self, x):
+            return self.layer2(self.relu(self.layer1(x)))
+
+    torch.manual_seed(71)
+    some_input = torch.randn(5, 20, requires_grad=False)
+    ideal_output = torch.randn(5, 3, requires_grad=False)
+    model = TwoLayer()
+    out["weights_before"] = model.layer2.weight[0][0:4]
+    out["grad_before"] = model.layer2.weight.grad is None
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+    prediction = model(some_input)
+    loss = (ideal_output - prediction).pow(2).sum()
+    loss.backward()
+    out["first_grad"] = model.layer2.weight.grad[0][0:4].clone()
+    optimizer.step()
+    out["weights_after"] = model.layer2.weight[0][0:4]
+    for i in range(0, 3):
+        prediction = model(some_input)
+        loss = (ideal_output - prediction).pow(2).sum()
+        loss.backward()
+    out["accumulated_grad"] = model.layer2.weight.grad[0][0:4]
+    optimizer.zero_grad()
+    out["zeroed"] = model.layer2.weight.grad is None or bool((model.layer2.weight.grad == 0).all())
+    ones = torch.ones(2, 3, requires_grad=True)
+    b1 = 2 * ones
+    ones.requires_grad = False
+    b2 = 2 * ones
+    x = torch.ones(2, 3, requires_grad=True) * 2
+    y = torch.ones(2, 3, requires_grad=True) * 3
+    with torch.no_grad():
+        c2 = x + y
+    out["flags"] = [b1.requires_grad, b2.requires_grad, (x + y).requires_grad, c2.requires_grad]
+
+    @torch.no_grad()
+    def add_untracked(p, q):
+        return p + q
+
+    out["decorated"] = [add_untracked(x, y).requires_grad, (x * y).requires_grad]
+    frozen = torch.rand(4, requires_grad=True)
+    detached = frozen.detach()
+    out["frozen_grad_fn"] = [detached.requires_grad, detached.grad_fn is None]
+
+    def exp_adder(p, q):
+        return 2 * p.exp() + 3 * q
+
+    inputs = (torch.rand(3), torch.rand(3))
+    jacobians = torch.autograd.functional.jacobian(exp_adder, inputs)
+    out["jacobian_shape"] = [list(j.shape) for j in jacobians]
+    out["jacobians"] = jacobians
+    return out
+
+
+@program("shapes", "first_accuracy", "lambda_structure", "valid_batches", rtol=1e-4, atol=1e-5)
+def nn_from_scratch_to_modules(torch, workdir):
+    """A logistic model written by hand (log-softmax, nll with range indexing, accuracy), then refactored:
+    F.cross_entropy, an nn.Module with nn.Parameter, nn.Linear, optim, TensorDataset slicing and
+    DataLoader, a validation loss as sum(...) over a loader, a CNN in nn.Sequential with a Lambda module,
+    avg pooling and view(x.size(0), -1)."""
+    nn = torch.nn
+    F = torch.nn.functional
+    optim = torch.optim
+    TensorDataset = torch.utils.data.TensorDataset
+    DataLoader = torch.utils.data.DataLoader
+    rng = np.random.default_rng(72)
+    x_train = rng.random((64, 36), dtype=np.float32)
+    y_train = rng.integers(0, 4, 64)
+    x_valid = rng.random((32, 36), dtype=np.float32)
+    y_valid = rng.integers(0, 4, 32)
+    x_train, y_train, x_valid, y_valid = map(torch.tensor, (x_train, y_train, x_valid, y_valid))
+    n, c = x_train.shape
+    out = {"shapes": [n, c, str(y_train.dtype)], "range": [x_train.min(), x_train.max()]}
+    torch.manual_seed(72)
+    weights = torch.randn(36, 4) / math.sqrt(36)
+    weights.requires_grad_()
+    bias = torch.zeros(4, requires_grad=True)
+
+    def log_softmax(x):
+        return x - x.exp().sum(-1).log().unsqueeze(-1)
+
+    def model(xb):
+        return log_softmax(xb @ weights + bias)
+
+    def nll(input, target):
+        return -input[range(target.shape[0]), target].mean()
+
+    def accuracy(out, yb):
+        preds = torch.argmax(out, dim=1)
+        return (preds == yb).float().mean()
+
+    bs, lr = 16, 0.5
+    xb, yb = x_train[0:bs], y_train[0:bs]
+    preds = model(xb)
+    out["first_loss"], out["first_accuracy"] = nll(preds, yb), accuracy(preds, yb)
+    for epoch in range(2):
+        for i in range((n - 1) // bs + 1):
+            start_i = i * bs
+            end_i = start_i + bs
+            xb = x_train[start_i:end_i]
+            yb = y_train[start_i:end_i]
+            loss = nll(model(xb), yb)
+            loss.backward()
+            with torch.no_grad():
+                weights -= weights.grad * lr
+                bias -= bias.grad * lr
+                weights.grad.zero_()
+                bias.grad.zero_()
+    out["by_hand"] = [nll(model(xb), yb), F.cross_entropy(xb @ weights + bias, yb)]
+
+    class Logistic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weights = nn.Parameter(torch.randn(36, 4) / math.sqrt(36))
+            self.bias = nn.Parameter(torch.zeros(4))
+
+        def forward(self, xb):
+            return xb @ self.weights + self.bias
+
+    loss_func = F.cross_entropy
+    module = Logistic()
+    train_ds = TensorDataset(x_train, y_train)
+    for i in range((n - 1) // bs + 1):
+        xb, yb = train_ds[i * bs : i * bs + bs]
+        loss = loss_func(module(xb), yb)
+        loss.backward()
+        with torch.no_grad():
+            for p in module.parameters():
+                p -= p.grad * lr
+            module.zero_grad()
+    out["module_loss"] = loss_func(module(x_train), y_train)
+    linear = nn.Linear(36, 4)
+    opt = optim.SGD(linear.parameters(), lr=lr)
+    train_dl = DataLoader(train_ds, batch_size=bs)
+    valid_ds = TensorDataset(x_valid, y_valid)
+    valid_dl = DataLoader(valid_ds, batch_size=bs * 2)
+    for epoch in range(2):
+        linear.train()
+        for xb, yb in train_dl:
+            loss = loss_func(linear(xb), yb)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        linear.eval()
+        with torch.no_grad():
+            valid_loss = sum(loss_func(linear(xb), yb) for xb, yb in valid_dl)
+    out["valid_loss"] = valid_loss / len(valid_dl)
+    out["valid_batches"] = len(valid_dl)
+
+    def loss_batch(model, loss_func, xb, yb, opt=None):
+        loss = loss_func(model(xb), yb)
+        if opt is not None:
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return loss.item(), len(xb)
+
+    class Lambda(nn.Module):
+        def __init__(self, func):
+            super().__init__()
+            self.func = func
+
+        def forward(self, x):
+            return self.func(x)
+
+    def preprocess(x):
+        return x.view(-1, 1, 6, 6)
+
+    dev = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+    cnn = nn.Sequential(
+        Lambda(preprocess),
+        nn.Conv2d(1, 4, kernel_size=3, stride=2, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, kernel_size=3, stride=1, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(3),
+        Lambda(lambda x: x.view(x.size(0), -1)),
+    )
+    cnn.to(dev)
+    out["lambda_structure"] = str(cnn)
+    opt = optim.SGD(cnn.parameters(), lr=0.1, momentum=0.9)
+    for epoch in range(2):
+        cnn.train()
+        for xb, yb in train_dl:
+            loss_batch(cnn, loss_func, xb.to(dev), yb.to(dev), opt)
+        cnn.eval()
+        with torch.no_grad():
+            losses, nums = zip(*[loss_batch(cnn, loss_func, xb, yb) for xb, yb in valid_dl])
+        out[f"cnn_valid_{epoch}"] = np.sum(np.multiply(losses, nums)) / np.sum(nums)
+    pooled = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1))(x_train[:2].view(-1, 1, 6, 6))
+    out["adaptive"] = pooled
+    return out
+
+
+@program(
+    "empty_type",
+    "int16",
+    "tuple_data",
+    "casts",
+    "rounding",
+    "clamped",
+    "comparisons",
+    "reductions_shape",
+    "unique",
+    "same_object",
+    "clone_independent",
+    "squeezed",
+    "unsqueezed_",
+    "reshaped",
+    rtol=1e-5,
+)
+def tensors_in_depth(torch, workdir):
+    """The habits of a longer tensor tour: dtypes and casts, math functions, reductions, in-place variants,
+    out= keeping the object, clone vs alias, (un)squeeze and reshape."""
+    out = {}
+    empty = torch.empty(3, 4)
+    out["empty_type"] = type(empty).__name__
+    torch.manual_seed(1729)
+    out["random_pair"] = [torch.rand(2, 3), torch.rand(2, 3)]
+    torch.manual_seed(1729)
+    out["random_again"] = torch.rand(2, 3)
+    out["int16"] = torch.zeros(2, 2, dtype=torch.int16)
+    out["tuple_data"] = torch.tensor(((2, 4, 6), [3, 5, 7]))
+    doubles = torch.rand((2, 3), dtype=torch.float64) * 20.0
+    out["casts"] = [doubles.to(torch.int32), torch.ones((2, 3), dtype=torch.int16)]
+    values = torch.tensor([[-1.6, 0.4], [2.5, -0.5]])
+    out["rounding"] = [torch.abs(values), torch.ceil(values), torch.floor(values), torch.round(values)]
+    out["clamped"] = torch.clamp(values, -0.5, 0.5)
+    out["math"] = [torch.sin(values), torch.asin(torch.clamp(values, -1, 1)), torch.exp(values), values.pow(2)]
+    powers = torch.tensor([[2, 4], [8, 16]])
+    out["comparisons"] = [torch.eq(powers, torch.tensor([[2, 3], [8, 0]])), powers > 4, torch.max(powers)]
+    sample = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]])
+    out["reductions"] = [torch.mean(sample), torch.std(sample), torch.prod(sample), sample.sum(dim=1), sample.max()]
+    out["reductions_shape"] = [list(torch.mean(sample, 0).shape), list(sample.sum(1, keepdim=True).shape)]
+    out["unique"] = torch.unique(torch.tensor([1, 3, 1, 2, 3]))
+    a = torch.rand(2, 2)
+    b = torch.rand(2, 2)
+    c = torch.zeros(2, 2)
+    old_id = id(c)
+    d = torch.matmul(a, b, out=c)
+    out["same_object"] = [id(c) == old_id, id(d) == old_id]
+    out["out_value"] = c
+    a.mul_(b)
+    out["mul_"] = a
+    alias = a
+    copy = a.clone()
+    a[0][1] = 561
+    out["clone_independent"] = [bool(alias[0][1] == 561), bool(copy[0][1] == 561)]
+    batch = torch.rand(1, 20)
+    out["squeezed"] = [list(batch.squeeze(0).shape), list(torch.rand(3, 1).unsqueeze(0).shape)]
+    column = torch.rand(3)
+    column.unsqueeze_(1)
+    out["unsqueezed_"] = list(column.shape)
+    image = torch.rand(6, 20, 20)
+    out["reshaped"] = [list(image.view(6 * 20 * 20).shape), list(torch.reshape(image, (6 * 20 * 20,)).shape)]
+    out["numpy_round_trip"] = torch.from_numpy(np.ones((2, 3))).numpy().tolist()
+    return out
+
+
 # ---------------------------------------------------------------------------------- devices, misc
 
 
