@@ -21,7 +21,7 @@ from tutorial_programs import PROGRAMS, plain  # noqa: E402
 
 def main() -> None:
     pinned = {}
-    for name, entry in PROGRAMS.items():
+    for name, entry in sorted(PROGRAMS.items()):
         with tempfile.TemporaryDirectory() as workdir:
             pinned[name] = plain(entry.run(torch, workdir))
         torch.set_default_device(None)

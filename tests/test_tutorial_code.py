@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
+from tutorial_programs import PROGRAMS, plain
 
 import tinygrad_sm
-from tutorial_programs import PROGRAMS, plain
 
 PINNED = json.loads((Path(__file__).parent / "data" / "torch_tutorials.json").read_text())["programs"]
 
@@ -39,7 +39,9 @@ def _differences(expected, actual, exact: bool, rtol: float, atol: float, where:
     numbers = (int, float)
     if isinstance(expected, float) and isinstance(actual, numbers) and not isinstance(actual, bool):
         if exact:
-            return [] if float(actual) == expected else [f"{where}: {actual!r} != {expected!r} (bit-identical expected)"]
+            return (
+                [] if float(actual) == expected else [f"{where}: {actual!r} != {expected!r} (bit-identical expected)"]
+            )
         if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol):
             return []
         return [f"{where}: {actual!r} != {expected!r} (rtol {rtol}, atol {atol})"]
@@ -73,3 +75,24 @@ def test_tutorial_program_gives_pytorchs_results(name, tmp_path):
 
 def test_every_program_is_pinned():
     assert sorted(PINNED) == sorted(PROGRAMS)
+
+
+IMPORT_LINES = [
+    "import tinygrad_sm as torch",
+    "import tinygrad_sm.nn as nn",
+    "import tinygrad_sm.nn.functional as F",
+    "import tinygrad_sm.optim as optim",
+    "from tinygrad_sm import nn, optim",
+    "from tinygrad_sm.nn import functional as F",
+    "from tinygrad_sm.utils.data import Dataset, DataLoader, TensorDataset, random_split",
+    "from tinygrad_sm.autograd import Variable, Function",
+    "import tinygrad_sm.autograd.functional",
+]
+
+
+@pytest.mark.parametrize("line", IMPORT_LINES)
+def test_the_tutorials_import_lines_work_aliased(line):
+    scope: dict = {}
+    exec(line, scope)
+    names = [name for name in scope if name != "__builtins__"]
+    assert names and all(scope[name] is not None for name in names)

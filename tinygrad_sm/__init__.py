@@ -51,6 +51,7 @@ from .serialization import load, save
 from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
+_sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # `import tinygrad_sm.autograd.functional`
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
