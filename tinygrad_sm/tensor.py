@@ -57,6 +57,12 @@ class Tensor(TensorHabits):
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            raise TypeError(
+                f"Tensor(data, requires_grad): requires_grad must be True or False, got {requires_grad!r}. "
+                "PyTorch's legacy torch.Tensor(2, 3) (an uninitialised float tensor of that shape) is written "
+                "tg.empty(2, 3) or tg.zeros(2, 3) here; tg.tensor(data) builds a tensor from values"
+            )
         self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
         self._grad = None
         self.requires_grad = False
@@ -173,6 +179,16 @@ class Tensor(TensorHabits):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A one-element integer tensor as a Python index, as PyTorch: ``classes[pred.argmax()]``,
+        ``range(n)``; a float or bool tensor, or several elements, raise TypeError."""
+        if self.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index; got dtype {self.dtype}, "
+                f"shape {self.shape}"
+            )
+        return int(self.item())
+
     def __bool__(self) -> bool:
         if self.size != 1:
             raise ValueError(
@@ -236,7 +252,9 @@ class Tensor(TensorHabits):
         return ops.Add.apply(*_promoted(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(*_promoted(other, self))
+        # `2 + x` is recorded as x + 2, as PyTorch records it (x.add(2)): the tensor is the node's first
+        # input, which grad_fn.next_functions shows first (the sum is the same either way)
+        return ops.Add.apply(*_promoted(self, other))
 
     def __sub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(*_promoted(self, other))
@@ -248,7 +266,7 @@ class Tensor(TensorHabits):
         return ops.Mul.apply(*_promoted(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(*_promoted(other, self))
+        return ops.Mul.apply(*_promoted(self, other))  # `2 * x` as x * 2, as PyTorch (see __radd__)
 
     def __truediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*_promoted(self, other, true_divide=True))
