@@ -5,9 +5,131 @@ legacy tensor types, grad_fn types named as PyTorch names them, next_functions i
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pytest
 
 import tinygrad_sm as tg
+
+# ------------------------------------------------------------------------------------- out= and input=
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("add", ([[1.0, 2.0]], [[3.0, 4.0]])),
+        ("mul", ([[1.0, 2.0]], [[3.0, 4.0]])),
+        ("sub", ([[1.0, 2.0]], [[3.0, 4.0]])),
+        ("matmul", ([[1.0, 2.0]], [[3.0], [4.0]])),
+        ("exp", ([[0.0, 1.0]],)),
+        ("tanh", ([[0.5, -1.0]],)),
+    ],
+)
+def test_out_receives_the_result_in_the_same_object_and_is_returned(name, args):
+    tensors = [tg.tensor(a) for a in args]
+    expected = getattr(tg, name)(*tensors)
+    out = tg.zeros(*expected.shape)
+    returned = getattr(tg, name)(*tensors, out=out)
+    assert returned is out
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def test_out_casts_within_a_kind_and_refuses_float_into_int():
+    out = tg.zeros(2, dtype=tg.float64)
+    tg.add(tg.ones(2), tg.ones(2), out=out)
+    assert out.dtype == np.float64 and out.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type int64"):
+        tg.add(tg.ones(2), tg.ones(2), out=tg.zeros(2, dtype=tg.int64))
+
+
+def test_out_refuses_autograd_and_resizes_with_a_warning():
+    w = tg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        tg.mul(w, 2.0, out=tg.zeros(2))
+    with tg.no_grad():
+        assert tg.mul(w, 2.0, out=tg.zeros(2)).tolist() == [2.0, 2.0]
+    out = tg.zeros(3)
+    with pytest.warns(UserWarning, match="was resized"):
+        tg.add(tg.ones(2, 2), 1.0, out=out)
+    assert out.shape == (2, 2) and out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    empty = tg.zeros(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty out is resized silently, as PyTorch
+        tg.add(tg.ones(2), 1.0, out=empty)
+    assert empty.tolist() == [2.0, 2.0]
+    with pytest.raises(TypeError, match="out= must be a Tensor"):
+        tg.add(tg.ones(2), 1.0, out=np.zeros(2))
+
+
+def test_input_keyword_names_the_first_argument_of_every_function():
+    g, x = tg.tensor([1.0, 2.0]), tg.tensor([3.0, 4.0])
+    assert tg.matmul(input=g, other=x).item() == 11.0
+    assert tg.sum(input=x).item() == 7.0
+    assert tg.exp(input=tg.zeros(1)).tolist() == [1.0]
+    assert tg.add(input=g, other=x).tolist() == [4.0, 6.0]
+
+
+# ---------------------------------------------------------------------------------- a tensor as an index
+
+
+def test_a_one_element_integer_tensor_indexes_python_sequences():
+    classes = ["cat", "dog", "bird"]
+    logits = tg.tensor([[0.1, 0.2, 3.0]])
+    assert classes[logits[0].argmax(0)] == "bird"
+    assert classes[tg.tensor([1])] == "dog"  # one element of any shape, as PyTorch
+    assert list(range(tg.tensor(3))) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("bad", [tg.tensor(1.0), tg.tensor([0, 1]), tg.tensor(True)])
+def test_a_float_bool_or_several_element_tensor_is_not_an_index(bad):
+    with pytest.raises(TypeError, match="only integer tensors of a single element"):
+        ["a", "b"][bad]
+
+
+# ------------------------------------------------------------------------------------------- scatter
+
+
+def test_scatter_with_a_0d_index_on_a_1d_tensor_makes_a_one_hot():
+    assert tg.zeros(4).scatter_(0, tg.tensor(2), value=1).tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert tg.zeros(4).scatter(0, tg.tensor(1), tg.tensor(5.0)).tolist() == [0.0, 5.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="index has 0 dimensions"):
+        tg.zeros(2, 4).scatter_(0, tg.tensor(1), value=1)  # PyTorch refuses this too
+
+
+# -------------------------------------------------------------------------------- in-place shape changes
+
+
+def test_in_place_shape_changes():
+    x = tg.arange(3.0)
+    assert x.unsqueeze_(1) is x and x.shape == (3, 1)
+    x.t_()
+    assert x.shape == (1, 3)
+    x.squeeze_()
+    assert x.shape == (3,) and x.tolist() == [0.0, 1.0, 2.0]
+    m = tg.zeros(2, 3)
+    m.transpose_(0, 1)
+    assert m.shape == (3, 2)
+
+
+def test_in_place_shape_changes_in_the_graph_and_on_a_leaf():
+    w = tg.ones(2, 3, requires_grad=True)
+    h = w * 2
+    h.t_()
+    (h * tg.arange(6.0).reshape(3, 2)).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[0.0, 4.0, 8.0], [2.0, 6.0, 10.0]])
+    with pytest.raises(RuntimeError, match="leaf tensor .* in-place"):
+        tg.ones(3, requires_grad=True).unsqueeze_(0)
+
+
+def test_the_legacy_sized_constructor_is_refused_with_the_way_to_write_it():
+    # PyTorch's torch.Tensor(2, 3) is an uninitialised 2x3 float tensor; here the 3 would be requires_grad
+    with pytest.raises(TypeError, match=r"requires_grad must be True or False, got 3.*tg.empty\(2, 3\)"):
+        tg.Tensor(2, 3)
+    assert tg.Tensor([1.0], True).requires_grad and tg.Tensor([1.0], np.bool_(False)).requires_grad is False
+
+
+# ------------------------------------------------------------------------------------------ losses
 
 
 def test_loss_modules_take_the_legacy_size_average_and_reduce_with_a_warning():
