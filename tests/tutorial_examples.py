@@ -368,3 +368,39 @@ def legacy_variables(torch, workdir):
     out["data_update_leaves_leaf"] = (w1.is_leaf, w1.requires_grad, w1.grad_fn is None)
     out["data_norm"] = w1.data.norm()
     return out
+
+
+@program("w1_initial", rtol=1e-4)
+def two_layer_manual_backprop(torch, workdir):
+    """A two-layer ReLU net trained with a hand-written backward pass on tensors (mm, clamp, t(), clone and
+    a masked write), the older "Tensors" example."""
+    out = {}
+    dtype = torch.float
+    device = torch.device("cpu")
+    torch.manual_seed(29)
+    batch, d_in, hidden, d_out = 12, 30, 10, 4
+    x = torch.randn(batch, d_in, device=device, dtype=dtype)
+    y = torch.randn(batch, d_out, device=device, dtype=dtype)
+    w1 = torch.randn(d_in, hidden, device=device, dtype=dtype)
+    w2 = torch.randn(hidden, d_out, device=device, dtype=dtype)
+    out["w1_initial"] = w1.clone()
+    learning_rate = 1e-5
+    losses = []
+    for t in range(50):
+        h = x.mm(w1)
+        h_relu = h.clamp(min=0)
+        y_pred = h_relu.mm(w2)
+        loss = (y_pred - y).pow(2).sum().item()
+        if t % 10 == 9:
+            losses.append(loss)
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_w2 = h_relu.t().mm(grad_y_pred)
+        grad_h_relu = grad_y_pred.mm(w2.t())
+        grad_h = grad_h_relu.clone()
+        grad_h[h < 0] = 0
+        grad_w1 = x.t().mm(grad_h)
+        w1 -= learning_rate * grad_w1
+        w2 -= learning_rate * grad_w2
+    out["losses"] = losses
+    out["w2"] = w2
+    return out
