@@ -95,9 +95,26 @@ def test_another_device_or_a_foreign_file_is_refused_by_name(tmp_path):
     with pytest.raises(CheckpointError, match="not a file tg.save wrote"):
         tg.load(tmp_path / "torch.pth")
     with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
-        archive.writestr("a.npy", b"")
-    with pytest.raises(CheckpointError, match="no format comment"):
+        archive.writestr("a.txt", b"")
+    with pytest.raises(CheckpointError, match="'a.txt' is not a .npy array"):
         tg.load(tmp_path / "other.zip")
+    with zipfile.ZipFile(tmp_path / "newer.pt", "w") as archive:
+        archive.comment = b"tinygrad_sm save format 7"
+    with pytest.raises(CheckpointError, match="save format 7; this tinygrad_sm reads 1"):
+        tg.load(tmp_path / "newer.pt")
+
+
+def test_an_npz_of_named_arrays_loads_as_a_state_dict(tmp_path):
+    # a PyTorch state dict brought over with np.savez(path, **{k: v.numpy() ...}), or an nn.save checkpoint
+    model = _model()
+    np.savez(tmp_path / "from_torch.npz", **{name: np.asarray(value) for name, value in model.state_dict().items()})
+    loaded = tg.load(tmp_path / "from_torch.npz")
+    assert list(loaded) == list(model.state_dict()) and all(isinstance(v, tg.Tensor) for v in loaded.values())
+    tg.nn.save(model, tmp_path / "checkpoint.npz")
+    fresh = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.ReLU(), tg.nn.Linear(4, 2))
+    fresh.load_state_dict(tg.load(tmp_path / "checkpoint.npz"))
+    x = tg.ones(2, 3)
+    np.testing.assert_array_equal(fresh(x)._data, model(x)._data)
 
 
 def test_a_pickled_array_inside_the_file_is_refused(tmp_path):

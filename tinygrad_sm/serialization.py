@@ -11,6 +11,9 @@ whatever the name ends in (``model.pth`` stays ``model.pth``), with the zip comm
   the tensors as ``tensor.<i>.npy`` and the nesting as JSON in ``structure.npy`` (a text array);
 - anything else (a whole ``nn.Module``, your own class): pickled, in ``pickle.npy`` (bytes).
 
+``load`` also reads any other archive of named arrays (``np.savez(path, **state)``, for example of a PyTorch
+state dict converted with ``.numpy()``, or an ``nn.save`` checkpoint) as names -> tensors.
+
 ``load`` returns what was saved, tensors as ``tg.Tensor`` (a saved ``nn.Parameter`` as a Parameter, and
 ``requires_grad`` as it was). As PyTorch since 2.6, ``weights_only=True`` is the default: a pickled
 object is only unpickled with ``weights_only=False`` (unpickling runs code named in the file; pass it
@@ -178,9 +181,8 @@ def _read(handle: Any, where: str, weights_only: bool, pickle_module: Any) -> An
         ) from None
     with archive:
         match = _COMMENT_PATTERN.fullmatch(archive.comment.strip())
-        if match is None:
-            raise CheckpointError(f"load: {where} is a zip archive but not one tg.save wrote (no format comment)")
-        if int(match[1]) != FORMAT:
+        # no comment of ours: an archive of named arrays (np.savez of a state dict, an nn.save checkpoint)
+        if match is not None and int(match[1]) != FORMAT:
             raise CheckpointError(f"load: {where} has save format {match[1].decode()}; this tinygrad_sm reads {FORMAT}")
         arrays: dict[str, np.ndarray] = {}
         for info in archive.infolist():
