@@ -94,6 +94,11 @@ def test_another_device_or_a_foreign_file_is_refused_by_name(tmp_path):
     (tmp_path / "torch.pth").write_bytes(b"\x80\x02 not a zip")
     with pytest.raises(CheckpointError, match="not a file tg.save wrote"):
         tg.load(tmp_path / "torch.pth")
+    with zipfile.ZipFile(tmp_path / "torch_zip.pth", "w") as archive:  # the layout of PyTorch's torch.save
+        archive.writestr("torch_zip/data.pkl", b"\x80\x02}q\x00.")
+        archive.writestr("torch_zip/version", b"3\n")
+    with pytest.raises(CheckpointError, match="PyTorch's torch.save wrote.*np.savez"):
+        tg.load(tmp_path / "torch_zip.pth")
     with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
         archive.writestr("a.txt", b"")
     with pytest.raises(CheckpointError, match="'a.txt' is not a .npy array"):

@@ -51,6 +51,11 @@ _PICKLE = "pickle"
 
 __all__ = ["load", "save"]
 
+_FROM_TORCH = (
+    "tinygrad_sm reads NumPy's format only. In PyTorch, write the state dict with "
+    "np.savez(path, **{name: t.numpy() for name, t in model.state_dict().items()}); tg.load(path) reads that"
+)
+
 
 class _NotPlainData(Exception):
     """``obj`` holds something the JSON structure cannot describe: it is pickled instead."""
@@ -177,7 +182,7 @@ def _read(handle: Any, where: str, weights_only: bool, pickle_module: Any) -> An
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
         raise CheckpointError(
             f"load: {where} is not a file tg.save wrote (not a zip archive: {error}); PyTorch's own .pth files "
-            "cannot be read here: save a PyTorch state dict with np.savez and load it with np.load"
+            f"cannot be read here: {_FROM_TORCH}"
         ) from None
     with archive:
         match = _COMMENT_PATTERN.fullmatch(archive.comment.strip())
@@ -186,11 +191,15 @@ def _read(handle: Any, where: str, weights_only: bool, pickle_module: Any) -> An
             raise CheckpointError(f"load: {where} has save format {match[1].decode()}; this tinygrad_sm reads {FORMAT}")
         arrays: dict[str, np.ndarray] = {}
         for info in archive.infolist():
+            if info.filename.endswith("data.pkl"):
+                raise CheckpointError(f"load: {where} is a file PyTorch's torch.save wrote; {_FROM_TORCH}")
             if not info.filename.endswith(".npy"):
                 raise CheckpointError(f"load: {where}: entry {info.filename!r} is not a .npy array")
             name = info.filename[: -len(".npy")]
             header = _read_header(archive, info, Path(where), name)
             arrays[name] = _read_data(archive, info, header, f"load: {where}: entry {name!r}")
+    if match is None:  # not written by tg.save: plain named arrays, whatever their names
+        return OrderedDict((name, Tensor(array.copy())) for name, array in arrays.items())
     if _PICKLE in arrays:
         if weights_only:
             raise pickle.UnpicklingError(
