@@ -148,3 +148,32 @@ def test_loss_modules_take_the_legacy_size_average_and_reduce_with_a_warning():
     with pytest.warns(UserWarning):
         loss = tg.nn.MSELoss(size_average=False)(tg.ones(3), tg.zeros(3))
     assert loss.item() == 3.0
+
+
+# ------------------------------------------------------------------------------------ 0-d parameters
+
+
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("SGD", {}),
+        ("SGD", {"momentum": 0.9}),
+        ("SGD", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+        ("SGD", {"momentum": 0.9, "weight_decay": 0.1, "dampening": 0.1}),
+        ("Adam", {"weight_decay": 0.1}),
+        ("AdamW", {"amsgrad": True}),
+        ("RMSprop", {"momentum": 0.5, "weight_decay": 0.1, "centered": True}),
+        ("Adagrad", {"weight_decay": 0.1}),
+    ],
+)
+def test_optimizers_step_a_0d_parameter_as_a_one_element_one(name, options):
+    # the custom-Module tutorials hold nn.Parameter(torch.randn(())); SGD crashed on them, and with
+    # weight decay its momentum buffer (a NumPy scalar, updated "in place") silently stayed at the first gradient
+    scalar, vector = tg.tensor(1.5, requires_grad=True), tg.tensor([1.5], requires_grad=True)
+    optimizers = [getattr(tg.optim, name)([p], lr=0.1, **options) for p in (scalar, vector)]
+    for _ in range(4):
+        for parameter, optimizer in zip((scalar, vector), optimizers):
+            optimizer.zero_grad()
+            (parameter * parameter * 3).sum().backward()
+            optimizer.step()
+    assert scalar.shape == () and scalar.item() == vector.item()
