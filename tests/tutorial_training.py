@@ -323,3 +323,32 @@ def nn_from_scratch_to_modules(torch, workdir):
     pooled = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1))(x_train[:2].view(-1, 1, 6, 6))
     out["adaptive"] = pooled
     return out
+
+
+@program("checks", "structure", "flags", "trainable", "frozen_unchanged")
+def autograd_and_frozen_layers(torch, workdir):
+    """backward(gradient=...) on a vector output checked against the hand derivative, then a model frozen
+    parameter by parameter with a new classifier head, all its parameters still given to the optimizer."""
+    nn = torch.nn
+    optim = torch.optim
+    a = torch.tensor([1.5, -2.0], requires_grad=True)
+    b = torch.tensor([4.0, 0.5], requires_grad=True)
+    q = 2 * a**3 - b**2
+    q.backward(gradient=torch.tensor([1.0, 1.0]))
+    out = {"checks": [(6 * a**2 == a.grad).tolist(), (-2 * b == b.grad).tolist()], "a_grad": a.grad}
+    torch.manual_seed(81)
+    model = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 3))
+    for param in model.parameters():
+        param.requires_grad = False
+    model.fc = nn.Linear(6, 2)
+    out["structure"] = str(model)
+    frozen = model[0].weight.clone()
+    optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+    prediction = model.fc(model[1](model[0](torch.rand(4, 5))))
+    prediction.sum().backward()
+    optimizer.step()
+    out["flags"] = [p.requires_grad for p in model.parameters()]
+    out["trainable"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    out["frozen_unchanged"] = bool(torch.equal(model[0].weight, frozen))
+    out["head"] = model.fc.weight
+    return out
