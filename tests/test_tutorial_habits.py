@@ -177,3 +177,36 @@ def test_optimizers_step_a_0d_parameter_as_a_one_element_one(name, options):
             (parameter * parameter * 3).sum().backward()
             optimizer.step()
     assert scalar.shape == () and scalar.item() == vector.item()
+
+
+# --------------------------------------------------------------------------------- bitwise, in-place functions
+
+
+def test_masks_combine_with_and_or_xor_not_as_pytorch():
+    x = tg.tensor([-1.0, 0.5, 2.0, 3.0])
+    inside = (x > 0) & (x < 2.5)
+    assert inside.tolist() == [False, True, True, False] and inside.dtype == np.bool_
+    assert (~inside).tolist() == [True, False, False, True]
+    assert ((x < 0) | (x > 2.5)).tolist() == [True, False, False, True]
+    assert ((x > 0) ^ (x > 1)).tolist() == [False, True, False, False]
+    assert x[(x > 0) & (x < 2.5)].tolist() == [0.5, 2.0]
+    ints = tg.tensor([1, 2, 3])
+    assert (ints & 1).tolist() == [1, 0, 1] and (6 | ints).tolist() == [7, 6, 7] and (~ints).tolist() == [-2, -3, -4]
+    assert tg.bitwise_xor(ints, tg.tensor([3, 2, 1])).tolist() == [2, 0, 2]
+    assert ints.bitwise_and(tg.tensor([3, 3, 3])).tolist() == [1, 2, 3] and tg.bitwise_not(inside).dtype == np.bool_
+
+
+def test_bitwise_of_floats_is_refused_naming_the_dtype():
+    with pytest.raises(TypeError, match="bitwise.*float32.*compare first"):
+        tg.ones(2) & tg.ones(2)
+    with pytest.raises(TypeError, match="float64"):
+        ~tg.tensor([1.5], dtype=tg.float64)
+
+
+def test_in_place_functions_as_torch_sin_():
+    b = tg.tensor([0.0, 0.5])
+    assert tg.sin_(b) is b and b.tolist() == [0.0, float(np.float32(np.sin(np.float32(0.5))))]
+    assert tg.zero_(tg.ones(2)).tolist() == [0.0, 0.0] and tg.fill_(tg.ones(2), 3).tolist() == [3.0, 3.0]
+    assert tg.relu_(tg.tensor([-1.0, 2.0])).tolist() == [0.0, 2.0]
+    with pytest.raises(RuntimeError, match="leaf tensor"):
+        tg.exp_(tg.ones(2, requires_grad=True))

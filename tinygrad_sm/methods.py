@@ -87,6 +87,16 @@ TABLE: list[Entry] = [
     Entry("logical_or", tf.logical_or),
     Entry("logical_xor", tf.logical_xor),
     Entry("logical_not", tf.logical_not),
+    Entry("bitwise_and", tf.bitwise_and),
+    Entry("bitwise_or", tf.bitwise_or),
+    Entry("bitwise_xor", tf.bitwise_xor),
+    Entry("bitwise_not", tf.bitwise_not),
+    # ---------------------------------------------------------------- torch.sin_(x) and friends: the in-place methods
+    *(
+        Entry(name, getattr(Tensor, name), method=False)
+        for name in ("abs_", "neg_", "exp_", "log_", "sqrt_", "sigmoid_", "tanh_", "relu_", "sin_", "cos_",
+                     "reciprocal_", "square_", "clamp_", "clip_", "fill_", "zero_")
+    ),
     Entry("isnan", tf.isnan),
     Entry("isinf", tf.isinf),
     Entry("isfinite", tf.isfinite),

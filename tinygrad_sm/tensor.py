@@ -288,7 +288,7 @@ class Tensor(TensorHabits):
 
     def __neg__(self) -> Tensor:
         if self.dtype.kind == "b":
-            raise TypeError("negation of a bool tensor is not supported; use logical not (~) on the array")
+            raise TypeError("negation of a bool tensor is not supported; use logical not: ~mask")
         return ops.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -316,6 +316,28 @@ class Tensor(TensorHabits):
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor._wrap(derived(np.not_equal, self._data, _plain(other)))
+
+    # ------------------------------------------------------------ bitwise: masks (mask & other, ~mask), integers
+    def __and__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_and, "&", self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_and, "&", other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_or, "|", self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_or, "|", other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_xor, "^", self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_xor, "^", other, self)
+
+    def __invert__(self) -> Tensor:
+        return _bitwise(np.invert, "~", self)
 
     # ------------------------------------------------------------ in place
     def _write(self, ufunc: Any, value: Any, out_of_place: Callable[[Tensor, Any], Tensor] | None = None) -> Tensor:
@@ -505,6 +527,20 @@ def _constant(array: np.ndarray) -> np.ndarray:
     if _autograd._mode.tracer is not None:
         _autograd._mode.tracer.on_constant(array)
     return array
+
+
+def _bitwise(ufunc: np.ufunc, symbol: str, *operands: Any) -> Tensor:
+    """``a & b``, ``a | b``, ``a ^ b``, ``~a`` on bool or integer tensors (PyTorch's ``bitwise_*``): a constant
+    result, no gradient. A float operand raises, as PyTorch (a mask is made by comparing first)."""
+    arrays = [_plain(operand) for operand in operands]
+    for array in arrays:
+        kind = np.asarray(array).dtype.kind
+        if kind not in "biu":
+            raise TypeError(
+                f"{symbol} is bitwise: it takes bool or integer tensors, got dtype {np.asarray(array).dtype}; "
+                "for a mask, compare first: (x > 0) & (y < 1)"
+            )
+    return Tensor._wrap(derived(ufunc, *arrays))
 
 
 def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:

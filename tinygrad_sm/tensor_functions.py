@@ -165,6 +165,26 @@ logical_or = _comparison(np.logical_or, "logical_or")
 logical_xor = _comparison(np.logical_xor, "logical_xor")
 
 
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """``input & other`` on bool or integer tensors (``torch.bitwise_and``); not differentiable."""
+    return _as_tensor(input) & other  # type: ignore[no-any-return]
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """``input | other`` on bool or integer tensors (``torch.bitwise_or``); not differentiable."""
+    return _as_tensor(input) | other  # type: ignore[no-any-return]
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """``input ^ other`` on bool or integer tensors (``torch.bitwise_xor``); not differentiable."""
+    return _as_tensor(input) ^ other  # type: ignore[no-any-return]
+
+
+def bitwise_not(input: Any) -> Tensor:
+    """``~input`` on bool or integer tensors (``torch.bitwise_not``); not differentiable."""
+    return ~_as_tensor(input)  # type: ignore[no-any-return]
+
+
 def _test(ufunc: np.ufunc, name: str) -> Any:
     def test(input: Any) -> Tensor:
         return Tensor._wrap(derived(ufunc, _plain(input)))
