@@ -210,3 +210,15 @@ def test_in_place_functions_as_torch_sin_():
     assert tg.relu_(tg.tensor([-1.0, 2.0])).tolist() == [0.0, 2.0]
     with pytest.raises(RuntimeError, match="leaf tensor"):
         tg.exp_(tg.ones(2, requires_grad=True))
+
+
+def test_factories_fill_out_in_place_as_pytorch():
+    c = tg.zeros(2, 2)
+    tg.manual_seed(1)
+    assert tg.rand(2, 2, out=c) is c
+    tg.manual_seed(1)
+    np.testing.assert_array_equal(c.numpy(), tg.rand(2, 2).numpy())  # the same draw, into c
+    assert tg.arange(4, out=tg.zeros(4, dtype=tg.int64)).tolist() == [0, 1, 2, 3]
+    doubles = tg.zeros(3, dtype=tg.float64)
+    assert tg.linspace(0, 1, 3, out=doubles) is doubles and doubles.dtype == np.float64
+    assert tg.ones(2, out=tg.zeros(2)).tolist() == [1.0, 1.0]

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import autograd as _autograd
 from . import numpy_adapters as npa
 from . import numpy_surface as ns
 from . import tensor_functions as tf
@@ -373,41 +371,9 @@ def _as_function(impl: Callable[..., Any]) -> Callable[..., Any]:
         if "input" in kwargs and first != "input":
             args = (kwargs.pop("input"), *args)
         result = impl(*args, **kwargs)
-        return result if out is None else _into(out, result, impl.__name__)
+        return result if out is None else tf.write_into(out, result, impl.__name__)
 
     return function
-
-
-def _into(out: Any, result: Any, name: str) -> Any:
-    """``result`` written into ``out`` (``torch.add(x, y, out=z)``), which is returned. As PyTorch: no autograd
-    through ``out=``, the result cast to ``out``'s dtype only within its kind, ``out`` resized with a warning
-    when its shape differs."""
-    if isinstance(result, tuple):
-        if not isinstance(out, (tuple, list)) or len(out) != len(result):
-            raise TypeError(f"{name}(): out= must be a tuple of {len(result)} tensors for this call, got {out!r}")
-        return type(result)(*(_into(o, r, name) for o, r in zip(out, result)))  # type: ignore[call-arg]
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): out= must be a Tensor, got {type(out).__name__}")
-    result = result if isinstance(result, Tensor) else Tensor(result)
-    if _autograd.is_grad_enabled() and (result.requires_grad or out.requires_grad):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
-            "arguments requires grad (call it without out=, or under tg.no_grad())"
-        )
-    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
-        raise RuntimeError(f"{name}(): result type {result.dtype} can't be cast to the desired output type {out.dtype}")
-    if out.shape != result.shape:
-        if out._data.size:
-            warnings.warn(
-                f"{name}(): an output with one or more elements was resized since it had shape {list(out.shape)}, "
-                f"which does not match the required output shape {list(result.shape)}",
-                UserWarning,
-                stacklevel=3,
-            )
-        out._data = np.empty(result.shape, dtype=out.dtype)
-    with _autograd.no_grad():
-        out.copy_(result)
-    return out
 
 
 def methods() -> dict[str, Callable[..., Any]]:
