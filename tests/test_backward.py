@@ -24,7 +24,7 @@ def leaf(values, dtype=np.float64) -> Tensor:
 
 @pytest.fixture(autouse=True)
 def _unraisable_errors_go_to_the_default_hook(monkeypatch):
-    """An exception raised in ``Function.__del__`` while pytest formats a failure (its ``ast.parse``
+    """An exception raised in ``Primitive.__del__`` while pytest formats a failure (its ``ast.parse``
     triggers garbage collection) reaches pytest's Python-level unraisable hook, whose own
     ``ast.parse`` crashes CPython 3.11 with "SystemError: AST constructor recursion depth mismatch"
     and ends the whole session. The default hook prints to stderr instead, so one engine bug cannot
@@ -587,7 +587,7 @@ def test_writing_into_an_output_that_its_op_reads_in_backward_is_refused():
 
 
 def _every_function_class() -> list[type]:
-    found, stack = [], [tg.autograd.Function]
+    found, stack = [], [tg.autograd.Primitive]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():

@@ -1,6 +1,6 @@
 """The graph machinery: the op node, the grad-mode switches and reverse-mode differentiation.
 
-Every primitive in ``ops.py`` subclasses [`Function`][tinygrad_sm.autograd.Function]. Calling
+Every primitive in ``ops.py`` subclasses [`Primitive`][tinygrad_sm.autograd.Primitive]. Calling
 ``SomeOp.apply(*tensors)`` runs its ``forward`` on the tensors' arrays and, when recording, makes the op
 instance the output's node: it remembers the parent tensors (in argument order) and a stamp of the
 logical clock. ``backward`` walks those nodes once, in reverse topological order, calling each node's
@@ -122,7 +122,7 @@ def bump_version(tensor: Tensor) -> None:
     tensor._version = _last_write[0] = next(_clock)
 
 
-class Function:
+class Primitive:
     """One primitive op and, once recorded, one node of the graph.
 
     Subclasses define ``forward(self, *arrays, **params) -> ndarray`` and
@@ -245,7 +245,7 @@ def _run_hooks(tensor: Tensor, grad: Any, create_graph: bool) -> Any:
     return grad
 
 
-def parents_as_of(node: Function) -> tuple:
+def parents_as_of(node: Primitive) -> tuple:
     """``node.parents`` as they were when the node was recorded: a parent rebound by an in-place op
     since then (``c += 1`` on an intermediate) is replaced by its earlier state (``_previous``)."""
     parents = node.parents
@@ -290,7 +290,7 @@ def _reachable(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
 _stamp_of = operator.attrgetter("_node.stamp")
 
 
-def _check_versions(tensor: Tensor, node: Function, parents: Sequence[Tensor]) -> None:
+def _check_versions(tensor: Tensor, node: Primitive, parents: Sequence[Tensor]) -> None:
     if node.released:
         raise RuntimeError(
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "

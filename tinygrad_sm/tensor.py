@@ -47,7 +47,7 @@ class Tensor(TensorHabits):
     _grad: Tensor | None
     requires_grad: bool
     name: str | None
-    _node: _autograd.Function | None  # the op that made this tensor; None for a leaf
+    _node: _autograd.Primitive | None  # the op that made this tensor; None for a leaf
     _version: int
     _extras: _autograd.GradExtras | None
     _previous: Tensor | None

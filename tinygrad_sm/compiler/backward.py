@@ -130,7 +130,7 @@ class BackwardRecorder:
             owned.add(key)
 
     def _record_backward(
-        self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple, grad: Any = None
+        self, node: autograd.Primitive, tensor: Tensor, grad_var: Var, input_grads: tuple, grad: Any = None
     ) -> None:
         if self.refused:
             return

@@ -205,7 +205,7 @@ class Tracer(BackwardRecorder):
         return self.const(value), []
 
     # ------------------------------------------------------------ hooks
-    def on_apply(self, op: autograd.Function, parents: tuple, params: dict, out: Tensor) -> None:
+    def on_apply(self, op: autograd.Primitive, parents: tuple, params: dict, out: Tensor) -> None:
         if self.refused:
             return
         try:

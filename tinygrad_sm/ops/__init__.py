@@ -41,7 +41,7 @@ Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 from __future__ import annotations
 
 # ruff: noqa: F401  (this index re-exports every primitive)
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
 from .elementwise import (
     Abs,
@@ -78,8 +78,8 @@ from .reduce import Cumsum, Max, Mean, Min, Prod, Sum, _kept_shape, _normalize_a
 from .window import Fold, Unfold, as_pairs, window_counts
 
 
-def _all_primitives() -> list[type[Function]]:
-    found, stack = [], list(Function.__subclasses__())
+def _all_primitives() -> list[type[Primitive]]:
+    found, stack = [], list(Primitive.__subclasses__())
     while stack:
         cls = stack.pop(0)
         if cls not in found:
