@@ -73,8 +73,8 @@ def test_reused_tensor_shows_contributions_that_add_up_to_its_gradient():
     (expected,) = autograd.grad(loss, [W], retain_graph=True)
     leaf = next(s for s in data["steps"] if s["phase"] == "leaf" and data["tensors"][s["tensor"]]["name"] == "W")
     parts = [np.array(c["value"]["values"]).reshape(3, 3) for c in leaf["arrived"]]
-    assert len(parts) == 2 and np.allclose(sum(parts), expected.data)
-    assert np.allclose(np.array(leaf["grad"]["values"]).reshape(3, 3), expected.data)
+    assert len(parts) == 2 and np.allclose(sum(parts), expected.detach().numpy())
+    assert np.allclose(np.array(leaf["grad"]["values"]).reshape(3, 3), expected.detach().numpy())
 
 
 @needs_dot
@@ -106,7 +106,7 @@ def test_softmax_feeding_log_shows_the_jacobian_route():
     data = page_data(explore(loss).html)
     leaf = next(s for s in data["steps"] if s["phase"] == "leaf")
     (hand,) = leaf["hand"]
-    p = probs.data
+    p = probs.detach().numpy()
     expected = (p - np.eye(3)[[1, 2]]) / 2  # the Jacobian route ends at p - delta too
     assert np.allclose(np.array(hand["hand"]["values"]).reshape(2, 3), expected) and hand["diff"] < 1e-12
 
@@ -215,11 +215,11 @@ def test_browser_steps_every_step_with_the_keyboard_and_shows_the_engines_gradie
             if step < forward_count:  # forward in recorded order (ascending stamp): the op's output
                 tensor = sorted(made, key=lambda t: t._node.stamp)[step]
                 assert highlighted == tensor.name
-                assert np.allclose(shown_values(page, "output"), tensor.data.ravel())
+                assert np.allclose(shown_values(page, "output"), tensor.detach().numpy().ravel())
                 continue
             tensor = wanted[step - forward_count]  # backward in the engine's order, then the leaves
             assert highlighted == tensor.name, f"step {step}"
-            grad = tensor.grad.data if tensor._node is None else expected[id(tensor)].data
+            grad = tensor.grad.detach().numpy() if tensor._node is None else expected[id(tensor)].detach().numpy()
             assert np.allclose(shown_values(page, "grad"), grad.ravel(), rtol=1e-12, atol=1e-15)
         page.keyboard.press("ArrowRight")  # past the end: stays on the last step
         assert page.get_attribute("body", "data-step") == str(forward_count + len(wanted) - 1)

@@ -53,11 +53,14 @@ def test_nested_modules_and_zero_grad_and_train_flag():
 
 def test_linear_init_scales():
     he = nn.Linear(1000, 200, generator=np.random.default_rng(0))
-    assert abs(he.weight.data.std() - np.sqrt(2 / 1000)) < 0.05 * np.sqrt(2 / 1000)
+    assert abs(he.weight.detach().numpy().std() - np.sqrt(2 / 1000)) < 0.05 * np.sqrt(2 / 1000)
     glorot = nn.Linear(300, 100, init="glorot", generator=np.random.default_rng(0))
     limit = np.sqrt(6 / 400)
-    assert np.abs(glorot.weight.data).max() <= limit and np.abs(glorot.weight.data).max() > 0.95 * limit
-    assert np.all(he.bias.data == 0)
+    assert (
+        np.abs(glorot.weight.detach().numpy()).max() <= limit
+        and np.abs(glorot.weight.detach().numpy()).max() > 0.95 * limit
+    )
+    assert np.all(he.bias.detach().numpy() == 0)
 
 
 def test_state_dict_round_trip_copies():
@@ -66,7 +69,7 @@ def test_state_dict_round_trip_copies():
     state_before = {k: v.copy() for k, v in state.items()}
     target.load_state_dict(state)
     for name, tensor in target.named_parameters():
-        np.testing.assert_array_equal(tensor.data, state_before[name])
+        np.testing.assert_array_equal(tensor.detach().numpy(), state_before[name])
     with tg.no_grad():
         source.layers[0].weight.sub_(1.0)
     np.testing.assert_array_equal(state["layers.0.weight"], state_before["layers.0.weight"])
@@ -94,7 +97,7 @@ def test_save_load_npz_round_trip(tmp_path):
     path = nn.save(source, tmp_path / "model.npz")
     nn.load(target, path)
     for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temp file left behind
 
 
@@ -120,7 +123,7 @@ def test_sgd_step_matches_formula_and_decreases_quadratic():
     loss_before = float((param * param).sum().item())
     (param * param).sum().backward()
     opt.step()
-    np.testing.assert_allclose(param.data, np.array([1.0, -2.0, 3.0]) * (1 - 0.1 * 2), rtol=1e-6)
+    np.testing.assert_allclose(param.detach().numpy(), np.array([1.0, -2.0, 3.0]) * (1 - 0.1 * 2), rtol=1e-6)
     assert float((param * param).sum().item()) < loss_before
 
 
@@ -135,16 +138,16 @@ def test_sgd_momentum_matches_formula():
         opt.step()
         velocity = 0.9 * velocity + 2 * expected
         expected = expected - 0.1 * velocity
-    np.testing.assert_allclose(param.data, expected, rtol=1e-5)
+    np.testing.assert_allclose(param.detach().numpy(), expected, rtol=1e-5)
 
 
 def test_sgd_does_not_modify_grad_and_skips_missing_grads():
     used, unused = quadratic_param([1.0]), quadratic_param([5.0])
     (used * used).sum().backward()
-    grad_array = used.grad.data.copy()
+    grad_array = used.grad.detach().numpy().copy()
     optim.SGD([used, unused], lr=0.1, weight_decay=0.1).step()
-    np.testing.assert_array_equal(used.grad.data, grad_array)
-    assert unused.data[0] == 5.0
+    np.testing.assert_array_equal(used.grad.detach().numpy(), grad_array)
+    assert unused.detach().numpy()[0] == 5.0
 
 
 def test_adam_decreases_loss():

@@ -144,6 +144,10 @@ class Primitive:
     frozen: tuple = ()  # the arrays this node holds read-only
     reads_inputs = True  # backward reads the input arrays: keep them read-only meanwhile
     reads_output = False  # backward reads the output array: likewise
+    # a custom Function's node (custom_function.CustomNode) has several outputs (weak references): its
+    # backward is called once, with the gradients of all of them
+    outputs: tuple | None = None
+    output_arrays: tuple[int, ...] = ()  # ids of those outputs' arrays, to recognise an output's older state
 
     @property
     def name(self) -> str:
@@ -215,11 +219,12 @@ class Primitive:
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
 
-    __slots__ = ("hooks", "retain")
+    __slots__ = ("hooks", "origin", "retain")
 
     def __init__(self) -> None:
         self.retain = False
         self.hooks: list[Callable[[Any], Any]] = []
+        self.origin: Tensor | None = None  # the tensor this one shares its array with (.data, detach())
 
 
 def extras_of(tensor: Tensor) -> GradExtras:
@@ -296,6 +301,8 @@ def _check_versions(tensor: Tensor, node: Primitive, parents: Sequence[Tensor]) 
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
             "were freed by an earlier backward. Pass retain_graph=True to the first backward call."
         )
+    if node.outputs is not None:  # a custom Function: its saved tensors are checked by ctx.saved_tensors
+        return
     for position, parent in enumerate(parents):
         if parent._version > node.stamp:
             label = f" '{parent.name}'" if parent.name else ""
@@ -350,6 +357,8 @@ def run_backward(
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
             assert node is not None  # ``made`` holds non-leaves only
+            if node.outputs is not None:
+                grad = _gather_outputs(node, tensor, grad, grads, create_graph, wanted, results)
             parents = node.parents
             if node.released or node.stamp < _last_write[0]:
                 parents = parents_as_of(node)
@@ -396,6 +405,35 @@ def run_backward(
     if inputs is not None:
         return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
     return None
+
+
+def _gather_outputs(
+    node: Primitive, tensor: Tensor, grad: Any, grads: dict, create_graph: bool, wanted: Any, results: list
+) -> tuple:
+    """The gradients of all outputs of a several-output node, in order (None where none arrived). Every
+    consumer of any output was recorded after the node, so all of them have run by now: the other outputs'
+    gradients are complete, and are taken here (their hooks run, ``retain_grad`` and ``inputs=`` served)."""
+    gathered = []
+    assert node.outputs is not None
+    for index, reference in enumerate(node.outputs):
+        output = None if reference is None else reference()
+        if output is tensor or (
+            (output is None or output._node is not node) and node.output_arrays[index] == id(tensor._data)
+        ):  # (or an older state of an output that an in-place op rebound since)
+            gathered.append(grad)
+            continue
+        if output is None or output._node is not node:
+            gathered.append(None)
+            continue
+        other = grads.pop(id(output), None)
+        if other is not None and output._extras is not None:
+            other = _run_hooks(output, other, create_graph)
+            if output._extras.retain and wanted is None:
+                _accumulate_leaf(output, other, create_graph)
+        if other is not None and wanted is not None and id(output) in wanted:
+            results[wanted[id(output)]] = other
+        gathered.append(other)
+    return tuple(gathered)
 
 
 def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool) -> None:
@@ -472,7 +510,7 @@ def grad(
 
 def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:
-        if tensor.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
                 "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first"
@@ -480,9 +518,28 @@ def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
         # (np.array is 4x cheaper than np.ones, a Python-level function, for the usual 0-d loss)
         seed = np.array(1, dtype=tensor.dtype) if tensor.ndim == 0 else np.ones(tensor.shape, dtype=tensor.dtype)
     else:
-        seed = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
+        seed = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise ValueError(f"gradient has shape {seed.shape} but the output has shape {tensor.shape}")
         if create_graph and isinstance(gradient, Tensor):
             return gradient
     return Tensor._wrap(seed) if create_graph else seed
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's user-facing names, defined above the Tensor floor (loaded on first use):
+    ``Function`` (a custom op with a hand-written backward), ``once_differentiable``, ``FunctionCtx``,
+    ``Variable`` (the deprecated alias), ``gradcheck`` and ``gradgradcheck``."""
+    if name in ("Function", "FunctionCtx", "once_differentiable"):
+        from . import custom_function
+
+        return getattr(custom_function, name)
+    if name in ("gradcheck", "gradgradcheck"):
+        from . import gradcheck
+
+        return getattr(gradcheck, name)
+    if name == "Variable":
+        from .introspection import Variable
+
+        return Variable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

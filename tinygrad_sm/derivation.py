@@ -85,7 +85,7 @@ def _collect_inputs(loss_fn: Callable, inputs: Sequence[Any], named: dict[str, A
 
 
 def _as_array(name: str, value: Any) -> np.ndarray:
-    array = np.array(value.data if isinstance(value, Tensor) else value)
+    array = np.array(value._data if isinstance(value, Tensor) else value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"check_derivation: input {name!r} must be numbers, got dtype {array.dtype}")
     return array
@@ -155,7 +155,7 @@ class _Loss:
                     f"{self.name} must return a scalar Tensor built from tinygrad_sm ops (or a dict of "
                     f"them); {term_name!r} is {type(term).__name__}: were NumPy functions used on it?"
                 )
-            if term.size != 1:
+            if term._data.size != 1:
                 raise ValueError(
                     f"{self.name} must return a scalar; {term_name!r} has shape {term.shape} (take .sum() or .mean())"
                 )
@@ -176,7 +176,7 @@ class _Loss:
                 continue
             found = grad(term.reshape(()), leaves, retain_graph=True, allow_unused=True)
             per_term[term_name] = [
-                np.zeros(leaf.shape) if g is None else np.asarray(g.data, dtype=np.float64)
+                np.zeros(leaf.shape) if g is None else np.asarray(g._data, dtype=np.float64)
                 for g, leaf in zip(found, leaves)
             ]
         total = [np.sum([per_term[t][k] for t in per_term], axis=0) for k in range(len(leaves))]
@@ -186,7 +186,7 @@ class _Loss:
         # a perturbed point may leave the loss's domain: the caller checks finiteness and skips it
         with no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             _, terms = self._terms(values, np.dtype(np.float64), requires_grad=False)
-        return float(sum(float(np.asarray(t.data, dtype=np.float64).reshape(())) for t in terms.values()))
+        return float(sum(float(np.asarray(t._data, dtype=np.float64).reshape(())) for t in terms.values()))
 
 
 FD_ELEMENTS = 4096  # inputs larger than this are checked along random directions, not element by element
@@ -274,7 +274,7 @@ def _parse_derived(out: Any, names: list[str], name: str) -> tuple[list[Any], st
 
 def _as_gradient(value: Any) -> np.ndarray | None:
     try:
-        array = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+        array = np.asarray(value._data if isinstance(value, Tensor) else value, dtype=np.float64)
     except (TypeError, ValueError):
         return None
     return None if value is None else array

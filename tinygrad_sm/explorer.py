@@ -226,7 +226,7 @@ def explore(
                 "shape": list(t.shape),
                 "dtype": str(t.dtype),
                 "kind": _kind(t, root, param_names),
-                "value": _value(t.data),
+                "value": _value(t._data),
             }
             for i, t in enumerate(layout.tensors)
         ],

@@ -56,8 +56,8 @@ def _display_name(tensor: Tensor, i: int, param_names: Mapping[int, str]) -> str
     name = param_names.get(id(tensor)) or tensor.name
     if name:
         return str(name)
-    if tensor._node is None and not tensor.requires_grad and tensor.size == 1:
-        return viz._number(tensor.data.item())
+    if tensor._node is None and not tensor.requires_grad and tensor._data.size == 1:
+        return viz._number(tensor._data.item())
     return f"t{i}"
 
 
@@ -117,7 +117,7 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
     for z in layout.cross_entropy_logits():
         if targets is None or z not in totals or tensors[z].ndim != 2:
             continue
-        logits = tensors[z].data.astype(np.float64)
+        logits = tensors[z]._data.astype(np.float64)
         probs = analytic.softmax(logits, axis=1)
         delta = analytic.cross_entropy_grad_logits(probs, targets)  # (p - onehot(y)) / n, the mean
         if root_op == "sum":
@@ -146,7 +146,7 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
             continue
         a_prev, weight = product._node.parents
         b, w = index[id(bias)], index[id(weight)]
-        if bias._node is None and bias.requires_grad and b in totals and bias.size == delta.shape[1]:
+        if bias._node is None and bias.requires_grad and b in totals and bias._data.size == delta.shape[1]:
             found.setdefault(b, []).append(
                 _hand(
                     "the last layer's bias (Nielsen's BP3)",
@@ -156,7 +156,7 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
                 )
             )
         if weight._node is None and weight.requires_grad and w in totals and a_prev.ndim == 2:
-            by_hand = a_prev.data.astype(np.float64).T @ delta  # (in, out): entry [k, j]
+            by_hand = a_prev._data.astype(np.float64).T @ delta  # (in, out): entry [k, j]
             stored = (
                 "(out, in), as nn.Linear: entry [j, k]"
                 if getattr(product._node, "transpose_b", False)
@@ -194,7 +194,7 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
         feeds_log = any(tensors[c]._node.name == "log" for c in after)
         if not feeds_log or p not in totals or z not in totals or tensors[p].ndim != 2:
             continue
-        probs, upstream = tensors[p].data.astype(np.float64), totals[p].astype(np.float64)
+        probs, upstream = tensors[p]._data.astype(np.float64), totals[p].astype(np.float64)
         jacobians = np.stack([analytic.softmax_jacobian(row) for row in probs])  # (n, m, m), symmetric
         found.setdefault(z, []).append(
             _hand(
@@ -253,7 +253,7 @@ def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dic
         if i not in totals:
             continue  # no gradient reaches it (the engine skips it too)
         with no_grad():
-            input_grads = node.backward(totals[i], *[p.data for p in node.parents], tensor.data)
+            input_grads = node.backward(totals[i], *[p._data for p in node.parents], tensor._data)
         sends = []
         for position, (parent, needs, grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
             j = index[id(parent)]

@@ -18,7 +18,7 @@ class GradcheckError(AssertionError):
 def _as_float64_leaves(inputs: Sequence[Any]) -> list[Tensor]:
     leaves = []
     for value in inputs:
-        array = np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+        array = np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float64)
         leaves.append(Tensor(array, requires_grad=True))
     return leaves
 
@@ -47,14 +47,14 @@ def gradcheck(
     weights = np.random.default_rng(seed).standard_normal(probe.shape)
 
     def scalar(*args: Tensor) -> float:
-        return float((np.asarray(fn(*args).data, dtype=np.float64) * weights).sum())
+        return float((np.asarray(fn(*args)._data, dtype=np.float64) * weights).sum())
 
     analytic = grad([probe], leaves, grad_outputs=[Tensor(weights)], allow_unused=True)
     for position, (leaf, autograd_grad) in enumerate(zip(leaves, analytic)):
-        expected = np.zeros(leaf.shape) if autograd_grad is None else autograd_grad.data
-        flat = leaf.data.reshape(-1)  # a view: perturbations write into the leaf itself
-        numeric: np.ndarray = np.zeros(leaf.size)
-        for i in range(leaf.size):
+        expected = np.zeros(leaf.shape) if autograd_grad is None else autograd_grad._data
+        flat = leaf._data.reshape(-1)  # a view: perturbations write into the leaf itself
+        numeric: np.ndarray = np.zeros(leaf._data.size)
+        for i in range(leaf._data.size):
             original = flat[i]
             flat[i] = original + eps
             plus = scalar(*leaves)
@@ -69,7 +69,7 @@ def gradcheck(
             raise GradcheckError(
                 f"gradcheck failed for {label}, input {position} (shape {leaf.shape}) at index {index}: "
                 f"autograd gives {expected[index]!r}, finite differences give {numeric[index]!r} "
-                f"(atol={atol}, rtol={rtol}, eps={eps}); input value there: {leaf.data[index]!r}"
+                f"(atol={atol}, rtol={rtol}, eps={eps}); input value there: {leaf._data[index]!r}"
             )
     return True
 
@@ -80,15 +80,15 @@ def jacobian(fn: Callable[[Tensor], Tensor], x: Any) -> np.ndarray:
     if isinstance(x, Tensor) and x.requires_grad and x.is_leaf:
         leaf = x
     else:
-        leaf = Tensor(np.array(x.data if isinstance(x, Tensor) else x), requires_grad=True)
+        leaf = Tensor(np.array(x._data if isinstance(x, Tensor) else x), requires_grad=True)
     out = fn(leaf)
-    rows = np.zeros((out.size,) + leaf.shape, dtype=out.dtype)
-    for i in range(out.size):
-        unit = np.zeros(out.size, dtype=out.dtype)
+    rows = np.zeros((out._data.size,) + leaf.shape, dtype=out.dtype)
+    for i in range(out._data.size):
+        unit = np.zeros(out._data.size, dtype=out.dtype)
         unit[i] = 1
         (row,) = grad(
             [out], [leaf], grad_outputs=[Tensor(unit.reshape(out.shape))], retain_graph=True, allow_unused=True
         )
         if row is not None:
-            rows[i] = row.data
+            rows[i] = row._data
     return rows.reshape(out.shape + leaf.shape)

@@ -59,7 +59,7 @@ def evaluate(
             batch_x, batch_y = x[start : start + batch_size], y[start : start + batch_size]
             logits = model(Tensor(batch_x))
             total_loss += float(compute_loss(logits, batch_y, loss).item()) * len(batch_x)
-            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+            correct += int((logits._data.argmax(axis=-1) == batch_y).sum())
     model.train(was_training)
     return total_loss / len(x), correct / len(x)
 
@@ -69,7 +69,7 @@ def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarr
     with no_grad():
         return np.concatenate(
             [
-                model(Tensor(x[start : start + batch_size])).data.argmax(axis=-1)
+                model(Tensor(x[start : start + batch_size]))._data.argmax(axis=-1)
                 for start in range(0, len(x), batch_size)
             ]
         )
@@ -156,7 +156,7 @@ def fit(
         ):
             batch_loss, logits = step(batch_x, batch_y)
             loss_sum += float(batch_loss.item()) * len(batch_x)
-            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+            correct += int((logits._data.argmax(axis=-1) == batch_y).sum())
             seen += len(batch_x)
             if bar is not None:
                 bar.update(1)

@@ -132,13 +132,13 @@ def draw_graph(
     def tensor_label(i: int) -> tuple[str, str]:
         tensor = tensors[i]
         name = (params or {}).get(id(tensor)) or tensor.name
-        by_value = name is None and tensor._node is None and not tensor.requires_grad and tensor.size == 1
-        name = _cut(name if name is not None else _number(tensor.data.item()) if by_value else f"t{i}")
+        by_value = name is None and tensor._node is None and not tensor.requires_grad and tensor._data.size == 1
+        name = _cut(name if name is not None else _number(tensor._data.item()) if by_value else f"t{i}")
         rows = [f"<B>{_esc(name)}</B>", _small(f"{tensor.shape} {tensor.dtype}")]
-        if show_values and tensor.size > 0 and not by_value:
-            rows.append(_small(_format_array(tensor.data), mono=True))
+        if show_values and tensor._data.size > 0 and not by_value:
+            rows.append(_small(_format_array(tensor._data), mono=True))
         if show_grads and tensor._node is None and tensor.requires_grad:
-            grad = NOT_COMPUTED if tensor.grad is None else _format_array(tensor.grad.data, True)
+            grad = NOT_COMPUTED if tensor.grad is None else _format_array(tensor.grad._data, True)
             rows.append(_small(f".grad = {grad}", mono=True))
         # the total where flows end (leaves) or are summed (several consumers); the edges show the rest
         if i in totals and (tensor._node is None or len(layout.consumers[i]) > 1 or i in logits):

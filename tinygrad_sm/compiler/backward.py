@@ -95,7 +95,7 @@ class BackwardRecorder:
                 except Refused as error:
                     self.refuse(str(error))
                     previous = None
-                leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
+                leaf.grad = Tensor._wrap(leaf.grad._data + grad._data)
                 if previous is not None:
                     new = self._bind(leaf.grad._data, Var("grad", grad_of=var.grad_of))
                     self.emit("{} = {} + {}", [new, previous, var], "accumulate into .grad", kind="backward")

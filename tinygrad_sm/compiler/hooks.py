@@ -5,7 +5,7 @@ it shifts by (a constant of the graph), a mask, and checks that decide which bra
 masked row? a nan?). Eager code would not need to say so; ``tinygrad_sm.compile`` does, because a trace
 that froze them would give a wrong answer on the next batch. So they are written as
 
-    row_max = derived(ops.max_keepdims, logits.data, 1)     # recomputed on every compiled call
+    row_max = derived(ops.max_keepdims, logits._data, 1)     # recomputed on every compiled call
     if check(_has_nonfinite, row_max): ...                  # a guard on every compiled call
 
 Outside a trace both are one function call and one attribute test.

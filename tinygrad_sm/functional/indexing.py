@@ -17,7 +17,7 @@ from .shape import _axis
 
 
 def _integer_index(index: Any, op: str) -> np.ndarray:
-    array = np.asarray(index.data if isinstance(index, Tensor) else index)
+    array = np.asarray(index._data if isinstance(index, Tensor) else index)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must hold integers, got dtype {array.dtype}")
     return array.astype(np.int64, copy=False)
@@ -134,7 +134,7 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = No
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the boolean ``mask`` (broadcast to ``x``) is True; those positions pass
     no gradient to ``x``. A Tensor ``value`` (0-d) receives the gradient of the filled positions."""
-    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    mask = np.asarray(mask._data if isinstance(mask, Tensor) else mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be boolean, got dtype {mask.dtype}")
     try:

@@ -46,7 +46,7 @@ def _like(value: Any, like: Tensor) -> Tensor:
 def _clamped_log(x: Tensor) -> Tensor:
     """``max(log x, -100)``, PyTorch's clamp for ``binary_cross_entropy``, without a nan gradient at
     ``x = 0`` (there the loss term is the constant -100)."""
-    positive = x.data > 0
+    positive = x._data > 0
     safe = where(positive, x, 1.0)  # log is evaluated only where x > 0
     return where(positive, safe.log().maximum(-100.0), -100.0)
 
@@ -66,11 +66,11 @@ def binary_cross_entropy(probs: Tensor, targets: Any, weight: Any = None, reduct
     targets = _like(targets, probs)
     if targets.shape != probs.shape:
         raise ValueError(f"binary_cross_entropy: probs shape {probs.shape} and targets shape {targets.shape} differ")
-    outside = ~((probs.data >= 0) & (probs.data <= 1))
+    outside = ~((probs._data >= 0) & (probs._data <= 1))
     if outside.any():
         bad = tuple(int(i) for i in np.argwhere(outside)[0])
         raise ValueError(
-            f"binary_cross_entropy: probs must be in [0, 1], got {probs.data[bad]} at index {bad}; "
+            f"binary_cross_entropy: probs must be in [0, 1], got {probs._data[bad]} at index {bad}; "
             "for logits use binary_cross_entropy_with_logits"
         )
     with name_scope("binary_cross_entropy"):

@@ -81,7 +81,7 @@ def batch_norm(
     per_channel = (1, channels) + (1,) * (input.ndim - 2)
     with name_scope("batch_norm"):
         if training:
-            count = input.size // channels if channels else 0
+            count = input._data.size // channels if channels else 0
             if count <= 1:
                 raise ValueError(
                     f"batch_norm: expected more than 1 value per channel when training, got input "
@@ -90,12 +90,12 @@ def batch_norm(
             out = _normalise(input, axes, eps)
             if running_mean is not None or running_var is not None:
                 with no_grad():
-                    batch_mean = input.data.mean(axis=axes)
+                    batch_mean = input._data.mean(axis=axes)
                     if running_mean is not None:
-                        running_mean.copy_((1 - momentum) * running_mean.data + momentum * batch_mean)
+                        running_mean.copy_((1 - momentum) * running_mean._data + momentum * batch_mean)
                     if running_var is not None:
-                        unbiased = input.data.var(axis=axes, ddof=1)
-                        running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased)
+                        unbiased = input._data.var(axis=axes, ddof=1)
+                        running_var.copy_((1 - momentum) * running_var._data + momentum * unbiased)
         else:
             if running_mean is None or running_var is None:
                 raise ValueError("batch_norm: running_mean and running_var are needed when training=False")

@@ -29,10 +29,10 @@ def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = T
         return np.zeros((), dtype=np.int64)
     axis_ = _axis(dim, x.ndim, "sort")
     if not descending:
-        return np.argsort(x.data, axis=axis_, kind="stable")
+        return np.argsort(x._data, axis=axis_, kind="stable")
     # stable descending: sort the reversed values ascending, then reverse back (nan stays largest)
     n = x.shape[axis_]
-    order = np.argsort(np.flip(x.data, axis_), axis=axis_, kind="stable")
+    order = np.argsort(np.flip(x._data, axis_), axis=axis_, kind="stable")
     return (n - 1 - np.flip(order, axis_)).astype(np.int64)
 
 

@@ -14,7 +14,7 @@ from ..tensor import Tensor, where
 
 
 def _plain(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -27,9 +27,9 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise ValueError("clamp: give at least one of min and max")
     out = x
     if min is not None:
-        out = where(np.asarray(x.data < _plain(min)), min, out)
+        out = where(np.asarray(x._data < _plain(min)), min, out)
     if max is not None:
-        out = where(np.asarray(out.data > _plain(max)), max, out)
+        out = where(np.asarray(out._data > _plain(max)), max, out)
     return out
 
 
@@ -57,7 +57,7 @@ def neg(x: Tensor) -> Tensor:
 def sign(x: Tensor) -> Tensor:
     """-1, 0 or 1 elementwise. Its gradient is 0 everywhere (as in PyTorch): the values are a constant
     chosen by a ``where`` that never picks ``x``, so a graph through ``sign`` still reaches ``x``."""
-    signs = Tensor._wrap(np.sign(x.data))
+    signs = Tensor._wrap(np.sign(x._data))
     if not x.requires_grad:
         return signs
     return where(np.zeros(x.shape, dtype=bool), x, signs)

@@ -29,7 +29,7 @@ def _shift_and_sum(
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
     skips looking for such rows (the caller knows there are none).
     """
-    shift = derived(ops.max_keepdims, x.data, axis) if row_max is None else row_max
+    shift = derived(ops.max_keepdims, x._data, axis) if row_max is None else row_max
     if maybe_masked and check(_has_neginf, shift):
         shift = derived(_neginf_to_zero, shift)
     shift_tensor = Tensor._wrap(shift)
@@ -58,8 +58,8 @@ def _has_zero(total: np.ndarray) -> bool:
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
     """``total`` with the sums of fully masked rows (0) replaced by 1, so dividing by it or taking its
     log gives no nan; ``total`` itself when no row is empty."""
-    if maybe_masked and check(_has_zero, total.data):  # only fully masked rows sum to 0: the max term gives e^0
-        return where(derived(np.equal, total.data, 0), 1.0, total)
+    if maybe_masked and check(_has_zero, total._data):  # only fully masked rows sum to 0: the max term gives e^0
+        return where(derived(np.equal, total._data, 0), 1.0, total)
     return total
 
 
@@ -88,7 +88,7 @@ def logsumexp(
         nonempty = _ones_where_empty(total)
         result = nonempty.log() + shift
         if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
-            result = where(derived(np.equal, total.data, 0), -np.inf, result)
+            result = where(derived(np.equal, total._data, 0), -np.inf, result)
         return (
             result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
         )
@@ -128,18 +128,18 @@ def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    row_max = derived(ops.max_keepdims, logits.data, 1)
+    row_max = derived(ops.max_keepdims, logits._data, 1)
     if check(_all_finite, row_max):
         return row_max, False
-    if check(_has_nan_or_posinf, logits.data):
-        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
+    if check(_has_nan_or_posinf, logits._data):
+        invalid = np.isnan(logits._data) | np.isposinf(logits._data)
         bad = tuple(int(i) for i in np.argwhere(invalid)[0])
-        raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+        raise ValueError(f"logits contain {logits._data[bad]} at index {bad}; the loss would be nan")
     return row_max, True
 
 
 def _target_array(targets: Any) -> np.ndarray:
-    return np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    return np.asarray(targets._data if isinstance(targets, Tensor) else targets)
 
 
 def _has_nan_or_posinf(logits: np.ndarray) -> bool:
@@ -204,7 +204,7 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
     if not isinstance(targets, Tensor):
         soft = Tensor(np.asarray(targets), dtype=logits.dtype)
     elif targets.dtype != logits.dtype and not targets.requires_grad:
-        soft = Tensor(targets.data, dtype=logits.dtype)
+        soft = Tensor(targets._data, dtype=logits.dtype)
     else:
         soft = targets
     if soft.shape == shape[:1] and len(shape) == 2:
@@ -218,8 +218,8 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
             + ("; integer class labels must have shape (n,)" if len(soft.shape) == 2 and soft.shape[1] == 1 else "")
         )
     if validate:
-        if check(_not_distributions, soft.data):
-            rows = soft.data.sum(axis=1)
+        if check(_not_distributions, soft._data):
+            rows = soft._data.sum(axis=1)
             raise ValueError(
                 "soft targets must be probability distributions: non-negative rows summing to 1 "
                 f"(row sums range {rows.min():.6g}..{rows.max():.6g})"
@@ -379,8 +379,8 @@ def cross_entropy(
         if label_smoothing:
             soft = soft * (1 - label_smoothing) + label_smoothing / classes
         log_probs = log_softmax(rows, axis=1)
-        if check(_any_neginf, rows.data):  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
-            log_probs = where(derived(np.not_equal, soft.data, 0), log_probs, 0.0)
+        if check(_any_neginf, rows._data):  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
+            log_probs = where(derived(np.not_equal, soft._data, 0), log_probs, 0.0)
         terms = soft * log_probs
         if weight is not None:
             terms = terms * weight
@@ -398,5 +398,5 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     if raw.dtype.kind in "iub":
         target_array = _labels(raw, n, classes)
     else:
-        target_array = _soft_targets(raw, logits, validate).data
+        target_array = _soft_targets(raw, logits, validate)._data
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array, row_max=row_max)

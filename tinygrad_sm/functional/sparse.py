@@ -11,7 +11,7 @@ from ..tensor import Tensor, where
 
 
 def _integer_indices(name: str, indices: Any) -> np.ndarray:
-    array = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    array = np.asarray(indices._data if isinstance(indices, Tensor) else indices)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name}: indices must be integers, got dtype {array.dtype}")
     return array

@@ -148,7 +148,7 @@ class Module:
             if set_to_none or tensor.grad is None:
                 tensor.grad = None
             else:
-                tensor.grad = Tensor(np.zeros_like(tensor.grad.data))
+                tensor.grad = Tensor(np.zeros_like(tensor.grad._data))
 
     def train(self, mode: bool = True) -> Module:
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
@@ -164,7 +164,7 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """Path -> a copy of its array, for every parameter and persistent buffer (later updates do not
         change the copy)."""
-        return {name: tensor.data.copy() for name, tensor in self._state_tensors().items()}
+        return {name: tensor._data.copy() for name, tensor in self._state_tensors().items()}
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy ``state`` (path -> array) into the parameters and buffers, in place.
