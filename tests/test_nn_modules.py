@@ -365,7 +365,7 @@ def test_clip_grad_norm_of_no_gradients_is_zero_and_a_single_tensor_is_accepted(
 def test_modules_children_and_nn_functional_as_pytorch():
     model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.LayerNorm(3)))
     assert len(model.modules()) == 5 and model.modules()[0] is model
-    assert [name for name, _ in model.named_children()] == ["layers.0", "layers.1"]
+    assert [name for name, _ in model.named_children()] == ["0", "1"]
     assert model.children()[1].children()[1] is model.layers[1].layers[1]
     from tinygrad_sm.nn import functional
 

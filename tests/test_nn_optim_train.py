@@ -23,7 +23,7 @@ def small_mlp(seed: int = 0) -> nn.MLP:
 def test_named_parameters_give_dotted_paths_and_set_names():
     model = small_mlp()
     names = [name for name, _ in model.named_parameters()]
-    assert names == ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert names == ["0.weight", "0.bias", "2.weight", "2.bias"]
     assert [p.name for p in model.parameters()] == names
     assert model.layers[0].weight.shape == (8, 4) and model.layers[0].weight.dtype == np.float32
 
@@ -40,7 +40,12 @@ def test_nested_modules_and_zero_grad_and_train_flag():
             return self.heads[0](self.encoder(x)) * self.scale
 
     net = Net()
-    assert [n for n, _ in net.named_parameters()] == ["encoder.weight", "encoder.bias", "heads.0.weight", "scale"]
+    assert [n for n, _ in net.named_parameters()] == [
+        "scale",
+        "encoder.weight",
+        "encoder.bias",
+        "heads.0.weight",
+    ]  # own first, as PyTorch
     net(tg.Tensor(np.ones((5, 3), np.float32))).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad()
@@ -72,23 +77,23 @@ def test_state_dict_round_trip_copies():
         np.testing.assert_array_equal(tensor.detach().numpy(), state_before[name])
     with tg.no_grad():
         source.layers[0].weight.sub_(1.0)
-    np.testing.assert_array_equal(state["layers.0.weight"], state_before["layers.0.weight"])
+    np.testing.assert_array_equal(state["0.weight"], state_before["0.weight"])
 
 
 def test_load_state_dict_wrong_shape_names_parameter_and_shapes():
     model = small_mlp()
     state = model.state_dict()
-    state["layers.2.weight"] = np.zeros((8, 5), np.float32)
-    with pytest.raises(ValueError, match=r"layers\.2\.weight.*\(8, 5\).*\(3, 8\)"):
+    state["2.weight"] = np.zeros((8, 5), np.float32)
+    with pytest.raises(ValueError, match=r"2\.weight.*\(8, 5\).*\(3, 8\)"):
         model.load_state_dict(state)
 
 
 def test_load_state_dict_names_missing_and_unexpected():
     model = small_mlp()
     state = model.state_dict()
-    del state["layers.0.bias"]
+    del state["0.bias"]
     state["extra"] = np.zeros(1)
-    with pytest.raises(KeyError, match=r"layers\.0\.bias.*extra"):
+    with pytest.raises(KeyError, match=r"0\.bias.*extra"):
         model.load_state_dict(state)
 
 
@@ -104,12 +109,12 @@ def test_save_load_npz_round_trip(tmp_path):
 def test_load_refuses_pickled_objects(tmp_path):
     model = small_mlp()
     state = model.state_dict()
-    state["layers.0.bias"] = np.array([{"evil": 1}], dtype=object)
+    state["0.bias"] = np.array([{"evil": 1}], dtype=object)
     path = tmp_path / "bad.npz"
     np.savez(path, **state)
     with zipfile.ZipFile(path, "a") as archive:  # a current-format file, so the entry itself is what is refused
         archive.comment = f"tinygrad_sm checkpoint format {nn.FORMAT_VERSION}".encode()
-    with pytest.raises(ValueError, match="entry 'layers.0.bias' holds pickled Python objects"):
+    with pytest.raises(ValueError, match="entry '0.bias' holds pickled Python objects"):
         nn.load(model, path)
 
 

@@ -474,18 +474,21 @@ def _constant(array: np.ndarray) -> np.ndarray:
     return array
 
 
+_TENSOR_TYPES: set[type] = {Tensor}  # the fast paths' types: Tensor and nn.Parameter (which adds itself)
+
+
 def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of the one result dtype ``dtypes.result_type`` gives (``true_divide``:
     integers become the default float). Same-dtype tensors, and a tensor with a Python float of its
     own float kind, take the fast paths and skip the general rule."""
-    if type(a) is Tensor:
+    if type(a) in _TENSOR_TYPES:
         dtype = a._data.dtype
-        if type(b) is Tensor:
+        if type(b) in _TENSOR_TYPES:
             if b._data.dtype is dtype and (not true_divide or dtype.kind == "f"):
                 return a, b
         elif type(b) is float and dtype.kind == "f":
             return a, Tensor._wrap(_constant(np.array(b, dtype)))
-    elif type(b) is Tensor and type(a) is float and b._data.dtype.kind == "f":
+    elif type(b) in _TENSOR_TYPES and type(a) is float and b._data.dtype.kind == "f":
         return Tensor._wrap(_constant(np.array(a, b._data.dtype))), b
     dtype = result_type(a, b)
     if true_divide and dtype.kind != "f":

@@ -8,7 +8,7 @@ labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ..
 
 Colour legend (the fill of each node):
 
-    green   #c8e6c9  parameter: a leaf named by params (layers.0.weight)
+    green   #c8e6c9  parameter: a leaf named by params (0.weight)
     blue    #cfe3f7  any other leaf that requires grad (an input you differentiate)
     grey    #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
     white   #ffffff  intermediate result

@@ -22,7 +22,8 @@ from ..autograd import name_scope
 from ..factories import default_generator
 from ..tensor import Tensor
 from .activation import Flatten
-from .layers import Linear, ReLU, Sequential
+from .containers import Sequential
+from .layers import Linear, ReLU
 from .module import Module
 
 
@@ -185,7 +186,7 @@ class Unflatten(Module):
 class LabelledSequential(Sequential):
     """``Sequential`` whose layer ``k`` runs inside ``name_scope(labels[k])``, so a graph picture draws each
     layer's primitives in one labelled box (``conv1``, ``relu1``, ``pool1``...); parameters keep
-    Sequential's names (``layers.1.weight``)."""
+    Sequential's names (``1.weight``)."""
 
     def __init__(self, labels: Sequence[str], *modules: Module):
         if len(labels) != len(modules):
