@@ -32,7 +32,8 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .gradcheck import GradcheckError, gradcheck, jacobian
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, jacobian
+from .introspection import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, Size
 from .methods import FUNCTIONS as _METHOD_FUNCTIONS
 from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
 
@@ -52,7 +53,20 @@ int32 = int = _np.dtype(_np.int32)
 int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
 
-_LAZY = ("nn", "functional", "optim", "viz", "data", "train", "compare", "analytic", "cli", "interop", "dtypes")
+_LAZY = (
+    "nn",
+    "functional",
+    "optim",
+    "viz",
+    "data",
+    "train",
+    "compare",
+    "analytic",
+    "cli",
+    "interop",
+    "dtypes",
+    "utils",
+)
 
 
 def __getattr__(name: str):
@@ -67,8 +81,14 @@ def __dir__() -> list:
 
 __all__ = [
     "AnomalyError",
+    "BoolTensor",
     "DerivationReport",
+    "DoubleTensor",
+    "FloatTensor",
     "GradcheckError",
+    "IntTensor",
+    "LongTensor",
+    "Size",
     "Tensor",
     "arange",
     "autograd_functional",
@@ -86,6 +106,7 @@ __all__ = [
     "functional",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "jacobian",
     "manual_seed",
@@ -103,6 +124,7 @@ __all__ = [
     "stack",
     "tensor",
     "testing",
+    "utils",
     "viz",
     "where",
     "zeros",
