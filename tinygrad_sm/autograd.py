@@ -331,7 +331,8 @@ def run_backward(
     gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
-    if _mode.tracer is not None:  # tinygrad_sm.compile records this sweep (the same steps, written down)
+    if _mode.tracer is not None and not _mode.tracer.refused:  # compile records this sweep (the same steps, written
+        # down); once the trace is refused (a custom Function, say) the call just runs eagerly
         recorded: list | None = _mode.tracer.run_backward(roots, root_grads, retain_graph, create_graph, inputs)
         return recorded
     made, leaves = _reachable(roots)
@@ -535,9 +536,9 @@ def __getattr__(name: str) -> Any:
 
         return getattr(custom_function, name)
     if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck
+        import importlib  # (the package's own ``gradcheck`` attribute is the function, not the module)
 
-        return getattr(gradcheck, name)
+        return getattr(importlib.import_module(__name__.rsplit(".", 1)[0] + ".gradcheck"), name)
     if name == "Variable":
         from .introspection import Variable
 

@@ -148,7 +148,13 @@ class CustomNode(Primitive):
         gradient per Tensor input, checked and summed to the input's shape."""
         if self.released:
             self.saved_tensors  # noqa: B018  (raises the second-backward message)
-        create_graph = is_grad_enabled()  # the engine turns grad mode on exactly under create_graph
+        if not isinstance(grads, tuple):  # called as a primitive's backward is (the pictures' own sweeps): one
+            out = inputs[-1] if inputs else None  # output's gradient; the rule is linear in the gradients
+            out_id = id(out._data if isinstance(out, Tensor) else out)
+            index = next((k for k, key in enumerate(self.output_arrays) if key == out_id), 0)
+            grads = tuple(grads if k == index else None for k in range(len(self._output_meta)))
+        # the engine passes Tensors exactly under create_graph (and arrays otherwise, as the pictures' sweeps do)
+        create_graph = any(isinstance(g, Tensor) for g in grads) if any(g is not None for g in grads) else False
         grad_outputs = []
         for grad, (shape, dtype) in zip(grads, self._output_meta):
             if grad is None and self.materialize_grads:
@@ -156,7 +162,11 @@ class CustomNode(Primitive):
             if grad is not None and not isinstance(grad, Tensor):
                 grad = Tensor._wrap(np.asarray(grad))
             grad_outputs.append(grad)
-        result = self.function.backward(self, *grad_outputs)
+        if create_graph:
+            result = self.function.backward(self, *grad_outputs)
+        else:
+            with no_grad():
+                result = self.function.backward(self, *grad_outputs)
         result = result if isinstance(result, tuple) else (result,)
         expected = len(self.needs_input_grad)
         if len(result) < expected or any(g is not None for g in result[expected:]):
@@ -248,6 +258,8 @@ class Function:
             _mode.tracer.refuse(f"a custom autograd.Function ({cls.__name__}), which compile does not replay")
         ctx = CustomNode(cls)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        # (for mark_dirty: an input's state before forward writes into it, and whether a graph saved its array)
+        before = {id(a): (a._version, _autograd.frozen_count(a._data) > 0) for a in args if isinstance(a, Tensor)}
         with no_grad():
             if _overrides_setup_context(cls):
                 output = cls.forward(*args, **kwargs)
@@ -265,7 +277,7 @@ class Function:
                     value = Tensor._wrap(value._data)
             results.append(value)
         if recording:
-            _record(ctx, cls, parents, positions, outputs, results)
+            _record(ctx, cls, parents, positions, outputs, results, before)
         if ctx._to_save:
             ctx._saved_versions = [t._version if t is not None else 0 for t in ctx._to_save]
         if recording and ctx._to_save:
@@ -273,7 +285,9 @@ class Function:
         return tuple(results) if isinstance(output, tuple) else results[0]
 
 
-def _record(ctx: CustomNode, cls: type, parents: list, positions: list, outputs: tuple, results: list) -> None:
+def _record(
+    ctx: CustomNode, cls: type, parents: list, positions: list, outputs: tuple, results: list, before: dict
+) -> None:
     """Make ``ctx`` the node of every differentiable output (and of every dirty input, rebound in place)."""
     for index, value in enumerate(outputs):
         if isinstance(value, Tensor) and id(value) in ctx._dirty:
@@ -283,13 +297,16 @@ def _record(ctx: CustomNode, cls: type, parents: list, positions: list, outputs:
                     "by forward (mark_dirty); in-place changes of such a leaf are refused"
                 )
             old = Tensor._wrap(value._data)  # the input as it was: earlier ops keep seeing this state
-            old.requires_grad, old._node, old._version, old._previous, old.name = (
+            version, saved = before.get(id(value), (value._version, True))
+            old.requires_grad, old._node, old._previous, old.name = (
                 value.requires_grad,
                 value._node,
-                value._version,
                 value._previous,
                 value.name,
             )
+            # an array no graph saved: the ops recorded before see the state they made (the write was forward's
+            # own, declared by mark_dirty); one a graph saved keeps the bumped version, so that graph refuses
+            old._version = value._version if saved else version
             parents[:] = [old if p is value else p for p in parents]
             bump_version(value)
             value._previous = old
@@ -309,14 +326,10 @@ def _record(ctx: CustomNode, cls: type, parents: list, positions: list, outputs:
             meta.append(((), np.dtype(np.float32)))
             continue
         meta.append((value.shape, value.dtype))
-        if id(value) in ctx._non_differentiable or id(outputs[len(refs)]) in ctx._non_differentiable:
+        marked = id(value) in ctx._non_differentiable or id(outputs[len(refs)]) in ctx._non_differentiable
+        if marked or value.dtype.kind != "f":  # (integer outputs carry no gradient, as in PyTorch)
             refs.append(None)
         else:
-            if value.dtype.kind != "f":
-                raise RuntimeError(
-                    f"{cls.__name__}: output {len(refs)} has dtype {value.dtype}, which cannot carry a gradient; "
-                    "mark it with ctx.mark_non_differentiable(...)"
-                )
             value.requires_grad = True
             value._node = ctx
             refs.append(weakref.ref(value))
