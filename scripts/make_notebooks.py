@@ -49,20 +49,20 @@ NOTEBOOKS = {
             "code",
             """logits = Tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), requires_grad=True, name="z")
 labels = np.array([0, 2])
-shift = Tensor(logits.data.max(axis=1, keepdims=True))        # r: a constant, it carries no gradient
+shift = Tensor(logits.detach().numpy().max(axis=1, keepdims=True))        # r: a constant, it carries no gradient
 exps = (logits - shift).exp()
 total = exps.sum(axis=1, keepdims=True)                        # Q' = sum_k exp(z_k - r)
 loss = (total.log().reshape(2) - (logits - shift)[np.arange(2), labels]).mean()   # C = mean(log Q' - (z_y - r))
 loss.backward()
 print("loss", loss.item())
-print("autograd  dC/dz\\n", logits.grad.data)""",
+print("autograd  dC/dz\\n", logits.grad.numpy())""",
         ),
         (
             "code",
-            """probs = analytic.softmax(logits.data)
+            """probs = analytic.softmax(logits.detach().numpy())
 by_hand = (probs - analytic.onehot(labels, 3)) / 2
 print("by hand (p - delta)/n\\n", by_hand)
-print("largest difference", np.abs(by_hand - logits.grad.data).max())""",
+print("largest difference", np.abs(by_hand - logits.grad.numpy()).max())""",
         ),
         (
             "md",
@@ -70,7 +70,7 @@ print("largest difference", np.abs(by_hand - logits.grad.data).max())""",
         ),
         (
             "code",
-            """z = Tensor(logits.data, requires_grad=True, name="z")
+            """z = Tensor(logits.detach().numpy(), requires_grad=True, name="z")
 C = F.cross_entropy(z, labels)
 print(sorted({t.name for t in viz._collect([C]) if t.name}))""",
         ),
@@ -84,7 +84,7 @@ print(sorted({t.name for t in viz._collect([C]) if t.name}))""",
 with np.errstate(over="ignore", invalid="ignore"):
     naive = np.exp(big) / np.exp(big).sum(axis=1, keepdims=True)
 print("naive  ", naive)
-print("shifted", F.softmax(Tensor(big)).data)""",
+print("shifted", F.softmax(Tensor(big)).numpy())""",
         ),
     ],
     "2_last_layer": [
@@ -112,13 +112,13 @@ C.backward()""",
         ("md", "By the chain rule, through the Jacobian (a $3 \\times 3$ matrix) and the gradient of $-\\log a_y$:"),
         (
             "code",
-            """p = a.data[0]
+            """p = a.detach().numpy()[0]
 J = analytic.softmax_jacobian(p)                 # J_ij = p_i (delta_ij - p_j)
 dC_da = np.zeros(3); dC_da[y[0]] = -1 / p[y[0]]
 dC_dz = J.T @ dC_da
 print("J^T dC/da =", dC_dz, "   a - y =", p - np.eye(3)[y[0]])
-print("dC/db: chain rule", dC_dz, " autograd", b.grad.data)
-print("dC/dW: largest difference", np.abs(np.outer(dC_dz, a_prev[0]) - W.grad.data).max())""",
+print("dC/db: chain rule", dC_dz, " autograd", b.grad.numpy())
+print("dC/dW: largest difference", np.abs(np.outer(dC_dz, a_prev[0]) - W.grad.numpy()).max())""",
         ),
         (
             "md",
@@ -150,6 +150,37 @@ print(tg.check_derivation(loss, derived, *inputs))""",
     return a_prev.T @ delta, delta.sum(axis=0), delta @ W / len(labels)
 
 print(tg.check_derivation(loss, derived_wrong, *inputs))""",
+        ),
+        (
+            "md",
+            "## Your own backward, as a custom Function\n\nWrite the softmax's backward yourself: the Jacobian "
+            "$\\partial p_i/\\partial z_j = p_i(\\delta_{ij} - p_j)$ applied to the incoming gradient $g$ is "
+            "$p \\odot (g - \\sum_i g_i p_i)$. As a `tg.autograd.Function` (PyTorch's protocol) it becomes one node "
+            "whose rule is yours; `gradcheck` tests it against finite differences and `check_derivation` compares it "
+            "(through autograd) with the last layer's formula above.",
+        ),
+        (
+            "code",
+            """class Softmax(tg.autograd.Function):
+    @staticmethod
+    def forward(ctx, logits):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        probs = shifted.exp() / shifted.exp().sum(axis=-1, keepdims=True)
+        ctx.save_for_backward(probs)
+        return probs
+
+    @staticmethod
+    def backward(ctx, grad_output):                         # g -> p * (g - sum_i g_i p_i)
+        (probs,) = ctx.saved_tensors
+        return probs * (grad_output - (grad_output * probs).sum(axis=-1, keepdims=True))
+
+print("gradcheck:", tg.gradcheck(Softmax.apply, rng.standard_normal((4, 3))))
+
+def loss_mine(W, b, a_prev):                                # cross-entropy through my softmax
+    probs = Softmax.apply(a_prev @ W.T + b)
+    return -probs[np.arange(len(labels)), labels].log().mean()
+
+print(tg.check_derivation(loss_mine, derived, *inputs))""",
         ),
     ],
     "3_mse_vs_cross_entropy": [
