@@ -43,20 +43,40 @@ __all__ = [
 
 
 def _randperm(count: int, generator: Any = None) -> np.ndarray:
-    """A random permutation of ``range(count)`` (int64) from ``generator``: a NumPy ``Generator``, or
-    None for the default one (``tinygrad_sm.manual_seed``); a generator with ``randperm`` support
-    (``tinygrad_sm.Generator``) is used through ``tinygrad_sm.randperm`` where that exists."""
+    """A random permutation of ``range(count)`` (int64) from ``generator``: a NumPy ``Generator``, or a
+    ``tinygrad_sm.Generator`` / None (the default generator) through ``tinygrad_sm.randperm`` where that
+    exists (else NumPy's default one, which ``tinygrad_sm.manual_seed`` seeds)."""
     if isinstance(generator, np.random.Generator):
         return generator.permutation(count).astype(np.int64)
     from .. import factories
 
     randperm = getattr(factories, "randperm", None)
-    if randperm is not None and generator is not None:
+    if randperm is not None:
         result = randperm(count, generator=generator)
         return np.asarray(result._data if isinstance(result, Tensor) else result, dtype=np.int64)
     if generator is not None:
         raise TypeError(f"generator must be a numpy.random.Generator (or None), got {type(generator).__name__}")
-    return factories.default_generator().permutation(count).astype(np.int64)
+    return _numpy_default().permutation(count).astype(np.int64)
+
+
+def _randint(high: int, count: int, generator: Any = None) -> list[int]:
+    """``count`` draws from ``range(high)`` (sampling with replacement), from ``generator`` as ``_randperm``."""
+    if isinstance(generator, np.random.Generator):
+        return generator.integers(0, high, count).tolist()
+    from .. import factories
+
+    randint = getattr(factories, "randint", None)
+    if randint is not None:
+        result = randint(0, high, (count,), generator=generator)
+        return np.asarray(result._data if isinstance(result, Tensor) else result).tolist()
+    return _numpy_default().integers(0, high, count).tolist()
+
+
+def _numpy_default() -> np.random.Generator:
+    from .. import factories
+
+    source: Any = factories.default_generator
+    return source() if callable(source) else source
 
 
 def _is_count(value: Any) -> bool:
@@ -224,12 +244,7 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         count = len(self.data_source)
         if self.replacement:
-            rng = self.generator if isinstance(self.generator, np.random.Generator) else None
-            if rng is None:
-                from ..factories import default_generator
-
-                rng = default_generator()
-            return iter(rng.integers(0, count, self.num_samples).tolist())
+            return iter(_randint(count, self.num_samples, self.generator))
         order: list[int] = []
         while len(order) < self.num_samples:
             order += _randperm(count, self.generator).tolist()
