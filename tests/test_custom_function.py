@@ -448,3 +448,19 @@ def test_softmax_written_as_a_function_passes_gradcheck_and_check_derivation():
 
     report = tg.check_derivation(loss, derived, logits)
     assert report.passed, report
+
+
+def test_the_explorer_steps_through_a_custom_function(tmp_path):
+    x = tg.tensor([1.0, 2.0], requires_grad=True, name="x")
+    hidden = x * 2
+    loss = (LegendrePolynomial3.apply(hidden) * (x * 3)).sum()
+    page = tmp_path / "explorer.html"
+    tg.viz.explore(loss, page)
+    assert "LegendrePolynomial3" in page.read_text()
+    loss.backward()
+    np.testing.assert_allclose(  # the sweep the explorer ran did not disturb the real one
+        x.grad.numpy(),
+        2 * 1.5 * (5 * (2 * np.array([1.0, 2.0])) ** 2 - 1) * 3 * np.array([1.0, 2.0])
+        + 3 * 0.5 * (5 * (2 * np.array([1.0, 2.0])) ** 3 - 3 * 2 * np.array([1.0, 2.0])),
+        rtol=1e-5,
+    )
