@@ -283,7 +283,7 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
         )
         features = F.conv2d(images, kernels).relu().reshape(2, -1)
         features.name = "a (features)"
-        head = nn.Linear(features.shape[1], 3, generator=generator)
+        head = nn.Linear(features.shape[1], 3, init="he", generator=generator)
         logits = head(features)
         logits.name = "z (logits)"
         return F.cross_entropy(logits, np.array([2, 0])), {"K": kernels, **dict(head.named_parameters())}

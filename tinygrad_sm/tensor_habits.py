@@ -210,21 +210,87 @@ class TensorHabits:
             axis_args(axis, dim=dim, op="log_softmax", default_axis=-1)[0],
         )
 
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> Tensor:
-        """``t.to(dtype)``; a device ('cpu') or ``copy=True`` is accepted as in PyTorch (NumPy is the
-        only device, so ``to('cpu')`` returns the tensor itself)."""
-        device = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        dtype = kwargs.pop("dtype", dtype)
-        if kwargs or args:
-            raise TypeError(f"to(): unexpected arguments {args} {kwargs}")
-        if (isinstance(dtype, str) and dtype.split(":")[0] in ("cpu", "cuda", "mps")) or device is not None:
-            where_to = device if device is not None else dtype
-            if str(where_to).split(":")[0] != "cpu":
-                raise ValueError(f"tinygrad_sm runs on NumPy (the CPU); cannot move a tensor to {where_to!r}")
-            dtype = None if device is None else dtype
-        out = self if dtype is None else self.astype(dtype)
-        return out.clone() if copy and out is self else out  # type: ignore[return-value]  # self is a Tensor
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``t.to(dtype)``, ``t.to(device)``, ``t.to(device, dtype)``, ``t.to(other)`` (other's dtype and
+        device), with ``non_blocking=`` and ``copy=`` accepted, as PyTorch. Returns ``self`` when nothing
+        changes (``copy=True`` forces a new tensor); a dtype change is an op in the graph. The only
+        device is the CPU: another device raises and says to write ``device='cpu'``."""
+        from .device import as_device, is_device_spec
+
+        allowed = {"dtype", "device", "non_blocking", "copy", "memory_format"}
+        if set(kwargs) - allowed:
+            raise TypeError(f"to() got unexpected keyword arguments: {', '.join(sorted(set(kwargs) - allowed))}")
+        dtype, device = kwargs.get("dtype"), kwargs.get("device")
+        copy = bool(kwargs.get("copy", False))
+        positional = list(args)
+        if positional and isinstance(positional[0], TensorHabits):  # to(other): its dtype (and device)
+            dtype = positional.pop(0).dtype
+        elif positional and (positional[0] is None or is_device_spec(positional[0]) or isinstance(positional[0], int)):
+            device = positional.pop(0) if positional[0] is not None else device
+            if isinstance(device, int) and not isinstance(device, bool):
+                device = f"cuda:{device}"  # PyTorch reads a bare int as a CUDA index
+        if positional and dtype is None and not isinstance(positional[0], bool):
+            dtype = positional.pop(0)
+        if positional:  # the rest are PyTorch's non_blocking and copy, by position
+            if len(positional) > 2 or not all(isinstance(flag, bool) for flag in positional):
+                raise TypeError(f"to(): could not read the arguments {args!r} (expected dtype, device or tensor)")
+            copy = copy or (len(positional) == 2 and positional[1])
+        as_device(device)
+        out = self if dtype is None or _as_dtype(dtype) == self.dtype else self.astype(dtype)  # type: ignore[attr-defined]
+        return out.clone() if copy and out is self else out  # type: ignore[return-value,attr-defined]  # self is a Tensor
+
+    def cpu(self) -> Tensor:
+        """The tensor itself: NumPy arrays already live on the CPU (as ``t.cpu()`` on a CPU tensor)."""
+        return self  # type: ignore[return-value]  # self is a Tensor
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Refused: tinygrad_sm has no GPU backend (``tg.cuda.is_available()`` is False)."""
+        from .device import as_device
+
+        as_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+        return self  # type: ignore[return-value]  # pragma: no cover  # as_device raised
+
+    @property
+    def device(self) -> Any:
+        """``device(type='cpu')``: where the values live (NumPy: always the CPU)."""
+        from .device import CPU
+
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: no tensor lives on a GPU here."""
+        return False
+
+    def uniform_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Fill in place with U[from, to) samples (default [0, 1)); ``generator=`` as PyTorch (see ``sampling``)."""
+        from .sampling import uniform_
+
+        return uniform_(self, *args, **kwargs)  # type: ignore[arg-type]  # self is a Tensor
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill in place with N(mean, std**2) samples (PyTorch's numbers for the same generator state)."""
+        from .sampling import normal_
+
+        return normal_(self, mean, std, generator=generator)  # type: ignore[arg-type]  # self is a Tensor
+
+    def random_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Fill in place with integers: ``random_(to)``, ``random_(from, to)`` or ``random_()``."""
+        from .sampling import random_
+
+        return random_(self, *args, **kwargs)  # type: ignore[arg-type]  # self is a Tensor
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill in place with 0/1 samples, ``P(1) = p`` (a float or a tensor of probabilities)."""
+        from .sampling import bernoulli_
+
+        return bernoulli_(self, p, generator=generator)  # type: ignore[arg-type]  # self is a Tensor
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill in place with Exp(lambd) samples."""
+        from .sampling import exponential_
+
+        return exponential_(self, lambd, generator=generator)  # type: ignore[arg-type]  # self is a Tensor
 
     def float(self) -> Tensor:
         return self.astype(np.float32)

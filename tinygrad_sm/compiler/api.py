@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import factories
+from .. import random
 from ..autograd import _mode
 from ..tensor import Tensor
 from .codegen import GuardFailed, build
@@ -124,12 +124,12 @@ class CompiledFunction:
                 self.stats["eager"] += 1
                 return self.fn(*args, **kwargs)
             for index, (program, source, _, generators) in enumerate(entry.programs):
-                saved = [(g, g.bit_generator.state) for g in _resolve(generators)]
+                saved = [(g, random.generator_state(g)) for g in _resolve(generators)]
                 try:
                     result = program(*leaves)
                 except GuardFailed:
                     for generator, state in saved:
-                        generator.bit_generator.state = state
+                        random.restore_generator(generator, state)
                     self.stats["guard_failed"] += 1
                     continue
                 if index:
@@ -197,4 +197,4 @@ class CompiledFunction:
 
 
 def _resolve(generators: list) -> list:
-    return [factories.default_generator() if g is None else g for g in generators]
+    return [random.default_generator if g is None else g for g in generators]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import factories
+from .. import random
 from ..autograd import bump_version
 from ..tensor import Tensor
 from .trace import Line, Refused, Tracer, Var
@@ -27,10 +27,8 @@ def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
     bump_version(tensor)
 
 
-def _draw(generator: Any, method: str, shape: tuple, dtype: Any) -> np.ndarray:
-    rng = generator or factories.default_generator()
-    values = getattr(rng, method)(shape)
-    return values if dtype is None else values.astype(dtype)
+def _draw(generator: Any, method: str, args: tuple, dtype: Any) -> np.ndarray:
+    return random.sample(generator, method, args[0], dtype, *args[1:])  # as the eager random.draw
 
 
 def _same(a: Any, b: Any) -> bool:

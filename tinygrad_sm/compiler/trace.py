@@ -45,6 +45,8 @@ _DECLARING = (
     "tinygrad_sm.nn",
     "tinygrad_sm.compiler",
     "tinygrad_sm.factories",
+    "tinygrad_sm.sampling",
+    "tinygrad_sm.random",
 )
 
 
@@ -377,14 +379,15 @@ class Tracer(BackwardRecorder):
             kind="update",
         )
 
-    def on_random(self, array: np.ndarray, generator: Any, method: str, shape: tuple, dtype: Any) -> None:
+    def on_random(self, array: np.ndarray, generator: Any, method: str, args: tuple, dtype: Any) -> None:
+        """A draw ``random.draw(method, args[0], generator, dtype, *args[1:])`` (args: shape, then numbers)."""
         if self.refused:
             return
         gen = "None" if generator is None else self.const(generator, "generator")
         var = self._bind(array, Var("noise"))
         kind = "None" if dtype is None else self.const(np.dtype(dtype), "dtype")
         self.emit(
-            "{} = _draw(" + f"{gen}, {method!r}, {tuple(shape)!r}, {kind})",
+            "{} = _draw(" + f"{gen}, {method!r}, {tuple(args)!r}, {kind})",
             [var],
             f"a new {method} draw from the generator on every call",
             kind="random",

@@ -8,7 +8,7 @@ so ``from tinygrad_sm.nn import functional as F`` reads as in PyTorch."""
 from __future__ import annotations
 
 from .. import functional
-from . import utils
+from . import init, utils
 from .activation import (
     ELU,
     GELU,
@@ -102,6 +102,7 @@ __all__ = [
     "Unflatten",
     "build_model",
     "functional",
+    "init",
     "is_conv_spec",
     "load",
     "migrate_state_dict",

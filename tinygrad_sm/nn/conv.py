@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from ..autograd import name_scope
-from ..factories import default_generator
+from ..autograd import name_scope, no_grad
+from ..device import as_device
 from ..tensor import Tensor
+from . import init
 from .activation import Flatten
 from .containers import Sequential
 from .layers import Linear, ReLU
@@ -47,7 +48,10 @@ class _ConvNd(Module):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        generator: np.random.Generator | None = None,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        generator: Any = None,
     ):
         layer = type(self).__name__
         self.in_channels = _positive(in_channels, "in_channels", layer)
@@ -65,16 +69,27 @@ class _ConvNd(Module):
         if len(self.kernel_size) != n or not all(isinstance(k, (int, np.integer)) and k > 0 for k in self.kernel_size):
             raise ValueError(f"{layer}: kernel_size must be a positive int or a tuple of {n}, got {kernel_size!r}")
         self.stride, self.padding, self.dilation = stride, padding, dilation
+        as_device(device, "layer")
+        kind = np.dtype(np.float32 if dtype is None else dtype)
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+        self.weight = Tensor(np.zeros(shape, kind), requires_grad=True)
+        self.bias = Tensor(np.zeros(self.out_channels, kind), requires_grad=True) if bias else None
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator: Any = None) -> None:
+        """PyTorch's initialisation: ``kaiming_uniform_(weight, a=sqrt(5))``, then the bias from
+        U(-1/sqrt(fan_in), 1/sqrt(fan_in)), in that order (see the module docstring)."""
         fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
         bound = 1 / math.sqrt(fan_in)
-        rng = generator if generator is not None else default_generator()
-        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-        self.weight = Tensor(rng.uniform(-bound, bound, shape).astype(np.float32), requires_grad=True)
-        self.bias = (
-            Tensor(rng.uniform(-bound, bound, self.out_channels).astype(np.float32), requires_grad=True)
-            if bias
-            else None
-        )
+        if isinstance(generator, np.random.Generator):  # NumPy's stream, drawn as this layer always did
+            with no_grad():
+                self.weight.copy_(generator.uniform(-bound, bound, self.weight.shape).astype(self.weight.dtype))
+                if self.bias is not None:
+                    self.bias.copy_(generator.uniform(-bound, bound, self.out_channels).astype(self.bias.dtype))
+            return
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound, generator=generator)
 
     def extra_repr(self) -> str:
         return (
@@ -280,7 +295,7 @@ def build_model(spec: str, num_features: int, num_classes: int, generator: np.ra
                 labels.append("flatten")
                 features = channels * height * width
             counts["fc"] += 1
-            modules.append(Linear(features, int(part), generator=generator))
+            modules.append(Linear(features, int(part), init="he", generator=generator))
             labels.append(f"fc{counts['fc']}")
             if position < len(parts) - 1:
                 modules.append(ReLU())

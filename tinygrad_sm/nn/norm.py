@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import functional as F
+from ..autograd import no_grad
+from ..device import as_device
 from ..tensor import Tensor
+from . import init
 from .module import Module
 
 
@@ -33,24 +37,43 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ):
+        as_device(device, "layer")
+        kind = np.dtype(np.float32 if dtype is None else dtype)
         if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) or num_features <= 0:
             raise ValueError(f"{type(self).__name__} num_features must be a positive int, got {num_features!r}")
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
-            self.weight: Tensor | None = Tensor(np.ones(self.num_features, np.float32), requires_grad=True)
-            self.bias: Tensor | None = Tensor(np.zeros(self.num_features, np.float32), requires_grad=True)
+            self.weight: Tensor | None = Tensor(np.ones(self.num_features, kind), requires_grad=True)
+            self.bias: Tensor | None = Tensor(np.zeros(self.num_features, kind), requires_grad=True)
         else:
             self.weight = self.bias = None
         if self.track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, np.float32)))
-            self.register_buffer("running_var", Tensor(np.ones(self.num_features, np.float32)))
+            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, kind)))
+            self.register_buffer("running_var", Tensor(np.ones(self.num_features, kind)))
             self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean to zeros, running variance to ones, the batch count to 0 (as PyTorch)."""
+        if self.running_mean is not None and self.running_var is not None and self.num_batches_tracked is not None:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.copy_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """``reset_running_stats()``, then weight ones and bias zeros (as PyTorch)."""
+        self.reset_running_stats()
+        if self.weight is not None and self.bias is not None:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.expected_dims:
@@ -109,7 +132,11 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ):
+        as_device(device, "layer")
+        kind = np.dtype(np.float32 if dtype is None else dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         if not shape or any(not isinstance(side, (int, np.integer)) or side <= 0 for side in shape):
             raise ValueError(f"LayerNorm normalized_shape must be positive ints, got {normalized_shape!r}")
@@ -118,9 +145,16 @@ class LayerNorm(Module):
         self.weight: Tensor | None = None
         self.bias: Tensor | None = None
         if self.elementwise_affine:
-            self.weight = Tensor(np.ones(self.normalized_shape, np.float32), requires_grad=True)
+            self.weight = Tensor(np.ones(self.normalized_shape, kind), requires_grad=True)
             if bias:
-                self.bias = Tensor(np.zeros(self.normalized_shape, np.float32), requires_grad=True)
+                self.bias = Tensor(np.zeros(self.normalized_shape, kind), requires_grad=True)
+
+    def reset_parameters(self) -> None:
+        """Weight ones, bias zeros (as PyTorch)."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
