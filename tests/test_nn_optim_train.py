@@ -59,7 +59,9 @@ def test_nested_modules_and_zero_grad_and_train_flag():
 def test_linear_init_scales():
     default = nn.Linear(1000, 200, generator=np.random.default_rng(0))  # PyTorch's: U(+-1/sqrt(fan_in)), bias too
     bound = 1 / np.sqrt(1000)
-    assert np.abs(default.weight.detach().numpy()).max() <= bound and np.abs(default.bias.detach().numpy()).max() <= bound
+    assert (
+        np.abs(default.weight.detach().numpy()).max() <= bound and np.abs(default.bias.detach().numpy()).max() <= bound
+    )
     assert abs(default.weight.detach().numpy().std() - bound / np.sqrt(3)) < 0.05 * bound / np.sqrt(3)
     assert np.abs(default.bias.detach().numpy()).max() > 0.9 * bound
     he = nn.Linear(1000, 200, init="he", generator=np.random.default_rng(0))
