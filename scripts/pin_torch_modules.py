@@ -189,7 +189,23 @@ def loader_cases() -> dict:
     for total, fractions in ((10, [0.3, 0.7]), (10, [0.33, 0.33, 0.34]), (7, [0.5, 0.5]), (5, [0.1, 0.1, 0.8])):
         parts = random_split(range(total), fractions, generator=torch.Generator().manual_seed(0))
         splits[f"{total}_{fractions}"] = {"total": total, "fractions": fractions, "lengths": [len(p) for p in parts]}
-    return {"loaders": out, "splits": splits}
+    orders = {}
+    data = TensorDataset(torch.arange(10))
+    loader = DataLoader(data, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))
+    orders["generator_seed0_batch4"] = [[b[0].tolist() for b in loader] for _ in range(3)]
+    torch.manual_seed(5)
+    loader = DataLoader(data, batch_size=3, shuffle=True, drop_last=True)
+    orders["default_seed5_batch3_drop_last"] = [[b[0].tolist() for b in loader] for _ in range(2)]
+    orders["after_default_seed5"] = torch.randn(3).tolist()  # the default generator moved on as PyTorch's
+    from torch.utils.data import RandomSampler
+
+    orders["sampler_replacement_seed2"] = list(
+        RandomSampler(range(7), replacement=True, num_samples=40, generator=torch.Generator().manual_seed(2))
+    )
+    orders["random_split_seed1"] = [
+        p.indices for p in random_split(range(10), [3, 7], generator=torch.Generator().manual_seed(1))
+    ]
+    return {"loaders": out, "splits": splits, "orders": orders}
 
 
 def legendre_tutorial() -> dict:

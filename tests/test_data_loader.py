@@ -85,6 +85,25 @@ def test_a_loader_over_a_plain_dataset_collates_samples_and_labels_are_int64():
     assert yb.dtype == np.int64 and yb.tolist() == [0, 1]
 
 
+def test_same_seed_same_shuffled_batches_as_pytorch():
+    orders = PINNED["orders"]
+    data = TensorDataset(tg.arange(10))
+    loader = DataLoader(data, batch_size=4, shuffle=True, generator=tg.Generator().manual_seed(0))
+    assert [[b[0].tolist() for b in loader] for _ in range(3)] == orders["generator_seed0_batch4"]
+    tg.manual_seed(5)  # no generator: the default one, drawn from as PyTorch draws from its own
+    loader = DataLoader(data, batch_size=3, shuffle=True, drop_last=True)
+    assert [[b[0].tolist() for b in loader] for _ in range(2)] == orders["default_seed5_batch3_drop_last"]
+    assert tg.randn(3).tolist() == orders["after_default_seed5"]  # and it moved on exactly as PyTorch's
+
+
+def test_same_seed_same_samples_and_splits_as_pytorch():
+    orders = PINNED["orders"]
+    sampler = RandomSampler(range(7), replacement=True, num_samples=40, generator=tg.Generator().manual_seed(2))
+    assert list(sampler) == orders["sampler_replacement_seed2"]
+    parts = random_split(range(10), [3, 7], generator=tg.Generator().manual_seed(1))
+    assert [p.indices for p in parts] == orders["random_split_seed1"]
+
+
 def test_shuffle_is_a_new_permutation_each_epoch_reproducible_from_the_generator():
     data = TensorDataset(np.arange(20))
 

@@ -7,11 +7,12 @@ for xb, yb in loader:          # Tensors: xb (32, ...), yb (32,) int64 labels
     ...
 ```
 
-Deliberate differences: the order ``shuffle`` draws cannot equal PyTorch's for the same seed (PyTorch
-draws it from its own generator; here it is a NumPy ``Generator``, or a ``tinygrad_sm.Generator`` where
-one exists, through ``_randperm``); ``num_workers``, ``pin_memory`` and ``persistent_workers`` are
-accepted and change nothing (loading runs in the calling process: the batches are the same, only
-time differs). ``TensorDataset`` accepts NumPy arrays too (shared, not copied).
+Same seed, same order: with a ``tinygrad_sm.Generator`` (or the default one) the loader, the samplers and
+``random_split`` take the same draws as PyTorch's from its generator (the iterator's base seed, then
+``randperm``), so a shuffled epoch equals PyTorch's for the same seed. A NumPy ``Generator`` is accepted
+too (then the order is NumPy's). Deliberate differences: ``num_workers``, ``pin_memory`` and
+``persistent_workers`` are accepted and change nothing (loading runs in the calling process: the
+batches are the same, only time differs); ``TensorDataset`` accepts NumPy arrays too (shared, not copied).
 """
 
 from __future__ import annotations
@@ -70,6 +71,25 @@ def _randint(high: int, count: int, generator: Any = None) -> list[int]:
         result = randint(0, high, (count,), generator=generator)
         return np.asarray(result._data if isinstance(result, Tensor) else result).tolist()
     return _numpy_default().integers(0, high, count).tolist()
+
+
+def _torch_generators() -> Any:
+    """``tinygrad_sm.random`` when it has PyTorch's generator (so draws can follow PyTorch's), else None."""
+    try:
+        from .. import random as generators
+    except ImportError:
+        return None
+    return generators if hasattr(generators, "Generator") else None
+
+
+def _draw_seed(generator: Any) -> int | None:
+    """One int64 draw, as PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=generator)``
+    (what its DataLoader and RandomSampler take from the generator); None for a NumPy Generator."""
+    if isinstance(generator, np.random.Generator) or _torch_generators() is None:
+        return None
+    value = Tensor._wrap(np.zeros((), np.int64))
+    value.random_(generator=generator)  # type: ignore[attr-defined]  # (tinygrad_sm.random installs random_)
+    return int(value.item())
 
 
 def _numpy_default() -> np.random.Generator:
@@ -242,13 +262,20 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else int(self._num_samples)
 
     def __iter__(self) -> Iterator[int]:
-        count = len(self.data_source)
+        # the draws in PyTorch's order, lazily as its generator function takes them (a pass run to the end
+        # also draws the trailing, possibly empty, remainder), so a seeded epoch equals PyTorch's
+        count, generator = len(self.data_source), self.generator
+        generators = _torch_generators()
+        if generator is None and generators is not None:  # as PyTorch: a fresh generator seeded from the default
+            generator = generators.Generator().manual_seed(_draw_seed(None))
         if self.replacement:
-            return iter(_randint(count, self.num_samples, self.generator))
-        order: list[int] = []
-        while len(order) < self.num_samples:
-            order += _randperm(count, self.generator).tolist()
-        return iter(order[: self.num_samples])
+            for _ in range(self.num_samples // 32):
+                yield from _randint(count, 32, generator)
+            yield from _randint(count, self.num_samples % 32, generator)
+            return
+        for _ in range(self.num_samples // count):
+            yield from _randperm(count, generator).tolist()
+        yield from _randperm(count, generator).tolist()[: self.num_samples % count]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -387,6 +414,7 @@ class DataLoader:
         self.sampler, self.batch_sampler = sampler, batch_sampler
 
     def __iter__(self) -> Iterator[Any]:
+        _draw_seed(self.generator)  # PyTorch's iterator takes its base seed first: the same draws follow
         collate = self.collate_fn if self.collate_fn is not None else default_collate
         if self._iterable:
             yield from self._iterate_stream(collate)
