@@ -220,3 +220,14 @@ def test_train_and_eval_flags_reach_every_module():
     assert not any(m.training for m in model.modules())
     model.train()
     assert all(m.training for m in model.modules())
+
+
+def test_module_to_a_device_and_dtype_together_and_cuda_refused_clearly():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    assert model.to(tg.device("cpu")) is model and model[0].weight.device == tg.device("cpu")
+    model.to("cpu", tg.float64)
+    assert model[0].weight.dtype == np.float64 and model[1].num_batches_tracked.dtype == np.int64
+    model.to(dtype=tg.float32)
+    assert model[0].weight.dtype == np.float32
+    with pytest.raises(RuntimeError, match="cannot put a tensor on 'cuda'"):
+        model.to("cuda")
