@@ -29,6 +29,45 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 # each model: a nested spec of ("Layer", args...) / ("Sequential", [...]) / ("SequentialDict", {...}) /
 # ("ModuleList", [...]) / ("ModuleDict", {...}) / ("Custom", {...}) that tests/test_modules_torch.py builds too
+# layers whose repr tinygrad_sm must print as PyTorch does (evaluated with torch.nn and tinygrad_sm.nn as nn)
+REPRS = [
+    "Linear(2, 3)",
+    "Linear(4, 1, bias=False)",
+    "Conv2d(1, 4, 3)",
+    "Conv2d(3, 8, 5, stride=2, padding=1, bias=False)",
+    "Conv2d(2, 4, 3, groups=2, dilation=2, padding='same')",
+    "Conv1d(4, 4, 1)",
+    "BatchNorm2d(4)",
+    "BatchNorm1d(3, affine=False)",
+    "BatchNorm1d(3, momentum=None, track_running_stats=False)",
+    "LayerNorm(4)",
+    "LayerNorm((2, 3), elementwise_affine=False)",
+    "Embedding(10, 4)",
+    "Embedding(10, 4, padding_idx=0)",
+    "Dropout(0.1)",
+    "MaxPool2d(2)",
+    "MaxPool2d(3, stride=1)",
+    "AvgPool2d(2)",
+    "AvgPool2d(3, stride=1, padding=1)",
+    "AdaptiveAvgPool2d(1)",
+    "Flatten()",
+    "Unflatten(1, (1, 28, 28))",
+    "ReLU()",
+    "Tanh()",
+    "Sigmoid()",
+    "LeakyReLU(0.2)",
+    "ELU()",
+    "GELU()",
+    "SiLU()",
+    "Softplus()",
+    "Hardtanh()",
+    "Softmax(dim=1)",
+    "LogSoftmax(1)",
+    "Identity()",
+    "CrossEntropyLoss()",
+    "MSELoss()",
+]
+
 MODELS = {
     "mlp": ["Sequential", [["Linear", 4, 8], ["ReLU"], ["Linear", 8, 3]]],
     "nested": ["Sequential", [["Linear", 2, 3], ["Sequential", [["Tanh"], ["Linear", 3, 1]]]]],
@@ -244,6 +283,7 @@ def main() -> None:
     x = torch.linspace(-1, 1, 8).reshape(2, 4)
     pinned["mlp_output"] = {"x": x.tolist(), "y": mlp(x).tolist()}
     pinned["parameter_repr"] = repr(nn.Parameter(torch.tensor([1.0, 2.0])))
+    pinned["layer_reprs"] = {expression: repr(eval(expression, {"nn": nn}, dict(vars(nn)))) for expression in REPRS}
     pinned["module_reprs"] = {
         "relu_tanh": repr(nn.Sequential(nn.ReLU(), nn.Sequential(nn.Tanh(), nn.Identity()))),
         "flatten": repr(nn.Flatten()),

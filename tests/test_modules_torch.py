@@ -231,3 +231,9 @@ def test_module_to_a_device_and_dtype_together_and_cuda_refused_clearly():
     assert model[0].weight.dtype == np.float32
     with pytest.raises(RuntimeError, match="cannot put a tensor on 'cuda'"):
         model.to("cuda")
+
+
+@pytest.mark.parametrize("expression", sorted(PINNED["layer_reprs"]))
+def test_layer_reprs_equal_pytorchs(expression):
+    module = eval(expression, {"nn": nn}, dict(vars(nn)))
+    assert repr(module) == PINNED["layer_reprs"][expression]
