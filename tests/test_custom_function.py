@@ -464,3 +464,23 @@ def test_the_explorer_steps_through_a_custom_function(tmp_path):
         + 3 * 0.5 * (5 * (2 * np.array([1.0, 2.0])) ** 3 - 3 * 2 * np.array([1.0, 2.0])),
         rtol=1e-5,
     )
+
+
+def test_a_non_tensor_output_passes_through_and_its_gradient_is_none():
+    got = []
+
+    class WithCount(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 7
+
+        @staticmethod
+        def backward(ctx, grad_x, grad_count):
+            got.append(grad_count)
+            return grad_x * 2
+
+    x = tg.tensor([1.0], requires_grad=True)
+    doubled, count = WithCount.apply(x)
+    assert count == 7
+    doubled.sum().backward()
+    assert got == [None] and x.grad.tolist() == [2.0]

@@ -63,7 +63,7 @@ class CustomNode(Primitive):
         self._non_differentiable: set[int] = set()
         self._dirty: set[int] = set()
         self.outputs: tuple | None = None  # set when recorded (the engine gathers their gradients)
-        self._output_meta: list[tuple[tuple[int, ...], np.dtype]] = []
+        self._output_meta: list[tuple[tuple[int, ...], np.dtype] | None] = []  # None: not a Tensor output
         self._tensor_positions: frozenset[int] = frozenset()
         self._saved_versions: list[int] = []
 
@@ -156,9 +156,9 @@ class CustomNode(Primitive):
         # the engine passes Tensors exactly under create_graph (and arrays otherwise, as the pictures' sweeps do)
         create_graph = any(isinstance(g, Tensor) for g in grads) if any(g is not None for g in grads) else False
         grad_outputs = []
-        for grad, (shape, dtype) in zip(grads, self._output_meta):
-            if grad is None and self.materialize_grads:
-                grad = np.zeros(shape, dtype)
+        for grad, meta in zip(grads, self._output_meta):
+            if grad is None and self.materialize_grads and meta is not None:  # (a non-Tensor output gets None)
+                grad = np.zeros(*meta)
             if grad is not None and not isinstance(grad, Tensor):
                 grad = Tensor._wrap(np.asarray(grad))
             grad_outputs.append(grad)
@@ -319,11 +319,11 @@ def _record(
     ctx.released = False
     ctx.trace = traceback.extract_stack()[:-3] if _mode.anomaly else None
     refs: list[weakref.ref | None] = []
-    meta: list[tuple[tuple[int, ...], np.dtype]] = []
+    meta: list[tuple[tuple[int, ...], np.dtype] | None] = []
     for value in results:
         if not isinstance(value, Tensor):
             refs.append(None)
-            meta.append(((), np.dtype(np.float32)))
+            meta.append(None)
             continue
         meta.append((value.shape, value.dtype))
         marked = id(value) in ctx._non_differentiable or id(outputs[len(refs)]) in ctx._non_differentiable
