@@ -235,8 +235,9 @@ def _propose(rng, vals, W):
 _W_INDEX = 0  # the matmul weight is always input 0
 
 
-def _build_case(seed: int):
-    """(description, fn, input arrays) for one random graph."""
+def _build_case(seed: int, propose=None):
+    """(description, fn, input arrays) for one random graph (steps drawn by ``propose``, default ``_propose``)."""
+    propose = propose or _propose
     rng = np.random.default_rng(seed)
     ndim = int(rng.integers(1, 4))
     base = tuple(int(n) for n in rng.integers(1, 4, size=ndim))
@@ -254,7 +255,7 @@ def _build_case(seed: int):
     with tg.no_grad():
         while len(steps) < n_steps and attempts < 200:
             attempts += 1
-            proposal = _propose(rng, vals, W)
+            proposal = propose(rng, vals, W)
             if proposal is None:
                 continue
             description, step = proposal
@@ -300,6 +301,110 @@ def test_fuzz_graphs_against_finite_differences(request):
             failures.append(f"{description}\n  -> {type(error).__name__}: {error}")
     print(f"\nfuzz: {n - len(failures)}/{n} random graphs passed gradcheck")
     assert not failures, f"{len(failures)}/{n} fuzz cases failed:\n" + "\n".join(failures[:10])
+
+
+def _propose_numpy(rng, vals, W):
+    """A step of the NumPy surface (issue 23), spelled as NumPy spells it, on inputs kept in each
+    function's smooth domain; otherwise one of ``_propose``'s steps, so the two kinds mix in one graph."""
+    if rng.random() < 0.4:
+        return _propose(rng, vals, W)
+    i = _pick(rng, vals)
+    x = vals[i]
+    unary = {
+        "tan(0.7 tanh)": lambda t: np.tan(np.tanh(t) * 0.7),
+        "arcsin(0.9 tanh)": lambda t: np.arcsin(np.tanh(t) * 0.9),
+        "arccos(0.9 tanh)": lambda t: np.arccos(np.tanh(t) * 0.9),
+        "arctan": np.arctan,
+        "sinh": lambda t: np.sinh(np.tanh(t)),
+        "cosh": lambda t: np.cosh(np.tanh(t)),
+        "arcsinh": np.arcsinh,
+        "arccosh(x^2 + 1.5)": lambda t: np.arccosh(t * t + 1.5),
+        "arctanh(0.9 tanh)": lambda t: np.arctanh(np.tanh(t) * 0.9),
+        "exp2(tanh)": lambda t: np.exp2(np.tanh(t)),
+        "deg2rad": np.deg2rad,
+        "rad2deg(0.01 x)": lambda t: np.rad2deg(t * 0.01),
+        "x * floor(x)": lambda t: t * np.floor(t),
+        "remainder(x, 2.3)": lambda t: np.remainder(t, 2.3),
+        "sinc(x + 0.1)": lambda t: np.sinc(t + 0.1),
+        "nan_to_num": np.nan_to_num,
+    }
+    kind = rng.choice(["unary", "unary", "binary", "shape", "linalg"])
+    if kind == "unary":
+        name = str(rng.choice(sorted(unary)))
+        return f"np.{name}(v{i})", lambda v: unary[name](v[i])
+    if kind == "binary":
+        j = _pick(rng, vals)
+        if _small_broadcast(x.shape, vals[j].shape) is None:
+            return None
+        binary = {
+            "arctan2(a, b^2 + 1)": lambda a, b: np.arctan2(a, b * b + 1),
+            "hypot(a, b^2 + 1)": lambda a, b: np.hypot(a, b * b + 1),
+            "logaddexp2": np.logaddexp2,
+            "fmax": np.fmax,
+            "fmin": np.fmin,
+            "remainder(a, b^2 + 1)": lambda a, b: np.remainder(a, b * b + 1),
+        }
+        name = str(rng.choice(sorted(binary)))
+        return f"np.{name}(v{i}, v{j})", lambda v: binary[name](v[i], v[j])
+    if kind == "shape":
+        if x.ndim == 0:
+            return None
+        axis = int(rng.integers(-x.ndim, x.ndim))
+        shape_ops = {
+            "moveaxis": lambda t: np.moveaxis(t, axis, 0),
+            "repeat": lambda t: np.repeat(t, 2, axis=axis),
+            "flipud": np.flipud,
+            "diff": lambda t: np.diff(t, axis=axis) if t.shape[axis] > 1 else t,
+            "append": lambda t: np.append(t, t, axis=axis),
+            "tril": lambda t: np.tril(t, -1 if axis < 0 else 0),
+            "kron": lambda t: np.kron(t, np.array([1.0, -2.0])),
+            "inner": lambda t: np.inner(t, t),
+            "atleast_3d": np.atleast_3d,
+            "vstack": lambda t: np.vstack([t, t]),
+        }
+        if x.ndim >= 2:
+            shape_ops |= {"rot90": lambda t: np.rot90(t, axis), "trace": np.trace, "fliplr": np.fliplr}
+            shape_ops |= {"diagonal": lambda t: np.diagonal(t, 0, -1, -2)}
+        if x.shape[-1] == 3:
+            shape_ops["cross"] = lambda t: np.cross(t, np.array([0.5, -1.0, 2.0]))
+        name = str(rng.choice(sorted(shape_ops)))
+        return f"np.{name}(v{i}) (axis {axis})", lambda v: shape_ops[name](v[i])
+    if x.ndim == 0 or x.shape[-1] > 4:
+        return None
+    # a square matrix from x: x^T x (+ I for positive definiteness) over its last axis
+    linalg_ops = {
+        "det": lambda m: np.linalg.det(m),
+        "slogdet": lambda m: np.linalg.slogdet(m)[1],
+        "inv": lambda m: np.linalg.inv(m),
+        "solve": lambda m: np.linalg.solve(m, np.ones(m.shape[-1])),
+        "cholesky": lambda m: np.linalg.cholesky(m),
+        "eigvalsh": lambda m: np.linalg.eigvalsh(m),
+        "norm nuc": lambda m: np.linalg.norm(m, "nuc"),
+        "pinv": lambda m: np.linalg.pinv(m),
+        "qr": lambda m: np.linalg.qr(m)[0] + np.linalg.qr(m)[1],
+    }
+    name = str(rng.choice(sorted(linalg_ops)))
+    n = x.shape[-1]
+
+    def gram(t):
+        flat = t.reshape(-1, n)
+        return flat.T @ flat * (1.0 / flat.shape[0]) + np.eye(n)
+
+    return f"np.linalg.{name}(gram(v{i}))", lambda v: linalg_ops[name](gram(v[i]))
+
+
+def test_fuzz_numpy_surface_graphs_against_finite_differences(request):
+    n = _n_cases(request.config)
+    failures = []
+    for case in range(n):
+        seed = 30_000 + case
+        description, fn, arrays = _build_case(seed, _propose_numpy)
+        try:
+            gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-4, name=f"numpy fuzz case {seed}")
+        except Exception as error:
+            failures.append(f"{description}\n  -> {type(error).__name__}: {error}")
+    print(f"\nfuzz: {n - len(failures)}/{n} random NumPy-surface graphs passed gradcheck")
+    assert not failures, f"{len(failures)}/{n} NumPy-surface fuzz cases failed:\n" + "\n".join(failures[:10])
 
 
 # Regressions found by this fuzz: 0-d arithmetic gives NumPy scalars, which backward must treat as arrays.

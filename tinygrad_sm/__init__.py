@@ -46,9 +46,9 @@ from .factories import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, jacobian
 from .introspection import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, Size
-from .methods import FUNCTIONS as _METHOD_FUNCTIONS
+from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor, cat, concatenate, maximum, minimum, stack, tensor, where
+from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
@@ -79,6 +79,7 @@ _LAZY = (
     "interop",
     "dtypes",
     "utils",
+    "linalg",
 )
 
 
@@ -108,10 +109,8 @@ __all__ = [
     "autograd_functional",
     "backends",
     "bernoulli",
-    "cat",
     "check_derivation",
     "compile",
-    "concatenate",
     "cuda",
     "data",
     "default_generator",
@@ -136,8 +135,6 @@ __all__ = [
     "linspace",
     "logspace",
     "manual_seed",
-    "maximum",
-    "minimum",
     "multinomial",
     "nn",
     "no_grad",
@@ -157,14 +154,13 @@ __all__ = [
     "seed",
     "set_default_device",
     "set_rng_state",
-    "stack",
     "tensor",
     "testing",
     "utils",
     "viz",
-    "where",
     "zeros",
     "zeros_like",
 ]
-globals().update(_METHOD_FUNCTIONS)  # tinygrad_sm.clamp, .einsum, .tensordot, ... (torch.* style), from one table
-__all__ += sorted(_METHOD_FUNCTIONS)
+_METHOD_FUNCTIONS = _table_functions()  # tinygrad_sm.tanh, .sum, .cat, .einsum, ... (torch.*), from methods.TABLE
+globals().update(_METHOD_FUNCTIONS)
+__all__ += sorted(set(_METHOD_FUNCTIONS) - set(__all__))

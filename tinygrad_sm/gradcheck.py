@@ -28,7 +28,8 @@ def _as_float64_leaves(inputs: Sequence[Any]) -> list[Any]:
         ):
             leaves.append(value)
             continue
-        array = np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float64)
+        # C order: the finite differences perturb the leaf through a flat view, which a transposed copy would not give
+        array = np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float64, order="C")
         leaves.append(Tensor(array, requires_grad=True))
     return leaves
 

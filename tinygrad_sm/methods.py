@@ -1,223 +1,324 @@
-"""The one table of Tensor methods that only dispatch, and the NumPy functions that reach them.
+"""The one table: each row names a function once and says where it appears.
 
-``METHODS`` maps a method name to the composite (in ``functional/``) or primitive that implements it;
-[`install`][tinygrad_sm.methods.install] puts each on ``Tensor`` once, refusing a name that ``Tensor``
-already defines, so two definitions of one method cannot silently shadow each other. The same functions
-are the package-level ``tinygrad_sm.clamp``, ``tinygrad_sm.einsum``... (``torch.*`` style), and
-``NUMPY_FUNCTIONS``/``NUMPY_UFUNCS`` register ``np.var(t)``, ``np.einsum(...)``, ``np.sin(t)``... into the
-NumPy dispatch, with NumPy's own defaults where they differ from PyTorch's (``np.var``'s ``ddof=0``,
-``np.squeeze`` raising on an axis that is not of size 1).
+A row ``Entry(name, impl, method, function, numpy, numpy_impl, namespace)`` generates
+
+- the Tensor method ``t.<name>(...)`` (``method=True``; refused if ``Tensor`` already defines the name by
+  other means, so two definitions cannot silently shadow each other),
+- the function ``tinygrad_sm.<name>(t, ...)`` as PyTorch's ``torch.<name>`` (``function=True``), or
+  ``tinygrad_sm.<namespace>.<name>`` (``namespace="linalg"``),
+- the NumPy dispatch ``np.<f>(t, ...)`` for each NumPy function or ufunc in ``numpy``, calling
+  ``numpy_impl`` where NumPy's spelling differs (see ``numpy_adapters``), else ``impl``.
+
+So the three spellings of one operation cannot drift apart. Rows whose ``impl`` is a method the ``Tensor``
+class writes itself (``exp``, ``sum``, ``reshape``: the hot or operator-backed ones) have ``method=False``
+and give the function and NumPy spellings of that method.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .functional import contraction, indexing, order, pointwise, reductions, shape
+from . import numpy_adapters as npa
+from . import numpy_surface as ns
+from . import tensor_functions as tf
+from .functional import arrays, contraction, indexing, linalg, order, pointwise, reductions, shape
+from .functional import pointwise_math as pm
+from .interop import _FUNCTIONS, _UFUNCS
 from .tensor import Tensor
 
-try:  # the NumPy dispatch tables (moved to interop.py by the conformance work)
-    from .interop import _FUNCTIONS, _UFUNCS  # type: ignore[import-not-found, attr-defined, unused-ignore]
-except ImportError:
-    from .tensor import _FUNCTIONS, _UFUNCS  # type: ignore[attr-defined, no-redef]  # older layout
 
-METHODS: dict[str, Callable[..., Any]] = {
-    # shape
-    "squeeze": shape.squeeze,
-    "unsqueeze": shape.unsqueeze,
-    "flatten": shape.flatten,
-    "ravel": shape.ravel,
-    "view": shape.view,
-    "flip": shape.flip,
-    "roll": shape.roll,
-    "repeat": shape.repeat,
-    "tile": shape.tile,
-    "split": shape.split,
-    "chunk": shape.chunk,
-    "narrow": shape.narrow,
-    # elementwise
-    "clamp": pointwise.clamp,
-    "clip": pointwise.clip,
-    "neg": pointwise.neg,
-    "square": pointwise.square,
-    "sign": pointwise.sign,
-    "reciprocal": pointwise.reciprocal,
-    "sin": pointwise.sin,
-    "cos": pointwise.cos,
-    "log1p": pointwise.log1p,
-    "expm1": pointwise.expm1,
-    "erf": pointwise.erf,
-    "log2": pointwise.log2,
-    "log10": pointwise.log10,
-    "logaddexp": pointwise.logaddexp,
-    # reductions and order
-    "var": reductions.var,
-    "std": reductions.std,
-    "prod": reductions.prod,
-    "cumsum": reductions.cumsum,
-    "cumprod": reductions.cumprod,
-    "norm": reductions.norm,
-    "amax": reductions.amax,
-    "amin": reductions.amin,
-    "sort": order.sort,
-    "argsort": order.argsort,
-    "topk": order.topk,
-    # indexing
-    "gather": indexing.gather,
-    "scatter": indexing.scatter,
-    "scatter_add": indexing.scatter_add,
-    "index_select": indexing.index_select,
-    "masked_fill": indexing.masked_fill,
-    # contraction
-    "outer": contraction.outer,
-    "tensordot": contraction.tensordot,
-}
+class Entry(NamedTuple):
+    """One operation: its implementation and the spellings generated from it (see the module docstring)."""
 
-# torch.* style functions: every method above, plus those that are functions only
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    **METHODS,
-    "einsum": contraction.einsum,
-    "dot": contraction.dot,
-    "take_along_axis": indexing.take_along_axis,
-    "expand_dims": shape.expand_dims,
-    "pad": shape.pad,
-}
+    name: str
+    impl: Callable[..., Any]
+    method: bool = True
+    function: bool = True
+    numpy: tuple[Any, ...] = ()
+    numpy_impl: Callable[..., Any] | None = None
+    namespace: str = ""
 
 
-def _no_out(**unsupported: Any) -> None:
-    for name, value in unsupported.items():
-        if value is not None:
-            raise TypeError(f"the NumPy argument {name}= is not supported on Tensors")
+def _numpy(*functions: Any) -> tuple[Any, ...]:
+    """NumPy callables, once each (``np.amax`` is ``np.max`` in some NumPy versions, another object in others)."""
+    unique: list[Any] = []
+    for function in functions:
+        if function is not None and all(function is not seen for seen in unique):
+            unique.append(function)
+    return tuple(unique)
 
 
-def _np_squeeze(a: Any, axis: Any = None) -> Tensor:
-    if axis is not None:  # NumPy refuses to squeeze an axis whose size is not 1 (PyTorch ignores it)
-        for ax in axis if isinstance(axis, (tuple, list)) else (axis,):
-            if a.shape[int(ax)] != 1:
-                raise ValueError(
-                    f"cannot select an axis to squeeze out which has size not equal to one "
-                    f"(axis {ax} of shape {a.shape})"
-                )
-    return shape.squeeze(a, axis)
-
-
-def _np_var(
-    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kwargs: Any
-) -> Tensor:
-    _no_out(dtype=dtype, out=out, **kwargs)
-    return reductions.var(a, axis=axis, keepdims=keepdims, correction=ddof)
-
-
-def _np_std(
-    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kwargs: Any
-) -> Tensor:
-    _no_out(dtype=dtype, out=out, **kwargs)
-    return reductions.std(a, axis=axis, keepdims=keepdims, correction=ddof)
-
-
-def _np_prod(
-    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kwargs: Any
-) -> Tensor:
-    _no_out(dtype=dtype, out=out, **kwargs)
-    return reductions.prod(a, axis=axis, keepdims=keepdims)
-
-
-def _np_min(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
-    _no_out(out=out, **kwargs)
-    return reductions.amin(a, axis=axis, keepdims=keepdims)
-
-
-def _np_einsum(subscripts: str, *operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any) -> Tensor:
-    _no_out(out=out, **kwargs)  # optimize only chooses a contraction order: the values are the same
-    return contraction.einsum(subscripts, *operands)
-
-
-def _np_cumulative(op: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    def apply(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
-        _no_out(dtype=dtype, out=out)
-        return op(a, axis=axis)
-
-    return apply
-
-
-def _np_clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **kwargs: Any) -> Tensor:
-    _no_out(out=out, **{k: v for k, v in kwargs.items() if k not in ("min", "max")})
-    return pointwise.clip(a, a_min, a_max, min=kwargs.get("min"), max=kwargs.get("max"))
-
-
-def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:
-    _no_out(out=out)
-    return contraction.dot(a, b)
-
-
-def _np_norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
-    matrix = (axis is None and x.ndim == 2) or (isinstance(axis, tuple) and len(axis) == 2)
-    if ord is not None and matrix and ord != "fro":
-        raise ValueError(
-            f"np.linalg.norm: the matrix norm ord={ord!r} is not supported on Tensors; vector norms and 'fro' are"
+TABLE: list[Entry] = [
+    # ---------------------------------------------------------------- arithmetic (operators on Tensor)
+    Entry("add", npa.binary("__add__"), method=False, function=False, numpy=(np.add,)),
+    Entry("subtract", npa.binary("__sub__"), method=False, function=False, numpy=(np.subtract,)),
+    Entry("multiply", npa.binary("__mul__"), method=False, function=False, numpy=(np.multiply,)),
+    Entry("true_divide", npa.binary("__truediv__"), method=False, function=False, numpy=(np.true_divide,)),
+    Entry("power", npa.binary("__pow__"), method=False, function=False, numpy=(np.power,)),
+    Entry("matmul", Tensor.matmul, method=False, numpy=(np.matmul,), numpy_impl=npa.binary("__matmul__")),
+    Entry("negative", Tensor.__neg__, method=False, function=False, numpy=(np.negative,)),
+    # ---------------------------------------------------------------- comparisons (constant bool tensors)
+    Entry("greater", npa.compare(np.greater), method=False, function=False, numpy=(np.greater,)),
+    Entry("greater_equal", npa.compare(np.greater_equal), method=False, function=False, numpy=(np.greater_equal,)),
+    Entry("less", npa.compare(np.less), method=False, function=False, numpy=(np.less,)),
+    Entry("less_equal", npa.compare(np.less_equal), method=False, function=False, numpy=(np.less_equal,)),
+    Entry("equal_elementwise", npa.compare(np.equal), method=False, function=False, numpy=(np.equal,)),
+    Entry("not_equal", npa.compare(np.not_equal), method=False, function=False, numpy=(np.not_equal,)),
+    # ---------------------------------------------------------------- elementwise
+    Entry("exp", Tensor.exp, method=False, numpy=(np.exp,)),
+    Entry("log", Tensor.log, method=False, numpy=(np.log,)),
+    Entry("sqrt", Tensor.sqrt, method=False, numpy=(np.sqrt,)),
+    Entry("tanh", Tensor.tanh, method=False, numpy=(np.tanh,)),
+    Entry("abs", Tensor.abs, method=False, numpy=(np.absolute,)),
+    Entry("maximum", tf.maximum, method=False, numpy=(np.maximum,)),
+    Entry("minimum", tf.minimum, method=False, numpy=(np.minimum,)),
+    Entry("clamp", pointwise.clamp),
+    Entry("clip", pointwise.clip, numpy=(np.clip,), numpy_impl=npa.clip),
+    Entry("neg", pointwise.neg),
+    Entry("square", pointwise.square, numpy=(np.square,)),
+    Entry("sign", pointwise.sign, numpy=(np.sign,)),
+    Entry("reciprocal", pointwise.reciprocal, numpy=(np.reciprocal,)),
+    Entry("sin", pointwise.sin, numpy=(np.sin,)),
+    Entry("cos", pointwise.cos, numpy=(np.cos,)),
+    Entry("log1p", pointwise.log1p, numpy=(np.log1p,)),
+    Entry("expm1", pointwise.expm1, numpy=(np.expm1,)),
+    Entry("erf", pointwise.erf),
+    Entry("log2", pointwise.log2, numpy=(np.log2,)),
+    Entry("log10", pointwise.log10, numpy=(np.log10,)),
+    Entry("logaddexp", pointwise.logaddexp, numpy=(np.logaddexp,)),
+    # ---------------------------------------------------------------- reductions
+    Entry("sum", Tensor.sum, method=False, numpy=(np.sum,), numpy_impl=npa.reduction("sum")),
+    Entry("mean", Tensor.mean, method=False, numpy=(np.mean,), numpy_impl=npa.reduction("mean")),
+    Entry("max", Tensor.max, method=False, numpy=_numpy(np.max, np.amax), numpy_impl=npa.reduction("max")),
+    Entry("min", Tensor.min, method=False, numpy=_numpy(np.min, np.amin), numpy_impl=npa.reduction("min")),
+    Entry("argmax", Tensor.argmax, method=False, numpy=(np.argmax,), numpy_impl=npa.argextremum("argmax")),
+    Entry("var", reductions.var, numpy=(np.var,), numpy_impl=npa.var),
+    Entry("std", reductions.std, numpy=(np.std,), numpy_impl=npa.std),
+    Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
+    Entry("cumsum", reductions.cumsum, numpy=(np.cumsum,), numpy_impl=npa.cumulative(reductions.cumsum)),
+    Entry("cumprod", reductions.cumprod, numpy=(np.cumprod,), numpy_impl=npa.cumulative(reductions.cumprod)),
+    Entry("norm", reductions.norm),  # np.linalg.norm: the linalg row below (matrix norms too)
+    Entry("amax", reductions.amax),
+    Entry("amin", reductions.amin),
+    # ---------------------------------------------------------------- order
+    Entry("sort", order.sort),
+    Entry("argsort", order.argsort),
+    Entry("topk", order.topk),
+    # ---------------------------------------------------------------- shape
+    Entry("reshape", Tensor.reshape, method=False, numpy=(np.reshape,), numpy_impl=npa.reshape),
+    Entry("transpose", Tensor.transpose, method=False, numpy=(np.transpose,), numpy_impl=npa.transpose),
+    Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
+    Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
+    Entry("squeeze", shape.squeeze, numpy=(np.squeeze,), numpy_impl=npa.squeeze),
+    Entry("unsqueeze", shape.unsqueeze),
+    Entry("expand_dims", shape.expand_dims, method=False, numpy=(np.expand_dims,)),
+    Entry("flatten", shape.flatten),
+    Entry("ravel", shape.ravel, numpy=(np.ravel,), numpy_impl=npa.ravel),
+    Entry("view", shape.view, function=False),
+    Entry("flip", shape.flip, numpy=(np.flip,), numpy_impl=npa.flip),
+    Entry("roll", shape.roll, numpy=(np.roll,), numpy_impl=npa.roll),
+    Entry("repeat", shape.repeat, function=False),
+    Entry("tile", shape.tile, numpy=(np.tile,)),
+    Entry("split", shape.split),
+    Entry("chunk", shape.chunk),
+    Entry("narrow", shape.narrow),
+    Entry("pad", shape.pad, method=False),
+    # ---------------------------------------------------------------- several tensors
+    Entry("where", tf.where, method=False, numpy=(np.where,)),
+    Entry("concatenate", tf.concatenate, method=False, numpy=(np.concatenate,), numpy_impl=npa.concatenate),
+    Entry("cat", tf.concatenate, method=False),
+    Entry("stack", tf.stack, method=False, numpy=(np.stack,), numpy_impl=npa.stack),
+    # ---------------------------------------------------------------- indexing
+    Entry("gather", indexing.gather),
+    Entry("scatter", indexing.scatter),
+    Entry("scatter_add", indexing.scatter_add),
+    Entry("index_select", indexing.index_select),
+    Entry("masked_fill", indexing.masked_fill),
+    Entry(
+        "take_along_axis", indexing.take_along_axis, method=False, numpy=(np.take_along_axis,),
+        numpy_impl=npa.take_along_axis,
+    ),
+    # ---------------------------------------------------------------- contraction
+    Entry("outer", contraction.outer, numpy=(np.outer,)),
+    Entry("tensordot", contraction.tensordot, numpy=(np.tensordot,), numpy_impl=npa.tensordot),
+    Entry("einsum", contraction.einsum, method=False, numpy=(np.einsum,), numpy_impl=npa.einsum),
+    Entry("dot", contraction.dot, method=False, numpy=(np.dot,), numpy_impl=npa.dot),
+    # ---------------------------------------------------------------- NumPy's questions about a shape
+    Entry("np_shape", lambda a: np.shape(a._data), method=False, function=False, numpy=(np.shape,)),
+    Entry("np_ndim", lambda a: np.ndim(a._data), method=False, function=False, numpy=(np.ndim,)),
+    Entry("np_size", npa.size, method=False, function=False, numpy=(np.size,)),
+    # ================================================================ the NumPy surface (issue 23)
+    # trigonometric and hyperbolic (primitives in ops/trig.py); PyTorch's short names and its arc* aliases
+    Entry("tan", pm.tan, numpy=(np.tan,)),
+    Entry("asin", pm.asin, numpy=(np.arcsin,)),
+    Entry("acos", pm.acos, numpy=(np.arccos,)),
+    Entry("atan", pm.atan, numpy=(np.arctan,)),
+    Entry("sinh", pm.sinh, numpy=(np.sinh,)),
+    Entry("cosh", pm.cosh, numpy=(np.cosh,)),
+    Entry("asinh", pm.asinh, numpy=(np.arcsinh,)),
+    Entry("acosh", pm.acosh, numpy=(np.arccosh,)),
+    Entry("atanh", pm.atanh, numpy=(np.arctanh,)),
+    Entry("atan2", pm.atan2, numpy=(np.arctan2,)),
+    Entry("arcsin", pm.asin),
+    Entry("arccos", pm.acos),
+    Entry("arctan", pm.atan),
+    Entry("arcsinh", pm.asinh),
+    Entry("arccosh", pm.acosh),
+    Entry("arctanh", pm.atanh),
+    Entry("arctan2", pm.atan2),
+    Entry("hypot", pm.hypot, numpy=(np.hypot,)),
+    # rounding (gradient 0) and remainders (ops/rounding.py); % and // on Tensor
+    Entry("floor", pm.floor, numpy=(np.floor,)),
+    Entry("ceil", pm.ceil, numpy=(np.ceil,)),
+    Entry("trunc", pm.trunc, numpy=(np.trunc,)),
+    Entry("fix", pm.trunc, numpy=(np.fix,), numpy_impl=ns.fix),
+    Entry("round", pm.round, numpy=_numpy(np.round, np.around, np.rint), numpy_impl=ns.round_),
+    Entry("remainder", pm.remainder, numpy=(np.remainder,)),
+    Entry("fmod", pm.fmod, numpy=(np.fmod,)),
+    Entry("floor_divide", pm.floor_divide, numpy=(np.floor_divide,)),
+    Entry("__mod__", pm.remainder, function=False),
+    Entry("__rmod__", pm._rremainder, function=False),
+    Entry("__floordiv__", pm.floor_divide, function=False),
+    Entry("__rfloordiv__", pm._rfloor_divide, function=False),
+    # elementwise composites (functional/pointwise_math.py)
+    Entry("exp2", pm.exp2, numpy=(np.exp2,)),
+    Entry("fabs", pm.fabs, method=False, function=False, numpy=(np.fabs,)),
+    Entry("deg2rad", pm.deg2rad, numpy=(np.deg2rad, np.radians)),
+    Entry("rad2deg", pm.rad2deg, numpy=(np.rad2deg, np.degrees)),
+    Entry("fmax", pm.fmax, numpy=(np.fmax,)),
+    Entry("fmin", pm.fmin, numpy=(np.fmin,)),
+    Entry("logaddexp2", pm.logaddexp2, numpy=(np.logaddexp2,)),
+    Entry("sinc", pm.sinc, numpy=(np.sinc,)),
+    Entry("nan_to_num", pm.nan_to_num, numpy=(np.nan_to_num,), numpy_impl=ns.nan_to_num),
+    Entry("real", pm.real, method=False, numpy=(np.real, np.real_if_close)),
+    Entry("imag", pm.imag, method=False, function=False, numpy=(np.imag,)),
+    Entry("conj", pm.conj, numpy=(np.conjugate,)),
+    Entry("angle", pm.angle, numpy=(np.angle,)),
+    # array manipulation (functional/arrays.py)
+    Entry("movedim", arrays.movedim, numpy=(np.moveaxis,)),
+    Entry("moveaxis", arrays.movedim),
+    Entry("rollaxis", arrays.rollaxis, method=False, function=False, numpy=(np.rollaxis,)),
+    Entry("repeat_interleave", arrays.repeat_interleave, numpy=(np.repeat,), numpy_impl=ns.repeat),
+    Entry("fliplr", arrays.fliplr, numpy=(np.fliplr,)),
+    Entry("flipud", arrays.flipud, numpy=(np.flipud,)),
+    Entry("rot90", arrays.rot90, numpy=(np.rot90,), numpy_impl=ns.rot90),
+    Entry("vstack", arrays.vstack, method=False, numpy=_numpy(np.vstack, getattr(np, "row_stack", None)),
+          numpy_impl=ns.stacking(arrays.vstack)),
+    Entry("row_stack", arrays.vstack, method=False),
+    Entry("hstack", arrays.hstack, method=False, numpy=(np.hstack,), numpy_impl=ns.stacking(arrays.hstack)),
+    Entry("dstack", arrays.dstack, method=False, numpy=(np.dstack,), numpy_impl=ns.stacking(arrays.dstack)),
+    Entry("column_stack", arrays.column_stack, method=False, numpy=(np.column_stack,)),
+    Entry("atleast_1d", arrays.atleast_1d, method=False, numpy=(np.atleast_1d,)),
+    Entry("atleast_2d", arrays.atleast_2d, method=False, numpy=(np.atleast_2d,)),
+    Entry("atleast_3d", arrays.atleast_3d, method=False, numpy=(np.atleast_3d,)),
+    Entry("append", arrays.append, method=False, function=False, numpy=(np.append,)),
+    Entry("tensor_split", arrays.tensor_split, numpy=(np.array_split,), numpy_impl=arrays.array_split),
+    Entry("np_split", ns.split, method=False, function=False, numpy=(np.split,)),
+    Entry("hsplit", arrays.hsplit, numpy=(np.hsplit,), numpy_impl=ns.listed(arrays.hsplit)),
+    Entry("vsplit", arrays.vsplit, numpy=(np.vsplit,), numpy_impl=ns.listed(arrays.vsplit)),
+    Entry("dsplit", arrays.dsplit, numpy=(np.dsplit,), numpy_impl=ns.listed(arrays.dsplit)),
+    Entry("diag", arrays.diag, numpy=(np.diag,), numpy_impl=ns.diag),
+    Entry("diagonal", arrays.diagonal, numpy=(np.diagonal,), numpy_impl=ns.diagonal),
+    Entry("trace", arrays.trace, numpy=(np.trace,), numpy_impl=ns.trace),
+    Entry("tril", arrays.tril, numpy=(np.tril,)),
+    Entry("triu", arrays.triu, numpy=(np.triu,)),
+    Entry("inner", arrays.inner, numpy=(np.inner,)),
+    Entry("kron", arrays.kron, numpy=(np.kron,)),
+    Entry("cross", arrays.cross, numpy=(np.cross,), numpy_impl=arrays.np_cross),
+    Entry("diff", arrays.diff, numpy=(np.diff,), numpy_impl=ns.diff),
+    Entry("np_gradient", arrays.gradient, method=False, function=False, numpy=(np.gradient,)),
+    Entry("np_sort", arrays.np_sort, method=False, function=False, numpy=(np.sort,)),
+    Entry("np_partition", arrays.partition, method=False, function=False, numpy=(np.partition,)),
+    Entry("np_select", arrays.select, method=False, function=False, numpy=(np.select,)),
+    Entry("np_linspace", ns.linspace, method=False, function=False, numpy=(np.linspace,)),
+    Entry("np_pad", ns.pad, method=False, function=False, numpy=(np.pad,)),
+    Entry("np_astype", ns.astype, method=False, function=False, numpy=_numpy(getattr(np, "astype", None))),
+    # linear algebra (primitives in ops/linalg_decomp.py, composites in functional/linalg.py)
+    Entry("inv", linalg.inv, method=False, namespace="linalg", numpy=(np.linalg.inv,)),
+    Entry("inverse", linalg.inv),
+    Entry("det", linalg.det, method=False, namespace="linalg", numpy=(np.linalg.det,)),
+    Entry("det", linalg.det),
+    Entry("slogdet", linalg.slogdet, method=False, namespace="linalg", numpy=(np.linalg.slogdet,)),
+    Entry("slogdet", linalg.slogdet),
+    Entry("solve", linalg.solve, method=False, namespace="linalg", numpy=(np.linalg.solve,), numpy_impl=linalg.np_solve),
+    Entry("cholesky", linalg.cholesky, method=False, namespace="linalg", numpy=(np.linalg.cholesky,),
+          numpy_impl=ns.cholesky),
+    Entry("eigh", linalg.eigh, method=False, namespace="linalg", numpy=(np.linalg.eigh,)),
+    Entry("eigvalsh", linalg.eigvalsh, method=False, namespace="linalg", numpy=(np.linalg.eigvalsh,)),
+    Entry("eig", linalg.eig, method=False, namespace="linalg", numpy=(np.linalg.eig, np.linalg.eigvals)),
+    Entry("svd", linalg.svd, method=False, namespace="linalg", numpy=(np.linalg.svd,)),
+    Entry("svdvals", linalg.svdvals, method=False, namespace="linalg", numpy=_numpy(getattr(np.linalg, "svdvals", None))),
+    Entry("qr", linalg.qr, method=False, namespace="linalg", numpy=(np.linalg.qr,)),
+    Entry("pinv", linalg.pinv, method=False, namespace="linalg", numpy=(np.linalg.pinv,)),
+    Entry("pinverse", linalg.pinv),
+    Entry("matrix_power", linalg.matrix_power, method=False, namespace="linalg", numpy=(np.linalg.matrix_power,)),
+    Entry("matrix_power", linalg.matrix_power),
+    Entry("multi_dot", linalg.multi_dot, method=False, namespace="linalg", numpy=(np.linalg.multi_dot,),
+          numpy_impl=ns.multi_dot),
+    Entry("cross", linalg.cross, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "cross", None)), numpy_impl=ns.linalg_cross),
+    Entry("norm", linalg.norm, method=False, namespace="linalg", numpy=(np.linalg.norm,), numpy_impl=ns.norm),
+    Entry("matrix_norm", linalg.matrix_norm, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "matrix_norm", None)), numpy_impl=ns.matrix_norm),
+    Entry("vector_norm", linalg.vector_norm, method=False, namespace="linalg",
+          numpy=_numpy(getattr(np.linalg, "vector_norm", None)), numpy_impl=ns.vector_norm),
+    # no derivative (HIPS autograd's nograd list): computed on the values, returned as NumPy returns them
+    *(
+        Entry(f"np_{f.__name__}", ns.values_only(f), method=False, function=False, numpy=(f,))
+        for f in (
+            np.isfinite, np.isinf, np.isnan, np.isneginf, np.isposinf, np.logical_and, np.logical_or,
+            np.logical_not, np.logical_xor, np.all, np.any, np.argmin, np.argpartition, np.argsort,
+            np.argwhere, np.nonzero, np.flatnonzero, np.count_nonzero, np.searchsorted, np.allclose,
+            np.isclose, np.array_equal, np.array_equiv, np.iscomplexobj, np.iscomplex, np.isreal,
+            np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.result_type,
         )
-    return reductions.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    ),
+]  # fmt: skip
 
 
-NUMPY_FUNCTIONS: dict[Any, Callable[..., Any]] = {
-    np.min: _np_min,
-    np.amin: _np_min,
-    np.squeeze: _np_squeeze,
-    np.expand_dims: shape.expand_dims,
-    np.clip: _np_clip,
-    np.ravel: lambda a, order="C": shape.ravel(a),
-    np.var: _np_var,
-    np.std: _np_std,
-    np.prod: _np_prod,
-    np.einsum: _np_einsum,
-    np.tensordot: lambda a, b, axes=2: contraction.tensordot(a, b, axes),
-    np.dot: _np_dot,
-    np.outer: contraction.outer,
-    np.cumsum: _np_cumulative(reductions.cumsum),
-    np.cumprod: _np_cumulative(reductions.cumprod),
-    np.flip: lambda m, axis=None: shape.flip(m, axis),
-    np.roll: lambda a, shift, axis=None: shape.roll(a, shift, axis),
-    np.tile: shape.tile,
-    np.take_along_axis: lambda arr, indices, axis: indexing.take_along_axis(arr, indices, axis),
-    np.linalg.norm: _np_norm,
-}
+def functions(namespace: str = "") -> dict[str, Callable[..., Any]]:
+    """The functions the table gives a namespace: ``""`` is the package (``tinygrad_sm.tanh``), ``"linalg"``
+    is ``tinygrad_sm.linalg``."""
+    return {entry.name: entry.impl for entry in TABLE if entry.function and entry.namespace == namespace}
 
 
-def _minimum(a: Any, b: Any) -> Tensor:
-    # min is symmetric, ties included (half the gradient each), so the tensor can go first
-    return a.minimum(b) if isinstance(a, Tensor) else b.minimum(a)
+def methods() -> dict[str, Callable[..., Any]]:
+    """The methods the table puts on ``Tensor``."""
+    return {entry.name: entry.impl for entry in TABLE if entry.method}
 
 
-NUMPY_UFUNCS: dict[Any, Callable[..., Any]] = {
-    np.minimum: _minimum,
-    np.sin: pointwise.sin,
-    np.cos: pointwise.cos,
-    np.log1p: pointwise.log1p,
-    np.expm1: pointwise.expm1,
-    np.log2: pointwise.log2,
-    np.log10: pointwise.log10,
-    np.square: pointwise.square,
-    np.sign: pointwise.sign,
-    np.reciprocal: pointwise.reciprocal,
-    np.logaddexp: pointwise.logaddexp,
-}
+_installed: dict[str, Callable[..., Any]] = {}  # what install() put on Tensor (so a second call is a no-op)
 
 
 def install() -> None:
-    """Put every method of ``METHODS`` on ``Tensor`` and register the NumPy entries. Idempotent; a
-    method name that ``Tensor`` defines by other means is an error (two definitions would shadow)."""
-    for name, function in METHODS.items():
-        existing = getattr(Tensor, name, None)
-        if existing is not None and existing is not function:
-            raise RuntimeError(f"Tensor.{name} is defined twice: in tensor.py and in methods.METHODS")
-        setattr(Tensor, name, function)
-    for func, handler in NUMPY_FUNCTIONS.items():
-        _FUNCTIONS.setdefault(func, handler)  # an entry tensor.py already has stays (it is the more specific)
-    for ufunc, handler in NUMPY_UFUNCS.items():
-        _UFUNCS.setdefault(ufunc, handler)
+    """Put the table's methods on ``Tensor`` and register its NumPy dispatch. Idempotent. A method name that
+    ``Tensor`` defines by other means, a name in one namespace twice, or one NumPy callable in two rows is
+    an error: two definitions would shadow each other."""
+    seen: set[tuple[str, str]] = set()  # (where, name): "Tensor" for a method, the namespace for a function
+    numpy_rows: dict[Any, str] = {}
+    for entry in TABLE:
+        places = [("Tensor", entry.name)] if entry.method else []
+        places += [("tinygrad_sm" + (f".{entry.namespace}" if entry.namespace else ""), entry.name)] * entry.function
+        for where, name in places:
+            if (where, name) in seen:
+                raise RuntimeError(f"{where}.{name} is in two rows of methods.TABLE")
+            seen.add((where, name))
+        if entry.method:
+            existing = getattr(Tensor, entry.name, None)
+            if existing is not None and existing is not entry.impl and _installed.get(entry.name) is not existing:
+                raise RuntimeError(f"Tensor.{entry.name} is defined twice: on the Tensor class and in methods.TABLE")
+            setattr(Tensor, entry.name, entry.impl)
+            _installed[entry.name] = entry.impl
+        for function in entry.numpy:
+            if function in numpy_rows and numpy_rows[function] != entry.name:
+                rows = f"{numpy_rows[function]!r} and {entry.name!r}"
+                raise RuntimeError(f"np.{function.__name__} is in two rows of methods.TABLE: {rows}")
+            numpy_rows[function] = entry.name
+            handler = entry.numpy_impl or entry.impl
+            (_UFUNCS if isinstance(function, np.ufunc) else _FUNCTIONS)[function] = handler
 
 
 install()

@@ -20,6 +20,7 @@ from . import ops
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
+    from .functional.linalg import SlogdetResult
     from .functional.order import ValuesIndices
     from .tensor import Tensor
 
@@ -97,7 +98,7 @@ class TensorHabits:
         @classmethod
         def _wrap(cls, array: np.ndarray) -> Tensor: ...
 
-        # the methods ``methods.install`` puts on Tensor from ``methods.METHODS`` (test_typing.py keeps this
+        # the methods ``methods.install`` puts on Tensor from ``methods.TABLE`` (test_typing.py keeps this
         # list in step with the table)
         squeeze: Callable[..., Tensor]
         unsqueeze: Callable[..., Tensor]
@@ -143,6 +144,70 @@ class TensorHabits:
         masked_fill: Callable[..., Tensor]
         outer: Callable[..., Tensor]
         tensordot: Callable[..., Tensor]
+        tan: Callable[..., Tensor]
+        asin: Callable[..., Tensor]
+        acos: Callable[..., Tensor]
+        atan: Callable[..., Tensor]
+        sinh: Callable[..., Tensor]
+        cosh: Callable[..., Tensor]
+        asinh: Callable[..., Tensor]
+        acosh: Callable[..., Tensor]
+        atanh: Callable[..., Tensor]
+        atan2: Callable[..., Tensor]
+        arcsin: Callable[..., Tensor]
+        arccos: Callable[..., Tensor]
+        arctan: Callable[..., Tensor]
+        arcsinh: Callable[..., Tensor]
+        arccosh: Callable[..., Tensor]
+        arctanh: Callable[..., Tensor]
+        arctan2: Callable[..., Tensor]
+        hypot: Callable[..., Tensor]
+        floor: Callable[..., Tensor]
+        ceil: Callable[..., Tensor]
+        trunc: Callable[..., Tensor]
+        fix: Callable[..., Tensor]
+        round: Callable[..., Tensor]
+        remainder: Callable[..., Tensor]
+        fmod: Callable[..., Tensor]
+        floor_divide: Callable[..., Tensor]
+        __mod__: Callable[..., Tensor]
+        __rmod__: Callable[..., Tensor]
+        __floordiv__: Callable[..., Tensor]
+        __rfloordiv__: Callable[..., Tensor]
+        exp2: Callable[..., Tensor]
+        deg2rad: Callable[..., Tensor]
+        rad2deg: Callable[..., Tensor]
+        fmax: Callable[..., Tensor]
+        fmin: Callable[..., Tensor]
+        logaddexp2: Callable[..., Tensor]
+        sinc: Callable[..., Tensor]
+        nan_to_num: Callable[..., Tensor]
+        conj: Callable[..., Tensor]
+        angle: Callable[..., Tensor]
+        movedim: Callable[..., Tensor]
+        moveaxis: Callable[..., Tensor]
+        repeat_interleave: Callable[..., Tensor]
+        fliplr: Callable[..., Tensor]
+        flipud: Callable[..., Tensor]
+        rot90: Callable[..., Tensor]
+        tensor_split: Callable[..., tuple[Tensor, ...]]
+        hsplit: Callable[..., tuple[Tensor, ...]]
+        vsplit: Callable[..., tuple[Tensor, ...]]
+        dsplit: Callable[..., tuple[Tensor, ...]]
+        diag: Callable[..., Tensor]
+        diagonal: Callable[..., Tensor]
+        trace: Callable[..., Tensor]
+        tril: Callable[..., Tensor]
+        triu: Callable[..., Tensor]
+        inner: Callable[..., Tensor]
+        kron: Callable[..., Tensor]
+        cross: Callable[..., Tensor]
+        diff: Callable[..., Tensor]
+        inverse: Callable[..., Tensor]
+        det: Callable[..., Tensor]
+        slogdet: Callable[..., SlogdetResult]
+        pinverse: Callable[..., Tensor]
+        matrix_power: Callable[..., Tensor]
     else:
         __slots__ = ()
 
@@ -372,7 +437,7 @@ class TensorHabits:
             shape=shape,
         )
 
-    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.METHODS
+    # view, flatten, squeeze, ... (methods that only dispatch) are installed from methods.TABLE
 
     def transpose(self, *axes: Any) -> Tensor:
         """``t.transpose()`` reverses the axes; ``t.transpose(dim0, dim1)`` (two ints) swaps two axes, as

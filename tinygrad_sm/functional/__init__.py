@@ -58,6 +58,6 @@ __all__ = [
     "unfold",
 ]
 
-from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are in methods.METHODS
+from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are rows of methods.TABLE
 
 __all__ += ["pad"]

@@ -22,10 +22,18 @@ from it, so the table cannot drift from the code. The index, one line per primit
 | elementwise | `Sin`, `Cos` | sin x, cos x | g·cos x, -g·sin x |
 | elementwise | `Log1p`, `Expm1`, `Erf` | ln(1+x), eˣ-1, erf x | g/(1+x), g·eˣ, g·2/√π·e^(-x²) |
 | elementwise | `Log2`, `Log10` | log₂ x, log₁₀ x | g/(x ln 2), g/(x ln 10) |
+| trig | `Tan`, `Arcsin`, `Arccos`, `Arctan` | tan x, arcsin x, arccos x, arctan x | g·(1+tan²x), ±g/√(1-x²), g/(1+x²) |
+| trig | `Sinh`, `Cosh`, `Arcsinh`, `Arccosh`, `Arctanh` | sinh, cosh, arsinh, arcosh, artanh | g·cosh x, g·sinh x, g/√(x²+1), g/√(x²-1), g/(1-x²) |
+| trig | `Arctan2`, `Hypot` | atan2(y, x), √(a²+b²) | ȳ = g·x/(x²+y²), x̄ = -g·y/(x²+y²); ā = g·a/h, b̄ = g·b/h |
+| rounding | `Floor`, `Ceil`, `Round`, `Trunc` | ⌊x⌋, ⌈x⌉, round half even, towards 0 | 0 (flat between the jumps) |
+| rounding | `Remainder` | a mod b (floored, or truncated for fmod) | ā = g, b̄ = -g·⌊a/b⌋ (fmod: -g·trunc(a/b)) |
 | reduce | `Sum`, `Mean`, `Max`, `Min` | Σ, mean, max, min over axes | g broadcast back (÷n; to the extrema, ties split) |
 | reduce | `Prod`, `Cumsum` | Π over axes, running Σ | g·Π of the others (no division: zeros exact); reversed running Σ of g |
 | linalg | `Matmul` | A B (or A Bᵀ) | Ā = G Bᵀ, B̄ = Aᵀ G (for A Bᵀ: Ā = G B, B̄ = Gᵀ A) |
 | linalg | `Einsum` | Σ over the letters not in the output | x̄ₖ = einsum of g with the other operands onto k's letters |
+| linalg_decomp | `Inv`, `Det`, `LogAbsDet` | A⁻¹, det A, ln abs(det A) | -A⁻ᵀGA⁻ᵀ; g·cofactor(A); g·A⁻ᵀ |
+| linalg_decomp | `Solve`, `Pinv` | A⁻¹B, A⁺ | B̄ = A⁻ᵀG, Ā = -B̄Xᵀ; Golub-Pereyra's three terms |
+| linalg_decomp | `Cholesky`, `Eigh`, `Svd`, `Qr` | L Lᵀ = A, V diag(w) Vᵀ = A, U diag(s) Vᵀ = A, Q R = A | Murray's Φ rule; V(diag w̄ + F∘VᵀV̄)Vᵀ; Townsend's rule; (Q̄ + Q copyltu(M))R⁻ᵀ |
 | movement | `Reshape`, `Permute`, `Expand`, `Concatenate` | move values | move g back (sum over broadcast) |
 | movement | `Flip` | reverse along axes | g flipped back |
 | index | `GetItem`, `ScatterAdd` | x[i], scatter-add | scatter-add of g, g[i] (each other's adjoint) |
@@ -73,8 +81,11 @@ from .elementwise import (
 from .fused import SoftmaxCrossEntropy
 from .index import GetItem, ScatterAdd, _is_basic_index, _scatter_add
 from .linalg import Einsum, Matmul, parse_einsum
+from .linalg_decomp import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Qr, Solve, Svd
 from .movement import Concatenate, Expand, Flip, Permute, Reshape
 from .reduce import Cumsum, Max, Mean, Min, Prod, Sum, _kept_shape, _normalize_axes, max_keepdims
+from .rounding import Ceil, Floor, Remainder, Round, Trunc
+from .trig import Arccos, Arccosh, Arcsin, Arcsinh, Arctan, Arctan2, Arctanh, Cosh, Hypot, Sinh, Tan
 from .window import Fold, Unfold, as_pairs, window_counts
 
 
@@ -93,7 +104,7 @@ def rules() -> list[tuple[str, str, str, str]]:
     gradient arriving at the output). The docs' derivative table is generated from this."""
     table = []
     for cls in _all_primitives():
-        if cls.__module__.startswith(__name__ + "."):
+        if cls.__module__.startswith(__name__ + ".") and not cls.__name__.startswith("_"):  # not shared bases
             family = cls.__module__.rsplit(".", 1)[-1]
             forward, vjp = cls.math
             table.append((family, cls.__name__, forward, vjp))
