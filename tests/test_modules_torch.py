@@ -237,3 +237,18 @@ def test_module_to_a_device_and_dtype_together_and_cuda_refused_clearly():
 def test_layer_reprs_equal_pytorchs(expression):
     module = eval(expression, {"nn": nn}, dict(vars(nn)))
     assert repr(module) == PINNED["layer_reprs"][expression]
+
+
+def test_tied_weights_are_one_parameter_listed_under_both_names_in_state_dict():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Linear(3, 3, bias=False)
+            self.decoder = nn.Linear(3, 3, bias=False)
+            self.decoder.weight = self.encoder.weight
+
+    model = Tied()
+    assert [n for n, _ in model.named_parameters()] == ["encoder.weight"]  # as PyTorch: once
+    assert list(model.state_dict()) == ["encoder.weight", "decoder.weight"]  # as PyTorch: both names
+    model.load_state_dict({"encoder.weight": np.eye(3), "decoder.weight": np.eye(3)})
+    assert model.decoder.weight is model.encoder.weight

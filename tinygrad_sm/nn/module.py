@@ -210,12 +210,11 @@ class Module:
         return module
 
     def _state_tensors(self) -> dict[str, Tensor]:
-        """Path -> tensor for what ``state_dict`` holds: the parameters and the persistent buffers."""
+        """Path -> tensor for what ``state_dict`` holds: the parameters and the persistent buffers. A tensor
+        held under two names (tied weights) is listed under both, as in PyTorch."""
         state: dict[str, Tensor] = {}
-        seen: set[int] = set()
         for path, tensor, kind in self._walk_tensors(""):
-            if kind != "buffer (not saved)" and id(tensor) not in seen:
-                seen.add(id(tensor))
+            if kind != "buffer (not saved)" and path not in state:
                 state[path] = tensor
         return state
 
