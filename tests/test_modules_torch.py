@@ -147,6 +147,7 @@ def test_sequential_indexing_slicing_len_iteration_and_append():
     assert len(model) == 4 and [n for n, _ in model.named_children()] == ["0", "1", "2", "3"]
     with pytest.raises(IndexError, match="out of range"):
         model[4]
+    assert model.pop(1) is act and [n for n, _ in model.named_children()] == ["0", "1", "2"]  # renumbered
     with pytest.raises(TypeError, match="not a Module"):
         nn.Sequential(nn.ReLU(), lambda x: x)
 

@@ -62,6 +62,12 @@ class _Indexed(Module):
             self.append(module)
         return self
 
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at ``index`` (the others renumbered)."""
+        module = self[index]
+        del self[index]
+        return module
+
     def insert(self, index: int, module: Module) -> None:
         modules = [m for _, m in self._items()]
         modules.insert(index, _checked(module, f"{type(self).__name__}.insert's argument"))
