@@ -149,7 +149,19 @@ print(tg.check_derivation(loss, derived, *inputs))""",
     delta = probs - np.eye(3)[labels]
     return a_prev.T @ delta, delta.sum(axis=0), delta @ W / len(labels)
 
-print(tg.check_derivation(loss, derived_wrong, *inputs))""",
+report = tg.check_derivation(loss, derived_wrong, *inputs)
+print(report)""",
+        ),
+        (
+            "md",
+            "The report names both mistakes: `dW` is transposed, and `dW` and `db` are $n = 4$ times autograd's "
+            "because the $1/n$ of the mean over the batch is missing (the loss is a mean, and the 4 is the batch "
+            "size, not some other constant). `da_prev` divides by $n$ once, so it matches.",
+        ),
+        (
+            "code",
+            """assert [row.mistakes for row in report.rows] == [["transpose", "factor"], ["factor"], []]
+print(report.rows[1].diagnosis)""",
         ),
         (
             "md",

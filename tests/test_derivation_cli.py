@@ -78,7 +78,8 @@ def test_names_of_the_functions_can_be_chosen(tmp_path, capsys):
         ("import numpy as np\nraise RuntimeError('boom')\n", "line 2: failed to import: RuntimeError: boom"),
         (
             GOOD_LAB.replace("def derived", "def derive"),
-            "'derived' (the derived gradient) is not defined; functions defined: derive, inputs, loss",
+            "the lab defines no 'derived'; it must be your derived gradient: a function of the same inputs returning "
+            "NumPy arrays, one per input in wrt, in that order; functions defined: derive, inputs, loss",
         ),
         (GOOD_LAB.replace('return {"x": np.arange(3.0)}', "return 3"), "inputs() must return a dict"),
         (GOOD_LAB.replace('return {"x": np.arange(3.0)}', "return 1 / 0"), "inputs() raised ZeroDivisionError"),

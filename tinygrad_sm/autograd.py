@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 # (the saved-array guard and anomaly detection live in their own modules; their names are re-exported here)
+from ._axes import AxisError
 from ._saved import (  # noqa: F401
     SavedArray,
     _drain_pending,
@@ -167,7 +168,7 @@ class Primitive:
             out_data = op.forward(*arrays, **params)
         except (ValueError, TypeError, IndexError) as error:  # name the op and the shapes, whatever NumPy said
             shapes = ", ".join(str(p.shape) for p in parents)
-            kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
+            kind = next(k for k in (AxisError, IndexError, ValueError, TypeError) if isinstance(error, k))
             raise kind(f"{op.name} (input shapes {shapes}): {error}") from None
         if type(out_data) is not np.ndarray:  # NumPy turns 0-d results into scalars; keep arrays
             out_data = np.asarray(out_data)

@@ -28,6 +28,7 @@ from .cli_args import (
     _validate_train,
     bounded_float,
     bounded_int,
+    memory_size,
     model_spec,
     nonneg_int,
     output_file,
@@ -37,6 +38,7 @@ from .cli_args import MAX_SEED as MAX_SEED
 from .cli_args import UsageError as UsageError
 from .cli_args import positive_float as positive_float
 from .cli_args import positive_int as positive_int
+from .isolation import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
 # (the `X as X` imports re-export what moved to cli_args and cli itself no longer uses)
 PROG = "python -m tinygrad_sm"
@@ -83,16 +85,31 @@ def _per_dataset(key: str) -> str:
 
 
 CHECK_ABOUT = """Compare autograd's gradients (and Hessians) of softmax + cross-entropy with the hand-derived
-formulas; exit 1 if any row fails."""
+formulas; exit 1 if any row fails. With --file, check YOUR derivation in a lab file instead."""
 GRAPH_ABOUT = """Draw an example graph: its backward pass (each edge labelled with the gradient along it) or, with
 --forward, its forward pass with values."""
 TRAIN_ABOUT = """Train an MLP and write metrics.json, model.npz, confusion_matrix.txt and learning_curve.png into
 --out. Defaults marked 'per data set' depend on --dataset."""
 DEMO_ABOUT = """The gradient check table, the softmax + cross-entropy graph and a digits training run, outputs in
 --out."""
-CHECK_EXAMPLES = f"""examples:
+CHECK_EXAMPLES = f"""a lab file (--file) is a Python file that defines
+  loss(...)     the loss from tinygrad_sm ops: a scalar Tensor (or a dict of named scalar Tensors)
+  derived(...)  your gradient in NumPy: one array per input in wrt, in that order
+  inputs()      example inputs: a dict {{name: array}} (or a tuple)
+  wrt           the input names derived returns gradients for, in order (default: every float input)
+for example:
+  import numpy as np
+  wrt = ["x"]
+  def loss(x): return (x * x).sum()
+  def derived(x): return 2 * x
+  def inputs(): return {{"x": np.arange(3.0)}}
+It runs in a child process (--timeout, --memory); exit 0: every gradient matches, 1: one does not,
+2: the file cannot be used, or it stopped before every gradient was compared.
+
+examples:
   {PROG} check
   {PROG} check --file examples/labs/softmax_ce_lab.py
+  {PROG} check --file examples/labs/softmax_ce_lab.py --timeout 120 --memory 2G
   {PROG} check --dtype float32 --batch 8 --classes 10 --seed 3"""
 GRAPH_EXAMPLES = f"""examples:
   {PROG} graph softmax-ce --out softmax_ce.svg
@@ -144,6 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--inputs", default="inputs", help="with --file: the function returning example inputs")
     check.add_argument(
         "--trials", type=bounded_int(0, 10_000), default=3, help="with --file: random perturbations besides the inputs"
+    )
+    check.add_argument(
+        "--timeout",
+        type=bounded_float(0.0, 1e6),
+        default=DEFAULT_TIMEOUT,
+        help="with --file: seconds the lab's process may run (import and every evaluation)",
+    )
+    check.add_argument(
+        "--memory",
+        type=memory_size,
+        default=DEFAULT_MEMORY,
+        help="with --file: memory the lab may allocate, e.g. 512M, 4G, or 'none' (where the OS allows)",
     )
     check.set_defaults(run=_check, validate=_validate_check)
 
@@ -274,7 +303,17 @@ def _check(args: argparse.Namespace) -> int:
     if args.file is not None:  # a learner's own derivation, from a lab file
         from .derivation_lab import check_file_command
 
-        return check_file_command(args.file, args.loss, args.derived, args.inputs, args.trials, args.seed, args.dtype)
+        return check_file_command(
+            args.file,
+            args.loss,
+            args.derived,
+            args.inputs,
+            args.trials,
+            args.seed,
+            args.dtype,
+            timeout=args.timeout,
+            memory=args.memory,
+        )
     from .compare import check_command
 
     return check_command(dtype=args.dtype, seed=args.seed, batch=args.batch, classes=args.classes)

@@ -67,6 +67,22 @@ nonneg_int = bounded_int(0, MAX_SEED, "a non-negative integer")
 positive_float = bounded_float(0.0, math.inf)
 
 
+_MEMORY = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+
+
+def memory_size(text: str) -> int | None:
+    """``check --memory``: bytes, with an optional K/M/G/T suffix (powers of 1024), or ``none``."""
+    if text.strip().lower() in ("none", "off", "unlimited"):
+        return None
+    match = _MEMORY.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M, 4G or 'none', got {text!r}")
+    value = float(match[1]) * 1024 ** "_KMGT".index(match[2].upper() or "_")
+    if not 1 << 20 <= value <= 1 << 50:
+        raise argparse.ArgumentTypeError(f"expected a size from 1M to 1024T, got {text!r}")
+    return int(value)
+
+
 def model_spec(text: str) -> str:
     """``--model``: layer sizes such as 64-128-10, parsed strictly (``train.parse_sizes``); or a CNN
     spec (``cnn``, conv/pool layers, a model file), checked against the data set by ``_validate_train``."""

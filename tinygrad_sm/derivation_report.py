@@ -6,6 +6,7 @@ re-exports these names."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -137,6 +138,7 @@ def _row(
     rtol: float,
     atol: float,
     failure: str | None,
+    means: Sequence[int] = (),
 ) -> DerivationRow:
     auto = [point[k] for point in autograd]
     compared = [_against_differences(a, point[k]) for a, point in zip(auto, numeric)]
@@ -202,6 +204,6 @@ def _row(
             f"yours matches finite differences and autograd does not: {suspect}",
         )
     term_grads = {t: [point[k] for point in grads] for t, grads in terms.items()} or None
-    found = diagnose(f"d{name}", mine, auto, fd, labels, term_grads, batch_size, rtol, atol)
+    found = diagnose(f"d{name}", mine, auto, fd, labels, term_grads, batch_size, rtol, atol, means)
     message = found.message if fd_agrees else f"{found.message} (but {suspect})"
     return DerivationRow(name, shape, your_shape, max_abs, max_rel, fd_error, fd_agrees, False, found.mistakes, message)

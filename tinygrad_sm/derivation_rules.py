@@ -45,17 +45,24 @@ def _all_within(yours: Arrays, targets: Arrays, rtol: float, atol: float) -> boo
     return all(within(y, t, rtol, atol) for y, t in zip(yours, targets))
 
 
-def describe_factor(factor: float, batch_size: int | None) -> tuple[list[str], str]:
-    """Tags and words for ``yours = factor * autograd``, naming the batch size when the factor is n or 1/n."""
+def describe_factor(factor: float, batch_size: int | None, means: Sequence[int] = ()) -> tuple[list[str], str]:
+    """Tags and words for ``yours = factor * autograd``. A factor of n or 1/n, where n is the batch size
+    or the count of a mean in the loss (``means``), is named as the mean's 1/n whatever n is (even 2 or
+    4, which could be other factors: the mean is the usual mistake)."""
     if abs(factor + 1) < 1e-9:
         return ["sign"], "yours is the negative of autograd's: a sign error"
     magnitude, sign = abs(factor), "-" if factor < 0 else ""
-    if batch_size and batch_size > 1 and abs(magnitude - batch_size) < 1e-9 * batch_size:
-        times = f"{sign}n times autograd's (n = {batch_size}, the batch size)"
-        why = "the 1/n of the mean over the batch is missing"
-    elif batch_size and batch_size > 1 and abs(magnitude * batch_size - 1) < 1e-9:
-        times = f"{sign}1/n times autograd's (n = {batch_size}, the batch size)"
-        why = "divided by n once too often, or the loss is a sum where you derived a mean"
+    counts = [(batch_size, "the batch size")] if batch_size and batch_size > 1 else []
+    counts += [(n, "the number of elements a mean in the loss averages") for n in means if n > 1 and n != batch_size]
+    for n, what in counts:
+        over = "over the batch " if what == "the batch size" else f"over {n} elements "
+        if abs(magnitude - n) < 1e-9 * n:
+            times, why = f"{sign}n times autograd's (n = {n}, {what})", f"the 1/n of the mean {over}is missing"
+            break
+        if abs(magnitude * n - 1) < 1e-9:
+            times = f"{sign}1/n times autograd's (n = {n}, {what})"
+            why = "divided by n once too often, or the loss is a sum where you derived a mean"
+            break
     else:
         simple = Fraction(magnitude).limit_denominator(8)
         words = str(simple) if simple and abs(float(simple) - magnitude) < 1e-9 * magnitude else f"{magnitude:.6g}"
@@ -65,7 +72,9 @@ def describe_factor(factor: float, batch_size: int | None) -> tuple[list[str], s
     return ["factor"], f"yours is {times}: {why}"
 
 
-def _scale_rule(yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: float, atol: float) -> Diagnosis | None:
+def _scale_rule(
+    yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: float, atol: float, means: Sequence[int] = ()
+) -> Diagnosis | None:
     energy = sum(float(np.sum(g * g)) for g in autograd)
     if energy == 0:
         return None
@@ -74,10 +83,17 @@ def _scale_rule(yours: Arrays, autograd: Arrays, batch_size: int | None, rtol: f
         return None
     if abs(factor) < 1e-12:
         return Diagnosis(["zero"], "yours is zero everywhere; autograd's is not")
-    return Diagnosis(*describe_factor(factor, batch_size))
+    return Diagnosis(*describe_factor(factor, batch_size, means))
 
 
-def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, atol: float) -> Diagnosis | None:
+def _terms_rule(
+    yours: Arrays,
+    term_grads: Mapping[str, Arrays],
+    rtol: float,
+    atol: float,
+    batch_size: int | None = None,
+    means: Sequence[int] = (),
+) -> Diagnosis | None:
     """``yours = sum_t c_t * grad(term_t)`` by least squares over all points; accepted only when exact."""
     names = list(term_grads)
     if len(names) < 2:
@@ -105,7 +121,7 @@ def _terms_rule(yours: Arrays, term_grads: Mapping[str, Arrays], rtol: float, at
         if c != 0 and abs(c - 1) > 1e-9:
             mistakes.append("term-factor")
             parts.append(
-                f"the term {name!r} enters {describe_factor(c, None)[1].replace('yours is ', '')}".replace(
+                f"the term {name!r} enters {describe_factor(c, batch_size, means)[1].replace('yours is ', '')}".replace(
                     "autograd's", "its autograd gradient"
                 )
             )
@@ -119,9 +135,10 @@ def _value_rules(
     batch_size: int | None,
     rtol: float,
     atol: float,
+    means: Sequence[int] = (),
 ) -> Diagnosis | None:
-    return _scale_rule(yours, autograd, batch_size, rtol, atol) or (
-        _terms_rule(yours, term_grads, rtol, atol) if term_grads else None
+    return _scale_rule(yours, autograd, batch_size, rtol, atol, means) or (
+        _terms_rule(yours, term_grads, rtol, atol, batch_size, means) if term_grads else None
     )
 
 
@@ -141,7 +158,9 @@ def _shape_transforms(
         transforms.append(("transpose", np.transpose, found + square, f"{label}.T"))
     if len(your_shape) == len(shape) + 1:
         for axis in range(len(your_shape)):
-            if your_shape[axis] > 1 and your_shape[:axis] + your_shape[axis + 1 :] == shape:  # 1: a reshape
+            # an axis of length 1 is a reshape, unless it is the batch axis of a batch of one
+            long_enough = your_shape[axis] > 1 or (batch_size == 1 and axis == 0)
+            if long_enough and your_shape[:axis] + your_shape[axis + 1 :] == shape:
                 length = your_shape[axis]
                 why = (
                     "(length {length}, the batch axis); the per-example gradients must be summed over the batch"
@@ -196,6 +215,7 @@ def diagnose(
     batch_size: int | None = None,
     rtol: float = 1e-7,
     atol: float = 1e-10,
+    means: Sequence[int] = (),
 ) -> Diagnosis:
     """Explain why ``yours`` differs from ``autograd`` (lists over the same points; ``numeric`` holds the
     finite differences). ``label`` names the gradient in messages (``dW``); ``term_grads`` maps each named
@@ -217,14 +237,14 @@ def diagnose(
             )
         return _first_difference(label, yours, autograd, numeric, points, rtol, atol)
     if your_shape == shape:
-        found = _value_rules(yours, autograd, term_grads, batch_size, rtol, atol)
+        found = _value_rules(yours, autograd, term_grads, batch_size, rtol, atol, means)
         if found:
             return found
     for tag, transform, wrong, fix in _shape_transforms(label, your_shape, shape, batch_size):
         reshaped = [transform(y) for y in yours]
         if _all_within(reshaped, autograd, rtol, atol):
             return Diagnosis([tag], f"{wrong}; {fix} matches")
-        found = _value_rules(reshaped, autograd, term_grads, batch_size, rtol, atol)
+        found = _value_rules(reshaped, autograd, term_grads, batch_size, rtol, atol, means)
         if found:
             return Diagnosis([tag, *found.mistakes], f"{wrong}; and taking {fix}, {found.message}")
     if your_shape != shape:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ._axes import normalize_axis
 from .compiler.hooks import derived
 from .functional import contraction, reductions, shape
 from .tensor import Tensor, _plain
@@ -116,7 +117,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
 def squeeze(a: Any, axis: Any = None) -> Tensor:
     if axis is not None:  # NumPy refuses to squeeze an axis whose size is not 1 (PyTorch ignores it)
         for ax in axis if isinstance(axis, (tuple, list)) else (axis,):
-            if a.shape[int(ax)] != 1:
+            if a.shape[normalize_axis(ax, a.ndim, "axis", "squeeze")] != 1:
                 raise ValueError(
                     f"cannot select an axis to squeeze out which has size not equal to one "
                     f"(axis {ax} of shape {a.shape})"

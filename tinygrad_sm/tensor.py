@@ -441,7 +441,9 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_plain(part) for part in index)
     if isinstance(index, list):
-        return np.asarray(index)
+        array = np.asarray(index)
+        # an empty list holds no numbers, so NumPy's asarray makes it float; as an index it selects nothing
+        return array.astype(np.intp) if array.size == 0 and array.dtype.kind == "f" else array
     return _plain(index)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from ._axes import normalize_axis
 from .dtypes import result_type
 from .tensor import Tensor, _cast, _plain, _promoted
 from .tensor_habits import _UNSET, axis_args
@@ -66,8 +67,6 @@ def stack(tensors: Sequence[Any], axis: Any = _UNSET, *, dim: Any = _UNSET) -> T
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack needs tensors of one shape, got {sorted(shapes)}")
-    if not -(tensors[0].ndim + 1) <= axis <= tensors[0].ndim:
-        raise ValueError(f"axis {axis} is out of range for stacking tensors of shape {tensors[0].shape}")
-    axis = axis % (tensors[0].ndim + 1)
+    axis = normalize_axis(axis, tensors[0].ndim + 1, "axis", "stack")  # a new axis: -(ndim+1)..ndim
     expanded = [t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in tensors]
     return concatenate(expanded, axis=axis)

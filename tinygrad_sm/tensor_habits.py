@@ -17,6 +17,7 @@ import numpy as np
 
 from . import autograd as _autograd
 from . import ops
+from ._axes import check_axis_type, normalize_axis
 from .dtypes import check_kind
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ def axis_args(
         raise TypeError(f"{op}: pass either dim= or axis=, not both")
     if keepdims is not _UNSET and keepdim is not _UNSET:
         raise TypeError(f"{op}: pass either keepdim= or keepdims=, not both")
-    axis = dim if dim is not _UNSET else axis if axis is not _UNSET else default_axis
+    axis, spelling = (dim, "dim") if dim is not _UNSET else (axis, "axis") if axis is not _UNSET else (default_axis, "")
+    check_axis_type(axis, spelling or "dim", op)
     keep = keepdim if keepdim is not _UNSET else keepdims if keepdims is not _UNSET else False
     return axis, bool(keep)
 
@@ -444,7 +446,7 @@ class TensorHabits:
         PyTorch (on a matrix ``t.transpose(1, 0)`` means the same in NumPy); a tuple or three or more
         ints permute, as NumPy: ``t.transpose((1, 0, 2))`` / ``t.transpose(1, 0, 2)`` (``permute``)."""
         if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
-            return self.swapaxes(int(axes[0]), int(axes[1]))
+            return self.swapaxes(axes[0], axes[1])  # checked there: a bool is not an axis
         return self.permute(*axes)
 
     def permute(self, *axes: Any) -> Tensor:
@@ -453,15 +455,17 @@ class TensorHabits:
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
-        if sorted(int(a) % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        normalized = tuple(normalize_axis(a, self.ndim, "dims", "permute") for a in axes)
+        if sorted(normalized) != list(range(self.ndim)):
             raise ValueError(f"axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
         return ops.Permute.apply(
             self,  # type: ignore[arg-type]  # self is a Tensor
-            axes=tuple(int(a) % self.ndim for a in axes),
+            axes=normalized,
         )
 
     def swapaxes(self, first: builtins.int, second: builtins.int) -> Tensor:  # (int is the method here)
         """Swap two axes (``np.swapaxes(t, axis1=, axis2=)`` and ``torch.transpose(t, dim0, dim1)``)."""
+        first, second = (normalize_axis(a, self.ndim, "dim", "transpose") for a in (first, second))
         axes = list(range(self.ndim))
         axes[first], axes[second] = axes[second], axes[first]
         return self.permute(tuple(axes))

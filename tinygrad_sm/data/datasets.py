@@ -146,7 +146,7 @@ def load_fashion_mnist(
     folder = default_data_dir(root)
     base_url = base_url or os.environ.get(URL_ENV) or FASHION_MNIST_URL
     # read from .download at call time, as download_fashion_mnist does, so one patch changes both
-    missing = [name for name in _download.FASHION_MNIST_FILES if not (folder / name).is_file()]
+    missing = _download.missing_files(folder, _download.FASHION_MNIST_FILES)
     if missing and download:
         download_fashion_mnist(folder, base_url, progress=progress)
     elif missing:

@@ -7,7 +7,9 @@ import hashlib
 import http.client
 import math
 import os
+import socket
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -15,7 +17,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .._atomic import check_output_file
-from .idx import _CHUNK_BYTES, PathLike, _atomic_write
+from .._files import not_a_regular_file
+from .idx import _CHUNK_BYTES, IDXError, PathLike, _atomic_write
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -76,6 +79,24 @@ def default_data_dir(root: PathLike | None = None) -> Path:
     return Path(cache_home).expanduser() / "tinygrad_sm" / "fashion-mnist"
 
 
+def missing_files(folder: Path, names: Any) -> list[str]:
+    """The names in ``names`` with no file in ``folder``. One that is there but is not a regular file
+    (a folder, a FIFO, a link to /dev/zero or another device, a broken link) raises IDXError naming it:
+    it is neither missing nor readable, and downloading over it would fail or destroy it."""
+    missing = []
+    for name in names:
+        path = folder / name
+        kind = not_a_regular_file(path)
+        if kind is not None:
+            raise IDXError(
+                f"{path}: is {kind}, not a regular file; put the data file {name} there (or remove what is in "
+                "its place to download it)"
+            )
+        if not path.is_file():
+            missing.append(name)
+    return missing
+
+
 def _file_md5(path: Path) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as handle:
@@ -96,6 +117,89 @@ def _set_read_timeout(response: Any, seconds: float) -> None:
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.settimeout(max(seconds, 0.001))
+
+
+MAX_REDIRECTS = 5
+
+
+class _Deadline:
+    """The whole download's deadline, over connecting, the headers, every redirect and the body: a
+    timer shuts down every socket opened for it when time is up, which ends any read blocked on a
+    server that trickles one byte at a time (a per-read timeout never fires then)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.at = math.inf if seconds is None else time.monotonic() + seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = None if seconds is None else threading.Timer(seconds, self.fire)
+        if self._timer is not None:
+            self._timer.daemon = True
+            self._timer.start()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            self._shut(sock)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _bounded(base: type, deadline: _Deadline, timeout: float) -> type:
+    """``base`` (an HTTP(S)Connection class) whose connect waits at most what is left of the deadline
+    and registers the socket with it."""
+
+    class Bounded(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            left = deadline.remaining()
+            if left <= 0:
+                raise TimeoutError("no time left to connect")
+            self.timeout = max(0.001, min(timeout, left))
+            super().connect()
+            deadline.add(self.sock)
+
+    return Bounded
+
+
+def _opener(deadline: _Deadline, timeout: float) -> urllib.request.OpenerDirector:
+    """urllib's opener, with connections bound to ``deadline`` and at most MAX_REDIRECTS redirects."""
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(_bounded(http.client.HTTPConnection, deadline, timeout), req)  # type: ignore[arg-type]
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            return self.do_open(
+                _bounded(http.client.HTTPSConnection, deadline, timeout),  # type: ignore[arg-type]
+                req,
+                context=getattr(self, "_context", None),
+            )
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = MAX_REDIRECTS
+        max_repeats = 2
+
+    return urllib.request.build_opener(Http, Https, Redirects)
 
 
 def _download_bar(total: int | None, url: str, enabled: bool) -> Any:
@@ -130,7 +234,8 @@ def download_file(
     """Download ``url`` to ``dest``, verifying the MD5 while streaming; returns ``dest``.
 
     Bounded in time and size: ``timeout`` seconds at most without data (per read, and for the
-    connection), ``deadline`` seconds at most for the whole file (None: no overall limit); at most
+    connection), ``deadline`` seconds at most for the whole download (None: no overall limit),
+    connecting, the headers, every redirect (at most ``MAX_REDIRECTS``) and the body together; at most
     ``max_bytes`` bytes (default ``expected_size`` when given, else DEFAULT_MAX_DOWNLOAD_BYTES): a
     Content-Length above the cap is refused before reading, and a body that goes past it is cut off.
     With ``expected_size`` the body must be exactly that long. ``progress`` shows a tqdm bar on
@@ -154,23 +259,26 @@ def download_file(
         if expected_size is not None
         else DEFAULT_MAX_DOWNLOAD_BYTES
     )
-    started = time.monotonic()
+    clock = _Deadline(None)
 
     def remaining() -> float:
-        return math.inf if deadline is None else deadline - (time.monotonic() - started)
+        return clock.remaining()
 
     def past_deadline(received: int, declared: int | None) -> DownloadError:
         return DownloadError(
             f"download of {url} ran past its deadline of {deadline:g} s after {received} bytes"
             + (f" of {declared}" if declared else "")
-            + " (the server is too slow; try again, or allow a longer deadline)"
+            + " (the deadline covers connecting, the headers, redirects and the body; the server is too slow: "
+            "try again, or allow a longer deadline)"
         )
 
     def fetch(handle: BinaryIO) -> None:
+        nonlocal clock
+        clock = _Deadline(deadline)  # started here: the checks above took no time of the download's
         digest = hashlib.md5(usedforsecurity=False)
         received, declared, bar = 0, None, None
         try:
-            with urllib.request.urlopen(url, timeout=min(timeout, remaining())) as response:
+            with _opener(clock, timeout).open(url, timeout=min(timeout, remaining())) as response:
                 length_header = response.headers.get("Content-Length")
                 declared = int(length_header) if length_header and length_header.isdigit() else None
                 if declared is not None and declared > cap:
@@ -186,6 +294,8 @@ def download_file(
                         raise past_deadline(received, declared)
                     _set_read_timeout(response, min(timeout, left))
                     chunk = response.read1(_CHUNK_BYTES)  # what has arrived, so the count is true
+                    if clock.fired:
+                        raise past_deadline(received, declared)
                     if not chunk:
                         break
                     received += len(chunk)
@@ -200,13 +310,19 @@ def download_file(
         except DownloadError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as error:
-            if remaining() <= 0:
+            if clock.fired or remaining() <= 0:
                 raise past_deadline(received, declared) from error
+            if "redirect" in str(error):
+                raise DownloadError(
+                    f"download of {url} failed: more than {MAX_REDIRECTS} redirects, or a redirect loop "
+                    f"({' '.join(str(error).split())})"
+                ) from error
             cause = f"{type(error).__name__}: {error}"
             if isinstance(error, TimeoutError) or "timed out" in str(error):
                 cause = f"no data for {timeout:g} s ({cause})"
             raise DownloadError(f"download of {url} failed after {received} bytes: {cause}") from error
         finally:
+            clock.cancel()
             if bar is not None:
                 bar.close()
         if declared is not None and received != declared:
@@ -241,8 +357,9 @@ def download_fashion_mnist(
     """
     folder = default_data_dir(root)
     checksums = FASHION_MNIST_FILES if checksums is None else checksums
+    missing = missing_files(folder, checksums)
     for file_name, md5 in checksums.items():
-        if not (folder / file_name).is_file():
+        if file_name in missing:
             download_file(
                 base_url.rstrip("/") + "/" + file_name,
                 folder / file_name,
@@ -260,7 +377,7 @@ def verify_checksums(root: PathLike | None = None, checksums: Mapping[str, str] 
     """
     folder = default_data_dir(root)
     checksums = FASHION_MNIST_FILES if checksums is None else checksums
-    if missing := [name for name in checksums if not (folder / name).is_file()]:
+    if missing := missing_files(folder, checksums):
         raise FileNotFoundError(f"cannot verify {folder}: missing {', '.join(missing)}")
     mismatches = [
         f"{name}: expected MD5 {md5.lower()}, got {actual}"

@@ -11,7 +11,6 @@ import contextlib
 import gzip
 import math
 import os
-import stat
 import struct
 import zlib
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import BinaryIO, Union
 import numpy as np
 
 from .._atomic import atomic_path
+from .._files import not_a_regular_file, special_file_kind
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -47,6 +47,7 @@ _MAX_DIMENSION = 2**31 - 1
 # beyond this (full Fashion-MNIST train images are 47 MB). max_bytes=None lifts it.
 DEFAULT_MAX_IDX_BYTES = 1 << 30
 _CHUNK_BYTES = 1 << 20
+MAX_NDIM = 64 if int(np.__version__.split(".")[0]) >= 2 else 32  # NumPy's limit on an array's dimensions
 
 
 def _describe_codes() -> str:
@@ -79,6 +80,11 @@ def _read_idx_stream(
         raise IDXError(f"{path}: unknown dtype code 0x{code:02X} at byte offset 2; known codes: {_describe_codes()}")
     if ndim == 0:
         raise IDXError(f"{path}: the ndim byte at offset 3 is 0; an IDX array needs >= 1 dimension")
+    if ndim > MAX_NDIM:
+        raise IDXError(
+            f"{path}: the ndim byte at offset 3 says {ndim} dimensions; NumPy arrays have at most {MAX_NDIM} "
+            "(a corrupt header, or not an IDX file)"
+        )
     dims_bytes = _read_up_to(stream, 4 * ndim)
     if len(dims_bytes) < 4 * ndim:
         raise IDXError(
@@ -125,19 +131,13 @@ def _read_idx_stream(
 def _open_regular_file(path: Path) -> BinaryIO:
     """Open ``path`` for reading only if it is a regular file: a FIFO would block forever, a device
     may never end, a folder cannot be read. Opened non-blocking first, so even a FIFO cannot hang us."""
+    kind = not_a_regular_file(path)  # stat first: opening a FIFO or a device is already reading it
+    if kind is not None:
+        raise IDXError(f"{path}: is {kind}, not a regular file; refusing to read it")
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
+    kind = special_file_kind(os.fstat(descriptor).st_mode)  # swapped in between: checked again
+    if kind is not None:
         os.close(descriptor)
-        kind = (
-            "a folder"
-            if stat.S_ISDIR(mode)
-            else "a FIFO (named pipe)"
-            if stat.S_ISFIFO(mode)
-            else "a device"
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket or other special file"
-        )
         raise IDXError(f"{path}: is {kind}, not a regular file; refusing to read it")
     if hasattr(os, "set_blocking"):
         os.set_blocking(descriptor, True)

@@ -26,7 +26,7 @@ from .shape import _axis, flip, pad
 
 def _axes_list(axes: Any, ndim: int, op: str) -> list[int]:
     axes = list(axes) if isinstance(axes, (tuple, list)) else [axes]
-    normalized = [_axis(int(a), ndim, op) for a in axes]
+    normalized = [_axis(a, ndim, op) for a in axes]  # no int(): a bool or a float is not an axis
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: repeated axis in {tuple(axes)}")
     return normalized

@@ -13,15 +13,12 @@ from typing import Any
 import numpy as np
 
 from .. import ops
+from .._axes import normalize_axis
 from ..tensor import Tensor, concatenate
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"{op}: dim must be an integer, got {axis!r}")
-    if not -max(ndim, 1) <= axis < max(ndim, 1):
-        raise IndexError(f"{op}: dim {axis} is out of range for a tensor with {ndim} dimensions")
-    return int(axis) % max(ndim, 1)
+    return normalize_axis(axis, ndim, "dim", op)
 
 
 def _sizes(sizes: Sequence[Any]) -> tuple[int, ...]:

@@ -44,7 +44,7 @@ def _shift_and_sum(
 
 
 def _has_neginf(shift: np.ndarray) -> bool:
-    return shift.min() == -np.inf  # (cheaper than np.isneginf(shift).any() on the hot path)
+    return shift.size > 0 and shift.min() == -np.inf  # (cheaper than np.isneginf(shift).any() on the hot path)
 
 
 def _neginf_to_zero(shift: np.ndarray) -> np.ndarray:
@@ -52,7 +52,7 @@ def _neginf_to_zero(shift: np.ndarray) -> np.ndarray:
 
 
 def _has_zero(total: np.ndarray) -> bool:
-    return total.min() == 0
+    return total.size > 0 and total.min() == 0
 
 
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:

@@ -80,8 +80,36 @@ def _open_regular(path: Path) -> Any:
     return os.fdopen(descriptor, "rb")
 
 
-def _format_version(archive: zipfile.ZipFile, path: Path) -> int:
+_END_OF_ARCHIVE = b"PK\x05\x06"  # the zip's end-of-central-directory record: 22 bytes, then the comment
+
+
+def _missing_tail(handle: Any) -> int:
+    """How many bytes of the zip comment the end-of-archive record promises but the file lacks (0 for
+    a whole file): a checkpoint cut short by a few bytes still opens, with its format comment cut."""
+    size = os.fstat(handle.fileno()).st_size
+    handle.seek(max(0, size - (1 << 16) - 22))
+    tail = handle.read()
+    handle.seek(0)
+    start = tail.rfind(_END_OF_ARCHIVE)
+    if start < 0 or len(tail) < start + 22:
+        return 0
+    promised = int.from_bytes(tail[start + 20 : start + 22], "little")
+    return max(0, promised - (len(tail) - start - 22))
+
+
+def _format_version(archive: zipfile.ZipFile, path: Path, missing_tail: int = 0) -> int:
+    if missing_tail:
+        raise CheckpointError(
+            f"checkpoint {path} is truncated: its last {missing_tail} byte(s) are missing (the zip archive's "
+            "closing comment, which records the format, is cut short); the file was not completely written "
+            "or copied: save it again"
+        )
     match = _COMMENT_PATTERN.fullmatch(archive.comment.strip())
+    if match is None and archive.comment.startswith(b"tinygrad_sm checkpoint"):
+        raise CheckpointError(
+            f"checkpoint {path} has a damaged format comment {archive.comment[:60]!r}; expected "
+            f"'tinygrad_sm checkpoint format {FORMAT_VERSION}'"
+        )
     if match is None:
         raise CheckpointError(
             f"checkpoint {path} has no tinygrad_sm format version: it was written by an older tinygrad_sm, "
@@ -91,7 +119,13 @@ def _format_version(archive: zipfile.ZipFile, path: Path) -> int:
             "nn.save(model, path). Or train again. (A file from np.savez of a state dict loads the same way, "
             "without the transpose.)"
         )
-    version = int(match[1])
+    digits = match[1].decode()
+    if len(digits) > 9:  # int() of thousands of digits is slow or refused (sys.int_info.str_digits_check_threshold)
+        raise CheckpointError(
+            f"checkpoint {path} has a format number of {len(digits)} digits ({digits[:12]}...), which no "
+            f"tinygrad_sm writes; this one reads format {FORMAT_VERSION} (a corrupt or crafted file)"
+        )
+    version = int(digits)
     if version > FORMAT_VERSION:
         raise CheckpointError(
             f"checkpoint {path} has format {version}, newer than this tinygrad_sm reads "
@@ -187,14 +221,24 @@ def load(module: Module, path: PathLike) -> Module:
                 "arrays; write checkpoints with nn.save(model, path)"
             )
         handle.seek(0)
+        starts_as_zip = handle.read(4) == b"PK\x03\x04"
+        handle.seek(0)
+        missing_tail = _missing_tail(handle)
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
             size = os.fstat(handle.fileno()).st_size
-            cause = "the file is empty" if size == 0 else f"truncated or corrupt ({size} bytes)"
+            cause = (
+                "the file is empty"
+                if size == 0
+                else f"truncated: it starts as a zip archive but its end (the directory of entries) is missing "
+                f"or damaged ({size} bytes)"
+                if starts_as_zip
+                else f"truncated or corrupt ({size} bytes)"
+            )
             raise CheckpointError(f"checkpoint {path} is not a readable .npz (zip) archive: {cause}: {error}") from None
         with archive:
-            _format_version(archive, path)
+            _format_version(archive, path, missing_tail)
             entries: dict[str, tuple[zipfile.ZipInfo, SimpleNamespace]] = {}
             for info in archive.infolist():
                 if not info.filename.endswith(".npy"):

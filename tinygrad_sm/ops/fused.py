@@ -23,7 +23,9 @@ class SoftmaxCrossEntropy(Primitive):
 
     def forward(self, logits: np.ndarray, targets: np.ndarray, row_max: np.ndarray | None = None) -> np.ndarray:
         shift = max_keepdims(logits, axis=1) if row_max is None else row_max
-        masked = shift.min() == -np.inf  # a fully masked row: shift by 0, not -inf (-inf - -inf = nan)
+        masked = (
+            shift.size > 0 and shift.min() == -np.inf
+        )  # a fully masked row: shift by 0, not -inf (-inf - -inf = nan)
         if masked:
             shift = np.where(shift == -np.inf, 0, shift)
         shifted = logits - shift
@@ -33,6 +35,9 @@ class SoftmaxCrossEntropy(Primitive):
             total[total == 0] = 1  # an empty row: p = 0 and log Q - r = 0, as the composite
         log_total = np.log(total)
         n = logits.shape[0]
+        if n == 0:  # an empty batch: the mean of nothing is nan, as the composite and PyTorch say
+            self.probs, self.targets, self.mass = exp, targets, np.zeros((0, 1), dtype=logits.dtype)
+            return np.asarray(np.nan, dtype=logits.dtype)
         exp /= total
         self.probs, self.targets = exp, targets
         if targets.ndim == 1:
@@ -47,6 +52,8 @@ class SoftmaxCrossEntropy(Primitive):
 
     def backward(self, grad: Array, logits: Array, out: Array) -> Grads:
         n = self.probs.shape[0]
+        if n == 0:
+            return (np.zeros_like(self.probs),)
         if self.targets.ndim == 1:
             delta = self.probs.copy()  # a copy: retain_graph may call backward again
             delta[np.arange(n), self.targets] -= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._axes import normalize_axis
 from ..autograd import Primitive
 from ._helpers import Array, Grads, _forward_or_record, unbroadcast
 
@@ -49,9 +50,7 @@ class Concatenate(Primitive):
     reads_inputs = False
 
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
-        if not -arrays[0].ndim <= axis < arrays[0].ndim:
-            raise ValueError(f"axis {axis} is out of range for tensors with {arrays[0].ndim} dimensions")
-        self.axis = axis % arrays[0].ndim
+        self.axis = normalize_axis(axis, arrays[0].ndim, "axis")
         self.bounds = np.cumsum([0] + [a.shape[self.axis] for a in arrays]).tolist()
         return np.concatenate(arrays, axis=self.axis)
 
@@ -67,10 +66,7 @@ class Flip(Primitive):
     reads_inputs = False
 
     def forward(self, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-        for axis in axes:
-            if not -x.ndim <= axis < x.ndim:
-                raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
-        self.axes = tuple(axis % x.ndim for axis in axes)
+        self.axes = tuple(normalize_axis(axis, x.ndim, "dims") for axis in axes)
         return np.flip(x, self.axes)
 
     def backward(self, grad: Array, x: Array, out: Array) -> Grads:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._axes import normalize_axes
 from ..autograd import Primitive
 from ._helpers import Array, Axis, Grads, _forward_or_record
 from .movement import Flip
@@ -30,25 +31,12 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    if ndim == 0:  # a 0-d tensor accepts dim 0 and -1 (and () ), as in PyTorch: nothing to reduce
-        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-        for a in axes:
-            if a not in (0, -1):
-                raise IndexError(f"dim {a} is out of range for a 0-d tensor (expected 0 or -1)")
-        return ()
     if type(axis) is int and -ndim <= axis < ndim:  # the common case, without the general checks
         return (axis % ndim,)
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    normalized = []
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(a) % max(ndim, 1))
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"repeated axis in {axis}")
-    return tuple(normalized)
+    if ndim == 0 and axis is not None:  # a 0-d tensor accepts dim 0 and -1 (and () ), as in PyTorch: nothing to reduce
+        normalize_axes(axis, 0, "axis")
+        return ()
+    return normalize_axes(axis, ndim, "axis")
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
