@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from browser import browser_page  # noqa: E402
+from test_explorer import page_data  # noqa: E402
 
 from tinygrad_sm import Tensor  # noqa: E402
 from tinygrad_sm import functional as F  # noqa: E402
@@ -24,8 +25,12 @@ def shoot(page_path: Path, out: Path, at_tensor: str, phase: str, open_composite
     with browser_page(1400, 860) as (page, record):
         page.goto(page_path.as_uri())
         page.wait_for_selector("body[data-ready='1']")
-        target = page.evaluate(f"""EXPLORER_DATA.steps.findIndex(s => s.phase === {phase!r} &&
-                                    EXPLORER_DATA.tensors[s.tensor].name === {at_tensor!r})""")
+        data = page_data(page_path.read_text(encoding="utf-8"))
+        steps = data["steps"]
+        order = [("forward", i) for i in steps["forward"]] + [("backward", s[0]) for s in steps["backward"]]
+        order += [("leaf", s[0]) for s in steps["leaf"]]
+        names = data["tensors"]["name"]
+        target = next(k for k, (p, i) in enumerate(order) if p == phase and names[i] == at_tensor)
         for _ in range(target):
             page.keyboard.press("ArrowRight")
         if open_composite:

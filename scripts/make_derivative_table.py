@@ -23,7 +23,12 @@ from tinygrad_sm import ops  # noqa: E402  (after the path is set)
 PAGE = ROOT / "docs" / "derivatives.md"
 FAMILY_ORDER = ["elementwise", "reduce", "linalg", "movement", "index", "window", "fused"]
 
-HEADER = """# Derivative table
+HEADER = """---
+hide:
+  - toc
+---
+
+# Derivative table
 
 Every primitive of `tinygrad_sm.ops`, its forward computation and its vector-Jacobian product:
 $g$ is the gradient arriving at the output, $\\bar x$ the gradient the rule sends to input $x$.

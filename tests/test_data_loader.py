@@ -177,3 +177,15 @@ def test_iterable_dataset_is_batched_in_order():
 
 def test_tg_utils_data_is_the_module():
     assert tg.utils.data.DataLoader is DataLoader
+
+
+def test_a_numpy_generator_gives_the_epochs_iterate_minibatches_gave():
+    # (train.py's batches: the same order as before it used the DataLoader, so its results did not move)
+    from tinygrad_sm.data import iterate_minibatches
+
+    x, y = np.arange(10.0).reshape(10, 1), np.arange(10)
+    old_rng, new_rng = np.random.default_rng(3), np.random.default_rng(3)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, shuffle=True, generator=new_rng)
+    for _ in range(3):
+        old = [yb.tolist() for _, yb in iterate_minibatches(x, y, 4, shuffle=True, seed=old_rng)]
+        assert [yb.tolist() for _, yb in loader] == old

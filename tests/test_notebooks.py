@@ -42,3 +42,24 @@ def test_notebook_runs_top_to_bottom(path):
         if o.get("output_type") == "stream" and o.get("name") == "stdout"
     )
     assert "Traceback" not in stdout
+
+
+def test_notebooks_import_the_installed_package_without_editing_sys_path():
+    # a notebook copied next to a clone must not depend on where it sits: the environment provides tinygrad_sm
+    import nbformat
+
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert "sys.path" not in cell.source, f"{path.name} edits sys.path"
+
+
+def test_the_learning_curves_notebook_shows_a_chart_not_a_figure_repr():
+    import nbformat
+
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith("3")]
+    outputs = [o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert not any(
+        "<Figure size" in str(o.get("data", {}).get("text/plain", "")) and "image/png" not in o.get("data", {})
+        for o in outputs
+    )

@@ -56,3 +56,19 @@ def test_fit_in_a_notebook_uses_one_bar_for_the_whole_run(monkeypatch):
     fit(nn.MLP([5, 4, 2], generator=np.random.default_rng(0)), tiny_data(), batch_size=8, epochs=3)
     (bar,) = made
     assert bar.total == bar.updates == 18 and bar.closed and bar.description == "epoch 3/3"
+
+
+def test_the_train_command_logs_each_epoch_once_and_records_compile(tmp_path, capsys, monkeypatch):
+    # progress on, stderr a log file: fit's own line and the command's line used to both appear
+    import json
+
+    import tinygrad_sm.train as train
+
+    monkeypatch.setattr(train, "load_dataset", lambda *args, **kwargs: tiny_data())
+    train.train_command(dataset="digits", model="5-4-2", epochs=3, batch_size=8, out=str(tmp_path), compile=True)
+    captured = capsys.readouterr()
+    printed = (captured.out + captured.err).splitlines()
+    epoch_lines = [line for line in printed if line.lstrip().startswith("epoch")]
+    assert [line.split()[1] for line in epoch_lines] == ["1", "2", "3"]
+    assert "compile=on" in printed[0]
+    assert json.loads((tmp_path / "metrics.json").read_text())["settings"]["compile"] is True

@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 from typing import Any
 
+from ._escape import dot_escstring
+
 MAX_LABEL_CHARS = 60  # a name longer than this is cut, with an ellipsis, in the picture
 MAX_TOOLTIP_CHARS = 2000  # the tooltip holds the full name up to this (dot fails on very long strings)
 EMPTY_NAME = "(empty name)"
@@ -29,11 +31,9 @@ def _tooltip(text: Any) -> str | None:
     shown = (
         text if len(text) <= MAX_TOOLTIP_CHARS else text[: MAX_TOOLTIP_CHARS - 1] + f"\u2026 ({len(text)} characters)"
     )
-    # a plain (quoted) attribute: graphviz escapes quotes; backslashes doubled so \N stays literal,
-    # characters XML cannot carry replaced, as in labels
-    return "".join(
-        ch if ch >= " " and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff" else "\ufffd" for ch in shown
-    ).replace("\\", "\\\\")
+    from graphviz import nohtml  # quoted even when shaped <...>: not an HTML-like string
+
+    return nohtml(dot_escstring(shown))
 
 
 def _dot_stderr(source: bytes, fmt: str) -> str:

@@ -133,13 +133,14 @@ class Primitive:
     dispatches); what ``forward`` stores on ``self`` is treated as a constant.
     """
 
-    __slots__ = ("__dict__", "needs_grad", "parents", "released", "scope", "stamp", "trace")
+    __slots__ = ("__dict__", "forward_kwargs", "needs_grad", "parents", "released", "scope", "stamp", "trace")
     parents: tuple[Tensor, ...]  # set by ``apply`` when the op is recorded
     needs_grad: tuple[bool, ...]
     stamp: int
     released: bool
     trace: list[traceback.FrameSummary] | None
     scope: tuple[str, ...]
+    forward_kwargs: dict[str, Any]  # the keyword arguments of forward, kept after release (see _revive)
     math: tuple[str, str] = ("", "")  # (forward, vector-Jacobian product) in LaTeX; g is the output's gradient
     differentiable_twice = True  # False: backward uses saved arrays that depend on the inputs
     frozen: tuple = ()  # the arrays this node holds read-only
@@ -180,6 +181,7 @@ class Primitive:
             needs_grad = tuple([p.requires_grad for p in parents])
             if True in needs_grad:
                 op.parents, op.needs_grad, op.stamp, op.scope = parents, needs_grad, next(_clock), mode.scope
+                op.forward_kwargs = params  # lets the explorer rebuild what release() drops (tinygrad_sm._revive)
                 op.released = False
                 if cls.reads_inputs:
                     op.frozen = _freeze(arrays + [out_data] if cls.reads_output else arrays)

@@ -114,6 +114,12 @@ examples:
 GRAPH_EXAMPLES = f"""examples:
   {PROG} graph softmax-ce --out softmax_ce.svg
   {PROG} graph mlp --forward --rankdir LR --out mlp_forward.png"""
+EXPLORE_ABOUT = """Write the step-by-step backprop explorer of an example, of your FILE.py, or of a lab file with your
+derived gradients beside autograd's. A file runs in a child process, stopped after --timeout seconds."""
+EXPLORE_EXAMPLES = f"""examples:
+  {PROG} explore mlp --out mlp.html
+  {PROG} explore my_model.py --timeout 30
+  {PROG} explore --file examples/labs/softmax_ce_lab.py --out lab.html"""
 TRAIN_EXAMPLES = f"""examples:
   {PROG} train --epochs 5 --out runs/digits
   {PROG} train --model 64-32-10 --optimizer sgd --lr 0.05 --epochs 5 --out runs/digits-sgd
@@ -185,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph.add_argument(
         "kind",
-        choices=["softmax-ce", "mlp"],
-        help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network",
+        choices=["softmax-ce", "mlp", "cnn"],
+        help="softmax-ce: cross-entropy of 2 examples, 3 classes; mlp: a 4-3-3 ReLU network; "
+        "cnn: one 3x3 convolution, ReLU and a linear layer (the explorer's examples)",
     )
     graph.add_argument(
         "--out",
@@ -208,10 +215,27 @@ def build_parser() -> argparse.ArgumentParser:
     graph.set_defaults(run=_graph, validate=_validate_graph)
 
     explore = commands.add_parser(
-        "explore", help="write the step-by-step backprop explorer (one offline HTML file)", formatter_class=_Help
+        "explore",
+        help="write the step-by-step backprop explorer (one offline HTML file)",
+        description=_describe(EXPLORE_ABOUT),
+        epilog=EXPLORE_EXAMPLES,
+        formatter_class=_Help,
     )
-    explore.add_argument("kind", help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss")
+    explore.add_argument(
+        "kind", nargs="?", default=None, help="softmax-ce, mlp, cnn, or FILE.py defining loss() that returns the loss"
+    )
     explore.add_argument("--out", default="explorer.html", help="output FILE.html")
+    explore.add_argument(
+        "--file",
+        default=None,
+        help="a lab file (the format of check --file): your derived gradient beside autograd's at each input",
+    )
+    explore.add_argument(
+        "--timeout",
+        type=bounded_float(0.0, 86_400.0),
+        default=60.0,
+        help="seconds a Python file may run (it runs in a child process) before it is stopped",
+    )
     explore.set_defaults(run=_explore, validate=_validate_explore)
 
     train = commands.add_parser(
@@ -292,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=output_folder, default="runs/demo", help="output folder (created if missing)")
     demo.add_argument("--seed", type=nonneg_int, default=0, help="seed of the training run")
     demo.set_defaults(run=_demo, validate=_validate_demo)
-    parser.subcommands = {"check": check, "graph": graph, "train": train, "demo": demo}  # type: ignore[attr-defined]
+    parser.subcommands = {"check": check, "graph": graph, "explore": explore, "train": train, "demo": demo}  # type: ignore[attr-defined]
     return parser
 
 
@@ -329,7 +353,8 @@ def _graph(args: argparse.Namespace) -> int:
 def _explore(args: argparse.Namespace) -> int:
     from .explorer import explore_command
 
-    print(f"wrote {explore_command(args.kind, args.out)}; open it in a browser (it needs no network)")
+    written = explore_command(args.kind or "", args.out, timeout=args.timeout, lab=args.file)
+    print(f"wrote {written}; open it in a browser (it needs no network)")
     return 0
 
 

@@ -186,15 +186,24 @@ def _validate_graph(args: argparse.Namespace) -> None:
 def _validate_explore(args: argparse.Namespace) -> None:
     from ._atomic import ensure_output_dir
     from .explorer import EXAMPLES
+    from .explorer_files import check_python_file
 
     if not args.out.lower().endswith((".html", ".htm")):
         raise ValueError(f"--out must name an .html file, got {args.out!r}")
-    if args.kind not in EXAMPLES and not args.kind.endswith(".py"):
-        raise ValueError(
-            f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
-        )
-    if args.kind.endswith(".py") and not Path(args.kind).is_file():
-        raise ValueError(f"no such Python file: {args.kind}")
+    if args.file is not None:
+        if args.kind is not None:
+            raise UsageError(f"give an example or FILE.py, or --file LAB.py, not both ({args.kind!r} and --file)")
+        check_python_file(args.file, "lab file")
+    elif args.kind is None:
+        raise UsageError(f"name what to explore: {', '.join(EXAMPLES)}, FILE.py, or --file LAB.py")
+    elif args.kind not in EXAMPLES:
+        if not args.kind.endswith(".py"):
+            raise ValueError(
+                f"unknown example {args.kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
+            )
+        check_python_file(args.kind)
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout must be positive, got {args.timeout:g}")
     ensure_output_dir(Path(args.out).parent)
 
 

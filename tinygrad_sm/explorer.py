@@ -7,23 +7,29 @@ the contributions adding up. Where the graph holds a known pattern, the hand der
 autograd with the difference: ``p - delta`` at the logits of a cross-entropy, the last layer's
 ``dC/db`` and ``dC/dW``, and the softmax Jacobian where softmax feeds a ``log``.
 
-The page needs nothing from a network: script, style, KaTeX and its fonts, and the Graphviz SVG are
-inlined (and a Content-Security-Policy forbids any request). The values come from a sweep of the
-explorer's own over the live graph (``node.backward`` for each node, as ``backward()`` calls it), so
-explore before ``loss.backward()``, or after ``loss.backward(retain_graph=True)``.
+The page needs nothing from a network: script, style, KaTeX and its fonts, and the picture (Graphviz's
+SVG, or for a large graph the page's own layout) are inline, a Content-Security-Policy forbids any
+request and runs only the page's two scripts, by hash. The data is one JSON block (``_escape``), every
+array stored once in binary buffers (``explorer_steps.Values``). The values come from a sweep of the
+explorer's own over the graph (``node.backward`` for each node, as ``backward()`` calls it); after
+``loss.backward()`` the released ops are rebuilt for the sweep (``_revive``), so explore before or
+after it. ``derived=`` puts the learner's own gradients beside autograd's, with the diagnosis of
+``derivation_rules``.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
-import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,9 +38,14 @@ import numpy as np
 
 from . import explorer_layout, viz
 from ._atomic import write_bytes_atomic
+from ._escape import script_json, tex_text, xml_text
+from ._names import op_title, tensor_names
+from ._revive import revived
+from .explorer_files import explore_command, loss_from_file  # noqa: F401  (the command line's)
 from .explorer_steps import (  # noqa: F401  (re-exported: the values and steps live in explorer_steps)
     HEAT_BLOCKS,
     SMALL_VALUES,
+    Values,
     _argument_label,
     _display_name,
     _hand,
@@ -53,62 +64,22 @@ COLLAPSE_ABOVE = 400  # a graph with more recorded ops opens with every composit
 # ---------------------------------------------------------------- pictures
 
 
-def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _inner_sources(layout: Any, names: list[str]) -> dict[str, str]:
-    """DOT for the inside of each collapsed composite, with the main picture's node names."""
-    sources = {}
-    members: dict[str, list[int]] = {}
-    for i, op in layout.op_node.items():  # one pass, not one per composite (a 10,000-op graph has 1,000)
-        members.setdefault(op, []).append(i)
-    for composite in layout.composite:
-        lines = [
-            f"digraph {_dot_string(composite)} {{",
-            "graph [fontname=Helvetica ranksep=0.3 nodesep=0.3]",
-            'node [fontname=Helvetica fontsize=10 margin="0.08,0.03"] edge [arrowsize=0.6 color="#555555"]',
-        ]
-        inside = members.get(composite, [])
-        if len(inside) > explorer_layout.DOT_LIMIT:  # dot would take minutes; the page says so instead
-            continue
-        declared: set[str] = set()
-        for i in inside:
-            node = layout.tensors[i]._node
-            lines.append(f'op{i} [label={_dot_string(node.name)} shape=ellipse style=filled fillcolor="#fff4c2"]')
-            for j in [index for index in (layout.index[id(p)] for p in node.parents)] + [i]:
-                if f"t{j}" not in declared:
-                    declared.add(f"t{j}")
-                    tensor = layout.tensors[j]
-                    fill = "#ffffff" if layout.op_node.get(j) == composite else "#e8e8e8"
-                    lines.append(
-                        f"t{j} [label={_dot_string(names[j] + chr(10) + str(tensor.shape))} shape=box "
-                        f'style="rounded,filled" fillcolor="{fill}"]'
-                    )
-            lines += [f"t{layout.index[id(p)]} -> op{i}" for p in node.parents] + [f"op{i} -> t{i}"]
-        sources[composite] = "\n".join(lines + ["}"])
-    return sources
-
-
-def _render(sources: list[str]) -> list[str]:
-    """Several DOT graphs through one ``dot`` process; one SVG (without the XML prologue) each."""
+def _render(source: str) -> str:
+    """The SVG (without the XML prologue) of one DOT graph."""
     dot = shutil.which("dot")
-    if not sources:
-        return []
     if dot is None:
         raise viz.GraphvizNotFoundError(
             "the explorer draws its graph with the Graphviz 'dot' program, which is "
             "not installed: apt-get install graphviz (Debian/Ubuntu) or brew install graphviz"
         )
-    done = subprocess.run([dot, "-Tsvg"], input="\n".join(sources).encode("utf-8"), capture_output=True, check=False)
+    done = subprocess.run([dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"Graphviz could not draw the graph: {done.stderr.decode('utf-8', 'replace').strip()}")
-    svgs = [part[part.index("<svg") :] for part in done.stdout.decode("utf-8").split("<?xml") if "<svg" in part]
-    if len(svgs) != len(sources):
-        raise RuntimeError(f"Graphviz drew {len(svgs)} pictures for {len(sources)} graphs")
-    return svgs
+    svg = done.stdout.decode("utf-8")
+    return svg[svg.index("<svg") :]
 
 
+@functools.lru_cache(maxsize=1)
 def _katex_css() -> str:
     """KaTeX's style sheet with its woff2 fonts inlined as data URLs (the woff/ttf fallbacks dropped)."""
     css = (ASSETS / "katex" / "katex.min.css").read_text(encoding="utf-8")
@@ -121,13 +92,18 @@ def _katex_css() -> str:
     return re.sub(r',url\(fonts/[\w-]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)', "", css)
 
 
-def _script(text: str) -> str:
-    return text.replace("</", "<\\/")  # nothing inside a <script> may close it
+@functools.lru_cache(maxsize=4)
+def _script(name: str) -> tuple[str, str]:
+    """A script of the page, made safe to inline (nothing inside a <script> may close it), and the
+    'sha256-...' source that lets exactly this text run under the page's Content-Security-Policy."""
+    text = (ASSETS / name).read_text(encoding="utf-8").replace("</", "<\\/")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"'sha256-{digest}'"
 
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; font-src data:; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; font-src data:; img-src data:; base-uri 'none'; form-action 'none'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>{katex_css}</style>
@@ -144,8 +120,8 @@ PAGE = """<!DOCTYPE html>
 <main><div id="graph">{svg}
 <div id="inner"><div class="bar"><button id="inner-close">close</button><b id="inner-title"></b></div><div id="inner-svg"></div></div>
 </div><div id="panel"></div></main>
+<script type="application/json" id="explorer-data">{data}</script>
 <script>{katex_js}</script>
-<script>window.EXPLORER_DATA = {data};</script>
 <script>{js}</script>
 </body></html>
 """
@@ -177,20 +153,96 @@ class Explorer:
         return f"Explorer({self.steps} steps{where}, generated in {self.seconds:.2f} s)"
 
 
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    try:
+        return shell is not None and type(shell.get_ipython()).__name__ == "ZMQInteractiveShell"  # type: ignore[attr-defined]
+    except Exception:  # an IPython without a running shell
+        return False
+
+
+def default_path() -> Path:
+    """Where ``explore(loss)`` writes the page when no path is given outside a notebook:
+    ``$TINYGRAD_SM_EXPLORER`` if set, else ``tinygrad_sm-explorer/explorer.html`` in the system's
+    temporary folder (not a folder named ``tinygrad_sm``: a script run from there would import it as
+    the package)."""
+    chosen = os.environ.get("TINYGRAD_SM_EXPLORER")
+    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "tinygrad_sm-explorer" / "explorer.html"
+
+
+def _leaf_of(key: Any, layout: Any, names: list[str]) -> int:
+    if isinstance(key, Tensor):
+        if id(key) not in layout.index:
+            raise ValueError(f"derived: the tensor of shape {key.shape} named {key.name!r} is not in the graph")
+        return layout.index[id(key)]
+    found = [i for i, name in enumerate(names) if name == str(key) and layout.tensors[i]._node is None]
+    found += [i for i, name in enumerate(names) if name == str(key) and layout.tensors[i]._node is not None]
+    if not found:
+        leaves = [names[i] for i, t in enumerate(layout.tensors) if t._node is None and t.requires_grad]
+        raise ValueError(f"derived: no tensor of the graph is named {key!r}; the leaves that require grad: {leaves}")
+    return found[0]
+
+
+def _derived(derived: Any, layout: Any, names: list[str], totals: dict, values: Values) -> dict[str, dict]:
+    """The learner's gradient at each named leaf beside autograd's, with ``derivation_rules``' diagnosis."""
+    from .derivation import TOLERANCES
+    from .derivation_rules import diagnose, within
+
+    pairs = derived.items() if hasattr(derived, "items") else derived
+    constants = [t for t in layout.tensors if t._node is None and not t.requires_grad and t._data.ndim >= 1]
+    batch = int(constants[0].shape[0]) if constants else None  # as check_derivation: the data's first axis
+    out: dict[str, dict] = {}
+    for key, yours in pairs:
+        i = _leaf_of(key, layout, names)
+        if i not in totals:
+            raise ValueError(f"derived: no gradient of the output reaches {names[i]!r} (it does not require grad)")
+        mine = np.asarray(yours.numpy() if isinstance(yours, Tensor) else yours)
+        autograd = totals[i].astype(np.float64)
+        rtol, atol = TOLERANCES.get(np.dtype(layout.tensors[i].dtype), TOLERANCES[np.dtype(np.float64)])
+        entry: dict[str, Any] = {"yours": -1, "ok": False, "message": ""}
+        if mine.dtype.kind not in "biuf":
+            entry["message"] = f"yours is not an array of numbers ({type(yours).__name__}, dtype {mine.dtype})"
+        else:
+            mine = mine.astype(np.float64)
+            entry["yours"] = values.add(mine)
+            entry["ok"] = within(mine, autograd, rtol, atol)
+            if not entry["ok"]:
+                found = diagnose(
+                    f"d{names[i]}",
+                    [mine],
+                    [autograd],
+                    [np.full(autograd.shape, np.nan)],
+                    ["the explored point"],
+                    batch_size=batch,
+                    rtol=rtol,
+                    atol=atol,
+                )
+                entry["message"] = re.sub(r", finite differences n/a \([^)]*\)", "", found.message)
+                entry["mistakes"] = found.mistakes
+        out[str(i)] = entry
+    return out
+
+
 def explore(
     root: Tensor,
     path: str | os.PathLike | None = None,
     params: Mapping[str, Tensor] | Any = None,
     title: str | None = None,
     expand: Any = None,
+    derived: Mapping[Any, Any] | None = None,
 ) -> Explorer:
     """Write the explorer page for the graph that computed ``root`` (usually the scalar loss).
 
-    ``path``: where to write the HTML file (None: keep it in memory; the returned object displays
-    inline in Jupyter either way). ``params``: a mapping ``{path: Tensor}`` or a Module, to name the
-    parameters. ``expand``: as in [`draw_graph`][tinygrad_sm.viz.draw_graph]; the default draws every
-    composite's primitives, except in graphs of more than 400 recorded ops, which open with every
-    composite collapsed (a click opens one). ``root`` must require grad and its graph must be alive.
+    ``path``: where to write the HTML file. Without one, a notebook keeps the page in memory (the
+    returned object displays inline); elsewhere it is written to [`default_path`][tinygrad_sm.explorer.default_path]
+    and the path printed. ``params``: a mapping ``{path: Tensor}`` or a Module, to name the parameters.
+    ``expand``: as in [`draw_graph`][tinygrad_sm.viz.draw_graph]; the default draws every composite's
+    primitives, except in graphs of more than 400 recorded ops, which open with every composite
+    collapsed (a click opens one). ``derived``: your own gradients, ``{"W": dW, "b": db}`` (keys: tensor
+    names, leaves first, or the tensors), shown beside autograd's at each leaf with the diagnosis of
+    [`check_derivation`][tinygrad_sm.derivation.check_derivation] where they differ.
+
+    Works before and after ``loss.backward()`` (see "After backward" in the explorer's docs).
     """
     start = time.perf_counter()
     if not isinstance(root, Tensor):
@@ -200,6 +252,19 @@ def explore(
             "explore needs a result computed from tensors that require grad (the loss), "
             f"got a tensor of shape {root.shape} with no recorded graph"
         )
+    with revived([root], "explore the graph"):
+        page, steps, collapsed = _page(root, params, title, expand, derived)
+    result = Explorer(page, None, steps, 0.0, collapsed)
+    if path is None and not _in_notebook():
+        path = default_path()
+        print(f"explorer: wrote {path} (open it in a browser; pass path= to choose where)")
+    if path is not None:
+        result.save(path)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _page(root: Tensor, params: Any, title: str | None, expand: Any, derived: Any) -> tuple[str, int, bool]:
     param_names: dict[int, str] = {}
     if params is not None:
         pairs = params.named_parameters() if hasattr(params, "named_parameters") else params.items()
@@ -209,47 +274,58 @@ def explore(
         expand = set() if recorded > COLLAPSE_ABOVE else None
     expand = {expand} if isinstance(expand, str) else None if expand is None else set(expand)
     layout = viz._Layout([root], param_names, expand)
-    names = [_display_name(t, i, param_names) for i, t in enumerate(layout.tensors)]
-    steps, _ = _steps(layout, root, names)
-    inner = _inner_sources(layout, names)
+    names = tensor_names(layout, param_names)
+    values = Values()
+    steps, totals = _steps(layout, root, values)
+    hands = {
+        str(i): [{**h, "hand": values.add(h["hand"]), "autograd": values.add(h["autograd"])} for h in found]
+        for i, found in _patterns(layout, root, totals).items()
+    }
     if len(explorer_layout.drawn_nodes(layout)) <= explorer_layout.DOT_LIMIT:
         graph = viz.draw_graph(root, params=params, expand=expand, max_nodes=2 * len(layout.tensors) + 2)
-        svgs = _render([graph.source] + list(inner.values()))
-    else:  # dot would take minutes: a plain layered drawing, and dot only for the small insides
-        svgs = [explorer_layout.layered_svg(layout, names)] + _render(list(inner.values()))
+        svg = _render(graph.source)
+    else:  # dot would take minutes: the page lays the graph out itself
+        svg = ""
+    tensors = layout.tensors
+    nodes = [t._node for t in tensors]
     data = {
-        "root": names[layout.index[id(root)]],
-        "tensors": [
-            {
-                "name": names[i],
-                "node": layout.tensor_node[i],
-                "shape": list(t.shape),
-                "dtype": str(t.dtype),
-                "kind": _kind(t, root, param_names),
-                "value": _value(t._data),
-            }
-            for i, t in enumerate(layout.tensors)
-        ],
+        "root": layout.index[id(root)],
+        "ops": {type(n).__name__.lower(): list(type(n).math) for n in nodes if n is not None},
+        "tensors": {
+            "name": names,
+            "tex": [tex_text(name) for name in names],
+            "shape": [list(t.shape) for t in tensors],
+            "dtype": [str(t.dtype) for t in tensors],
+            "kind": [_kind(t, root, param_names) for t in tensors],
+            "node": layout.tensor_node,
+            "opnode": [layout.op_node.get(i, "") for i in range(len(tensors))],
+            "op": [n.name if n is not None else "" for n in nodes],
+            "title": [op_title(n) if n is not None else "" for n in nodes],
+            "detail": [viz._op_detail(n) if n is not None else "" for n in nodes],
+            "inputs": [[layout.index[id(p)] for p in n.parents] if n is not None else [] for n in nodes],
+            "value": [values.add(t._data) for t in tensors],
+        },
         "steps": steps,
-        "counts": dict(Counter(s["phase"] for s in steps)),
+        "hands": hands,
+        "derived": _derived(derived, layout, names, totals, values) if derived else {},
         "composite": layout.composite,
-        "inner": dict(zip(inner, svgs[1:])),
+        "layered": not svg,
+        "values": values.data(),
     }
+    (katex_js, katex_hash), (js, js_hash) = _script("katex/katex.min.js"), _script("explorer.js")
     title = title or f"backprop explorer: {names[layout.index[id(root)]]}"
     page = PAGE.format(
-        title=html.escape(title),
+        hashes=f"{katex_hash} {js_hash}",
+        title=xml_text(title),
         katex_css=_katex_css(),
         css=(ASSETS / "explorer.css").read_text(encoding="utf-8"),
-        svg=svgs[0],
-        katex_js=_script((ASSETS / "katex" / "katex.min.js").read_text(encoding="utf-8")),
-        data=_script(json.dumps(data, separators=(",", ":"))),
-        js=_script((ASSETS / "explorer.js").read_text(encoding="utf-8")),
+        svg=svg,
+        data=script_json(data),
+        katex_js=katex_js,
+        js=js,
     )
-    result = Explorer(page, None, len(steps), 0.0, bool(layout.composite))
-    if path is not None:
-        result.save(path)
-    result.seconds = time.perf_counter() - start
-    return result
+    count = len(steps["forward"]) + len(steps["backward"]) + len(steps["leaf"])
+    return page, count, bool(layout.composite)
 
 
 # ---------------------------------------------------------------- the examples behind the command line
@@ -287,54 +363,8 @@ def example_loss(kind: str) -> tuple[Tensor, Any]:
         logits = head(features)
         logits.name = "z (logits)"
         return F.cross_entropy(logits, np.array([2, 0])), {"K": kernels, **dict(head.named_parameters())}
-    return _loss_from_file(kind)
-
-
-def _loss_from_file(source: str) -> tuple[Tensor, Any]:
-    import importlib.util
-    import inspect
-
-    path = Path(source)
-    if path.suffix != ".py":
-        raise ValueError(
-            f"unknown example {source!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
-        )
-    if not path.is_file():
-        raise FileNotFoundError(f"no such Python file: {source}")
-    spec = importlib.util.spec_from_file_location(f"_explored_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]  # an existing .py file has a spec
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    functions = [
-        value
-        for name, value in vars(module).items()
-        if inspect.isfunction(value)
-        and value.__module__ == module.__name__
-        and not name.startswith("_")
-        and not any(p.default is p.empty for p in inspect.signature(value).parameters.values())
-    ]
-    chosen = (
-        getattr(module, "loss", None)
-        if callable(getattr(module, "loss", None))
-        else functions[0]
-        if len(functions) == 1
-        else None
+    if kind.endswith(".py"):
+        return loss_from_file(kind)
+    raise ValueError(
+        f"unknown example {kind!r}: choose {', '.join(EXAMPLES)} or a Python file (.py) that defines loss()"
     )
-    if chosen is None:
-        raise ValueError(
-            f"{source} must define loss() (or exactly one public function without arguments) returning the loss Tensor"
-        )
-    loss = chosen()
-    params = None
-    if isinstance(loss, tuple) and len(loss) == 2:  # loss() may return (loss, model) to name the parameters
-        loss, params = loss
-    if not isinstance(loss, Tensor):
-        raise ValueError(f"{source}: {chosen.__name__}() returned {type(loss).__name__}, not a Tensor")
-    return loss, params
-
-
-def explore_command(kind: str, out: str) -> str:
-    """Write the explorer page of ``kind`` (an example name or a Python file) to ``out``; returns the path."""
-    if not out.lower().endswith((".html", ".htm")):
-        raise ValueError(f"--out must name an .html file, got {out!r}")
-    loss, params = example_loss(kind)
-    return str(explore(loss, out, params=params).path)

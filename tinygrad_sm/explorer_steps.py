@@ -7,13 +7,14 @@ re-exports these names."""
 
 from __future__ import annotations
 
-from collections import Counter
+import base64
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from . import analytic, viz
+from . import analytic
+from ._names import display_name as _display_name  # noqa: F401
 from .autograd import _reachable, no_grad
 from .tensor import Tensor
 
@@ -24,41 +25,77 @@ HEAT_BLOCKS = 24  # a larger one as a heat map of at most this many blocks a sid
 # ---------------------------------------------------------------- values for the page
 
 
+def _finite(value: Any) -> float | None:
+    """A number for the page's JSON (which has no NaN or infinity): None where it is not finite."""
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+class Values:
+    """Every array the page shows, stored once: small arrays as their numbers in one float64 and one
+    float32 buffer (base64 in the page), larger ones as shape, norm, min, max and a heat map of at most
+    ``HEAT_BLOCKS`` blocks a side. ``add`` returns the array's reference; equal arrays share one."""
+
+    def __init__(self) -> None:
+        self.parts: list[list[np.ndarray]] = [[], []]  # float64, float32
+        self.sizes = [0, 0]
+        self.items: list[Any] = []
+        self.seen: dict[tuple, int] = {}
+
+    def _put(self, values: np.ndarray) -> tuple[int, int]:
+        buffer = 1 if values.dtype == np.float32 else 0
+        flat = values.astype(np.float32 if buffer else np.float64, copy=False).ravel()
+        self.parts[buffer].append(flat)
+        offset = self.sizes[buffer]
+        self.sizes[buffer] += flat.size
+        return buffer, offset
+
+    def add(self, array: Any) -> int:
+        array = np.asarray(array)
+        key = (array.dtype.str, array.shape, array.tobytes()) if array.size <= 4096 else None
+        if key is not None and key in self.seen:
+            return self.seen[key]
+        kind = array.dtype.kind if array.dtype.kind in "biuf" else "x"
+        values = array if kind == "f" else array.astype(np.float64) if kind != "x" else np.zeros(array.shape)
+        if array.size <= SMALL_VALUES:
+            item: Any = [*self._put(values + 0 if kind == "f" else values), list(array.shape), kind]
+        else:
+            values = values.astype(np.float64)
+            finite = values[np.isfinite(values)]
+            grid = values.reshape(1, -1) if values.ndim < 2 else values.reshape(-1, values.shape[-1])
+            for axis in (0, 1):  # average blocks of rows, then of columns
+                starts = np.unique(
+                    np.linspace(0, grid.shape[axis], min(grid.shape[axis], HEAT_BLOCKS) + 1).astype(int)[:-1]
+                )
+                sizes = np.diff(np.append(starts, grid.shape[axis]))
+                grid = np.add.reduceat(grid, starts, axis=axis) / (sizes[:, None] if axis == 0 else sizes[None, :])
+            item = {
+                "shape": list(array.shape),
+                "kind": kind,
+                "norm": _finite(np.linalg.norm(finite)) if finite.size else 0.0,
+                "min": _finite(finite.min()) if finite.size else 0.0,
+                "max": _finite(finite.max()) if finite.size else 0.0,
+                "heat": [grid.shape[0], grid.shape[1], *self._put(grid.astype(np.float32))],
+            }
+        self.items.append(item)
+        if key is not None:
+            self.seen[key] = len(self.items) - 1
+        return len(self.items) - 1
+
+    def data(self) -> dict:
+        buffers = [np.concatenate(p) if p else np.zeros(0, t) for p, t in zip(self.parts, (np.float64, np.float32))]
+        return {
+            "f64": base64.b64encode(buffers[0].astype("<f8").tobytes()).decode("ascii"),
+            "f32": base64.b64encode(buffers[1].astype("<f4").tobytes()).decode("ascii"),
+            "items": self.items,
+        }
+
+
 def _value(array: Any) -> dict:
-    """Shape, norm and either the numbers (small) or a heat map (large) of one array."""
-    array = np.asarray(array)
-    values = array.astype(np.float64) + 0.0 if array.dtype.kind in "biuf" else np.zeros(array.shape)
-    finite = values[np.isfinite(values)]
-    out: dict[str, Any] = {
-        "shape": list(array.shape),
-        "dtype": str(array.dtype),
-        "norm": float(np.linalg.norm(finite)) if finite.size else 0.0,
-        "min": float(finite.min()) if finite.size else 0.0,
-        "max": float(finite.max()) if finite.size else 0.0,
-    }
-    if array.size <= SMALL_VALUES:
-        out["values"] = values.ravel().tolist()
-        out["text"] = viz._format_array(array)
-        out["short"] = out["text"] if array.size <= 3 else f"\u2016\u00b7\u2016 {out['norm']:.3g}"
-        return out
-    out["text"] = f"shape {tuple(array.shape)}, norm {out['norm']:.4g}"
-    out["short"] = f"\u2016\u00b7\u2016 {out['norm']:.3g}"
-    grid = values.reshape(1, -1) if values.ndim < 2 else values.reshape(-1, values.shape[-1])
-    for axis in (0, 1):  # average blocks of rows, then of columns
-        starts = np.unique(np.linspace(0, grid.shape[axis], min(grid.shape[axis], HEAT_BLOCKS) + 1).astype(int)[:-1])
-        sizes = np.diff(np.append(starts, grid.shape[axis]))
-        grid = np.add.reduceat(grid, starts, axis=axis) / (sizes[:, None] if axis == 0 else sizes[None, :])
-    out["heat"] = {"r": grid.shape[0], "c": grid.shape[1], "v": [round(v, 6) for v in grid.ravel().tolist()]}
-    return out
-
-
-def _display_name(tensor: Tensor, i: int, param_names: Mapping[int, str]) -> str:
-    name = param_names.get(id(tensor)) or tensor.name
-    if name:
-        return str(name)
-    if tensor._node is None and not tensor.requires_grad and tensor._data.size == 1:
-        return viz._number(tensor._data.item())
-    return f"t{i}"
+    """One array as the page receives it (its entry and buffers), for tests and single values."""
+    values = Values()
+    ref = values.add(array)
+    return {"ref": ref, **values.data()}
 
 
 def _kind(tensor: Tensor, root: Tensor, param_names: Mapping[int, str]) -> str:
@@ -89,9 +126,9 @@ def _hand(title: str, formula: str, hand: np.ndarray, autograd: np.ndarray) -> d
     return {
         "title": title,
         "formula": formula,
-        "hand": _value(hand),
-        "autograd": _value(autograd),
-        "diff": float(np.abs(hand - autograd).max(initial=0.0)),
+        "hand": hand,
+        "autograd": autograd,
+        "diff": _finite(np.abs(hand - autograd).max(initial=0.0)),
         "tolerance": max(tolerance, 1e-4 * scale),
     }
 
@@ -210,44 +247,21 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
 # ---------------------------------------------------------------- the two passes
 
 
-def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dict[int, np.ndarray]]:
+def _steps(layout: Any, root: Tensor, values: Values) -> tuple[dict, dict[int, np.ndarray]]:
+    """The forward steps (tensors in recorded order), the backward steps in the engine's order (each:
+    the tensor, its total gradient, and per input the gradient sent and the running sum where the input
+    is used more than once) and the leaf steps, arrays as references into ``values``; and the totals."""
     tensors, index = layout.tensors, layout.index
-    edge_of: dict[tuple[int, int, int], str] = {}
-    for (tail, head, _), uses in layout.edges.items():
-        for use in uses:
-            edge_of[use] = f"{tail}->{head}"
-    steps: list[dict] = []
     recorded = sorted((t for t in tensors if t._node is not None), key=lambda t: t._node.stamp)
-    for n, tensor in enumerate(recorded):
-        i, node = index[id(tensor)], tensor._node
-        count = len(node.parents)
-        steps.append(
-            {
-                "phase": "forward",
-                "n": n,
-                "tensor": i,
-                "op": node.name,
-                "detail": viz._op_detail(node),
-                "math": type(node).math[0],
-                "inputs": [index[id(p)] for p in node.parents],
-                "labels": [_argument_label(k, count) for k in range(count)],
-                "node": layout.op_node[i],
-                "out": layout.tensor_node[i],
-            }
-        )
-
+    forward = [index[id(t)] for t in recorded]
     made, leaves = _reachable([root])
-    for tensor in made:
-        if tensor._node.released:
-            raise RuntimeError(
-                f"cannot explore the backward pass: an earlier backward() released the graph (op "
-                f"{tensor._node.describe()}). Explore before calling backward(), or call "
-                "loss.backward(retain_graph=True) first."
-            )
-    expected = Counter(id(p) for t in made for p, needs in zip(t._node.parents, t._node.needs_grad) if needs)
+    uses: dict[int, int] = {}
+    for t in made:
+        for p, needs in zip(t._node.parents, t._node.needs_grad):
+            if needs:
+                uses[id(p)] = uses.get(id(p), 0) + 1
     totals: dict[int, np.ndarray] = {index[id(root)]: np.ones(root.shape, dtype=root.dtype)}
-    arrived: dict[int, list[dict]] = {}
-    backward: list[dict] = []
+    backward: list[list] = []
     for tensor in made:  # the engine's order: consumers first, by descending stamp
         i, node = index[id(tensor)], tensor._node
         if i not in totals:
@@ -255,56 +269,17 @@ def _steps(layout: Any, root: Tensor, names: list[str]) -> tuple[list[dict], dic
         with no_grad():
             input_grads = node.backward(totals[i], *[p._data for p in node.parents], tensor._data)
         sends = []
-        for position, (parent, needs, grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
+        for parent, needs, grad in zip(node.parents, node.needs_grad, input_grads):
             j = index[id(parent)]
-            label = _argument_label(position, len(node.parents))
             if not needs or grad is None:
-                sends.append({"tensor": j, "label": label, "grad": None})
+                sends.append([j, -1, -1])
                 continue
             grad = np.array(grad, dtype=parent.dtype)  # a copy: the rule's result may alias its input
             totals[j] = grad.copy() if j not in totals else totals[j] + grad
-            arrived.setdefault(j, []).append({"from": i, "op": node.name, "label": label, "value": _value(grad)})
-            shown = _value(grad)
-            sends.append(
-                {
-                    "tensor": j,
-                    "label": label,
-                    "grad": shown,
-                    "short": shown["short"],
-                    "edge": edge_of.get((j, i, position), ""),
-                    "count": len(arrived[j]),
-                    "of": expected[id(parent)],
-                    "running": _value(totals[j]) if expected[id(parent)] > 1 else None,
-                }
-            )
-        backward.append(
-            {
-                "phase": "backward",
-                "tensor": i,
-                "op": node.name,
-                "detail": viz._op_detail(node),
-                "math": type(node).math[0],
-                "rule": type(node).math[1],
-                "sends": sends,
-                "node": layout.op_node[i],
-                "out": layout.tensor_node[i],
-            }
-        )
+            running = values.add(totals[j]) if uses.get(id(parent), 0) > 1 else -1
+            sends.append([j, values.add(grad), running])
+        backward.append([i, values.add(totals[i]), sends])
     leaf_steps = [
-        {
-            "phase": "leaf",
-            "tensor": index[id(leaf)],
-            "node": layout.tensor_node[index[id(leaf)]],
-            "out": layout.tensor_node[index[id(leaf)]],
-        }
-        for leaf in leaves
-        if index[id(leaf)] in totals
+        [index[id(leaf)], values.add(totals[index[id(leaf)]])] for leaf in leaves if index[id(leaf)] in totals
     ]
-    hands = _patterns(layout, root, totals)
-    for n, step in enumerate(backward + leaf_steps):
-        i = step["tensor"]
-        step["n"] = n if step["phase"] == "backward" else n - len(backward)
-        step["grad"] = _value(totals[i])
-        step["arrived"] = arrived.get(i, [])
-        step["hand"] = hands.get(i, [])
-    return steps + backward + leaf_steps, totals
+    return {"forward": forward, "backward": backward, "leaf": leaf_steps}, totals

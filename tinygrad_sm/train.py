@@ -87,7 +87,8 @@ def make_optimizer(name: str, params: Sequence[Tensor], lr: float) -> optim.Opti
 
 def _progress_bar(total: int, enabled: bool) -> Any:
     """One bar for the whole run (``tqdm.auto``: a widget in Jupyter, a redrawn line in a terminal);
-    None where stderr is a log file, which gets one line per epoch instead (see ``fit``)."""
+    None where stderr is a log file, which gets one line per epoch instead (see ``fit``: that line, or
+    ``on_epoch``'s where one is given, never both)."""
     if not enabled or not (_in_notebook() or sys.stderr.isatty()):
         return None
     try:
@@ -178,14 +179,14 @@ def fit(
                 "seconds": time.perf_counter() - started,
             }
         )
-        if progress and bar is None:  # a log file: one line per epoch, not one per redraw
+        if on_epoch is not None:
+            on_epoch(history[-1])
+        elif progress and bar is None:  # a log file: one line per epoch, not one per redraw
             print(
                 f"epoch {epoch}/{epochs}: train loss {loss_sum / seen:.4f}, test accuracy {test_accuracy:.4f}",
                 file=sys.stderr,
                 flush=True,
             )
-        if on_epoch is not None:
-            on_epoch(history[-1])
     if bar is not None:
         bar.close()
     return history
@@ -367,6 +368,7 @@ def train_command(
     print(
         f"training {model} ({activation}) on {data.name}: {len(data.x_train)} train / {len(data.x_test)} test, "
         f"loss={loss} optimizer={optimizer} lr={lr} batch_size={batch_size} epochs={epochs} seed={seed}"
+        + (" compile=on" if compile else "")
     )
 
     def report(row: dict) -> None:
@@ -410,6 +412,7 @@ def train_command(
             "batch_size": batch_size,
             "epochs": epochs,
             "seed": seed,
+            "compile": compile,
         },
         "history": history,
         "test_accuracy": test_accuracy,

@@ -23,6 +23,7 @@ the inputs, each labelled with the gradient flowing along it; dashed grey edges 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +33,8 @@ from typing import Any
 import numpy as np
 
 from ._atomic import write_bytes_atomic
+from ._names import op_title, tensor_names
+from ._revive import revived
 from ._viz_text import EMPTY_NAME, MAX_LABEL_CHARS, MAX_TOOLTIP_CHARS, _cut, _dot_stderr, _tooltip  # noqa: F401
 from .tensor import Tensor
 from .viz_layout import (  # noqa: F401  (re-exported: the labels and layout live in viz_layout)
@@ -101,16 +104,35 @@ def draw_graph(
     (4 significant digits), shape and summary for larger ones. ``show_grads``: the ``.grad`` of the
     leaves that require grad, ``—`` where no backward has computed one. ``show_backward``: reverse
     the edges and label each with the gradient flowing along it, recomputed by a sweep of its own
-    (the graph must be alive: draw before ``backward()`` or call ``backward(retain_graph=True)``).
+    (also after ``backward()``: each released op is rebuilt from its recorded inputs for the drawing).
     ``max_nodes``: larger graphs keep the nodes nearest the root and one summary node for the rest.
     ``group_composites``: draw the primitives of each composite call (``name_scope``) inside a
     labelled box. ``expand``: None (default) shows every composite's primitives; a set of names
     shows those and draws every other composite as a single op node.
     """
-    gv = _graphviz()
     roots = [root] if isinstance(root, Tensor) else list(root)
     if not roots or not all(isinstance(r, Tensor) for r in roots):
         raise TypeError("draw_graph needs a Tensor or a non-empty list of Tensors")
+    # after backward() the ops are rebuilt from their recorded inputs for the drawing (see _revive)
+    with revived(roots, "draw the backward pass") if show_backward else contextlib.nullcontext():
+        return _draw(
+            roots, params, show_values, show_grads, show_backward, rankdir, max_nodes, group_composites, expand, title
+        )
+
+
+def _draw(
+    roots: list[Tensor],
+    params: Any,
+    show_values: bool,
+    show_grads: bool,
+    show_backward: bool,
+    rankdir: str,
+    max_nodes: int,
+    group_composites: bool,
+    expand: Any,
+    title: str | None,
+) -> Any:
+    gv = _graphviz()
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"rankdir must be one of 'TB', 'LR', 'BT', 'RL', got {rankdir!r}")
     if max_nodes < 2:
@@ -124,6 +146,7 @@ def draw_graph(
         {expand} if isinstance(expand, str) else None if expand is None else set(expand),
     )
     tensors, order = layout.tensors, layout.nearest()
+    names = tensor_names(layout, params or {})  # the user's names, or built from op and operands (x @ W)
     kept = set(order if len(order) <= max_nodes else order[: max_nodes - 1])
     totals = layout.gradients() if show_backward else {}
     logits = layout.cross_entropy_logits() if show_backward else set()
@@ -131,9 +154,9 @@ def draw_graph(
 
     def tensor_label(i: int) -> tuple[str, str]:
         tensor = tensors[i]
-        name = (params or {}).get(id(tensor)) or tensor.name
-        by_value = name is None and tensor._node is None and not tensor.requires_grad and tensor._data.size == 1
-        name = _cut(name if name is not None else _number(tensor._data.item()) if by_value else f"t{i}")
+        given = (params or {}).get(id(tensor)) or tensor.name
+        by_value = given is None and tensor._node is None and not tensor.requires_grad and tensor._data.size == 1
+        name = _cut(names[i])
         rows = [f"<B>{_esc(name)}</B>", _small(f"{tensor.shape} {tensor.dtype}")]
         if show_values and tensor._data.size > 0 and not by_value:
             rows.append(_small(_format_array(tensor._data), mono=True))
@@ -202,7 +225,7 @@ def draw_graph(
                 attrs["tooltip"] = tip
         elif name.startswith("op"):
             node, detail = tensors[int(name[2:])]._node, _op_detail(tensors[int(name[2:])]._node)
-            label = _table([f"<B>{_esc(node.name)}</B>"] + ([_small(detail)] if detail else []))
+            label = _table([f"<B>{_esc(op_title(node))}</B>"] + ([_small(detail)] if detail else []))
             attrs = {"shape": "ellipse", "style": "filled", "fillcolor": COLOURS["op"]}
         else:
             inside = sum(1 for op in layout.op_node.values() if op == name)
@@ -313,11 +336,26 @@ def save(graph: Any, path: str | os.PathLike) -> Path:
 
 
 def example_graph(kind: str, rankdir: str = "TB", backward: bool = True) -> Any:
-    """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes) or
-    ``'mlp'`` (a 4-3-3 network with ReLU on a batch of 2), with the gradients when ``backward``."""
-    if kind not in ("softmax-ce", "mlp"):
-        raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce' or 'mlp'")
+    """The pictures of ``python -m tinygrad_sm graph``: ``'softmax-ce'`` (2 examples, 3 classes),
+    ``'mlp'`` (a 4-3-3 network with ReLU on a batch of 2) or ``'cnn'`` (the explorer's convolution
+    example), with the gradients when ``backward``."""
+    if kind not in ("softmax-ce", "mlp", "cnn"):
+        raise ValueError(f"unknown graph {kind!r}: choose 'softmax-ce', 'mlp' or 'cnn'")
     from . import functional as F
+
+    if kind == "cnn":
+        from .explorer import example_loss  # (explorer reads this module: imported on first use)
+
+        cnn_loss, cnn_params = example_loss("cnn")
+        cnn_loss.name = "loss"
+        return draw_graph(
+            cnn_loss,
+            params=cnn_params,
+            show_values=not backward,
+            show_backward=backward,
+            rankdir=rankdir,
+            title="one convolution, ReLU and a linear layer" + (": backward" if backward else ""),
+        )
 
     generator = np.random.default_rng(4)  # a seed where ReLU passes some entries and blocks others
     if kind == "softmax-ce":

@@ -6,13 +6,13 @@ drawing code (``draw_graph``, ``save``) stays one screenful per part; ``viz`` re
 
 from __future__ import annotations
 
-import html
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ._escape import dot_html
 from .autograd import grad as _grad
 from .autograd import no_grad
 from .tensor import Tensor
@@ -23,19 +23,7 @@ SMALL = 12  # tensors with at most this many elements show their values
 # ---------------------------------------------------------------- text for labels
 
 
-def _esc(text: Any) -> str:
-    """Text for an HTML-like label: markup characters escaped, backslashes doubled (Graphviz would
-    read ``\\N`` as the node's id), newlines as line breaks, and characters XML cannot carry
-    (control characters, lone surrogates) shown as U+FFFD."""
-    clean = "".join(
-        ch
-        if (ch >= " " or ch == "\n") and not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff"
-        else " "
-        if ch == "\t"
-        else "\ufffd"
-        for ch in str(text)
-    )
-    return html.escape(clean, quote=True).replace("\\", "\\\\").replace("\n", "<BR/>")
+_esc = dot_html  # the one helper for text inside an HTML-like label
 
 
 def _number(value: Any) -> str:
@@ -239,13 +227,6 @@ class _Layout:
         outputs = [r for r in self.roots if r.requires_grad]
         if not outputs:
             raise ValueError("show_backward needs an output that requires grad; none of the roots does")
-        for tensor in self.tensors:
-            if tensor._node is not None and tensor._node.released:
-                raise RuntimeError(
-                    f"cannot draw the backward pass: an earlier backward() released the graph (op "
-                    f"{tensor._node.describe()}). Draw before calling backward(), or call "
-                    "loss.backward(retain_graph=True) first."
-                )
         wanted = [t for t in self.tensors if t.requires_grad]
         seeds = [None if r._data.size == 1 else np.ones(r.shape, dtype=r.dtype) for r in outputs]
         found = _grad(outputs, wanted, grad_outputs=seeds, retain_graph=True, allow_unused=True)

@@ -172,6 +172,7 @@ def conv2d(
         out_channels = weight.shape[0]
         if groups == 1:
             rows = cols.permute(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)  # im2col: the copy
+            rows.name = f"unfold({input.name or 'x'})"  # the windows as rows: named for the pictures
             out = rows @ weight.reshape(out_channels, -1).transpose()  # (N*Ho*Wo, C_out)
             out = out.reshape(n, out_h, out_w, out_channels).permute(0, 3, 1, 2)
         else:

@@ -172,9 +172,11 @@ def _labels(
     labels = _target_array(targets)
     expected = (n,) if shape is None else shape
     if labels.dtype.kind not in "iu":
+        # the fix is spelled for what the learner holds: a Tensor has .long(), a NumPy array .astype
+        fix = "labels.long()" if isinstance(targets, Tensor) else "labels.astype(np.int64)"
         raise TypeError(
             f"class labels must be integers, got dtype {labels.dtype}"
-            + ("; use .long()" if labels.dtype.kind == "f" else "")
+            + (f"; use {fix}" if labels.dtype.kind == "f" else "")
             + "; soft targets (probabilities) must have the logits' shape"
         )
     if labels.shape != expected:
@@ -182,7 +184,8 @@ def _labels(
         if labels.size == int(np.prod(expected)) and labels.squeeze().shape == tuple(d for d in expected if d != 1):
             hint = "; labels must be a flat vector of class indices: use labels.reshape(-1)"
         raise ValueError(
-            f"labels must have shape {expected} to match logits with {classes} classes, got {labels.shape}{hint}"
+            f"labels must have shape {expected}, one class index per row of the logits of shape {(n, classes)}, "
+            f"got {labels.shape}{hint}"
         )
     if check(_invalid_labels, labels, classes, ignore_index):  # (declared: a guard under compile)
         valid = (labels >= 0) & (labels < classes)
@@ -208,8 +211,9 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
     else:
         soft = targets
     if soft.shape == shape[:1] and len(shape) == 2:
+        fix = "labels.long()" if isinstance(targets, Tensor) else "labels.astype(np.int64)"
         raise TypeError(
-            f"class labels must be integers, got dtype {soft.dtype} of shape {soft.shape}; use .long() "
+            f"class labels must be integers, got dtype {soft.dtype} of shape {soft.shape}; use {fix} "
             "(floating point targets are probabilities and must have the logits' shape)"
         )
     if soft.shape != shape:
@@ -243,9 +247,15 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
                 raise ValueError(f"{name}: soft targets must have the logits' shape {logits.shape}, got {raw.shape}")
             return logits.reshape(1, -1), _moved(targets, raw, (1, -1)), ()
         if raw.ndim != 0:
+            hint = (
+                f"; for a batch of {raw.shape[0]} examples the logits must have shape ({raw.shape[0]}, C), one row "
+                "per example (a single output per example is binary: use binary_cross_entropy_with_logits)"
+                if raw.ndim == 1 and raw.shape == logits.shape
+                else ""
+            )
             raise ValueError(
-                f"{name}: unbatched logits of shape {logits.shape} need a 0-d class label, "
-                f"got labels of shape {raw.shape}"
+                f"{name}: logits of shape {logits.shape} are one unbatched example (a score per class) and need "
+                f"a 0-d class label, got labels of shape {raw.shape}{hint}"
             )
         return logits.reshape(1, -1), raw.reshape(1), ()
     if logits.ndim == 0:
@@ -396,7 +406,7 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     n, classes = logits.shape
     raw = _target_array(targets)
     if raw.dtype.kind in "iub":
-        target_array = _labels(raw, n, classes)
+        target_array = _labels(targets, n, classes)
     else:
-        target_array = _soft_targets(raw, logits, validate)._data
+        target_array = _soft_targets(targets, logits, validate)._data
     return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array, row_max=row_max)

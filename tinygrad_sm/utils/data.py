@@ -275,7 +275,8 @@ class RandomSampler(Sampler):
             return
         for _ in range(self.num_samples // count):
             yield from _randperm(count, generator).tolist()
-        yield from _randperm(count, generator).tolist()[: self.num_samples % count]
+        if self.num_samples % count or not isinstance(generator, np.random.Generator):  # (PyTorch's trailing draw;
+            yield from _randperm(count, generator).tolist()[: self.num_samples % count]  # NumPy's order skips it)
 
     def __len__(self) -> int:
         return self.num_samples
