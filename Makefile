@@ -44,7 +44,7 @@ test: $(BIN)/activate graphviz chromium
 docs: $(VENV)/.docs-installed chromium
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/python scripts/check_docs_site.py site
-	@echo "docs built: open site/index.html in a browser (it works from disk; search needs a server: python -m http.server -d site)"
+	@echo "docs built: open site/index.html in a browser (it works from disk, search included)"
 
 # The speed benchmark (about a minute; `make bench ARGS=--quick` for a few seconds). Not part of CI.
 bench: $(BIN)/activate

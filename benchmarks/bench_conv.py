@@ -1,26 +1,21 @@
 #!/usr/bin/env python
-"""One SGD step of a LeNet-style CNN on 28x28 inputs: tinygrad_sm vs hand-written NumPy im2col vs PyTorch CPU.
+"""One SGD step of a LeNet-style CNN on 28x28 inputs: hand-written NumPy im2col (the baseline), PyTorch CPU,
+tinygrad_sm eager and compiled.
 
-    python benchmarks/bench_conv.py                  # batch 8 and 64, about a minute
-    python benchmarks/bench_conv.py --quick          # fewer repeats
+    python benchmarks/bench_conv.py --compile               # batch 8 and 64 (a few minutes on 2 CPUs)
+    python benchmarks/bench_conv.py --compile --quick       # 3 rounds
+    /work/torchenv/bin/python benchmarks/bench_conv.py --compile   # with PyTorch: any Python that imports torch
     python benchmarks/bench_conv.py --json out.json
-    python benchmarks/bench_conv.py --threads 1      # one BLAS thread for tinygrad_sm and NumPy
 
 The net: conv 1->6 5x5 pad 2, ReLU, max-pool 2, conv 6->16 5x5, ReLU, max-pool 2, flatten (400),
-Linear 120, ReLU, Linear 84, ReLU, Linear 10, softmax cross-entropy (the fused primitive for
-tinygrad_sm, written out by hand for NumPy, F.cross_entropy for PyTorch), plain SGD (lr 0.01), float32.
-Synthetic data: uniform [0, 1) images and random labels from a fixed seed.
-
-- tinygrad_sm and NumPy run in this process, interleaved round-robin after a warm-up; the step time is
-  the median of many ``perf_counter`` samples and the ratio is taken within the same run.
-- PyTorch runs in its own child process with the environment it was started with (default threads),
-  as its users run it; its median comes back as JSON. It is started before and after the in-process
-  timings, and the faster of the two medians is kept (the machine is shared; see the README).
-- Peak memory: ``tracemalloc``'s peak during one step above what was allocated before it (NumPy
-  reports its buffers to tracemalloc; views count nothing, copies count their bytes). Not measured
-  for PyTorch, whose allocator tracemalloc does not see.
-- Before timing, tinygrad_sm's loss and updated weights after one step from the same weights are
-  checked against NumPy's (and PyTorch's loss against NumPy's).
+Linear 120, ReLU, Linear 84, ReLU, Linear 10, softmax cross-entropy; float32, two threads; synthetic
+data (uniform [0, 1) images, random labels, fixed seed). Each contender as its users write it: the
+model object (``nn.build_model("cnn")`` / ``torch.nn.Sequential``), ``Tensor(x)``, ``cross_entropy``,
+``backward()``, ``p -= lr * p.grad`` under ``no_grad`` and ``p.grad = None``; ``compiled`` wraps that
+same step in ``tinygrad_sm.compile``. Timing as bench.py (harness.py): one process per contender,
+interleaved case by case over rotated rounds, the fastest block median, ratios to NumPy's. Before
+timing, each contender's loss and weights after three steps are checked against NumPy's.
+Peak memory: tracemalloc's peak during one step above what was allocated before it (PyTorch: ru_maxrss).
 """
 
 from __future__ import annotations
@@ -32,22 +27,33 @@ import platform
 import subprocess
 import sys
 import time
-import tracemalloc
 
-_STARTING_ENVIRONMENT = dict(os.environ)  # PyTorch's child gets this: as its users run it
-if "--threads" in sys.argv:  # BLAS threads for the in-process contenders, set before NumPy is imported
-    for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_variable] = sys.argv[sys.argv.index("--threads") + 1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's tinygrad_sm
+import harness
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-import numpy as np  # noqa: E402
-from numpy.lib.stride_tricks import as_strided  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import tinygrad_sm as tg  # noqa: E402
-from tinygrad_sm import functional as F  # noqa: E402
-from tinygrad_sm import nn, optim  # noqa: E402
+def _parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=2, help="BLAS threads / torch.set_num_threads (default 2)")
+    p.add_argument("--quick", action="store_true", help="3 rounds")
+    p.add_argument("--rounds", type=int, default=None, help="rotated rounds (default 7, quick 3)")
+    p.add_argument("--compile", action="store_true", help="also the tinygrad_sm.compile'd step")
+    p.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if it is importable")
+    p.add_argument("--batches", default="8,64")
+    p.add_argument("--json", metavar="FILE")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--_worker", dest="worker", help=argparse.SUPPRESS)
+    p.add_argument("--_memory", dest="memory", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
 
+
+ARGS = _parse_args()
 LR = 0.01
+NAMES = ["numpy", "pytorch", "eager", "compiled"]
+ORDER = ["conv1", "conv2", "fc1", "fc2", "fc3"]
 SHAPES = {
     "conv1.w": (6, 1, 5, 5),
     "conv1.b": (6,),
@@ -168,220 +174,212 @@ class NumpyLeNet:
         return loss
 
 
-# ---------------------------------------------------------------- tinygrad_sm
+# ---------------------------------------------------------------- tinygrad_sm and PyTorch
 
 
 class TinyLeNet:
-    def __init__(self, weights: dict[str, np.ndarray]):
+    """``nn.build_model("cnn")`` with the shared weights; the plain SGD step (``compiled``: under compile)."""
+
+    def __init__(self, weights, compiled=False):
+        import tinygrad_sm as tg
+        from tinygrad_sm import functional as F
+        from tinygrad_sm import nn
+
+        self.tg, self.F = tg, F
         self.model = nn.build_model("cnn", 784, 10, generator=np.random.default_rng(0))
-        names = ["conv1.w", "conv1.b", "conv2.w", "conv2.b", "fc1.w", "fc1.b", "fc2.w", "fc2.b", "fc3.w", "fc3.b"]
         self.params = [t for _, t in self.model.named_parameters()]
-        self.names = names
-        for name, tensor in zip(names, self.params):
-            value = weights[name]
-            # Linear's weight may be stored (in, out) or (out, in): copy by shape, not by assumption
-            tensor.data = value.copy() if value.shape == tensor.shape else value.T.copy()  # (SGD writes in place)
-        self.optimizer = optim.SGD(self.params, lr=LR)
+        with tg.no_grad():
+            for name, tensor in zip([f"{layer}.{kind}" for layer in ORDER for kind in "wb"], self.params):
+                value = weights[name]  # Linear's weight is stored (out, in) here: copy by shape
+                tensor.copy_(value if value.shape == tensor.shape else value.T)
+        self.step = tg.compile(self.eager_step) if compiled else self.eager_step
 
-    def step(self, x: np.ndarray, y: np.ndarray) -> float:
-        logits = self.model(tg.Tensor(x.reshape(len(x), 784)))
-        loss = F.softmax_cross_entropy_fused(logits, y)
-        self.optimizer.zero_grad()
+    def eager_step(self, x, y):
+        tg = self.tg
+        loss = self.F.cross_entropy(self.model(tg.Tensor(x).reshape(len(x), 784)), tg.Tensor(y))
         loss.backward()
-        self.optimizer.step()
-        return float(loss.item())
+        with tg.no_grad():
+            for p in self.params:
+                p -= LR * p.grad
+                p.grad = None
+        return loss
 
-    def weights(self) -> dict[str, np.ndarray]:
-        return {n: (t.data if t.shape == SHAPES[n] else t.data.T) for n, t in zip(self.names, self.params)}
+    def weights(self):
+        arrays = [p.detach().numpy() for p in self.params]
+        names = [f"{layer}.{kind}" for layer in ORDER for kind in "wb"]
+        return {n: (a if a.shape == SHAPES[n] else a.T) for n, a in zip(names, arrays)}
 
 
-# ---------------------------------------------------------------- PyTorch (child process)
+class TorchLeNet:
+    def __init__(self, weights):
+        import torch
 
-TORCH_CHILD = r"""
-import json, sys, time
-import numpy as np, torch
-weights = dict(np.load(sys.argv[1]))
-batches, budget, lr = json.loads(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-nnt = torch.nn
-model = nnt.Sequential(nnt.Conv2d(1, 6, 5, padding=2), nnt.ReLU(), nnt.MaxPool2d(2), nnt.Conv2d(6, 16, 5),
-                       nnt.ReLU(), nnt.MaxPool2d(2), nnt.Flatten(), nnt.Linear(400, 120), nnt.ReLU(),
-                       nnt.Linear(120, 84), nnt.ReLU(), nnt.Linear(84, 10))
-result = {"threads": torch.get_num_threads(), "version": torch.__version__, "batches": {}}
-for batch in batches:
-    with torch.no_grad():
-        for layer, prefix in ((model[0], "conv1"), (model[3], "conv2"), (model[7], "fc1"), (model[9], "fc2"),
-                              (model[11], "fc3")):
-            w = weights[prefix + ".w"]
-            layer.weight.copy_(torch.from_numpy(w if prefix.startswith("conv") else w.T.copy()))
-            layer.bias.copy_(torch.from_numpy(weights[prefix + ".b"]))
-    data = np.load(sys.argv[1].replace(".npz", f"_data{batch}.npz"))
-    x, y = torch.from_numpy(data["x"]), torch.from_numpy(data["y"])
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    def step():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), y)
+        self.torch = torch
+        nnt = torch.nn
+        self.model = nnt.Sequential(
+            nnt.Conv2d(1, 6, 5, padding=2), nnt.ReLU(), nnt.MaxPool2d(2), nnt.Conv2d(6, 16, 5), nnt.ReLU(),
+            nnt.MaxPool2d(2), nnt.Flatten(), nnt.Linear(400, 120), nnt.ReLU(), nnt.Linear(120, 84), nnt.ReLU(),
+            nnt.Linear(84, 10),
+        )  # fmt: skip
+        with torch.no_grad():
+            for index, prefix in zip((0, 3, 7, 9, 11), ORDER):
+                w = weights[prefix + ".w"]
+                self.model[index].weight.copy_(torch.from_numpy(w if prefix.startswith("conv") else w.T.copy()))
+                self.model[index].bias.copy_(torch.from_numpy(weights[prefix + ".b"]))
+        self.params = list(self.model.parameters())
+
+    def step(self, x, y):
+        torch = self.torch
+        loss = torch.nn.functional.cross_entropy(self.model(torch.from_numpy(x)), torch.from_numpy(y))
         loss.backward()
-        opt.step()
-        return loss.item()
-    first = step()
-    for _ in range(5):
-        step()
-    samples, started = [], time.perf_counter()
-    while time.perf_counter() - started < budget or len(samples) < 20:
-        t0 = time.perf_counter(); step(); samples.append(time.perf_counter() - t0)
-    result["batches"][str(batch)] = {"first_loss": first, "median_s": float(np.median(samples)), "reps": len(samples)}
-print(json.dumps(result))
-"""
+        with torch.no_grad():
+            for p in self.params:
+                p -= LR * p.grad
+                p.grad = None
+        return loss
+
+    def weights(self):
+        arrays = [p.detach().numpy() for p in self.params]
+        names = [f"{layer}.{kind}" for layer in ORDER for kind in "wb"]
+        return {n: (a if a.shape == SHAPES[n] else a.T) for n, a in zip(names, arrays)}
 
 
-def run_torch(weights_path: str, batches: list[int], budget: float) -> dict | None:
+def make_contender(name, weights):
+    if name == "numpy":
+        return NumpyLeNet(weights)
+    if name == "pytorch":
+        return TorchLeNet(weights)
+    return TinyLeNet(weights, compiled=name == "compiled")
+
+
+# ---------------------------------------------------------------- inside a contender's process
+
+
+def check(name):
+    """Weights after three steps (the compiled step traces, then replays) against NumPy's."""
+    weights = init_weights(ARGS.seed)
+    ref, mine = NumpyLeNet(weights), make_contender(name, weights)
     try:
-        command = [sys.executable, "-c", TORCH_CHILD, weights_path, json.dumps(batches), str(budget), str(LR)]
-        proc = subprocess.run(command, env=_STARTING_ENVIRONMENT, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        print(f"pytorch skipped: {error}")
-        return None
-    if proc.returncode:
-        print("pytorch skipped:", (proc.stderr.strip().splitlines() or ["?"])[-1])
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        for i in range(3):
+            x, y = make_batch(8, ARGS.seed + i)
+            ref_loss, loss = ref.step(x, y), float(mine.step(x, y).item())
+            if not np.isclose(loss, ref_loss, rtol=1e-4):
+                return {"ok": False, "detail": f"step {i}: loss {loss} against NumPy's {ref_loss}"}
+        for key, value in mine.weights().items():
+            if not np.allclose(value, ref.p[key], rtol=1e-4, atol=1e-6):
+                return {"ok": False, "detail": f"{key} after three steps differs from NumPy's"}
+    except Exception as error:
+        return {"ok": False, "detail": f"{type(error).__name__}: {error}"}
+    return {"ok": True}
 
 
-# ---------------------------------------------------------------- measuring
+def _threads():
+    if ARGS.threads and (ARGS.worker or ARGS.memory) == "pytorch":
+        import torch
+
+        torch.set_num_threads(ARGS.threads)
 
 
-def interleaved(steps: dict, x: np.ndarray, y: np.ndarray, budget: float, min_reps: int = 20) -> dict:
-    samples = {name: [] for name in steps}
-    for _ in range(5):
-        for step in steps.values():
-            step(x, y)
-    started = time.perf_counter()
-    order = list(steps.items())
-    while time.perf_counter() - started < budget or min(map(len, samples.values())) < min_reps:
-        order.reverse()  # each contender goes first every other round: neither always follows the other
-        for name, step in order:
-            t0 = time.perf_counter()
-            step(x, y)
-            samples[name].append(time.perf_counter() - t0)
-    return {
-        name: {"median_s": float(np.median(s)), "min_s": float(np.min(s)), "reps": len(s)}
-        for name, s in samples.items()
-    }
+def worker(name):
+    _threads()
+
+    def make_runner(case):
+        batch = int(case.split()[-1])
+        model = make_contender(name, init_weights(ARGS.seed))
+        x, y = make_batch(batch, ARGS.seed)
+        return (lambda: model.step(x, y)), {}
+
+    harness.worker_loop(make_runner, lambda: check(name))
 
 
-def peak_bytes(step, x: np.ndarray, y: np.ndarray) -> int:
-    step(x, y)  # warm: scratch buffers (the optimizer's) exist before measuring
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        step(x, y)
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
+def memory(name):
+    _threads()
+    model = make_contender(name, init_weights(ARGS.seed))
+    x, y = make_batch(64, ARGS.seed)
+    print(json.dumps(harness.peak_memory(lambda: model.step(x, y))))
 
 
-def check(weights: dict, x: np.ndarray, y: np.ndarray) -> float:
-    reference, ours = NumpyLeNet(weights), TinyLeNet(weights)
-    loss_ref, loss_ours = reference.step(x, y), ours.step(x, y)
-    if not np.isclose(loss_ref, loss_ours, rtol=1e-5):
-        raise SystemExit(f"WRONG: loss {loss_ours} vs NumPy {loss_ref}")
-    for name, value in ours.weights().items():
-        if not np.allclose(value, reference.p[name], rtol=1e-4, atol=1e-6):
-            raise SystemExit(f"WRONG: {name} after one step differs from NumPy's")
-    return loss_ref
+# ---------------------------------------------------------------- the parent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", metavar="FILE")
-    parser.add_argument("--no-torch", action="store_true")
-    parser.add_argument("--batches", default="8,64")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--threads",
-        type=int,
-        help="BLAS threads for tinygrad_sm and NumPy (PyTorch keeps its default); unset: the environment's",
-    )
-    args = parser.parse_args()
-    batches = [int(b) for b in args.batches.split(",")]
-    budget = 1.5 if args.quick else 6.0
-    weights = init_weights(args.seed)
-    import tempfile
+def _child_command(flag, name):
+    flags = ["--threads", str(ARGS.threads), "--seed", str(ARGS.seed)]
+    return [sys.executable, os.path.abspath(__file__)] + flags + [flag, name]
 
-    folder = tempfile.mkdtemp(prefix="bench_conv_")
-    weights_path = os.path.join(folder, "weights.npz")
-    np.savez(weights_path, **weights)
-    for batch in batches:
-        x, y = make_batch(batch, args.seed)
-        np.savez(weights_path.replace(".npz", f"_data{batch}.npz"), x=x, y=y)
-    have_torch = (
-        not args.no_torch
+
+def main():
+    rounds = ARGS.rounds or (3 if ARGS.quick else 7)
+    torch_ok = (
+        not ARGS.no_torch
         and subprocess.run([sys.executable, "-c", "import torch"], capture_output=True).returncode == 0
     )
-    torch_runs = [run_torch(weights_path, batches, budget / 2)] if have_torch else []
-    results = {
-        "machine": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "blas_threads": args.threads,
-            "load_average": os.getloadavg(),
-        },
-        "batches": {},
-    }
-    for batch in batches:
-        x, y = make_batch(batch, args.seed)
-        loss = check(weights, x, y)
-        reference, ours = NumpyLeNet(weights), TinyLeNet(weights)
-        timings = interleaved({"numpy": reference.step, "tinygrad_sm": ours.step}, x, y, budget)
-        memory = {
-            "numpy": peak_bytes(NumpyLeNet(weights).step, x, y),
-            "tinygrad_sm": peak_bytes(TinyLeNet(weights).step, x, y),
-        }
-        results["batches"][str(batch)] = {"first_loss": loss, "time": timings, "peak_bytes": memory}
-    if have_torch:
-        torch_runs.append(run_torch(weights_path, batches, budget / 2))
-    torch_runs = [r for r in torch_runs if r]
-    print(
-        f"LeNet-style SGD step, 28x28, float32; numpy {np.__version__}, {os.cpu_count()} CPUs"
-        + (f"; torch {torch_runs[0]['version']} with {torch_runs[0]['threads']} threads" if torch_runs else "")
-    )
-    print(
-        f"{'batch':>5} {'numpy ms':>9} {'tinygrad_sm ms':>14} {'ratio':>6} {'torch ms':>9} {'torch/tg':>8} "
-        f"{'numpy peak MB':>13} {'tg peak MB':>10} {'ratio':>6}"
-    )
-    for batch in batches:
-        row = results["batches"][str(batch)]
-        t_np, t_tg = row["time"]["numpy"]["median_s"], row["time"]["tinygrad_sm"]["median_s"]
-        torch_s = min((r["batches"][str(batch)]["median_s"] for r in torch_runs), default=None)
-        if torch_runs:
-            torch_loss = torch_runs[0]["batches"][str(batch)]["first_loss"]
-            row["torch"] = {
-                "median_s": torch_s,
-                "first_loss": torch_loss,
-                "runs": [r["batches"][str(batch)] for r in torch_runs],
-            }
-            if not np.isclose(torch_loss, row["first_loss"], rtol=1e-4):
-                print(f"WARNING: torch's first loss {torch_loss} differs from NumPy's {row['first_loss']}")
-        m_np, m_tg = row["peak_bytes"]["numpy"], row["peak_bytes"]["tinygrad_sm"]
-        row["ratios"] = {
-            "tinygrad_sm/numpy": t_tg / t_np,
-            "torch/tinygrad_sm": torch_s / t_tg if torch_s else None,
-            "peak tinygrad_sm/numpy": m_tg / m_np,
-        }
-        torch_text = f"{torch_s * 1e3:9.2f} {torch_s / t_tg:8.2f}" if torch_s else f"{'-':>9} {'-':>8}"
-        print(
-            f"{batch:5d} {t_np * 1e3:9.2f} {t_tg * 1e3:14.2f} {t_tg / t_np:6.2f} {torch_text} "
-            f"{m_np / 2**20:13.2f} {m_tg / 2**20:10.2f} {m_tg / m_np:6.2f}"
+    names = [n for n in NAMES if (n != "pytorch" or torch_ok) and (n != "compiled" or ARGS.compile)]
+    cases = [f"LeNet step, batch {b}" for b in ARGS.batches.split(",")]
+    print(f"tinygrad_sm LeNet benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"machine: {harness.machine_line()}; Python {platform.python_version()}, NumPy {np.__version__}")
+    print(f"threads {ARGS.threads}; {rounds} rotated rounds; SGD lr {LR}; synthetic data, seed {ARGS.seed}", flush=True)
+    env = {n: harness.contender_env(n == "pytorch", ARGS.threads) for n in names}
+    workers = [harness.Worker(n, _child_command("--_worker", n), env[n]) for n in names]
+    try:
+        checks = {w.name: w.ask({"cmd": "check"}) for w in workers if w.name != "numpy"}
+        for name, result in checks.items():
+            if not result.get("ok"):
+                print(f"WRONG: {name}: {result}")
+        workers = [w for w in workers if w.name == "numpy" or checks[w.name].get("ok")]
+        result = harness.interleave(workers, cases, rounds, {"default": 15})
+    finally:
+        for w in workers:
+            w.close()
+    table = harness.summarize(result, "numpy")
+    mem = {}
+    for n in names:
+        proc = subprocess.run(_child_command("--_memory", n), capture_output=True, text=True, env=env[n])
+        mem[n] = (
+            json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"error": proc.stderr[-300:]}
         )
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(results, file, indent=2)
-        print(f"wrote {args.json}")
+    width = 20
+    print()
+    print(f"{'workload':30s}" + "".join(f"{n:>{width}s}" for n in names))
+    for case in cases:
+        cells = []
+        for n in names:
+            cell = table[case].get(n, {"error": "WRONG"})
+            cells.append("error" if "error" in cell else f"{cell['best_s'] * 1e3:.2f} ms x{cell['ratio']:.2f}")
+        print(f"{case:30s}" + "".join(f"{c:>{width}s}" for c in cells))
+    cells = []
+    for n in names:
+        m = mem[n]
+        cells.append(
+            "error"
+            if "error" in m
+            else f"rss {m['maxrss_kib'] / 1024:.0f} MiB"
+            if n == "pytorch"
+            else f"{m['step_peak_bytes'] / 2**20:.2f} MiB"
+        )
+    print(f"{'peak memory, step at batch 64':30s}" + "".join(f"{c:>{width}s}" for c in cells))
+    print(f"cells: the fastest of {rounds} block medians (15 samples each), x its ratio to numpy's (< 1 is faster)")
+    for case in cases:
+        for n, cell in table[case].items():
+            if "error" in cell:
+                print(f"{case}, {n}: {cell['error']}")
+    if ARGS.json:
+        meta = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": harness.machine_line(),
+            "numpy": np.__version__,
+            "threads": ARGS.threads,
+            "rounds": rounds,
+            "command": " ".join(sys.argv),
+        }
+        with open(ARGS.json, "w") as f:
+            json.dump({"meta": meta, "checks": checks, "table": table, "memory": mem}, f, indent=2)
+        print(f"JSON written to {ARGS.json}")
 
 
 if __name__ == "__main__":
-    main()
+    if ARGS.worker:
+        worker(ARGS.worker)
+    elif ARGS.memory:
+        memory(ARGS.memory)
+    else:
+        main()

@@ -303,3 +303,16 @@ def test_onecycle_from_epochs_and_steps_per_epoch_matches_total_steps():
         by_epochs.step()
         by_total.step()
         assert by_epochs.get_last_lr() == by_total.get_last_lr()
+
+
+def test_plain_sgd_step_is_p_minus_lr_grad_in_float32_and_leaves_the_gradient_alone():
+    # the update reuses one buffer; the result must still be p + (-lr) * g, bitwise, and g unchanged
+    rng = np.random.default_rng(5)
+    start = rng.standard_normal((7, 3)).astype(np.float32)
+    grad = rng.standard_normal((7, 3)).astype(np.float32)
+    param = tg.Tensor(start.copy(), requires_grad=True)
+    param.grad = tg.Tensor(grad.copy())
+    tg.optim.SGD([param], lr=0.1).step()
+    np.testing.assert_array_equal(param.detach().numpy(), start + np.float32(-0.1) * grad)
+    np.testing.assert_array_equal(param.grad.numpy(), grad)
+    assert param.dtype == np.float32

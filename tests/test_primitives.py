@@ -320,6 +320,22 @@ def test_matmul_row_vector_batch_of_one_passes_gradcheck():
     assert gradcheck(lambda x, y: x @ y, rng.standard_normal((1, 3)), rng.standard_normal((3, 4)))
 
 
+@pytest.mark.parametrize("transpose_b", [False, True])
+def test_matmul_batch_of_one_weight_gradient_is_the_outer_product_in_float32_and_under_create_graph(transpose_b):
+    # the (1, k) @ (k, n) weight gradient takes np.dot's rank-1 path; under create_graph the Tensor path
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 5)).astype(np.float32)
+    w = rng.standard_normal((4, 5) if transpose_b else (5, 4)).astype(np.float32)
+    g = rng.standard_normal((1, 4)).astype(np.float32)
+    expected = np.outer(g, x) if transpose_b else np.outer(x, g)
+    for create_graph in (False, True):
+        weight = tg.Tensor(w, requires_grad=True)
+        out = ops.Matmul.apply(tg.Tensor(x), weight, transpose_b=transpose_b)  # nn.Linear's x @ W.T node
+        (dw,) = tg.autograd.grad(out, [weight], grad_outputs=tg.Tensor(g), create_graph=create_graph)
+        assert dw.dtype == np.float32 and dw.shape == w.shape
+        np.testing.assert_allclose(dw.detach().numpy(), expected, rtol=1e-6)
+
+
 @SETTINGS
 @given(st.data())
 def test_rmatmul_with_numpy_array_on_the_left_passes_gradcheck(data):
@@ -648,3 +664,23 @@ def test_scatter_add_coordinate_index_accumulates_repeats_and_reads_negative_ent
         negative = (rows - 3, columns)
         out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=negative)
         np.testing.assert_array_equal(out.detach().numpy(), expected)
+
+
+@pytest.mark.parametrize("reduce_name", ["max", "min"])
+def test_max_and_min_over_a_pooling_window_of_a_large_input_split_ties_and_keep_nan(reduce_name):
+    # many outputs, few positions per window: the pairwise path; it must agree with the plain reduction
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 3, size=(4, 8, 2, 3, 16, 16)).astype(np.float32)  # small integers: many ties
+    values[0, 0, 1, 2, 5, 7] = np.nan
+    x = tg.Tensor(values, requires_grad=True)
+    out = getattr(x, reduce_name)(axis=(2, 3))
+    pick = np.max if reduce_name == "max" else np.min
+    with np.errstate(invalid="ignore"):
+        expected = pick(values, axis=(2, 3))
+        np.testing.assert_array_equal(out.detach().numpy(), expected)
+        upstream = rng.standard_normal(expected.shape).astype(np.float32)
+        out.backward(tg.Tensor(upstream))
+        hits = (values == expected[:, :, None, None]).astype(np.float32)
+        want = upstream[:, :, None, None] * hits / hits.sum(axis=(2, 3), keepdims=True)
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)  # NaN where the window held a NaN, as before
+    assert np.isnan(out.detach().numpy()[0, 0, 5, 7])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +82,19 @@ class Mean(Sum):
         return super().backward(grad, x, out, scale=self.scale)
 
 
+def _few_positions(x: np.ndarray, axes: tuple[int, ...]) -> list[tuple] | None:
+    """The index of each position of the reduced axes, when there are few of them (2 to 16, a pooling
+    window) and many outputs (at least 4096), so one whole-array ufunc call per position beats NumPy's
+    reduction over short strided axes; None otherwise (then ``np.max`` itself is the fast choice)."""
+    positions = 1
+    for a in axes:
+        positions *= x.shape[a]
+    if not 2 <= positions <= 16 or x.size < 4096 * positions:
+        return None
+    ranges = [range(x.shape[a]) if a in axes else [slice(None)] for a in range(x.ndim)]
+    return list(itertools.product(*ranges))
+
+
 class Max(Primitive):
     """Max over ``axis``. Tied maxima share the gradient evenly (each of k ties gets 1/k), so the
     gradient is a valid subgradient and sums to the upstream gradient, like the mean of the ties."""
@@ -88,13 +102,27 @@ class Max(Primitive):
     math = (r"\max_{i \in \text{axes}} x_i", r"\bar x_i = g\,[x_i = \max] / \#\text{ties}")
     reads_inputs = False
     pick: Callable[..., np.ndarray] = staticmethod(np.max)
+    pairwise: Callable[..., np.ndarray] = staticmethod(np.maximum)
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         axes = _normalize_axes(axis, x.ndim)
-        kept = self.pick(x, axis=axes, keepdims=True)
+        slices = _few_positions(x, axes)
+        if slices is None:
+            kept = self.pick(x, axis=axes, keepdims=True)
+        else:  # a pooling window: NumPy's reduction over the strided window axes is 5x slower than this
+            kept = self.pairwise(x[slices[0]], x[slices[1]])
+            for position in slices[2:]:
+                self.pairwise(kept, x[position], out=kept)
+            kept = np.expand_dims(kept, axes)
         if x.dtype.kind == "f":
             weight = (x == kept).astype(x.dtype)
-            weight /= weight.sum(axis=axes, keepdims=True)
+            if slices is None:
+                weight /= weight.sum(axis=axes, keepdims=True)
+            else:  # the tie count the same way: one add per window position
+                ties = weight[slices[0]] + weight[slices[1]]
+                for position in slices[2:]:
+                    ties += weight[position]
+                weight /= np.expand_dims(ties, axes)
             self.weight = weight
         else:  # integers and bools never require grad
             self.weight = None
@@ -111,6 +139,7 @@ class Min(Max):
 
     math = (r"\min_{i \in \text{axes}} x_i", r"\bar x_i = g\,[x_i = \min] / \#\text{ties}")
     pick = staticmethod(np.min)
+    pairwise = staticmethod(np.minimum)
 
 
 def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:

@@ -57,4 +57,7 @@ class SGD(Optimizer):
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer if group["nesterov"] else buffer
-        return param + (-group["lr"]) * grad
+        # p - lr g with one temporary: (-lr) g into a fresh buffer, then p added into it in place (the
+        # same two roundings as ``param + (-lr) * grad``, one allocation and one pass fewer)
+        update = np.multiply(grad, -group["lr"])
+        return np.add(param, update, out=update)
