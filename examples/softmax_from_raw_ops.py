@@ -27,5 +27,7 @@ for epoch in range(20):
             b -= 0.5 * b.grad
         W.grad = b.grad = None
     with tg.no_grad():
-        accuracy = ((tg.Tensor(data.x_test) @ W + b).argmax(axis=1) == data.y_test).mean()
+        accuracy = (
+            ((tg.Tensor(data.x_test) @ W + b).argmax(axis=1) == data.y_test).float().mean()
+        )  # (a bool mean is refused, as in PyTorch)
     print(f"epoch {epoch + 1:2d}  last batch cost {cost.item():.4f}  test accuracy {accuracy:.4f}")

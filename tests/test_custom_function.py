@@ -135,7 +135,7 @@ def test_one_node_named_after_the_class_with_next_functions_and_ctx_attributes()
 
     w = tg.tensor([1.0, 2.0], requires_grad=True)
     y = Scale.apply(w * 1.0, 3.0)
-    assert y.grad_fn.name() == "ScaleBackward"
+    assert y.grad_fn.name() == "ScaleBackward" and repr(y) == "tensor([3., 6.], grad_fn=<ScaleBackward>)"
     assert y.grad_fn.factor == 3.0  # ctx is the node, as in PyTorch
     ((parent, index),) = y.grad_fn.next_functions
     assert parent.name() == "MulBackward0" and index == 0

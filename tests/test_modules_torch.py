@@ -101,9 +101,7 @@ def test_a_checkpoint_written_with_the_old_layers_n_names_still_loads(tmp_path):
 def test_parameter_repr_and_defaults_as_pytorch():
     p = nn.Parameter(tg.tensor([1.0, 2.0]))
     assert p.requires_grad and isinstance(p, tg.Tensor) and p.is_leaf
-    first_line, rest = repr(p).split("\n", 1)
-    assert first_line == PINNED["parameter_repr"].split("\n", 1)[0] == "Parameter containing:"
-    assert rest == repr(tg.tensor([1.0, 2.0], requires_grad=True))
+    assert repr(p) == PINNED["parameter_repr"] == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert not nn.Parameter(tg.tensor([1.0]), requires_grad=False).requires_grad
     assert type(p * 2) is tg.Tensor  # results of ops are plain tensors
 

@@ -65,6 +65,7 @@ int8, int16, uint8 = _np.dtype(_np.int8), _np.dtype(_np.int16), _np.dtype(_np.ui
 int32 = int = _np.dtype(_np.int32)
 int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
+pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan  # torch.pi, torch.e, torch.inf, torch.nan
 
 _LAZY = (
     "nn",

@@ -306,18 +306,22 @@ def _check_versions(tensor: Tensor, node: Primitive, parents: Sequence[Tensor]) 
         )
     if node.outputs is not None:  # a custom Function: its saved tensors are checked by ctx.saved_tensors
         return
-    for position, parent in enumerate(parents):
+    # as PyTorch's version counters: only a value the op saved for backward matters (an op that does not
+    # read its inputs, such as add, computes the same gradient whatever was written into them since)
+    for position, parent in enumerate(parents if node.reads_inputs else ()):
         if parent._version > node.stamp:
             label = f" '{parent.name}'" if parent.name else ""
             raise RuntimeError(
-                f"A tensor{label} of shape {parent.shape}, input {position} of op {node.describe()}, "
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: a tensor{label} of shape {parent.shape}, input {position} of op {node.describe()}, "
                 "was modified in place after the op saved it for backward; the gradient would be wrong. "
-                "Recompute the forward pass after the in-place update."
+                "Recompute the forward pass after the in-place update, or write the update out of place."
             )
-    if tensor._version > node.stamp:
+    if tensor._version > node.stamp and node.reads_output:
         raise RuntimeError(
-            f"The output of op {node.describe()} was modified in place after it was "
-            "created; recompute the forward pass."
+            f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"the output of op {node.describe()}, which the op saved for backward, was modified in place after "
+            "it was created; recompute the forward pass."
         )
 
 

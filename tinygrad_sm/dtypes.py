@@ -32,6 +32,7 @@ group holds a higher category, which then decides (a Python float uses the defau
 | bool (n,) + bool (n,) | bool | |
 | Python float + Python int | float32 | only scalars: the default dtypes |
 | int / int (true division) | float32 | division of integers gives the default float |
+| exp, log, sqrt, sin, tanh, sigmoid... of int | float32 | a float-only op of an integer tensor (``floating_result``) |
 
 Where the two groups' categories tie, the higher-priority group decides. ``uint64`` with a signed
 integer has no integer type holding both (PyTorch has no uint64 promotion either): ``TypeError``.
@@ -76,6 +77,12 @@ def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
 def _copy(data: Any, dtype: Any) -> np.ndarray:
     """``Tensor(array)``'s copy (declared with ``derived``: a compiled step copies the new values)."""
     return np.array(data, dtype=dtype, copy=True)
+
+
+def floating_result(dtype: np.dtype) -> np.dtype:
+    """The dtype of a float-only op (``exp``, ``sqrt``, ``sin``, ``mean``...) on a tensor of ``dtype``: its own
+    if floating, else the default float32, as PyTorch (NumPy would give float64 for integers)."""
+    return dtype if dtype.kind == "f" else DEFAULT_DTYPE
 
 
 def check_kind(dtype: np.dtype) -> None:

@@ -35,7 +35,7 @@ class Size(tuple):
 
 class GradFn:
     """The node that made a tensor (``t.grad_fn``), as PyTorch shows it. ``name()`` is
-    ``'<Op>Backward0'`` for the engine's primitives (``MatmulBackward0``) and ``'<Class>Backward'`` for a
+    ``'<Op>Backward0'`` for the engine's primitives (``MulBackward0``, ``ReluBackward0``) and ``'<Class>Backward'`` for a
     custom Function; ``next_functions`` holds one ``(node, 0)`` pair per input: the node that made it, an
     ``AccumulateGrad`` for a leaf that requires grad, or ``(None, 0)``. Other attributes (a custom
     Function's ``ctx`` attributes, ``parents``...) are the node's own."""
@@ -46,9 +46,9 @@ class GradFn:
         self._node = node
 
     def name(self) -> str:
-        node = self._node
-        custom = getattr(node, "function", None)
-        return f"{custom.__name__}Backward" if custom is not None else f"{type(node).__name__}Backward0"
+        from .tensor_repr import _backward_name  # (one spelling for the repr and grad_fn.name())
+
+        return _backward_name(self._node)
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:

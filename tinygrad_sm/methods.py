@@ -24,8 +24,9 @@ import numpy as np
 from . import numpy_adapters as npa
 from . import numpy_surface as ns
 from . import tensor_functions as tf
-from .functional import arrays, contraction, indexing, linalg, order, pointwise, reductions, shape
+from .functional import arrays, contraction, counting, indexing, linalg, order, pointwise, reductions, shape
 from .functional import pointwise_math as pm
+from .functional.softmax import logsumexp
 from .interop import _FUNCTIONS, _UFUNCS
 from .tensor import Tensor
 
@@ -52,27 +53,52 @@ def _numpy(*functions: Any) -> tuple[Any, ...]:
 
 
 TABLE: list[Entry] = [
-    # ---------------------------------------------------------------- arithmetic (operators on Tensor)
-    Entry("add", npa.binary("__add__"), method=False, function=False, numpy=(np.add,)),
-    Entry("subtract", npa.binary("__sub__"), method=False, function=False, numpy=(np.subtract,)),
-    Entry("multiply", npa.binary("__mul__"), method=False, function=False, numpy=(np.multiply,)),
-    Entry("true_divide", npa.binary("__truediv__"), method=False, function=False, numpy=(np.true_divide,)),
-    Entry("power", npa.binary("__pow__"), method=False, function=False, numpy=(np.power,)),
+    # ---------------------------------------------------------------- arithmetic (the operators' named forms)
+    Entry("add", tf.add, numpy=(np.add,), numpy_impl=npa.binary("__add__")),
+    Entry("sub", tf.sub, numpy=(np.subtract,), numpy_impl=npa.binary("__sub__")),
+    Entry("subtract", tf.sub),
+    Entry("mul", tf.mul, numpy=(np.multiply,), numpy_impl=npa.binary("__mul__")),
+    Entry("multiply", tf.mul),
+    Entry("div", tf.div, numpy=(np.true_divide,), numpy_impl=npa.binary("__truediv__")),
+    Entry("divide", tf.div),
+    Entry("true_divide", tf.div),
+    Entry("pow", tf.pow, numpy=(np.power,), numpy_impl=npa.binary("__pow__")),
     Entry("matmul", Tensor.matmul, method=False, numpy=(np.matmul,), numpy_impl=npa.binary("__matmul__")),
+    Entry("mm", Tensor.mm, method=False),
+    Entry("bmm", Tensor.bmm, method=False),
     Entry("negative", Tensor.__neg__, method=False, function=False, numpy=(np.negative,)),
-    # ---------------------------------------------------------------- comparisons (constant bool tensors)
-    Entry("greater", npa.compare(np.greater), method=False, function=False, numpy=(np.greater,)),
-    Entry("greater_equal", npa.compare(np.greater_equal), method=False, function=False, numpy=(np.greater_equal,)),
-    Entry("less", npa.compare(np.less), method=False, function=False, numpy=(np.less,)),
-    Entry("less_equal", npa.compare(np.less_equal), method=False, function=False, numpy=(np.less_equal,)),
-    Entry("equal_elementwise", npa.compare(np.equal), method=False, function=False, numpy=(np.equal,)),
-    Entry("not_equal", npa.compare(np.not_equal), method=False, function=False, numpy=(np.not_equal,)),
+    # ---------------------------------------------------------------- comparisons and tests (bool tensors)
+    Entry("eq", tf.eq, numpy=(np.equal,)),
+    Entry("ne", tf.ne, numpy=(np.not_equal,)),
+    Entry("gt", tf.gt, numpy=(np.greater,)),
+    Entry("ge", tf.ge, numpy=(np.greater_equal,)),
+    Entry("lt", tf.lt, numpy=(np.less,)),
+    Entry("le", tf.le, numpy=(np.less_equal,)),
+    Entry("greater", tf.gt),
+    Entry("greater_equal", tf.ge),
+    Entry("less", tf.lt),
+    Entry("less_equal", tf.le),
+    Entry("not_equal", tf.ne),
+    Entry("logical_and", tf.logical_and),
+    Entry("logical_or", tf.logical_or),
+    Entry("logical_xor", tf.logical_xor),
+    Entry("logical_not", tf.logical_not),
+    Entry("isnan", tf.isnan),
+    Entry("isinf", tf.isinf),
+    Entry("isfinite", tf.isfinite),
+    Entry("isclose", tf.isclose),
+    Entry("allclose", tf.allclose),
+    Entry("equal", tf.equal),
     # ---------------------------------------------------------------- elementwise
     Entry("exp", Tensor.exp, method=False, numpy=(np.exp,)),
     Entry("log", Tensor.log, method=False, numpy=(np.log,)),
     Entry("sqrt", Tensor.sqrt, method=False, numpy=(np.sqrt,)),
     Entry("tanh", Tensor.tanh, method=False, numpy=(np.tanh,)),
     Entry("abs", Tensor.abs, method=False, numpy=(np.absolute,)),
+    Entry("sigmoid", Tensor.sigmoid, method=False),
+    Entry("relu", Tensor.relu, method=False),
+    Entry("softmax", Tensor.softmax, method=False),
+    Entry("log_softmax", Tensor.log_softmax, method=False),
     Entry("maximum", tf.maximum, method=False, numpy=(np.maximum,)),
     Entry("minimum", tf.minimum, method=False, numpy=(np.minimum,)),
     Entry("clamp", pointwise.clamp),
@@ -89,12 +115,20 @@ TABLE: list[Entry] = [
     Entry("log2", pointwise.log2, numpy=(np.log2,)),
     Entry("log10", pointwise.log10, numpy=(np.log10,)),
     Entry("logaddexp", pointwise.logaddexp, numpy=(np.logaddexp,)),
+    Entry("rsqrt", tf.rsqrt),
     # ---------------------------------------------------------------- reductions
     Entry("sum", Tensor.sum, method=False, numpy=(np.sum,), numpy_impl=npa.reduction("sum")),
     Entry("mean", Tensor.mean, method=False, numpy=(np.mean,), numpy_impl=npa.reduction("mean")),
     Entry("max", Tensor.max, method=False, numpy=_numpy(np.max, np.amax), numpy_impl=npa.reduction("max")),
     Entry("min", Tensor.min, method=False, numpy=_numpy(np.min, np.amin), numpy_impl=npa.reduction("min")),
     Entry("argmax", Tensor.argmax, method=False, numpy=(np.argmax,), numpy_impl=npa.argextremum("argmax")),
+    Entry("argmin", Tensor.argmin, method=False),
+    Entry("all", Tensor.all, method=False),
+    Entry("any", Tensor.any, method=False),
+    Entry("logsumexp", logsumexp),
+    Entry("var_mean", reductions.var_mean, method=False),
+    Entry("std_mean", reductions.std_mean, method=False),
+    Entry("count_nonzero", counting.count_nonzero),
     Entry("var", reductions.var, numpy=(np.var,), numpy_impl=npa.var),
     Entry("std", reductions.std, numpy=(np.std,), numpy_impl=npa.std),
     Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
@@ -107,9 +141,28 @@ TABLE: list[Entry] = [
     Entry("sort", order.sort),
     Entry("argsort", order.argsort),
     Entry("topk", order.topk),
+    Entry("kthvalue", order.kthvalue),
+    Entry("median", order.median),
+    Entry("mode", order.mode),
+    Entry("aminmax", order.aminmax),
+    # ---------------------------------------------------------------- counting (constant results)
+    Entry("unique", counting.unique),
+    Entry("bincount", counting.bincount),
+    Entry("histc", counting.histc),
+    Entry("histogram", counting.histogram),
     # ---------------------------------------------------------------- shape
     Entry("reshape", Tensor.reshape, method=False, numpy=(np.reshape,), numpy_impl=npa.reshape),
     Entry("transpose", Tensor.transpose, method=False, numpy=(np.transpose,), numpy_impl=npa.transpose),
+    Entry("permute", Tensor.permute, method=False),
+    Entry("t", Tensor.t, method=False),
+    Entry("clone", Tensor.clone, method=False),
+    Entry("numel", Tensor.numel, method=False),
+    Entry("is_tensor", tf.is_tensor, method=False),
+    Entry("is_floating_point", Tensor.is_floating_point, method=False),
+    Entry("as_tensor", tf.as_tensor, method=False),
+    Entry("set_grad_enabled", tf.set_grad_enabled, method=False),
+    Entry("inference_mode", tf.inference_mode, method=False),
+    Entry("unbind", shape.unbind),
     Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
     Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
     Entry("squeeze", shape.squeeze, numpy=(np.squeeze,), numpy_impl=npa.squeeze),
@@ -127,9 +180,10 @@ TABLE: list[Entry] = [
     Entry("narrow", shape.narrow),
     Entry("pad", shape.pad, method=False),
     # ---------------------------------------------------------------- several tensors
-    Entry("where", tf.where, method=False, numpy=(np.where,)),
+    Entry("where", tf.where_, method=False, numpy=(np.where,), numpy_impl=tf.where),
     Entry("concatenate", tf.concatenate, method=False, numpy=(np.concatenate,), numpy_impl=npa.concatenate),
     Entry("cat", tf.concatenate, method=False),
+    Entry("concat", tf.concatenate, method=False),
     Entry("stack", tf.stack, method=False, numpy=(np.stack,), numpy_impl=npa.stack),
     # ---------------------------------------------------------------- indexing
     Entry("gather", indexing.gather),
@@ -137,6 +191,10 @@ TABLE: list[Entry] = [
     Entry("scatter_add", indexing.scatter_add),
     Entry("index_select", indexing.index_select),
     Entry("masked_fill", indexing.masked_fill),
+    Entry("masked_select", tf.masked_select),
+    Entry("nonzero", tf.nonzero),  # (np.nonzero, np.argwhere: NumPy's own answers, rows of the NumPy surface)
+    Entry("argwhere", tf.argwhere),
+    Entry("select", Tensor.select, method=False),
     Entry(
         "take_along_axis", indexing.take_along_axis, method=False, numpy=(np.take_along_axis,),
         numpy_impl=npa.take_along_axis,

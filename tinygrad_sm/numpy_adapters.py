@@ -62,7 +62,10 @@ def reduction(method: str) -> Callable[..., Tensor]:
     ) -> Tensor:
         if dtype is not None or out is not None or rest:
             raise TypeError(f"np.{method} on a Tensor supports axis= and keepdims= only")
-        return getattr(_as_tensor(a), method)(axis=axis, keepdims=keepdims)
+        tensor = _as_tensor(a)
+        if method == "mean" and tensor.dtype.kind != "f":  # NumPy's mean of integers is float64
+            tensor = tensor.astype(np.float64)
+        return getattr(tensor, method)(axis=axis, keepdims=keepdims)
 
     return apply
 

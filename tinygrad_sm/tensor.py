@@ -18,6 +18,7 @@ from .autograd import bump_version, is_grad_enabled
 from .compiler.hooks import derived
 from .dtypes import DEFAULT_DTYPE, infer_array, result_type
 from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args  # noqa: F401
+from .tensor_repr import torch_style_repr
 
 Axis = int | tuple[int, ...] | None
 _to_array = infer_array
@@ -40,6 +41,7 @@ class Tensor(TensorHabits):
         "_node",
         "_previous",
         "_version",
+        "_view_of",
         "name",
         "requires_grad",
     )
@@ -51,6 +53,7 @@ class Tensor(TensorHabits):
     _version: int
     _extras: _autograd.GradExtras | None
     _previous: Tensor | None
+    _view_of: tuple[Tensor, Any] | None  # (tensor, index) whose array this one's views; set by __getitem__ only
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
@@ -215,15 +218,17 @@ class Tensor(TensorHabits):
     __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, precision=4, separator=", ", prefix="Tensor(", threshold=50)
-        extras = [f"dtype={self.dtype}"]
-        if self.name:
-            extras.append(f"name={self.name!r}")
-        if self._node is not None:
-            extras.append(f"op={self._node.name}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return f"Tensor({body}, {', '.join(extras)})"
+        """As PyTorch prints: ``tensor([1.0000, 2.5000], requires_grad=True)``, ``tensor(3., grad_fn=<MulBackward0>)``;
+        a dtype other than the defaults is named (``dtype=torch.float64``), and so is the tensor's ``name``."""
+        return torch_style_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element 0-d tensor's value, as PyTorch; other tensors take no spec."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} for a tensor of shape {self.shape}; format t.item()")
+        return repr(self)
 
     # ------------------------------------------------------------ autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -285,10 +290,10 @@ class Tensor(TensorHabits):
         return ops.Pow.apply(*_promoted(base, self))
 
     def __matmul__(self, other: Any) -> Tensor:
-        return ops.Matmul.apply(*_promoted(self, other))
+        return ops.Matmul.apply(*_matmul_operands(self, other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return ops.Matmul.apply(*_promoted(other, self))
+        return ops.Matmul.apply(*_matmul_operands(other, self))
 
     def __neg__(self) -> Tensor:
         if self.dtype.kind == "b":
@@ -323,15 +328,24 @@ class Tensor(TensorHabits):
 
     # ------------------------------------------------------------ in place
     def _write(self, ufunc: Any, value: Any, out_of_place: Callable[[Tensor, Any], Tensor] | None = None) -> Tensor:
-        recording = is_grad_enabled() and (self.requires_grad or _requires_grad(value))
-        if recording and out_of_place is not None and not (self._node is None and self.requires_grad):
+        """An in-place update. Where autograd must see it (grad mode on, and this tensor or ``value`` requires
+        grad) it is recorded as PyTorch does: computed out of place by ``out_of_place`` and this tensor
+        rebound to the result (``_rebind``); a leaf that requires grad is refused, as in PyTorch. Otherwise
+        ``ufunc(array, value, out=array)`` writes the array and the version counter guards saved values."""
+        if is_grad_enabled() and (self.requires_grad or _requires_grad(value)):
+            if self._node is None and self.requires_grad:
+                label = f" '{self.name}'" if self.name else ""
+                raise RuntimeError(
+                    f"a leaf tensor{label} of shape {self.shape} that requires grad is being used in an in-place "
+                    "operation (its gradient would be lost): update parameters inside `with tg.no_grad():`, or "
+                    "write `x = x + ...` to make a new tensor"
+                )
+            if out_of_place is None:
+                raise RuntimeError(
+                    f"this in-place operation on a tensor of shape {self.shape} cannot be recorded in the graph; "
+                    "write it out of place (`x = x + ...`) or run it under `with tg.no_grad():`"
+                )
             return self._rebind(out_of_place, value)
-        if recording:
-            kind = "a leaf tensor that requires grad" if self._node is None else "a tensor that is part of a graph"
-            raise RuntimeError(
-                f"in-place update of {kind} (shape {self.shape}) would corrupt the gradient; "
-                "wrap parameter updates in `with no_grad():`, or write `x = x + ...`"
-            )
         array = self._data
         if not array.flags.writeable:
             try:
@@ -361,41 +375,44 @@ class Tensor(TensorHabits):
     def __itruediv__(self, other: Any) -> Tensor:
         return self._write(np.true_divide, other, Tensor.__truediv__)
 
-    add_ = __iadd__
-    sub_ = __isub__
-    mul_ = __imul__
-    div_ = __itruediv__
-
     def copy_(self, value: Any) -> Tensor:
-        return self._write(lambda array, new, out: np.copyto(out, np.broadcast_to(new, out.shape)), value)
+        """Write ``value`` (broadcast, cast to this dtype) into this tensor; recorded in the graph as PyTorch."""
+        return self._write(_assign_all, value, _copied)
 
     def zero_(self) -> Tensor:
         return self.copy_(0)
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
-            out[_plain_index(index)] = new
+    def fill_(self, value: Any) -> Tensor:
+        return self.copy_(value)
 
-        self._write(assign, value)
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value``. On a tensor in the graph, or with a ``value`` that requires grad, it is
+        recorded as PyTorch records it (``x`` becomes the output of an index-put node; see ``_write``)."""
+        plain = _plain_index(index)
+
+        def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
+            out[plain] = new
+
+        self._write(assign, value, lambda old, new: index_put(old, plain, new))
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(_floating(self))
 
     def log(self) -> Tensor:
-        return ops.Log.apply(self)
+        return ops.Log.apply(_floating(self))
 
     def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(_floating(self))
 
     def relu(self) -> Tensor:
         return ops.ReLU.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(_floating(self))
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(_floating(self))
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max; ties split the gradient evenly between the two inputs."""
@@ -421,7 +438,11 @@ class Tensor(TensorHabits):
         return ops.Cast.apply(self, dtype=dtype)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return ops.GetItem.apply(self, index=_plain_index(index))
+        index = _plain_index(index)
+        out = ops.GetItem.apply(self, index=index)
+        if out._data.base is not None:  # a view (basic indexing): an in-place write to it reaches this tensor
+            out._view_of = (self, index)
+        return out
 
 
 def _alias(tensor: Tensor) -> Tensor:
@@ -453,6 +474,36 @@ def _plain_index(index: Any) -> Any:
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> Tensor:
     """A new tensor holding a copy of ``data``, as ``torch.tensor`` (dtypes as ``Tensor``)."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
+
+
+def _floating(x: Tensor) -> Tensor:
+    """``x`` as the input of a float-only op (exp, log, sqrt, sin...): an integer or bool tensor becomes the
+    default float32 first, as PyTorch (NumPy would compute in float64). See ``dtypes.floating_result``."""
+    if x._data.dtype.kind == "f":
+        return x
+    return Tensor._wrap(derived(_array_as, x._data, DEFAULT_DTYPE))
+
+
+def _matmul_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """matmul does not promote two tensors of different dtypes, as PyTorch (float32 @ float64 would
+    silently compute in float64, at twice the cost): it raises naming both."""
+    a_dtype, b_dtype = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if isinstance(a, (Tensor, np.ndarray)) and isinstance(b, (Tensor, np.ndarray)) and a_dtype != b_dtype:
+        raise RuntimeError(
+            f"matmul: expected both operands to have the same dtype, but got {a_dtype} (shape {a.shape}) and "
+            f"{b_dtype} (shape {b.shape}); cast one with .to({a_dtype}) or .to({b_dtype})"
+        )
+    return _promoted(a, b)
+
+
+def _assign_all(array: np.ndarray, new: Any, out: np.ndarray) -> None:
+    np.copyto(out, np.broadcast_to(new, out.shape), casting="unsafe")
+
+
+def _copied(old: Tensor, value: Any) -> Tensor:
+    """``old.copy_(value)`` out of place: ``value`` broadcast to ``old``'s shape and dtype (a new node, so the
+    gradient reaches ``value`` and not ``old``)."""
+    return ops.Where.apply(_cast(value, old.dtype), old, condition=np.ones(old.shape, dtype=bool))
 
 
 def _requires_grad(value: Any) -> bool:
@@ -515,7 +566,7 @@ _autograd.Tensor = Tensor  # type: ignore[misc]  # autograd's forward reference,
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
 from .introspection import GradFn as _GradFn  # noqa: E402
 from .introspection import Size as _Size  # noqa: E402
-from .tensor_functions import _as_tensor, cat, concatenate, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
+from .tensor_functions import _as_tensor, cat, concatenate, index_put, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
 
 
 class _CallableModule(_types.ModuleType):  # the type of every module

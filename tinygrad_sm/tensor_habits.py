@@ -18,11 +18,14 @@ import numpy as np
 from . import autograd as _autograd
 from . import ops
 from ._axes import check_axis_type, normalize_axis
+from .compiler.hooks import derived
 from .dtypes import check_kind
+from .tensor_conveniences import TensorConveniences
+from .tensor_inplace import TensorInPlace
 
 if TYPE_CHECKING:
+    from .functional.counting import HistogramResult
     from .functional.linalg import SlogdetResult
-    from .functional.order import ValuesIndices
     from .tensor import Tensor
 
 
@@ -45,14 +48,55 @@ _DTYPE_NAMES = {
 }
 
 
-class ReductionResult(NamedTuple):
-    """``(values, indices)`` of ``max``/``min`` over ``dim=``, as PyTorch returns them."""
+class ValuesIndices(NamedTuple):
+    """``(values, indices)`` as PyTorch's ``max(dim)``, ``min(dim)``, ``sort``, ``topk``, ``kthvalue``,
+    ``median(dim)`` and ``mode`` return them: ``values`` carry the gradient back to the positions they came
+    from, ``indices`` are an int64 tensor (not differentiable). ``_, pred = out.max(1)`` unpacks as PyTorch."""
 
     values: Tensor
-    indices: np.ndarray
+    indices: Tensor
+
+    def __repr__(self) -> str:  # as PyTorch prints torch.return_types (the class is named after the op)
+        return f"torch.return_types.{type(self).__name__}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+_RETURN_TYPES: dict[str, type[ValuesIndices]] = {}
+
+
+def returned_by(op: str, values: Tensor, indices: Tensor) -> ValuesIndices:
+    """``(values, indices)`` as ``op`` returns them: a ``ValuesIndices`` whose repr names the op, as
+    PyTorch's ``torch.return_types.max(values=..., indices=...)``."""
+    kind = _RETURN_TYPES.get(op)
+    if kind is None:
+        kind = _RETURN_TYPES[op] = type(op, (ValuesIndices,), {"__slots__": ()})
+    return kind(values, indices)
+
+
+ReductionResult = ValuesIndices  # (the earlier name)
+
+
+class MinMax(NamedTuple):
+    """``(min, max)`` as PyTorch's ``aminmax`` returns them."""
+
+    min: Tensor
+    max: Tensor
+
+    def __repr__(self) -> str:  # as PyTorch prints torch.return_types.aminmax
+        return f"torch.return_types.aminmax(\nmin={self.min!r},\nmax={self.max!r})"
 
 
 _UNSET: Any = object()
+
+
+def _arg_indices(array: np.ndarray, name: str, axis: Any, keepdims: bool) -> np.ndarray:
+    """``argmax``/``argmin`` of ``array`` as int64 (0 for a 0-d tensor over dim 0 or -1)."""
+    if array.ndim == 0:
+        if axis not in (None, 0, -1):
+            raise IndexError(f"{name}: dim {axis} is out of range for a 0-d tensor (expected 0 or -1)")
+        return np.zeros((), dtype=np.int64)
+    if array.size == 0:
+        raise ValueError(f"{name} of an empty tensor (shape {array.shape}) has no answer")
+    return np.asarray(getattr(array, name)(axis=axis, keepdims=keepdims), dtype=np.int64)
 
 
 def axis_args(
@@ -75,7 +119,7 @@ def axis_args(
     return axis, bool(keep)
 
 
-class TensorHabits:
+class TensorHabits(TensorConveniences, TensorInPlace):
     """Methods PyTorch users reach for (mixed into ``Tensor``)."""
 
     if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
@@ -137,7 +181,7 @@ class TensorHabits:
         amax: Callable[..., Tensor]
         amin: Callable[..., Tensor]
         sort: Callable[..., ValuesIndices]
-        argsort: Callable[..., np.ndarray]
+        argsort: Callable[..., Tensor]
         topk: Callable[..., ValuesIndices]
         gather: Callable[..., Tensor]
         scatter: Callable[..., Tensor]
@@ -146,6 +190,62 @@ class TensorHabits:
         masked_fill: Callable[..., Tensor]
         outer: Callable[..., Tensor]
         tensordot: Callable[..., Tensor]
+        # (more rows of the table, by family)
+        add: Callable[..., Tensor]
+        sub: Callable[..., Tensor]
+        subtract: Callable[..., Tensor]
+        mul: Callable[..., Tensor]
+        multiply: Callable[..., Tensor]
+        div: Callable[..., Tensor]
+        divide: Callable[..., Tensor]
+        true_divide: Callable[..., Tensor]
+        pow: Callable[..., Tensor]
+        eq: Callable[..., Tensor]
+        ne: Callable[..., Tensor]
+        gt: Callable[..., Tensor]
+        ge: Callable[..., Tensor]
+        lt: Callable[..., Tensor]
+        le: Callable[..., Tensor]
+        greater: Callable[..., Tensor]
+        greater_equal: Callable[..., Tensor]
+        less: Callable[..., Tensor]
+        less_equal: Callable[..., Tensor]
+        not_equal: Callable[..., Tensor]
+        logical_and: Callable[..., Tensor]
+        logical_or: Callable[..., Tensor]
+        logical_xor: Callable[..., Tensor]
+        logical_not: Callable[..., Tensor]
+        isnan: Callable[..., Tensor]
+        isinf: Callable[..., Tensor]
+        isfinite: Callable[..., Tensor]
+        isclose: Callable[..., Tensor]
+        allclose: Callable[..., bool]
+        equal: Callable[..., bool]
+        logsumexp: Callable[..., Tensor]
+        median: Callable[..., Any]
+        mode: Callable[..., ValuesIndices]
+        kthvalue: Callable[..., ValuesIndices]
+        aminmax: Callable[..., MinMax]
+        count_nonzero: Callable[..., Tensor]
+        unique: Callable[..., Any]
+        bincount: Callable[..., Tensor]
+        histc: Callable[..., Tensor]
+        histogram: Callable[..., HistogramResult]
+        unbind: Callable[..., tuple[Tensor, ...]]
+        nonzero: Callable[..., Any]
+        argwhere: Callable[..., Tensor]
+        masked_select: Callable[..., Tensor]
+        rsqrt: Callable[..., Tensor]
+        _view_of: tuple[Tensor, Any] | None
+
+        def __iadd__(self, other: Any) -> Tensor: ...
+        def __isub__(self, other: Any) -> Tensor: ...
+        def __imul__(self, other: Any) -> Tensor: ...
+        def __itruediv__(self, other: Any) -> Tensor: ...
+        def _write(self, ufunc: Any, value: Any, out_of_place: Any = None) -> Tensor: ...
+        def maximum(self, other: Any) -> Tensor: ...
+        def minimum(self, other: Any) -> Tensor: ...
+
         tan: Callable[..., Tensor]
         asin: Callable[..., Tensor]
         acos: Callable[..., Tensor]
@@ -250,6 +350,15 @@ class TensorHabits:
         other = other if isinstance(other, type(self)) else type(self)(other)
         if self.ndim != 2 or other.ndim != 2:
             raise ValueError(f"mm needs two 2-D tensors, got shapes {self.shape} and {other.shape}; use matmul")
+        return self @ other
+
+    def bmm(self, other: Any) -> Tensor:
+        """Batched matrix product of two 3-D tensors ``(b, n, m) @ (b, m, p)`` (as ``torch.bmm``: no broadcasting)."""
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        if self.ndim != 3 or other.ndim != 3 or self.shape[0] != other.shape[0]:
+            raise ValueError(
+                f"bmm needs two 3-D tensors with one batch size, got shapes {self.shape} and {other.shape}"
+            )
         return self @ other
 
     def dot(self, other: Any) -> Tensor:
@@ -383,19 +492,20 @@ class TensorHabits:
             return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
         return type(self)._wrap(self._data.copy())
 
-    def argmax(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
-    ) -> np.ndarray:
-        """Indices of the maxima (integers; not part of autograd)."""
-        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmax")
-        return self._data.argmax(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+    def argmax(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+        """Index of the maximum over ``dim`` (of the flattened tensor without one): an int64 tensor, not part
+        of autograd, as PyTorch. The first of tied maxima wins."""
+        return self._arg_extremum("argmax", dim, keepdim, axis, keepdims)
 
-    def argmin(
-        self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET
-    ) -> np.ndarray:
-        """Indices of the minima (integers; not part of autograd)."""
-        axis, keep = axis_args(axis, keepdims, dim, keepdim, "argmin")
-        return self._data.argmin(axis=axis, keepdims=keep) if self.ndim else np.asarray(0)
+    def argmin(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
+        """Index of the minimum over ``dim``, as ``argmax``."""
+        return self._arg_extremum("argmin", dim, keepdim, axis, keepdims)
+
+    def _arg_extremum(self, name: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
+        axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
+        if isinstance(axis_, (tuple, list)):
+            raise TypeError(f"{name}: dim must be one int (or None for the flattened tensor), got {axis_!r}")
+        return type(self)._wrap(derived(_arg_indices, self._data, name, axis_, keep))
 
     def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
@@ -415,21 +525,49 @@ class TensorHabits:
         return ops.Sum.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
     def mean(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
+        """The mean over ``dim`` (all by default). An integer or bool tensor raises, as PyTorch (its mean is
+        not an integer; NumPy would silently compute float64): write ``t.float().mean()``."""
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean() of a tensor of dtype {self.dtype} (shape {self.shape}): the mean needs a floating point "
+                "tensor, as in PyTorch; write t.float().mean()"
+            )
         if dim is _UNSET and keepdim is _UNSET:
             axis, keep = None if axis is _UNSET else axis, False if keepdims is _UNSET else bool(keepdims)
         else:
             axis, keep = axis_args(axis, keepdims, dim, keepdim, "mean")
         return ops.Mean.apply(self, axis=axis, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
 
-    def max(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Max over ``axis``; tied maxima share the gradient evenly. With PyTorch's ``dim=`` keyword the
-        result is PyTorch's ``(values, indices)``; with ``axis=`` or positionally it is the values only,
-        as NumPy (a deliberate difference: ``t.max(1)`` is the NumPy spelling existing code uses)."""
-        return self._extremum(ops.Max, "max", axis, keepdims, dim, keepdim)
+    def max(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Any:
+        """As PyTorch: ``t.max()`` the largest value; ``t.max(dim)`` / ``t.max(dim=d, keepdim=...)`` the named
+        tuple ``(values, indices)`` (so ``_, pred = out.max(1)`` gives the indices); ``t.max(other)`` the
+        elementwise maximum. NumPy's keyword ``t.max(axis=1)`` (and ``np.max(t, 1)``) gives the values only,
+        as NumPy does; so does a tuple of dims (``t.max((0, 1))``, as NumPy and ``amax``: one value per slice
+        comes from several positions, so there is no index to give). Tied maxima share the gradient of the
+        values evenly."""
+        return self._extremum("max", dim, keepdim, axis, keepdims)
 
-    def min(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Any:
-        """Min over ``axis``, as ``max`` (values and indices with ``dim=``)."""
-        return self._extremum(ops.Min, "min", axis, keepdims, dim, keepdim)
+    def min(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Any:
+        """As ``max``: ``t.min(dim)`` gives ``(values, indices)``, ``t.min(axis=d)`` the values only."""
+        return self._extremum("min", dim, keepdim, axis, keepdims)
+
+    def _extremum(self, name: str, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Any:
+        op = ops.Max if name == "max" else ops.Min
+        if isinstance(dim, (type(self), np.ndarray)):  # torch.max(a, b): only a tensor is an "other"
+            if keepdim is not _UNSET or axis is not _UNSET or keepdims is not _UNSET:
+                raise TypeError(f"{name}(other) takes no dim/keepdim: it is the elementwise {name}imum")
+            other = dim if isinstance(dim, type(self)) else type(self)(dim)
+            return self.maximum(other) if name == "max" else self.minimum(other)  # type: ignore[attr-defined]
+        if axis is not _UNSET or keepdims is not _UNSET:  # NumPy's spelling: the values, as NumPy
+            axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
+            return op.apply(self, axis=axis_, keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
+        check_axis_type(None if dim is _UNSET else dim, "dim", name)  # (a bool or a float is not a dim)
+        if dim is _UNSET or dim is None or isinstance(dim, (tuple, list)):  # no single dim: no indices to give
+            keep = False if keepdim is _UNSET else bool(keepdim)
+            return op.apply(self, axis=None if dim is _UNSET else dim, keepdims=keep)  # type: ignore[arg-type]
+        keep = False if keepdim is _UNSET else bool(keepdim)
+        values = op.apply(self, axis=int(dim), keepdims=keep)  # type: ignore[arg-type]  # self is a Tensor
+        return returned_by(name, values, self._arg_extremum("arg" + name, int(dim), keep, _UNSET, _UNSET))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -471,7 +609,13 @@ class TensorHabits:
         return self.permute(tuple(axes))
 
     def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to ``shape`` (new dims at the front); ``-1`` keeps that dim's size, as PyTorch."""
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        if any(size == -1 for size in shape):
+            lead = len(shape) - self.ndim
+            if lead < 0 or any(size == -1 for size in shape[:lead]):
+                raise RuntimeError(f"expand: -1 is not allowed for a new leading dim (shape {self.shape} to {shape})")
+            shape = tuple(self.shape[i - lead] if size == -1 else size for i, size in enumerate(shape))
         try:
             np.broadcast_shapes(self.shape, shape)
         except ValueError:
@@ -482,38 +626,3 @@ class TensorHabits:
         )
 
     broadcast_to = expand
-
-    def _extremum(self, op: Any, name: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> Any:
-        axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
-        values = op.apply(self, axis=axis_, keepdims=keep)
-        if not isinstance(dim, (int, np.integer)):  # no dim=, or several dims (as torch.amax): the values
-            return values
-        arg = self._data.argmax if name == "max" else self._data.argmin
-        return ReductionResult(values, arg(axis=dim, keepdims=keep) if self.ndim else np.asarray(0))
-
-    def _rebind(self, out_of_place: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
-        """``c += v`` on a tensor inside a graph, as PyTorch records it: the result is computed out of
-        place and this tensor object becomes it, while the ops recorded earlier keep seeing the old state
-        (``_previous``, looked up by the logical clock in ``autograd``). Refused when another tensor
-        could share the array (a view, ``detach()``, ``.data``), since that one would not see the write."""
-        import sys
-
-        holders = 2 + _autograd.frozen_count(self._data)  # this slot, getrefcount's argument, saving graphs
-        if self._data.base is not None or sys.getrefcount(self._data) > holders:
-            raise RuntimeError(
-                f"in-place update of a tensor in a graph (shape {self.shape}) whose array is shared "
-                "with another tensor or array (a view, detach() or .data): write `x = x + ...`"
-            )
-        old = type(self)._wrap(self._data)
-        old.requires_grad, old._node = self.requires_grad, self._node
-        old._version, old._previous = self._version, self._previous
-        old.name = self.name
-        # (bump before the new op: ops recorded until now read the old state from here on)
-        _autograd.bump_version(self)  # type: ignore[arg-type]  # self is a Tensor
-        new = out_of_place(old, value)
-        if new.dtype != self.dtype:
-            raise TypeError(f"in-place result of dtype {new.dtype} cannot be stored in a tensor of dtype {self.dtype}")
-        self._data, self._node, self.requires_grad, self._previous = new._data, new._node, new.requires_grad, old
-        if self._extras is not None and not self._extras.retain:
-            self._extras = None  # hooks belong to the old value, as in PyTorch
-        return self  # type: ignore[return-value]  # self is a Tensor

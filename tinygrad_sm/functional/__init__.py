@@ -58,6 +58,9 @@ __all__ = [
     "unfold",
 ]
 
+from .activations import log_sigmoid as logsigmoid  # PyTorch's spelling
+from .linear import cosine_similarity, linear, normalize
+from .pointwise import logaddexp
 from .shape import pad  # torch.nn.functional.pad; the other Tensor-op composites are rows of methods.TABLE
 
-__all__ += ["pad"]
+__all__ += ["cosine_similarity", "linear", "logaddexp", "logsigmoid", "normalize", "pad"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, where
+from ..tensor import Tensor, _floating, where
 
 
 def _plain(value: Any) -> Any:
@@ -64,33 +64,33 @@ def sign(x: Tensor) -> Tensor:
 
 
 def sin(x: Tensor) -> Tensor:
-    return ops.Sin.apply(x)
+    return ops.Sin.apply(_floating(x))  # (an integer tensor: float32, as PyTorch)
 
 
 def cos(x: Tensor) -> Tensor:
-    return ops.Cos.apply(x)
+    return ops.Cos.apply(_floating(x))
 
 
 def log1p(x: Tensor) -> Tensor:
-    return ops.Log1p.apply(x)
+    return ops.Log1p.apply(_floating(x))
 
 
 def expm1(x: Tensor) -> Tensor:
-    return ops.Expm1.apply(x)
+    return ops.Expm1.apply(_floating(x))
 
 
 def erf(x: Tensor) -> Tensor:
-    return ops.Erf.apply(x)
+    return ops.Erf.apply(_floating(x))
 
 
 def log2(x: Tensor) -> Tensor:
     """Base-2 logarithm, exact at powers of two (``np.log2`` forward; gradient ``g / (x ln 2)``)."""
-    return ops.Log2.apply(x)
+    return ops.Log2.apply(_floating(x))
 
 
 def log10(x: Tensor) -> Tensor:
     """Base-10 logarithm, exact at powers of ten (``np.log10`` forward; gradient ``g / (x ln 10)``)."""
-    return ops.Log10.apply(x)
+    return ops.Log10.apply(_floating(x))
 
 
 def logaddexp(a: Any, b: Any) -> Tensor:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import ops
 from ..compiler.hooks import derived
-from ..tensor import Tensor, _plain, _promoted, where
+from ..tensor import Tensor, _floating, _plain, _promoted, where  # (_floating: integers become float32, as PyTorch)
 from ..tensor_functions import _as_tensor, maximum, minimum
 from .pointwise import logaddexp
 
@@ -30,45 +30,45 @@ def _refuse_complex(name: str, x: Tensor) -> None:
 # ---------------------------------------------------------------- trigonometric and hyperbolic (primitives)
 def tan(x: Any) -> Tensor:
     """``tan x`` (gradient ``g (1 + tan² x)``)."""
-    return ops.Tan.apply(_as_tensor(x))
+    return ops.Tan.apply(_floating(_as_tensor(x)))
 
 
 def asin(x: Any) -> Tensor:
     """``arcsin x`` (``np.arcsin``); nan outside [-1, 1], as NumPy."""
-    return ops.Arcsin.apply(_as_tensor(x))
+    return ops.Arcsin.apply(_floating(_as_tensor(x)))
 
 
 def acos(x: Any) -> Tensor:
     """``arccos x`` (``np.arccos``); nan outside [-1, 1], as NumPy."""
-    return ops.Arccos.apply(_as_tensor(x))
+    return ops.Arccos.apply(_floating(_as_tensor(x)))
 
 
 def atan(x: Any) -> Tensor:
     """``arctan x`` (``np.arctan``)."""
-    return ops.Arctan.apply(_as_tensor(x))
+    return ops.Arctan.apply(_floating(_as_tensor(x)))
 
 
 def sinh(x: Any) -> Tensor:
-    return ops.Sinh.apply(_as_tensor(x))
+    return ops.Sinh.apply(_floating(_as_tensor(x)))
 
 
 def cosh(x: Any) -> Tensor:
-    return ops.Cosh.apply(_as_tensor(x))
+    return ops.Cosh.apply(_floating(_as_tensor(x)))
 
 
 def asinh(x: Any) -> Tensor:
     """``arsinh x`` (``np.arcsinh``), accurate for large negative x too."""
-    return ops.Arcsinh.apply(_as_tensor(x))
+    return ops.Arcsinh.apply(_floating(_as_tensor(x)))
 
 
 def acosh(x: Any) -> Tensor:
     """``arcosh x`` (``np.arccosh``); below 1 the value and the gradient are nan, as NumPy."""
-    return ops.Arccosh.apply(_as_tensor(x))
+    return ops.Arccosh.apply(_floating(_as_tensor(x)))
 
 
 def atanh(x: Any) -> Tensor:
     """``artanh x`` (``np.arctanh``); ±inf at ±1, nan beyond, as NumPy."""
-    return ops.Arctanh.apply(_as_tensor(x))
+    return ops.Arctanh.apply(_floating(_as_tensor(x)))
 
 
 def atan2(y: Any, x: Any) -> Tensor:
@@ -131,8 +131,7 @@ def _rfloor_divide(b: Tensor, a: Any) -> Tensor:
 # ---------------------------------------------------------------- composites
 def exp2(x: Any) -> Tensor:
     """``2^x`` as ``2 ** x`` (the power's rule gives ``g 2^x ln 2``)."""
-    x = _as_tensor(x)
-    return 2.0 ** (x if x.dtype.kind == "f" else x.astype(np.float64))
+    return 2.0 ** _floating(_as_tensor(x))  # (an integer tensor: float32, as torch.exp2)
 
 
 def fabs(x: Any) -> Tensor:

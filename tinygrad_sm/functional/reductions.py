@@ -42,6 +42,7 @@ def var(
     1 (Bessel's), as in PyTorch; ``unbiased=False`` is ``correction=0``. (``np.var`` keeps NumPy's
     ``ddof=0`` default.) Where ``N <= correction`` the result is inf or nan, as in PyTorch."""
     axis, keep = axis_args(axis, keepdims, dim, keepdim, "var")
+    _check_floating(x, "var")
     divisor = _count(x, axis) - _correction(correction, unbiased, 1.0)
     deviations = x - x.mean(axis=axis, keepdims=True)
     total = (deviations * deviations).sum(axis=axis, keepdims=keep)
@@ -61,9 +62,53 @@ def std(
     axis: Any = _UNSET,
     keepdims: Any = _UNSET,
 ) -> Tensor:
-    """``sqrt(var)`` with the same arguments. Its gradient at zero spread is nan (``1/(2 sqrt 0) * 0``),
-    as in PyTorch."""
-    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+    """``sqrt(var)`` with the same arguments. Where the spread is zero (a constant row) the gradient is 0, as
+    PyTorch defines it (``1/(2 sqrt 0) * 0`` would be nan): the square root is taken of ``var`` only where
+    it is positive."""
+    variance = var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    positive = np.asarray(variance._data > 0)  # (a constant mask: no gradient flows through the choice)
+    if positive.all() or not variance.requires_grad:
+        return variance.sqrt()
+    return where(positive, where(positive, variance, 1.0).sqrt(), variance * 0.0)
+
+
+def var_mean(
+    x: Tensor,
+    dim: Any = _UNSET,
+    unbiased: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    *,
+    correction: Any = None,
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` over ``dim``, as ``torch.var_mean`` (a plain tuple)."""
+    variance = var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    axis_, keep = axis_args(axis, keepdims, dim, keepdim, "var_mean")
+    return variance, x.mean(axis=axis_, keepdims=keep)
+
+
+def std_mean(
+    x: Tensor,
+    dim: Any = _UNSET,
+    unbiased: Any = _UNSET,
+    keepdim: Any = _UNSET,
+    *,
+    correction: Any = None,
+    axis: Any = _UNSET,
+    keepdims: Any = _UNSET,
+) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` over ``dim``, as ``torch.std_mean`` (a plain tuple)."""
+    deviation = std(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    axis_, keep = axis_args(axis, keepdims, dim, keepdim, "std_mean")
+    return deviation, x.mean(axis=axis_, keepdims=keep)
+
+
+def _check_floating(x: Tensor, op: str) -> None:
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"{op} needs a floating point tensor, got dtype {x.dtype} (as PyTorch); convert with .float() first"
+        )
 
 
 def prod(x: Tensor, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:

@@ -217,3 +217,9 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
             index = np.concatenate([np.zeros(left, dtype=np.int64), middle, np.full(right, n - 1)])
         out = out[lead + (index.astype(np.int64),)]
     return out
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, that dim removed (``torch.unbind``); each slice's gradient goes back to its place."""
+    axis = _axis(dim, x.ndim, "unbind")
+    return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))

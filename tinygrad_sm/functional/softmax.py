@@ -81,6 +81,12 @@ def logsumexp(
     A fully masked row (all -inf) gives -inf and a zero gradient (no entry can change it).
     """
     axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "logsumexp", default_axis=-1)
+    if isinstance(axis, (tuple, list)) or axis is None:  # several dims: gather them into one last axis
+        axes = ops._normalize_axes(None if axis is None else tuple(axis), x.ndim)
+        kept = [d for d in range(x.ndim) if d not in axes]
+        moved = x.permute(*kept, *axes).reshape(*[x.shape[d] for d in kept], -1) if x.ndim else x.reshape(1)
+        result = logsumexp(moved, axis=-1)
+        return result.reshape(tuple(1 if d in axes else n for d, n in enumerate(x.shape))) if keepdims else result
     if _zero_dim(x, axis, "logsumexp"):
         return logsumexp(x.reshape(1), axis=0, keepdims=False)
     with name_scope("logsumexp"):

@@ -3,9 +3,12 @@
 (BatchNorm1d/2d, LayerNorm), ``sparse`` (Embedding, Dropout), ``loss`` (the loss modules), ``utils``
 (gradient clipping), ``conv`` (Conv2d, Conv1d, the pools, Unflatten, ``build_model``
 from a spec), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
-so ``from tinygrad_sm.nn import functional as F`` reads as in PyTorch."""
+so ``from tinygrad_sm.nn import functional as F`` and ``import tinygrad_sm.nn.functional as F`` read as in
+PyTorch."""
 
 from __future__ import annotations
+
+import sys as _sys
 
 from .. import functional
 from . import init, utils
@@ -51,6 +54,9 @@ from .module import IncompatibleKeys, Module, migrate_state_dict
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .sparse import Dropout, Embedding
+
+# `import tinygrad_sm.nn.functional as F` (the module system looks it up by this name) is the same module
+_sys.modules[__name__ + ".functional"] = functional
 
 __all__ = [
     "ACTIVATIONS",

@@ -1,0 +1,122 @@
+"""A tensor's ``repr`` as PyTorch prints it: ``tensor([1.0000, 2.5000], requires_grad=True)``.
+
+PyTorch's rules (``torch/_tensor_str.py``), for the default print options: floats whose finite nonzero values
+are all integers print as ``1.``; otherwise with 4 decimals; scientific (``1.0000e-05``) when the largest and
+smallest finite nonzero magnitudes differ by more than 1000x, the largest exceeds 1e8, or (non-integer values)
+the smallest is below 1e-4. Columns are right-aligned to one width, rows wrap at 80 characters, and above
+1000 elements only the first and last 3 per axis are shown. The dtypes a literal would infer (float32,
+int64, bool) are not named; others are (``dtype=torch.float64``). After the values: ``requires_grad=True``
+on a leaf, ``grad_fn=<MulBackward0>`` on a computed tensor, and (our addition) ``name='...'``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+_IMPLIED_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+_TORCH_DTYPE_NAMES = {"float16": "float16", "float32": "float32", "float64": "float64", "int8": "int8",
+                      "int16": "int16", "int32": "int32", "int64": "int64", "uint8": "uint8", "bool": "bool"}  # fmt: skip
+
+
+def _float_formatter(values: np.ndarray) -> tuple[Any, int]:
+    finite = values[np.isfinite(values) & (values != 0)].astype(np.float64)
+    if finite.size == 0:
+        return (lambda v: _nonfinite(v, "{:.0f}.")), 1
+    magnitudes = np.abs(finite)
+    low, high = magnitudes.min(), magnitudes.max()
+    integers = bool(np.all(finite == np.ceil(finite)))
+    if high / low > 1000.0 or high > 1.0e8 or (not integers and low < 1.0e-4):
+        width = max(len(f"{v:.4e}") for v in finite)
+        return (lambda v: f"{v:{width}.4e}"), width
+    if integers:
+        width = max(len(f"{v:.0f}") + 1 for v in finite)
+        return (lambda v: _nonfinite(v, "{:.0f}.")), width
+    width = max(len(f"{v:.4f}") for v in finite)
+    return (lambda v: f"{v:.4f}"), width
+
+
+def _nonfinite(value: float, pattern: str) -> str:
+    return f"{value:.0f}" if not np.isfinite(value) else pattern.format(value)
+
+
+def _format_values(array: np.ndarray) -> str:
+    if array.dtype.kind == "f":
+        shown = array if array.size <= 1000 else _edges(array)
+        formatter, width = _float_formatter(shown.reshape(-1))
+
+        def element(value: Any) -> str:
+            text = formatter(float(value))
+            return " " * (width - len(text)) + text
+    elif array.dtype.kind == "b":
+        bool_width = 5 if not array.all() else 4  # right-aligned: " True" beside "False"
+
+        def element(value: Any) -> str:
+            return f"{bool(value)!s:>{bool_width}}"
+    else:
+        width = max((len(str(v)) for v in (array if array.size <= 1000 else _edges(array)).reshape(-1)), default=1)
+
+        def element(value: Any) -> str:
+            return f"{int(value):>{width}}"
+
+    text = np.array2string(
+        array,
+        separator=", ",
+        prefix="tensor(",
+        formatter={"all": element},
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=80,
+    )
+    if array.size > 1000:  # PyTorch writes the elided columns as ",  ...,"
+        text = text.replace(", ...,", ",  ...,")
+    return text
+
+
+def _edges(array: np.ndarray) -> np.ndarray:
+    """The elements a summarised print shows: the first and last 3 along every axis."""
+    for axis, size in enumerate(array.shape):
+        if size > 6:
+            array = np.concatenate([np.take(array, range(3), axis), np.take(array, range(size - 3, size), axis)], axis)
+    return array
+
+
+def torch_style_repr(tensor: Tensor) -> str:
+    array = tensor._data
+    body = "[]" if array.size == 0 and array.ndim == 1 else _format_values(array)
+    extras = []
+    if array.size == 0 and array.ndim != 1:
+        extras.append(f"size={tuple(array.shape)}")
+    if array.dtype not in _IMPLIED_DTYPES:
+        extras.append(f"dtype=torch.{_TORCH_DTYPE_NAMES.get(array.dtype.name, array.dtype.name)}")
+    node = tensor._node
+    if node is not None:
+        extras.append(f"grad_fn=<{_backward_name(node)}>")
+    elif tensor.requires_grad:
+        extras.append("requires_grad=True")
+    if tensor.name:
+        extras.append(f"name={tensor.name!r}")
+    text = "tensor(" + body
+    line = len(text.rsplit("\n", 1)[-1])
+    for extra in extras:  # as PyTorch: a suffix that would pass 80 characters starts a new line
+        if line + len(extra) + 2 > 80:
+            text += ",\n" + " " * len("tensor(") + extra
+            line = len("tensor(") + len(extra)
+        else:
+            text += ", " + extra
+            line += len(extra) + 2
+    return text + ")"
+
+
+def _backward_name(node: Any) -> str:
+    """PyTorch's name for the node of an op: ``MulBackward0`` for ``mul``; a custom Function's node is
+    ``<Class>Backward``, as PyTorch names it."""
+    custom = getattr(node, "function", None)
+    if custom is not None:
+        return f"{custom.__name__}Backward"
+    name = str(getattr(node, "name", type(node).__name__))
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("-", "_").split("_")) + "Backward0"
