@@ -11,9 +11,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-
-import tinygrad_sm as tg
 
 PINNED = json.loads((Path(__file__).parent / "data" / "torch_modules.json").read_text())
 
@@ -156,15 +153,6 @@ print(test)
 """
 
 
-# The tutorials also use names issue 21 adds (Tensor.pow, Tensor.t, expand_as); until that branch is merged
-# these are expected to fail, strictly: once the names exist the tests must pass.
-needs_issue_21 = pytest.mark.xfail(
-    not all(hasattr(tg.Tensor, name) for name in ("pow", "t", "expand_as")),
-    reason="needs Tensor.pow/t/expand_as from issue 21's namespace branch",
-    strict=True,
-)
-
-
 def run(source: str) -> tuple[dict, str]:
     namespace: dict = {"__name__": "__tutorial__"}
     printed = io.StringIO()
@@ -173,7 +161,6 @@ def run(source: str) -> tuple[dict, str]:
     return namespace, printed.getvalue()
 
 
-@needs_issue_21
 def test_legendre_polynomial_tutorial_runs_and_prints_pytorchs_losses_and_fit():
     namespace, printed = run(POLYNOMIAL_CUSTOM_FUNCTION)
     losses = [float(line.split()[1]) for line in printed.splitlines()[:-1]]
@@ -184,7 +171,6 @@ def test_legendre_polynomial_tutorial_runs_and_prints_pytorchs_losses_and_fit():
     assert printed.splitlines()[-1].startswith("Result: y = ")
 
 
-@needs_issue_21
 def test_my_relu_tutorial_trains_the_two_layer_net():
     namespace, printed = run(TWO_LAYER_NET_CUSTOM_FUNCTION)
     losses = [float(line.split()[1]) for line in printed.splitlines()]
@@ -193,7 +179,6 @@ def test_my_relu_tutorial_trains_the_two_layer_net():
     assert namespace["w1"].grad.abs().sum().item() == 0  # zeroed in place, as the tutorial does
 
 
-@needs_issue_21
 def test_autograd_docs_examples_exp_and_linear_function_pass_gradcheck():
     namespace, printed = run(AUTOGRAD_DOCS_EXAMPLES)
     assert namespace["output"].grad_fn.name() == "ExpBackward" and namespace["output"].shape == (3,)
