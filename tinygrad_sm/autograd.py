@@ -51,7 +51,7 @@ class _Mode(threading.local):
     anomaly = False  # check backward results for nan/inf and remember where ops were created
     anomaly_forward = False  # also check forward results
     scope: tuple[str, ...] = ()  # names of the composites (softmax, cross_entropy) being evaluated
-    tracer: Any = None  # the recorder of tinygrad_sm.compile while it traces a call (compiler/trace.py)
+    tracer: Any = None  # the recorder of tinygrad_sm.compile while it traces a call (its trace module): the one hook
 
 
 _mode = _Mode()
