@@ -44,7 +44,8 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .gradcheck import GradcheckError, gradcheck, jacobian
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, jacobian
+from .introspection import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, Size
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor, tensor
@@ -78,6 +79,7 @@ _LAZY = (
     "cli",
     "interop",
     "dtypes",
+    "utils",
     "linalg",
 )
 
@@ -94,9 +96,15 @@ def __dir__() -> list:
 
 __all__ = [
     "AnomalyError",
+    "BoolTensor",
     "DerivationReport",
+    "DoubleTensor",
+    "FloatTensor",
     "Generator",
     "GradcheckError",
+    "IntTensor",
+    "LongTensor",
+    "Size",
     "Tensor",
     "arange",
     "autograd_functional",
@@ -121,6 +129,7 @@ __all__ = [
     "get_rng_state",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "initial_seed",
     "is_grad_enabled",
     "jacobian",
@@ -148,6 +157,7 @@ __all__ = [
     "set_rng_state",
     "tensor",
     "testing",
+    "utils",
     "viz",
     "zeros",
     "zeros_like",
