@@ -458,6 +458,12 @@ def test_the_explorer_steps_through_a_custom_function(tmp_path):
     page = tmp_path / "explorer.html"
     tg.viz.explore(loss, page)
     assert "LegendrePolynomial3" in page.read_text()
+    from tests.test_explorer import page_data
+
+    data = page_data(page.read_text())  # the learner's rule: a named formula and their backward's source
+    forward, vjp = data["ops"]["LegendrePolynomial3"]
+    assert "LegendrePolynomial3" in forward and "your backward" in vjp
+    assert "def backward(ctx, grad_output)" in data["sources"]["LegendrePolynomial3"]
     loss.backward()
     np.testing.assert_allclose(  # the sweep the explorer ran did not disturb the real one
         x.grad.numpy(),
