@@ -222,3 +222,91 @@ def test_factories_fill_out_in_place_as_pytorch():
     doubles = tg.zeros(3, dtype=tg.float64)
     assert tg.linspace(0, 1, 3, out=doubles) is doubles and doubles.dtype == np.float64
     assert tg.ones(2, out=tg.zeros(2)).tolist() == [1.0, 1.0]
+
+
+# -------------------------------------------------------------------------------- legacy tensor types
+
+
+def test_legacy_tensor_types_build_check_and_cast():
+    x = tg.FloatTensor([1, 2])
+    assert x.dtype == np.float32 and isinstance(x, tg.FloatTensor) and not isinstance(x, tg.LongTensor)
+    assert isinstance(tg.randn(2).type(tg.DoubleTensor), tg.DoubleTensor)
+    assert tg.randn(2).type("torch.LongTensor").dtype == np.int64
+    assert tg.ones(2).type() == "torch.FloatTensor"
+    with pytest.raises(ValueError, match="unknown tensor type"):
+        tg.ones(2).type("torch.ComplexTensor")
+    assert tg.FloatTensor(2, 3).shape == (2, 3)
+
+
+# ----------------------------------------------------------------------------------- graph introspection
+
+
+def test_grad_fn_types_are_named_as_pytorch_names_them():
+    x = tg.ones(2, requires_grad=True)
+    y = (x * 3).sum()
+    assert type(y.grad_fn).__name__ == "SumBackward0" == y.grad_fn.name()
+    assert type(y.grad_fn.next_functions[0][0]).__name__ == "MulBackward0"
+    assert isinstance(y.grad_fn, type(y.grad_fn)) and y.grad_fn == y.grad_fn
+
+
+def test_a_number_times_a_tensor_lists_the_tensor_first_as_pytorch():
+    a = tg.ones(3, requires_grad=True)
+    b = tg.sin(a)
+    for made in (2 * b, b * 2, 1 + b, b + 1):
+        first, second = made.grad_fn.next_functions
+        assert first[0].name() == "SinBackward0" and second == (None, 0)
+    c = tg.ones(3) + b  # two tensors keep their order, as PyTorch
+    assert c.grad_fn.next_functions[0] == (None, 0)
+    (2 * b + 1).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), 2 * np.cos(np.ones(3, dtype=np.float32)), rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------ state_dict
+
+
+def test_state_dict_values_are_tensors_with_pytorchs_size():
+    model = tg.nn.Sequential(tg.nn.Conv2d(1, 2, 3), tg.nn.Flatten(), tg.nn.Linear(8, 2))
+    state = model.state_dict()
+    assert all(isinstance(value, tg.Tensor) and not value.requires_grad for value in state.values())
+    assert [tuple(state[name].size()) for name in state] == [(2, 1, 3, 3), (2,), (2, 8), (2,)]
+    before = state["2.bias"].numpy().copy()
+    with tg.no_grad():
+        model[2].bias += 1  # a snapshot: later updates do not reach it
+    np.testing.assert_array_equal(state["2.bias"].numpy(), before)
+
+
+def test_indexing_and_products_are_named_as_pytorch_and_the_repr_agrees():
+    w = tg.ones(4, 3, requires_grad=True)
+    named = {
+        "SliceBackward0": w[:2],
+        "SelectBackward0": w[:, 0],
+        "IndexBackward0": w[[0, 2]],
+        "MmBackward0": w @ tg.ones(3, 2),
+        "MvBackward0": w @ tg.ones(3),
+        "DotBackward0": w[0] @ tg.ones(3),
+        "ViewBackward0": w.view(12),
+        "CatBackward0": tg.cat([w, w]),
+        "ReluBackward0": w.relu(),
+    }
+    for name, made in named.items():
+        assert made.grad_fn.name() == name
+        assert f"grad_fn=<{name}>" in repr(made)
+    assert "grad_fn=<SliceBackward0>" in repr(w[0][0:2])  # the build-model tutorial prints param[:2]
+
+
+def test_frozen_parameters_may_be_given_to_an_optimizer_and_stay_put():
+    # the autograd tutorial freezes a model, replaces its classifier and passes model.parameters() to SGD
+    tg.manual_seed(0)
+    model = tg.nn.Sequential(tg.nn.Linear(4, 8), tg.nn.ReLU(), tg.nn.Linear(8, 3))
+    for param in model.parameters():
+        param.requires_grad = False
+    model.fc = tg.nn.Linear(8, 2)
+    frozen = model[0].weight.numpy().copy()
+    head = model.fc.weight.detach().numpy().copy()
+    optimizer = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model.fc(model[1](model[0](tg.rand(2, 4)))).sum().backward()
+    optimizer.step()
+    np.testing.assert_array_equal(model[0].weight.numpy(), frozen)
+    assert not np.array_equal(model.fc.weight.detach().numpy(), head)
+    with pytest.raises(ValueError, match="does not require grad.*nn.Parameter"):
+        tg.optim.SGD([tg.zeros(3)], lr=0.1)  # a plain tensor that never required grad: the learner's slip
