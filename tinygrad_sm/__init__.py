@@ -17,7 +17,7 @@ from . import autograd_functional, testing
 from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
-from .device import backends, cuda, device, get_default_device, set_default_device
+from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .dtypes import promote_types, result_type
 from .factories import (
     arange,
@@ -44,12 +44,15 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .gradcheck import GradcheckError, gradcheck, jacobian
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, jacobian
+from .introspection import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, Size
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor, tensor
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
+_sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # `import tinygrad_sm.autograd.functional`
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
@@ -78,6 +81,7 @@ _LAZY = (
     "cli",
     "interop",
     "dtypes",
+    "utils",
     "linalg",
 )
 
@@ -94,10 +98,17 @@ def __dir__() -> list:
 
 __all__ = [
     "AnomalyError",
+    "BoolTensor",
     "DerivationReport",
+    "DoubleTensor",
+    "FloatTensor",
     "Generator",
     "GradcheckError",
+    "IntTensor",
+    "LongTensor",
+    "Size",
     "Tensor",
+    "accelerator",
     "arange",
     "autograd_functional",
     "backends",
@@ -121,10 +132,12 @@ __all__ = [
     "get_rng_state",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "initial_seed",
     "is_grad_enabled",
     "jacobian",
     "linspace",
+    "load",
     "logspace",
     "manual_seed",
     "multinomial",
@@ -143,11 +156,13 @@ __all__ = [
     "randn_like",
     "randperm",
     "result_type",
+    "save",
     "seed",
     "set_default_device",
     "set_rng_state",
     "tensor",
     "testing",
+    "utils",
     "viz",
     "zeros",
     "zeros_like",

@@ -142,7 +142,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
 
     if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
         _data: np.ndarray
-        _node: _autograd.Function | None
+        _node: _autograd.Primitive | None
         _extras: _autograd.GradExtras | None
         _previous: Tensor | None
         _version: int
@@ -233,6 +233,10 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         logical_or: Callable[..., Tensor]
         logical_xor: Callable[..., Tensor]
         logical_not: Callable[..., Tensor]
+        bitwise_and: Callable[..., Tensor]
+        bitwise_or: Callable[..., Tensor]
+        bitwise_xor: Callable[..., Tensor]
+        bitwise_not: Callable[..., Tensor]
         isnan: Callable[..., Tensor]
         isinf: Callable[..., Tensor]
         isfinite: Callable[..., Tensor]

@@ -1,5 +1,5 @@
-"""Layers and models, by family: ``module`` (Module, buffers, state_dict), ``layers`` (Linear, ReLU,
-Sigmoid, Tanh, Sequential, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
+"""Layers and models, by family: ``module`` (Module, buffers, state_dict), ``parameter`` (Parameter),
+``containers`` (Sequential, ModuleList, ModuleDict), ``layers`` (Linear, ReLU, Sigmoid, Tanh, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
 (BatchNorm1d/2d, LayerNorm), ``sparse`` (Embedding, Dropout), ``loss`` (the loss modules), ``utils``
 (gradient clipping), ``conv`` (Conv2d, Conv1d, the pools, Unflatten, ``build_model``
 from a spec), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
@@ -26,6 +26,7 @@ from .activation import (
     Softplus,
 )
 from .checkpoint import FORMAT_VERSION, CheckpointError, load, save
+from .containers import ModuleDict, ModuleList, Sequential
 from .conv import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -37,7 +38,7 @@ from .conv import (
     build_model,
     is_conv_spec,
 )
-from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sigmoid, Tanh
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -49,8 +50,9 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import IncompatibleKeys, Module
+from .module import IncompatibleKeys, Module, migrate_state_dict
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Parameter
 from .sparse import Dropout, Embedding
 
 # `import tinygrad_sm.nn.functional as F` (the module system looks it up by this name) is the same module
@@ -91,7 +93,10 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
+    "Parameter",
     "ReLU",
     "Sequential",
     "SiLU",
@@ -106,6 +111,7 @@ __all__ = [
     "init",
     "is_conv_spec",
     "load",
+    "migrate_state_dict",
     "save",
     "utils",
 ]

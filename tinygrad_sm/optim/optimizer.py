@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _mode, enable_grad, no_grad
+from ..nn.parameter import Parameter
 from ..tensor import Tensor, constant
 
 ParamsArg = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -98,10 +99,14 @@ class Optimizer:
                     f"by op '{param._node.name}' (for example by `w = w - lr * w.grad`), so it never receives "
                     "a .grad; pass the original parameter tensors"
                 )
-            if not param.requires_grad:
+            # a Parameter frozen on purpose (requires_grad = False, as the autograd tutorial freezes all but a new
+            # classifier and still passes model.parameters()) is kept and skipped by step(), as PyTorch; a plain
+            # tensor that never required grad is the learner's slip that would train nothing: refused
+            if not param.requires_grad and not isinstance(param, Parameter):
                 raise ValueError(
                     f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "
-                    f"{param.shape}) does not require grad, so it would never be updated"
+                    f"{param.shape}) does not require grad, so it would never be updated (create it with "
+                    "requires_grad=True, or as an nn.Parameter)"
                 )
             if id(param) in known:
                 raise ValueError(
@@ -156,13 +161,13 @@ class Optimizer:
                 for param in group["params"]:
                     if param.grad is None:
                         continue
-                    grad = np.asarray(param.grad.data, dtype=param.dtype)
+                    grad = np.asarray(param.grad._data, dtype=param.dtype)
                     if group.get("maximize"):
                         grad = -grad
                     state = self.state.get(param)
                     if state is None:
                         state = self.state[param] = {}
-                    param.copy_(self._update(param.data, grad, state, group))
+                    param.copy_(self._update(param._data, grad, state, group))
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
