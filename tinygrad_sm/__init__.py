@@ -18,7 +18,7 @@ from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_e
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
 from .device import backends, cuda, device, get_default_device, set_default_device
-from .dtypes import promote_types, result_type
+from .dtypes import finfo, get_default_dtype, iinfo, promote_types, result_type
 from .factories import (
     arange,
     bernoulli,
@@ -48,6 +48,7 @@ from .gradcheck import GradcheckError, gradcheck, jacobian
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor, tensor
+from .tensor_repr import get_printoptions, set_printoptions
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 
@@ -113,14 +114,18 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "eye",
+    "finfo",
     "from_numpy",
     "full",
     "full_like",
     "functional",
     "get_default_device",
+    "get_default_dtype",
+    "get_printoptions",
     "get_rng_state",
     "grad",
     "gradcheck",
+    "iinfo",
     "initial_seed",
     "is_grad_enabled",
     "jacobian",
@@ -145,6 +150,7 @@ __all__ = [
     "result_type",
     "seed",
     "set_default_device",
+    "set_printoptions",
     "set_rng_state",
     "tensor",
     "testing",

@@ -33,6 +33,16 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return out
 
 
+def clamp_min(x: Tensor, min: Any) -> Tensor:
+    """``clamp(x, min=min)``: ``max(x, min)`` elementwise (``x.clamp_min(0.)`` is ReLU written by hand)."""
+    return clamp(x, min=min)
+
+
+def clamp_max(x: Tensor, max: Any) -> Tensor:
+    """``clamp(x, max=max)``: ``min(x, max)`` elementwise."""
+    return clamp(x, max=max)
+
+
 def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Tensor:
     """``np.clip`` / ``torch.clip``: ``clamp`` under NumPy's argument names (either spelling)."""
     if (a_min is not None and min is not None) or (a_max is not None and max is not None):
