@@ -192,3 +192,16 @@ def test_dtype_limits_and_the_default_dtype():
     assert torch.finfo(torch.float32).eps == 2.0**-23 and torch.finfo().bits == 32
     assert torch.finfo(torch.float64).tiny == np.finfo(np.float64).tiny
     assert torch.iinfo(torch.int32).max == 2**31 - 1
+
+
+def test_lerp_dist_relu_inplace_and_multinomial_as_a_method():
+    start, end = torch.tensor([0.0, 10.0]), torch.tensor([10.0, 20.0])
+    assert torch.lerp(start, end, 0.25).tolist() == start.lerp(end, 0.25).tolist() == [2.5, 12.5]
+    avg = torch.zeros(2)
+    assert avg.lerp_(end, 0.5) is avg and avg.tolist() == [5.0, 10.0]
+    _gradcheck(lambda a, b: torch.lerp(a, b, 0.3), [1.0, -2.0], [0.5, 4.0])
+    assert torch.dist(start, end).item() == pytest.approx(200**0.5) and start.dist(end, 1).item() == 20.0
+    x = torch.tensor([-1.0, 2.0])
+    assert F.relu(x, inplace=True) is x and x.tolist() == [0.0, 2.0]
+    probs = torch.tensor([0.0, 1.0, 0.0])
+    assert probs.multinomial(2, replacement=True).tolist() == [1, 1]

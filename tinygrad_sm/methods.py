@@ -27,6 +27,7 @@ from . import tensor_functions as tf
 from .functional import arrays, contraction, counting, indexing, linalg, order, pointwise, reductions, shape
 from .functional import pointwise_math as pm
 from .functional.softmax import logsumexp
+from .sampling import multinomial
 from .interop import _FUNCTIONS, _UFUNCS
 from .tensor import Tensor
 
@@ -104,6 +105,7 @@ TABLE: list[Entry] = [
     Entry("clamp", pointwise.clamp),
     Entry("clamp_min", pointwise.clamp_min),
     Entry("clamp_max", pointwise.clamp_max),
+    Entry("lerp", pointwise.lerp),
     Entry("clip", pointwise.clip, numpy=(np.clip,), numpy_impl=npa.clip),
     Entry("neg", pointwise.neg),
     Entry("square", pointwise.square, numpy=(np.square,)),
@@ -136,6 +138,7 @@ TABLE: list[Entry] = [
     Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
     Entry("cumsum", reductions.cumsum, numpy=(np.cumsum,), numpy_impl=npa.cumulative(reductions.cumsum)),
     Entry("cumprod", reductions.cumprod, numpy=(np.cumprod,), numpy_impl=npa.cumulative(reductions.cumprod)),
+    Entry("dist", reductions.dist),
     Entry("norm", reductions.norm),  # np.linalg.norm: the linalg row below (matrix norms too)
     Entry("amax", reductions.amax),
     Entry("amin", reductions.amin),
@@ -205,6 +208,8 @@ TABLE: list[Entry] = [
     # ---------------------------------------------------------------- contraction
     Entry("outer", contraction.outer, numpy=(np.outer,)),
     Entry("mv", contraction.mv),
+    # ---------------------------------------------------------------- sampling (the function is a factory's)
+    Entry("multinomial", multinomial, function=False),
     Entry("tensordot", contraction.tensordot, numpy=(np.tensordot,), numpy_impl=npa.tensordot),
     Entry("einsum", contraction.einsum, method=False, numpy=(np.einsum,), numpy_impl=npa.einsum),
     Entry("dot", contraction.dot, method=False, numpy=(np.dot,), numpy_impl=npa.dot),

@@ -119,6 +119,10 @@ class TensorInPlace:
 
     clip_ = clamp_
 
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """``self += weight * (end - self)`` (a running average: ``avg.lerp_(new, 0.1)``)."""
+        return self._inplace(lambda old, new: old.lerp(new, weight), end)  # type: ignore[attr-defined]
+
     def clamp_min_(self, min: Any) -> Tensor:
         return self._inplace(lambda old, _: old.clamp(min=min))  # type: ignore[attr-defined]
 

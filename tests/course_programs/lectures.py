@@ -600,7 +600,18 @@ def small_habits(torch, F, nn, plt) -> dict[str, Any]:
     loader = torch.utils.data.DataLoader(from_ds, sampler=sampler)
     batches = [[xb.shape, yb.shape, xb] for xb, yb in loader]
     batches = [[list(a), list(b), c] for a, b, c in batches]
+    avg = torch.zeros(5)
+    for step in range(3):
+        avg.lerp_(x.detach()[step], 0.1)  # a running average, as an optimiser's momentum
+    mixed = torch.lerp(x.detach()[0], v.detach(), 0.25)
+    distances = [torch.dist(x.detach()[0], v.detach()), x.detach()[1].dist(v.detach(), 1)]
+    probs = F.softmax(x.detach(), dim=1)
+    draws = probs.multinomial(3, replacement=True, generator=g)
+    inplace_relu = x.detach().clone()
+    F.relu(inplace_relu, inplace=True)
     return {
+        "exact_draws": draws,
+        "running": [avg, mixed, distances, inplace_relu],
         "values": [relu, capped, both, prod, acc, added, rows],
         "grads": [x.grad, v.grad, src.grad],
         "kept": kept,

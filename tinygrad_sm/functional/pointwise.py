@@ -43,6 +43,12 @@ def clamp_max(x: Tensor, max: Any) -> Tensor:
     return clamp(x, max=max)
 
 
+def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
+    """``x + weight * (end - x)``: linear interpolation from ``x`` to ``end`` (``torch.lerp``; fast.ai's
+    running averages write ``avg.lerp_(new, 1 - beta)``). Gradient: ``1 - weight`` to ``x``, ``weight`` to ``end``."""
+    return x + weight * (end - x)
+
+
 def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Tensor:
     """``np.clip`` / ``torch.clip``: ``clamp`` under NumPy's argument names (either spelling)."""
     if (a_min is not None and min is not None) or (a_max is not None and max is not None):
