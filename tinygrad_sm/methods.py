@@ -27,8 +27,8 @@ from . import tensor_functions as tf
 from .functional import arrays, contraction, counting, indexing, linalg, order, pointwise, reductions, shape
 from .functional import pointwise_math as pm
 from .functional.softmax import logsumexp
-from .sampling import multinomial
 from .interop import _FUNCTIONS, _UFUNCS
+from .sampling import multinomial
 from .tensor import Tensor
 
 
