@@ -407,7 +407,7 @@ add("torch.nn.Parameter", [P], waits_for="i22-function")
 add(
     "torch.set_printoptions",
     [FA],
-    'torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)\nout = repr(x * 1000)\n'
+    "torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)\nout = repr(x * 1000)\n"
     'torch.set_printoptions(profile="default")',
 )
 add("Tensor.stride", [FA], "out = (x.stride(), x.t().stride(), v.expand(3, 4).stride())")

@@ -205,3 +205,32 @@ def test_lerp_dist_relu_inplace_and_multinomial_as_a_method():
     assert F.relu(x, inplace=True) is x and x.tolist() == [0.0, 2.0]
     probs = torch.tensor([0.0, 1.0, 0.0])
     assert probs.multinomial(2, replacement=True).tolist() == [1, 1]
+
+
+def test_save_and_load_round_trip_tensors_in_containers_and_refuse_code(tmp_path):
+    import io
+    import os
+    import pickle
+
+    w = torch.ones(2, requires_grad=True)
+    made = w * 3  # a computed tensor loads as a leaf (its graph is not saved), as in PyTorch
+    torch.save({"w": w, "made": made, "labels": torch.tensor([1, 2]), "n": 3, "pair": (1.5, "a")}, tmp_path / "f")
+    back = torch.load(tmp_path / "f")
+    assert back["w"].tolist() == [1.0, 1.0] and back["w"].requires_grad and back["w"] is not w
+    assert back["made"].is_leaf and back["made"].requires_grad and back["made"].tolist() == [3.0, 3.0]
+    assert back["labels"].dtype == torch.int64 and back["n"] == 3 and back["pair"] == (1.5, "a")
+    buffer = io.BytesIO()
+    torch.save([torch.arange(3.0)], buffer)
+    buffer.seek(0)
+    assert torch.load(buffer, map_location="cpu")[0].tolist() == [0.0, 1.0, 2.0]
+
+    class Payload:
+        def __reduce__(self):
+            return (os.getcwd, ())
+
+    (tmp_path / "evil").write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(pickle.UnpicklingError, match="posix.getcwd|nt.getcwd"):
+        torch.load(tmp_path / "evil")  # weights_only by default, as PyTorch since 2.6
+    assert torch.load(tmp_path / "evil", weights_only=False) == os.getcwd()
+    with pytest.raises(RuntimeError, match="CPU only"):
+        torch.load(tmp_path / "f", map_location="cuda")

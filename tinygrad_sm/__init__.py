@@ -47,6 +47,7 @@ from .factories import (
 from .gradcheck import GradcheckError, gradcheck, jacobian
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor, tensor
 from .tensor_repr import get_printoptions, set_printoptions
 
@@ -130,6 +131,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "linspace",
+    "load",
     "logspace",
     "manual_seed",
     "multinomial",
@@ -148,6 +150,7 @@ __all__ = [
     "randn_like",
     "randperm",
     "result_type",
+    "save",
     "seed",
     "set_default_device",
     "set_printoptions",

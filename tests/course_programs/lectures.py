@@ -619,8 +619,52 @@ def small_habits(torch, F, nn, plt) -> dict[str, Any]:
     }
 
 
+def d2l_file_io(torch, F, nn, plt) -> dict[str, Any]:
+    """d2l's file I/O: a tensor, a list and a dict of tensors saved and loaded; an MLP's parameters saved as a
+    state dict and loaded into a clone, which then computes the same outputs."""
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp()
+    x = torch.arange(4)
+    torch.save(x, os.path.join(folder, "x-file"))
+    x2 = torch.load(os.path.join(folder, "x-file"))
+    y = torch.zeros(4)
+    torch.save([x, y], os.path.join(folder, "x-files"))
+    x2b, y2 = torch.load(os.path.join(folder, "x-files"))
+    mydict = {"x": x, "y": y}
+    torch.save(mydict, os.path.join(folder, "mydict"))
+    mydict2 = torch.load(os.path.join(folder, "mydict"))
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(20, 256)
+            self.output = nn.Linear(256, 10)
+
+        def forward(self, x):
+            return self.output(F.relu(self.hidden(x)))
+
+    torch.manual_seed(0)
+    net = MLP()
+    X = torch.randn(size=(2, 20))
+    Y = net(X)
+    torch.save(net.state_dict(), os.path.join(folder, "mlp.params"))
+    clone = MLP()
+    clone.load_state_dict(torch.load(os.path.join(folder, "mlp.params")))
+    clone.eval()
+    Y_clone = clone(X)
+    return {
+        "exact_loaded": [x2, x2b, y2, mydict2],
+        "same": (Y_clone == Y).all().item(),
+        "Y": Y,
+        "keys": sorted(net.state_dict().keys()),
+    }
+
+
 __all__ = [
     "cs231n_warmup",
+    "d2l_file_io",
     "d2l_preliminaries",
     "d2l_scratch_models",
     "from_scratch",
