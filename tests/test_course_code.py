@@ -234,3 +234,56 @@ def test_save_and_load_round_trip_tensors_in_containers_and_refuse_code(tmp_path
     assert torch.load(tmp_path / "evil", weights_only=False) == os.getcwd()
     with pytest.raises(RuntimeError, match="CPU only"):
         torch.load(tmp_path / "f", map_location="cuda")
+
+
+def test_a_saved_parameter_loads_as_a_parameter(tmp_path):
+    weight = nn.Parameter(torch.ones(2, 3))
+    torch.save({"weight": weight}, tmp_path / "p")
+    back = torch.load(tmp_path / "p")["weight"]
+    assert isinstance(back, nn.Parameter) and back.requires_grad and back.shape == (2, 3)
+
+
+def test_forward_hooks_see_each_call_replace_values_and_come_off():
+    from functools import partial
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    means: list[list[float]] = [[] for _ in model]
+
+    def append_stats(i, module, inp, out):  # fast.ai's activation statistics
+        assert module is model[i] and isinstance(inp, tuple)
+        means[i].append(out.mean().item())
+
+    handles = [layer.register_forward_hook(partial(append_stats, i)) for i, layer in enumerate(model)]
+    model(torch.ones(5, 3))
+    model(torch.ones(5, 3))
+    assert [len(m) for m in means] == [2, 2, 2] and means[2][0] == model(torch.ones(5, 3)).mean().item()
+    for handle in handles:
+        handle.remove()
+    model(torch.ones(5, 3))
+    assert [len(m) for m in means] == [3, 3, 3]  # (the third from the check above, before the removal)
+    assert sorted(model.state_dict()) == ["0.bias", "0.weight", "2.bias", "2.weight"]  # hooks are not state
+    layer = model[0]
+    with layer.register_forward_pre_hook(lambda module, args: (args[0] * 0,)):
+        assert layer(torch.ones(1, 3)).tolist() == [layer.bias.tolist()]
+    assert (
+        layer(torch.zeros(1, 3)).tolist() == [layer.bias.tolist()] and layer(torch.ones(1, 3)).sum() != layer.bias.sum()
+    )
+    doubled = layer.register_forward_hook(lambda module, args, out: out * 2)
+    assert layer(torch.zeros(1, 3)).tolist() == [(layer.bias * 2).tolist()]
+    doubled.remove()
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid_as_numpys_with_gradients_summed_back(indexing):
+    a, b, c = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0, 5.0]), torch.tensor([7.0, 8.0, 9.0, 10.0])
+    ours = torch.meshgrid(a, b, c, indexing=indexing)
+    expected = np.meshgrid(a.numpy(), b.numpy(), c.numpy(), indexing=indexing)
+    assert [g.shape for g in ours] == [e.shape for e in expected]
+    assert all((g.numpy() == e).all() for g, e in zip(ours, expected))
+    assert [g.shape for g in torch.meshgrid([a, b])] == [(3, 2), (3, 2)]  # one list; PyTorch's default is 'ij'
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    grid_x, grid_y = torch.meshgrid(x, torch.tensor([0.0, 1.0, 2.0]), indexing=indexing)
+    (grid_x * grid_y).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]  # each x meets y = 0, 1, 2
+    with pytest.raises(ValueError, match="1-D"):
+        torch.meshgrid(torch.ones(2, 2), a)

@@ -168,6 +168,7 @@ TABLE: list[Entry] = [
     Entry("set_grad_enabled", tf.set_grad_enabled, method=False),
     Entry("inference_mode", tf.inference_mode, method=False),
     Entry("unbind", shape.unbind),
+    Entry("meshgrid", shape.meshgrid, method=False),
     Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
     Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
     Entry("squeeze", shape.squeeze, numpy=(np.squeeze,), numpy_impl=npa.squeeze),
