@@ -51,7 +51,7 @@ class _Mode(threading.local):
     anomaly = False  # check backward results for nan/inf and remember where ops were created
     anomaly_forward = False  # also check forward results
     scope: tuple[str, ...] = ()  # names of the composites (softmax, cross_entropy) being evaluated
-    tracer: Any = None  # the recorder of tinygrad_sm.compile while it traces a call (compiler/trace.py)
+    tracer: Any = None  # the recorder of tinygrad_sm.compile while it traces a call (its trace module): the one hook
 
 
 _mode = _Mode()
@@ -490,7 +490,7 @@ def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
         # (np.array is 4x cheaper than np.ones, a Python-level function, for the usual 0-d loss)
         seed = np.array(1, dtype=tensor.dtype) if tensor.ndim == 0 else np.ones(tensor.shape, dtype=tensor.dtype)
     else:
-        seed = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
+        seed = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise ValueError(f"gradient has shape {seed.shape} but the output has shape {tensor.shape}")
         if create_graph and isinstance(gradient, Tensor):

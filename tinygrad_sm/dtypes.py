@@ -44,9 +44,6 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import _mode
-from .compiler.hooks import derived
-
 DEFAULT_DTYPE = np.dtype(np.float32)
 DEFAULT_INT = np.dtype(np.int64)
 BOOL = np.dtype(np.bool_)
@@ -74,10 +71,10 @@ def iinfo(dtype: Any) -> np.iinfo:
 def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
     """A new array for ``Tensor(data)`` (always a copy, as ``torch.tensor``), dtype as tabled above."""
     if isinstance(data, (np.ndarray, np.generic)):
-        array: np.ndarray = derived(_copy, data, dtype)
+        array: np.ndarray = np.array(data, dtype=dtype, copy=True)
     else:
         if hasattr(data, "_data"):  # a Tensor
-            array = derived(_copy, data._data, dtype)
+            array = np.array(data._data, dtype=dtype, copy=True)
         else:
             array = np.array(data, dtype=dtype)
             if dtype is None:
@@ -85,15 +82,8 @@ def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
                     array = array.astype(DEFAULT_DTYPE)  # Python floats become the default float32
                 elif array.dtype.kind in "iu" and array.dtype != DEFAULT_INT:
                     array = array.astype(DEFAULT_INT)  # Python ints become int64, as labels need
-            if _mode.tracer is not None:  # tinygrad_sm.compile: a constant written in the code
-                _mode.tracer.on_constant(array)
     check_kind(array.dtype)
     return array
-
-
-def _copy(data: Any, dtype: Any) -> np.ndarray:
-    """``Tensor(array)``'s copy (declared with ``derived``: a compiled step copies the new values)."""
-    return np.array(data, dtype=dtype, copy=True)
 
 
 def floating_result(dtype: np.dtype) -> np.dtype:

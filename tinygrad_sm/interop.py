@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import _mode
 from .tensor import Tensor
 
 # Filled from the one table (methods.TABLE, each row's ``numpy`` callables) when the package is imported.
@@ -33,6 +34,8 @@ def _needs_grad(values: Any) -> bool:
 
 def _values(value: Any) -> Any:
     if isinstance(value, Tensor):
+        if _mode.tracer is not None:  # the values leave the engine as a plain NumPy result
+            _mode.tracer.on_escape(value, "a NumPy function")
         return value._data
     if isinstance(value, (list, tuple)):
         return type(value)(_values(v) for v in value)

@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 
 from ._axes import normalize_axis
-from .compiler.hooks import derived
 from .functional import contraction, reductions, shape
-from .tensor import Tensor, _plain
+from .tensor import Tensor, _plain, values_of
 from .tensor_functions import _as_tensor
 
 
@@ -39,7 +38,7 @@ def binary(method: str) -> Callable[[Any, Any], Tensor]:
 
 def compare(ufunc: np.ufunc) -> Callable[[Any, Any], Tensor]:
     """A comparison ufunc: a constant bool tensor (not differentiable)."""
-    return lambda a, b: Tensor._wrap(derived(ufunc, _plain(a), _plain(b)))
+    return lambda a, b: values_of(ufunc, a, b)
 
 
 def unary(method: str) -> Callable[[Any], Tensor]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .compiler.hooks import derived
+from .autograd import _mode
 from .functional import arrays, linalg
 from .functional import pointwise_math as pm
 from .functional.shape import pad as _pad
@@ -41,10 +41,12 @@ def values_only(function: Callable[..., Any]) -> Callable[..., Any]:
     def plain(value: Any) -> Any:
         if isinstance(value, (list, tuple)):
             return type(value)(plain(v) for v in value)
+        if isinstance(value, Tensor) and _mode.tracer is not None:  # the values leave the engine as NumPy
+            _mode.tracer.on_escape(value, f"np.{getattr(function, '__name__', 'function')}")
         return _plain(value)
 
     def apply(*args: Any, **kwargs: Any) -> Any:
-        return derived(lambda *a: function(*a, **{k: plain(v) for k, v in kwargs.items()}), *plain(args))
+        return function(*plain(args), **{k: plain(v) for k, v in kwargs.items()})
 
     apply.__name__ = apply.__qualname__ = getattr(function, "__name__", "values_only")
     return apply

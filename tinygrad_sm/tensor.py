@@ -15,9 +15,8 @@ from . import autograd as _autograd
 from . import ops
 from .autograd import backward as _backward
 from .autograd import bump_version, is_grad_enabled
-from .compiler.hooks import derived
 from .dtypes import DEFAULT_DTYPE, infer_array, result_type
-from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args  # noqa: F401
+from .tensor_habits import _UNSET, ReductionResult, TensorHabits, _as_dtype, axis_args, values_of  # noqa: F401
 from .tensor_repr import torch_style_repr
 
 Axis = int | tuple[int, ...] | None
@@ -59,6 +58,8 @@ class Tensor(TensorHabits):
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
         self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
+        if _autograd._mode.tracer is not None:  # a compiled step makes this copy again on every call
+            _autograd._mode.tracer.on_tensor(self._data, data)
         self._grad = None
         self.requires_grad = False
         self.name = name
@@ -280,25 +281,36 @@ class Tensor(TensorHabits):
     def __abs__(self) -> Tensor:
         return self.abs()
 
-    # comparisons give constant bool tensors: they are not differentiable
-    # (``derived``: values computed from the data, which tinygrad_sm.compile recomputes on every call)
+    # comparisons give constant bool tensors: they are not differentiable (values_of: see there)
     def __lt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(derived(np.less, self._data, _plain(other)))
+        return values_of(np.less, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return Tensor._wrap(derived(np.less_equal, self._data, _plain(other)))
+        return values_of(np.less_equal, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return Tensor._wrap(derived(np.greater, self._data, _plain(other)))
+        return values_of(np.greater, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return Tensor._wrap(derived(np.greater_equal, self._data, _plain(other)))
+        return values_of(np.greater_equal, self, other)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._wrap(derived(np.equal, self._data, _plain(other)))
+        return values_of(np.equal, self, other)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return Tensor._wrap(derived(np.not_equal, self._data, _plain(other)))
+        return values_of(np.not_equal, self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return values_of(np.logical_and if self.dtype.kind == "b" else np.bitwise_and, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return values_of(np.logical_or if self.dtype.kind == "b" else np.bitwise_or, self, other)
+
+    def __invert__(self) -> Tensor:
+        return values_of(np.logical_not if self.dtype.kind == "b" else np.invert, self)
+
+    __rand__ = __and__
+    __ror__ = __or__
 
     # ------------------------------------------------------------ in place
     def _write(self, ufunc: Any, value: Any, out_of_place: Callable[[Tensor, Any], Tensor] | None = None) -> Tensor:
@@ -361,11 +373,10 @@ class Tensor(TensorHabits):
         """``x[index] = value``. On a tensor in the graph, or with a ``value`` that requires grad, it is
         recorded as PyTorch records it (``x`` becomes the output of an index-put node; see ``_write``)."""
         plain = _plain_index(index)
-
-        def assign(array: np.ndarray, new: Any, out: np.ndarray) -> None:
-            out[plain] = new
-
-        self._write(assign, value, lambda old, new: index_put(old, plain, new))
+        if is_grad_enabled() and (self.requires_grad or _requires_grad(value)):
+            self._write(_assign_at, value, lambda old, new: index_put(old, plain, new))
+        else:
+            self._write(_assign_at, (plain, _plain(value)))  # (the index travels with the value, as data)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -406,7 +417,7 @@ class Tensor(TensorHabits):
         if dtype == self.dtype:
             return self
         if dtype.kind != "f" or not self.requires_grad:
-            return Tensor._wrap(self._data.astype(dtype))
+            return values_of(_array_as, self, dtype)
         return ops.Cast.apply(self, dtype=dtype)
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -419,6 +430,15 @@ class Tensor(TensorHabits):
 
 def _plain(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
+
+
+def _copy_into(array: np.ndarray, new: Any, out: np.ndarray) -> None:
+    np.copyto(out, np.broadcast_to(new, out.shape))
+
+
+def _assign_at(array: np.ndarray, index_and_value: tuple, out: np.ndarray) -> None:
+    index, new = index_and_value
+    out[index] = new
 
 
 def _plain_index(index: Any) -> Any:
@@ -444,7 +464,7 @@ def _floating(x: Tensor) -> Tensor:
     default float32 first, as PyTorch (NumPy would compute in float64). See ``dtypes.floating_result``."""
     if x._data.dtype.kind == "f":
         return x
-    return Tensor._wrap(derived(_array_as, x._data, DEFAULT_DTYPE))
+    return values_of(_array_as, x, DEFAULT_DTYPE)
 
 
 def _matmul_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
@@ -476,7 +496,7 @@ def _requires_grad(value: Any) -> bool:
 def _cast(value: Any, dtype: np.dtype) -> Tensor:
     if isinstance(value, Tensor):
         return value if value._data.dtype == dtype else value.astype(dtype)
-    return Tensor._wrap(derived(_array_as, _plain(value), dtype))  # a copy: a graph may freeze what it saves
+    return values_of(_array_as, value, dtype)  # a copy: a graph may freeze what it saves
 
 
 def _array_as(value: Any, dtype: np.dtype) -> np.ndarray:
@@ -488,6 +508,12 @@ def _constant(array: np.ndarray) -> np.ndarray:
     if _autograd._mode.tracer is not None:
         _autograd._mode.tracer.on_constant(array)
     return array
+
+
+def constant(array: np.ndarray) -> Tensor:
+    """A tensor of an array that library code builds from shapes and Python numbers (zeros, a fill, an
+    averaging matrix), never from tensor values: a compiled step keeps it as a constant."""
+    return Tensor._wrap(_constant(array))
 
 
 def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:

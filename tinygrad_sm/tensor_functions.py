@@ -12,10 +12,9 @@ import numpy as np
 
 from . import ops
 from ._axes import normalize_axis
-from .compiler.hooks import derived
 from .dtypes import result_type
 from .tensor import Tensor, _cast, _plain, _promoted
-from .tensor_habits import _UNSET, axis_args
+from .tensor_habits import _UNSET, _escapes, axis_args, values_of
 
 
 def _as_tensor(value: Any) -> Tensor:
@@ -129,7 +128,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
     dtype = result_type(input, other)
-    return Tensor._wrap(derived(_rounded_quotient, _plain(input), _plain(other), rounding_mode, dtype))
+    return values_of(_rounded_quotient, input, other, rounding_mode, dtype)
 
 
 def _rounded_quotient(a: Any, b: Any, mode: str, dtype: np.dtype) -> np.ndarray:
@@ -152,7 +151,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
 # ---------------------------------------------------------------- comparisons: constant bool tensors
 def _comparison(ufunc: np.ufunc, name: str) -> Any:
     def compare(input: Any, other: Any) -> Tensor:
-        return Tensor._wrap(derived(ufunc, _plain(input), _plain(other)))
+        return values_of(ufunc, input, other)
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = f"``{name}`` elementwise, as ``np.{ufunc.__name__}``: a bool tensor, not differentiable."
@@ -172,7 +171,7 @@ logical_xor = _comparison(np.logical_xor, "logical_xor")
 
 def _test(ufunc: np.ufunc, name: str) -> Any:
     def test(input: Any) -> Tensor:
-        return Tensor._wrap(derived(ufunc, _plain(input)))
+        return values_of(ufunc, input)
 
     test.__name__ = test.__qualname__ = name
     test.__doc__ = f"``np.{ufunc.__name__}`` elementwise: a bool tensor, not differentiable."
@@ -187,7 +186,7 @@ isfinite = _test(np.isfinite, "isfinite")
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """``|input - other| <= atol + rtol * |other|`` elementwise (``torch.isclose``): a bool tensor."""
-    return Tensor._wrap(derived(np.isclose, _plain(input), _plain(other), rtol, atol, equal_nan))
+    return values_of(np.isclose, input, other, rtol, atol, equal_nan)
 
 
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
@@ -210,7 +209,9 @@ def numel(input: Any) -> int:
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """The positions of the nonzero elements: an int64 tensor of shape ``(n, ndim)`` (``torch.nonzero``), or
     with ``as_tuple=True`` one int64 tensor per dimension (NumPy's ``nonzero``)."""
-    positions = derived(np.nonzero, np.asarray(_plain(input)))
+    if isinstance(input, Tensor):
+        _escapes(input, "nonzero()")  # (how many positions depends on the values: compile runs it eagerly)
+    positions = np.nonzero(np.asarray(_plain(input)))
     if as_tuple:
         return tuple(Tensor._wrap(np.asarray(p, dtype=np.int64)) for p in positions)
     return Tensor._wrap(np.stack(positions, axis=-1).astype(np.int64).reshape(-1, len(positions)))

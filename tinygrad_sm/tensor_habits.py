@@ -18,7 +18,6 @@ import numpy as np
 from . import autograd as _autograd
 from . import ops
 from ._axes import check_axis_type, normalize_axis
-from .compiler.hooks import derived
 from .dtypes import check_kind
 from .tensor_conveniences import TensorConveniences
 from .tensor_inplace import TensorInPlace
@@ -27,6 +26,25 @@ if TYPE_CHECKING:
     from .functional.counting import HistogramResult
     from .functional.linalg import SlogdetResult
     from .tensor import Tensor
+
+
+def values_of(fn: Callable[..., Any], *inputs: Any, **params: Any) -> Tensor:
+    """``fn`` of the inputs' arrays as a new Tensor outside the graph: a comparison, a mask, any/all, an
+    index. The one door through which values computed from tensor data come back as a tensor without
+    a primitive; ``autograd._mode.tracer`` (set while ``tinygrad_sm.compile`` records a call) hears of
+    every call, so a compiled step computes it again from the new data."""
+    tensor = _autograd.Tensor
+    value = fn(*[a._data if isinstance(a, tensor) else a for a in inputs], **params)
+    out = tensor._wrap(value if type(value) is np.ndarray else np.asarray(value))
+    if _autograd._mode.tracer is not None:
+        _autograd._mode.tracer.on_values(fn, inputs, params, out)
+    return out
+
+
+def _escapes(tensor: Any, how: str) -> None:
+    """The values leave the engine as a NumPy array (the tracer of ``tinygrad_sm.compile`` refuses)."""
+    if _autograd._mode.tracer is not None:
+        _autograd._mode.tracer.on_escape(tensor, how)
 
 
 def _as_dtype(dtype: Any) -> np.dtype:
@@ -497,7 +515,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         """A copy that stays in the graph (its gradient passes through unchanged), as ``torch.clone``."""
         if self.requires_grad:
             return ops.Clone.apply(self)  # type: ignore[arg-type]  # self is a Tensor
-        return type(self)._wrap(self._data.copy())
+        return values_of(np.copy, self)
 
     def argmax(self, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UNSET, keepdims: Any = _UNSET) -> Tensor:
         """Index of the maximum over ``dim`` (of the flattened tensor without one): an int64 tensor, not part
@@ -512,15 +530,21 @@ class TensorHabits(TensorConveniences, TensorInPlace):
         axis_, keep = axis_args(axis, keepdims, dim, keepdim, name)
         if isinstance(axis_, (tuple, list)):
             raise TypeError(f"{name}: dim must be one int (or None for the flattened tensor), got {axis_!r}")
-        return type(self)._wrap(derived(_arg_indices, self._data, name, axis_, keep))
+        return values_of(_arg_indices, self, name, axis_, keep)
 
     def any(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "any")
-        return type(self)._wrap(np.asarray(self._data.any(axis=axis, keepdims=keep)))
+        return values_of(np.ndarray.any, self, axis=axis, keepdims=keep)
 
     def all(self, axis: Any = _UNSET, keepdims: Any = _UNSET, *, dim: Any = _UNSET, keepdim: Any = _UNSET) -> Tensor:
         axis, keep = axis_args(axis, keepdims, dim, keepdim, "all")
-        return type(self)._wrap(np.asarray(self._data.all(axis=axis, keepdims=keep)))
+        return values_of(np.ndarray.all, self, axis=axis, keepdims=keep)
+
+    def isneginf(self) -> Tensor:
+        return values_of(np.isneginf, self)
+
+    def isposinf(self) -> Tensor:
+        return values_of(np.isposinf, self)
 
     # ------------------------------------------------------------ reductions
     # Each takes PyTorch's dim=/keepdim= or NumPy's axis=/keepdims= (positional: axis, keepdims).

@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .hooks import check, derived
-
-__all__ = ["check", "compile", "derived"]
+__all__ = ["compile"]
 
 
 def compile(fn: Callable | None = None, *, cache_size: int = 8) -> Any:
     """Compile a training step (or any function of tensors) into straight-line NumPy: ``step = compile(fn)``
     or ``@compile``. Returns a [`CompiledFunction`][tinygrad_sm.compiler.api.CompiledFunction]; its
-    ``source`` is the latest program. (Imported on first use: the engine imports ``hooks`` early.)"""
+    ``source`` is the latest program. (Imported on first use: ``api`` needs the whole engine.)"""
     from .api import CompiledFunction
 
     if fn is None:

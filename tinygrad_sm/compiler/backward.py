@@ -4,7 +4,8 @@ used twice, the accumulation into ``.grad``). A mixin of ``trace.Tracer``."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +16,23 @@ from .ir import Line, Refused, Var, _plain_math
 
 class BackwardRecorder:
     """The part of ``Tracer`` that records ``run_backward`` (the engine hands the whole sweep over)."""
+
+    if TYPE_CHECKING:  # what the mixin uses of ``Tracer`` (defined there)
+        vars: dict[int, Var]
+        lines: list[Line]
+        templated: dict[int, tuple]
+        ops: dict[int, str]
+        refused: str | None
+        cleared: set[int]
+        grad_none_guard: set[int]
+        _bind: Callable[[Any, Var], Var]
+        emit: Callable[..., None]
+        const: Callable[..., str]
+        refuse: Callable[[str], None]
+        holder: Callable[[Tensor], str]
+        grad_var: Callable[[Tensor], Var]
+        tensor_var: Callable[[Tensor, str], Var | str]
+        _emit_template: Callable[[list, dict, str, str], None]
 
     def run_backward(self, roots: list, root_grads: list, retain_graph: bool, create_graph: bool, inputs: Any) -> None:
         """``autograd.run_backward`` for ``.backward()``, step by step, each step also written down."""
@@ -50,8 +68,14 @@ class BackwardRecorder:
                 continue
             grad_var, grad = entry
             node = tensor._node
+            assert node is not None  # ``made`` holds non-leaves only
+            if tensor._extras is not None:
+                self.refuse("a hook or retain_grad() on a tensor inside the compiled function")
             if node.released or node.stamp < autograd._last_write[0]:
-                autograd._check_versions(tensor, node)
+                parents = autograd.parents_as_of(node)
+                autograd._check_versions(tensor, node, parents)
+                if any(a is not b for a, b in zip(parents, node.parents)):
+                    self.refuse(f"an input of op '{node.name}' was changed in place after it was used (x += ...)")
             input_grads = node.backward(grad, *[p._data for p in node.parents], tensor._data)
             self._record_backward(node, tensor, grad_var, input_grads, grad)
             for _position, (parent, needs, parent_grad) in enumerate(zip(node.parents, node.needs_grad, input_grads)):
@@ -76,6 +100,8 @@ class BackwardRecorder:
             if entry is None:
                 continue
             var, grad = entry
+            if leaf._extras is not None:
+                self.refuse("a hook or retain_grad() on a leaf tensor")
             if var is None:
                 self.refuse("a gradient the trace lost")
                 var = Var("grad")
@@ -95,7 +121,7 @@ class BackwardRecorder:
                 except Refused as error:
                     self.refuse(str(error))
                     previous = None
-                leaf.grad = Tensor._wrap(leaf.grad.data + grad.data)
+                leaf.grad = Tensor._wrap(leaf.grad._data + grad)  # (as autograd._accumulate_leaf)
                 if previous is not None:
                     new = self._bind(leaf.grad._data, Var("grad", grad_of=var.grad_of))
                     self.emit("{} = {} + {}", [new, previous, var], "accumulate into .grad", kind="backward")
@@ -130,7 +156,7 @@ class BackwardRecorder:
             owned.add(key)
 
     def _record_backward(
-        self, node: autograd.Function, tensor: Tensor, grad_var: Var, input_grads: tuple, grad: Any = None
+        self, node: autograd.Primitive, tensor: Tensor, grad_var: Var, input_grads: tuple, grad: Any = None
     ) -> None:
         if self.refused:
             return

@@ -3,6 +3,7 @@ recorded call with its comment, and ``exec`` it into a function."""
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from typing import Any
@@ -11,7 +12,7 @@ import numpy as np
 
 from .. import random
 from ..autograd import bump_version
-from ..tensor import Tensor
+from ..tensor import Tensor, _assign_all
 from .trace import Line, Refused, Tracer, Var
 
 
@@ -19,12 +20,19 @@ class GuardFailed(Exception):
     """A value the trace depended on came out differently: this call runs eagerly instead."""
 
 
-def _write(tensor: Tensor, array: np.ndarray, ufunc: Any, value: Any) -> None:
+def _write(tensor: Tensor | None, array: np.ndarray, ufunc: Any, value: Any) -> None:
     """What ``Tensor._write`` does to the array (the recorded in-place update), and the version bump."""
     if not array.flags.writeable:
         array.flags.writeable = True
     ufunc(array, value, out=array)
-    bump_version(tensor)
+    if tensor is not None:
+        bump_version(tensor)
+
+
+def _wrap_requiring_grad(array: np.ndarray) -> Tensor:
+    tensor = Tensor._wrap(array)
+    tensor.requires_grad = True
+    return tensor
 
 
 def _draw(generator: Any, method: str, args: tuple, dtype: Any) -> np.ndarray:
@@ -43,18 +51,29 @@ RUNTIME = {
     "_unbroadcast": unbroadcast,
     "_asarray": np.asarray,
     "_wrap": Tensor._wrap,
+    "_wrap_requiring_grad": _wrap_requiring_grad,
     "_write": _write,
+    "_assign_all": _assign_all,
     "_draw": _draw,
     "_same": _same,
     "_GuardFailed": GuardFailed,
 }
 
 
+OUTSIDE = """\
+# tinygrad_sm.compile: this program replays one traced call. Before it runs, compile checks that the
+# objects the function reaches (globals, closure cells, modules and their flags, which tensor each
+# attribute holds, requires_grad, optimizer hyperparameters) are as traced; the arguments' shapes and
+# dtypes select the program. Not seen, so baked in: Python values reached otherwise (a file, the
+# clock, os.environ, attributes of objects from other libraries) and Python side effects (print).
+"""
+
+
 def _identifier(text: str) -> str:
     text = re.sub(r"\W+", "_", text).strip("_") or "t"
     if text[0].isdigit():
         text = "p" + text
-    if keyword.iskeyword(text) or text in ("np", "grad"):
+    if keyword.iskeyword(text) or text in ("np", "grad") or hasattr(builtins, text):
         text = text + "_"
     return text
 
@@ -67,7 +86,7 @@ def _name_vars(tracer: Tracer, lines: list) -> None:
         if var.grad_of is not None and var.hint == "grad":
             if var.grad_of.name is None:
                 assign(var.grad_of)
-            return "grad_" + var.grad_of.name
+            return "grad_" + str(var.grad_of.name)
         if var.tensor is not None:
             key = id(var.tensor)
             name = (
@@ -106,7 +125,7 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
     if tracer.refused:
         raise Refused(tracer.refused)
     head: list = []
-    params = []
+    params: list[str | None] = []
     for position, (var, kind) in enumerate(zip(tracer.arg_vars, leaf_kinds)):
         if kind == "T":
             params.append(f"_arg{position}")
@@ -135,19 +154,19 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if tensor.grad is None:
             tail.append((f"{holder}.grad = None", [], "", "update"))
         elif tensor.grad is not start:
-            var = tracer.vars.get(id(tensor.grad._data))
-            if var is None:
+            end_var = tracer.vars.get(id(tensor.grad._data))
+            if end_var is None:
                 raise Refused("a .grad the trace cannot place at the end of the call")
-            if tracer.grad_set.get(key) is var:
+            if tracer.grad_set.get(key) is end_var:
                 continue  # set so before the optimizer's step already
-            tail.append((f"{holder}.grad = _wrap({{}})", [var], "", "update"))
+            tail.append((f"{holder}.grad = _wrap({{}})", [end_var], "", "update"))
     result_text, result_vars = _result_expr(tracer, result)
     lines = [Line(*h) for h in head] + tracer.lines + [Line(*t) for t in tail]
     _name_vars(tracer, lines)
     for var in result_vars:
         if var.name is None:
             var.name = "result"
-    params = [p if p is not None else var.name for p, var in zip(params, tracer.arg_vars)]
+    names = [str(p if p is not None else var.name) for p, var in zip(params, tracer.arg_vars)]
     body = []
     if guards:
         body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
@@ -161,7 +180,9 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         "random": "forward",
         "backward": "backward",
         "update": "update",
+        "undo-update": None,
     }
+    committed = False
     for line in lines:
         title = titles[line.kind]
         if title and title != section and not (section == "backward" and title == "forward"):
@@ -171,13 +192,21 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             body.append(f"    # {line.comment}")
             continue
         text = line.template.format(*[v.name for v in line.vars])
+        if line.kind == "undo-update":  # a later guard may fail: keep what this write overwrites
+            holder, target = line.template[len("_write(") :].split(",")[0], line.vars[0].name
+            body.append(f"    _undo.append(({holder}, {target}, {target}.copy()))")
+        elif line.kind == "update" and not committed:
+            body.append("    _committed[0] = True  # from here on an error is the eager error: no fallback")
+            committed = True
         if line.comment and line.kind in ("backward",) and "backward:" in line.comment:
             body.append(f"    # {line.comment}")
             body.append(f"    {text}")
         else:
             body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
     body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
-    source = f"def {_identifier(fn_name)}({', '.join(params)}):\n" + "\n".join(body) + "\n"
+    source = f"def {_identifier(fn_name)}({', '.join(names)}):\n" + "\n".join(body) + "\n"
+    source = OUTSIDE + source
+    tracer.ns["_undo"], tracer.ns["_committed"] = [], [False]
     namespace = {**RUNTIME, **tracer.ns}
     code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
     exec(code, namespace)
@@ -191,6 +220,8 @@ def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
             if id(value) in tracer.state:
                 return tracer.state[id(value)][0], []
             raise Refused("the compiled function returns a tensor the trace cannot place")
+        if value.requires_grad:  # as eager returns it (its graph already used: none comes with it)
+            return "_wrap_requiring_grad({})", [var]
         return "_wrap({})", [var]
     if isinstance(value, (tuple, list)):
         parts, used = [], []
@@ -206,7 +237,7 @@ def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
             text, vs = _result_expr(tracer, item)
             parts.append(f"{tracer.const(k, 'key')}: {text}")
             used += vs
-        return "{" + ", ".join(parts) + "}", used
+        return "{{" + ", ".join(parts) + "}}", used  # (braces doubled: the text is a format string)
     if value is None or isinstance(value, (bool, int, float, str)):
         return tracer.const(value, "value"), []
     if isinstance(value, np.ndarray):

@@ -16,7 +16,8 @@ class Var:
     __slots__ = ("array", "grad_of", "hint", "name", "tensor")
 
     def __init__(self, hint: str, tensor: Any = None, grad_of: Var | None = None, array: Any = None):
-        self.hint, self.name, self.tensor, self.grad_of, self.array = hint, None, tensor, grad_of, array
+        self.hint, self.tensor, self.grad_of, self.array = hint, tensor, grad_of, array
+        self.name: str | None = None  # given by codegen once the whole program is known
 
 
 class Line:

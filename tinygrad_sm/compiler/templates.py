@@ -153,7 +153,12 @@ TEMPLATES: dict[type, tuple[Callable, Callable, Callable]] = {
     ops.GetItem: (lambda op, s: [("{out} = _asarray({x}[{index}])", "")], _getitem_backward, lambda op, s: True),
 }
 
-ROLES = {ops.Add: ("a", "b"), ops.Sub: ("a", "b"), ops.Mul: ("a", "b"), ops.Matmul: ("a", "b")}
+ROLES: dict[type, tuple[str, ...]] = {
+    ops.Add: ("a", "b"),
+    ops.Sub: ("a", "b"),
+    ops.Mul: ("a", "b"),
+    ops.Matmul: ("a", "b"),
+}
 
 
 def roles(cls: type) -> tuple[str, ...]:

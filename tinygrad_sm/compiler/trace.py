@@ -1,11 +1,15 @@
 """Recording one eager call: every primitive's forward, the backward sweep, the optimizer's step,
 in-place writes, random draws, values read back (guards), written down as lines of a program.
 
-The call itself runs eagerly (the engine calls the hooks in ``autograd``, ``tensor``, ``factories`` and
-``optim`` while ``_mode.tracer`` is set), so the first call's results are eager results. Each array
-that appears is given a variable; an array the trace cannot account for (a value computed from tensor
-data outside the primitives and not declared with ``derived``) makes the trace refuse, and that
-signature then always runs eagerly: a compiled step never freezes something that should change.
+The call itself runs eagerly (the engine calls the hooks in ``autograd``, ``tensor``, ``factories``,
+``nn`` and ``optim`` while ``_mode.tracer`` is set), so the first call's results are eager results. The
+hooks sit where data enters or leaves the engine: a primitive's ``apply``, ``Tensor(...)``, the values
+computed outside the graph (``tensor_habits.values_of``: comparisons, masks, any/all), ``item()`` and
+``bool()``, every way the values leave as NumPy (``.data``, ``numpy()``, ``tolist()``, ``__array__``),
+in-place writes and random draws. Nothing in the composites declares anything. Each array that appears
+is given a variable; an array the trace cannot account for (computed from tensor values outside the
+engine) makes the trace refuse, and that signature then runs eagerly: a compiled step never freezes
+something that should change.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy as np
 from .. import autograd, ops
 from ..anomaly import in_package
 from ..autograd import _mode
-from ..tensor import Tensor
+from ..tensor import Tensor, _array_as
 from . import templates
 from .backward import BackwardRecorder
 from .ir import Line, Refused, Var, _plain_math
@@ -35,31 +39,21 @@ def user_line() -> str:
     return "?"
 
 
-# the modules whose reads of tensor values are declared (derived/check) or feed primitives directly
-_DECLARING = (
-    "tinygrad_sm.functional",
-    "tinygrad_sm.ops",
-    "tinygrad_sm.autograd",
-    "tinygrad_sm.tensor",
-    "tinygrad_sm.optim",
-    "tinygrad_sm.nn",
-    "tinygrad_sm.compiler",
-    "tinygrad_sm.factories",
-    "tinygrad_sm.sampling",
-    "tinygrad_sm.random",
-)
-
-
-def _from_library(depth: int) -> bool:
-    """Whether the frame ``depth`` levels up belongs to tinygrad_sm (its reads of ``.data`` are declared)."""
-    name = sys._getframe(depth + 1).f_globals.get("__name__", "")
-    return name.startswith(_DECLARING)
+def _user_reads(depth: int) -> bool:
+    """Whether ``item()`` (called ``depth`` frames up) was called from user code for its number (not by
+    ``bool()``, not by the library: those only decide a branch or a shape, which a guard covers)."""
+    frame = sys._getframe(depth + 1)
+    while frame is not None and frame.f_globals.get("__name__") == "tinygrad_sm.tensor":
+        if frame.f_code.co_name == "__bool__":
+            return False
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame is not None and not frame.f_globals.get("__name__", "").startswith("tinygrad_sm")
 
 
 class Tracer(BackwardRecorder):
     """Receives the engine's hooks during one eager call and builds the program's lines."""
 
-    def __init__(self, leaves: list, names: list[str], kinds: list[str]):
+    def __init__(self, leaves: list, names: list[str], kinds: list[str], watched: list | None = None):
         self.lines: list[Line] = []
         self.ns: dict[str, Any] = {}  # constants, op instances, state tensors: the program's globals
         self.vars: dict[int, Var] = {}  # id(array) -> its variable
@@ -71,7 +65,11 @@ class Tracer(BackwardRecorder):
         self.grad_set: dict[int, Var] = {}  # id(leaf) -> the variable the program last wrapped as its .grad
         self.templated: dict[int, tuple] = {}  # id(recorded op) -> (its roles, shapes, template)
         self.ops: dict[int, str] = {}  # id(recorded op) -> global name of its replay instance
-        self.wrote = False  # a write to state happened (guards after it cannot fall back)
+        self.stepped = False  # the optimizer stepped (guards after it cannot fall back)
+        self.undoable: list[Line] = []  # in-place writes so far: a later guard needs them undone if it fails
+        self.replayed: list[
+            Any
+        ] = []  # objects whose own methods the program calls (schedulers): their changes are replayed
         self.refused: str | None = None
         self.n_const = 0
         self.tensor_names: dict[int, str] = {}
@@ -80,15 +78,20 @@ class Tracer(BackwardRecorder):
         self.grad_none_guard: set[int] = set()  # leaves whose .grad must be None when the call starts
         self.grad_read: set[int] = set()  # leaves whose starting .grad the program reads
         self.constants: set[int] = set()  # ids of arrays made from Python numbers/lists (constants)
+        self.reached_arrays: dict[int, np.ndarray] = {}  # arrays of globals and modules (world.snapshot)
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
         self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
         self.preexisting = {id(o) for o in self._alive}
         for position, (leaf, name, kind) in enumerate(zip(leaves, names, kinds)):
             array = leaf._data if kind == "T" else leaf
-            self.arg_vars.append(self._bind(array, Var(name, tensor=leaf if kind == "T" else None)))
+            var = self._bind(array, Var(name, tensor=leaf if kind == "T" else None))
+            self.arg_vars.append(var)
             if kind == "T":
                 self.state[id(leaf)] = (f"_arg{position}", leaf)
                 self.state_start_grad[id(leaf)] = leaf.grad
+            elif watched is not None:
+                self._bind(watched[position], var)  # the view the function sees while traced
+        self.start_arrays = {key: tensor._data for key, (_, tensor) in self.state.items()}
 
     # ------------------------------------------------------------ bookkeeping
     def refuse(self, reason: str) -> None:
@@ -134,6 +137,8 @@ class Tracer(BackwardRecorder):
             return self.const(array)
         if id(array) in self.constants:  # made from a Python number or list written in the code
             return self.const(array)
+        if id(array) in self.reached_arrays:  # a global's or a module's array: read as it is at each call
+            return self.const(array, "array")
         if array.dtype.kind in "iu" and array.ndim == 1 and np.array_equal(array, np.arange(array.size)):
             self.keep.append(array)
             return self.const(array, "arange")  # np.arange(n) for picking one entry per row
@@ -162,20 +167,27 @@ class Tracer(BackwardRecorder):
                 holder = f"_{label}{len(self.state)}_tensor"
             self.state[key] = (holder, tensor)
             self.state_start_grad[key] = tensor.grad
+            self.start_arrays[key] = tensor._data
         return self.state[key][0]
 
     def grad_var(self, leaf: Tensor) -> Var:
         """The variable holding ``leaf.grad``'s array: made in this call, or the .grad it came in with."""
-        var = self.vars.get(id(leaf.grad._data))
+        grad = leaf.grad
+        assert grad is not None  # (asked only for leaves that have one)
+        var = self.vars.get(id(grad._data))
         if var is not None:
             return var
         if (id(leaf) in self.state and leaf.grad is self.state_start_grad[id(leaf)]) or (
             id(leaf) not in self.state and id(leaf) in self.preexisting
         ):
             holder = self.holder(leaf)
-            var = self._bind(leaf.grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
+            var = self._bind(grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
             self.emit("{} = " + holder + ".grad._data", [var], "the .grad this call starts with", kind="read")
             self.grad_read.add(id(leaf))
+            return var
+        if id(grad._data) in self.constants:  # zero_grad(set_to_none=False): fresh zeros, a constant
+            var = self._bind(grad._data, Var("grad", grad_of=self.vars.get(id(leaf._data))))
+            self.emit("{} = " + self.const(grad._data, "zeros"), [var], "the .grad zero_grad() set", kind="read")
             return var
         raise Refused("a .grad that was replaced inside the compiled function")
 
@@ -207,9 +219,15 @@ class Tracer(BackwardRecorder):
         return self.const(value), []
 
     # ------------------------------------------------------------ hooks
-    def on_apply(self, op: autograd.Function, parents: tuple, params: dict, out: Tensor) -> None:
+    def on_apply(self, op: autograd.Primitive, parents: tuple, params: dict, out: Tensor) -> None:
         if self.refused:
             return
+        self.keep.append(op)  # alive until the program is built: ``templated`` and ``ops`` key on its id
+        if not type(op).__module__.startswith("tinygrad_sm.ops"):
+            return self.refuse(
+                f"op '{op.name}' ({type(op).__module__}.{type(op).__qualname__}) is not one of tinygrad_sm's "
+                "primitives; compile replays only those"
+            )
         try:
             ins, used = [], []
             for parent in parents:
@@ -230,7 +248,7 @@ class Tracer(BackwardRecorder):
             shapes = {role: p._data.shape for role, p in zip(templates.roles(type(op)), parents)}
             shapes["x_kind"] = parents[0]._data.dtype.kind
             if len(parents) == len(templates.roles(type(op))) and template[2](op, shapes):
-                values = {}
+                values: dict[str, Any] = {}
                 for role, parent in zip(templates.roles(type(op)), parents):
                     placed = self.tensor_var(parent, f"input of op '{op.name}'")
                     values[role] = placed
@@ -243,6 +261,9 @@ class Tracer(BackwardRecorder):
                 values["out"] = out_var
                 self.templated[id(op)] = (values, shapes, template)
                 self._emit_template(template[0](op, shapes), values, comment, "forward")
+                if type(op) is ops.GetItem and _has_mask(params.get("index")):  # entries a mask picks: a guard
+                    self.emit(f"if {{}}.shape != {out._data.shape!r}: raise _GuardFailed", [out_var], kind="guard")
+                    self._guarded()
                 return
         replay = type(op)()
         if out._node is op:
@@ -254,6 +275,9 @@ class Tracer(BackwardRecorder):
         if out._data.ndim == 0:
             call = f"_asarray({call})"  # NumPy gives scalars for 0-d results; apply keeps arrays
         self.emit("{} = " + call, [out_var] + used, comment)
+        if type(op) is ops.GetItem and _has_mask(params.get("index")):  # how many entries a mask picks: a guard
+            self.emit(f"if {{}}.shape != {out._data.shape!r}: raise _GuardFailed", [out_var], kind="guard")
+            self._guarded()
 
     def _emit_template(self, lines: list, values: dict, comment: str, kind: str) -> None:
         """Emit template lines: ``{role}`` becomes the role's variable, constant or expression."""
@@ -281,76 +305,109 @@ class Tracer(BackwardRecorder):
                 text, used, note if index or kind == "backward" else (comment + (f"; {note}" if note else "")), kind
             )
 
-    def on_derived(self, fn: Callable, args: tuple, value: Any) -> None:
+    def on_tensor(self, array: np.ndarray, data: Any) -> None:
+        """``Tensor(data)`` made ``array``: a copy of an argument or of a known array, or a constant."""
         if self.refused:
             return
-        try:
-            text, used = self.value_expr(tuple(args), f"{getattr(fn, '__name__', 'derived')}()")
-        except Refused as error:
-            self.refuse(str(error))
+        source = data._data if isinstance(data, Tensor) else data
+        if not isinstance(source, np.ndarray):
+            if not _holds_arrays(source):
+                return self.on_constant(array)  # numbers and lists written in the code
+            try:  # a list of arrays or tensors: np.array of the list, as infer_array makes it
+                text, used = self.value_expr(source, "Tensor([...])")
+            except Refused as error:
+                return self.refuse(str(error))
+            var = self._bind(array, Var("stacked"))
+            self.emit("{} = _np.array(" + text + ", dtype=" + self.const(array.dtype, "dtype") + ")", [var] + used)
             return
-        var = self._bind(value, Var(getattr(fn, "__name__", "derived").strip("_")))
+        try:
+            text, used = self.value_expr(source, "Tensor(array)")
+        except Refused:
+            return self.refuse(
+                f"Tensor(array) of a NumPy array of shape {source.shape} that is not an argument of the compiled "
+                "function (a global array? pass it as an argument)"
+            )
+        var = self._bind(array, Var("copy"))
         self.emit(
-            "{} = " + self.const(fn, getattr(fn, "__name__", "fn")) + text,
+            "{} = _np.array(" + text + ", dtype=" + self.const(array.dtype, "dtype") + ", copy=True)",
             [var] + used,
-            f"constant of the graph, recomputed: {getattr(fn, '__name__', '')}",
-            kind="derived",
+            "Tensor(x) copies the values",
         )
 
-    def on_check(self, fn: Callable, args: tuple, value: bool) -> None:
+    def on_values(self, fn: Callable, inputs: tuple, params: dict, out: Tensor) -> None:
+        """``values_of(fn, *inputs)``: a value computed outside the graph, computed again on every call."""
         if self.refused:
             return
-        if self.wrote:
-            return self.refuse(f"a check ({getattr(fn, '__name__', '?')}) after a parameter update")
         try:
-            text, used = self.value_expr(tuple(args), f"{getattr(fn, '__name__', 'check')}()")
+            text, used = self.value_expr(tuple(inputs), f"{getattr(fn, '__name__', 'fn')}()")
+            extra = []
+            for key, value in params.items():
+                part, vs = self.value_expr(value, f"{getattr(fn, '__name__', 'fn')}()")
+                extra.append(f"{key}={part}")
+                used += vs
         except Refused as error:
             return self.refuse(str(error))
-        test = "not " if value else ""
-        self.emit(
-            f"if {test}" + self.const(fn, getattr(fn, "__name__", "fn")) + text + ": raise _GuardFailed",
-            used,
-            f"guard: {getattr(fn, '__name__', '')} was {value} when traced",
-            kind="guard",
-        )
+        name = getattr(fn, "__name__", "fn")
+        arguments = text[1:-1].rstrip(",") + "".join(", " + e for e in extra)
+        var = self._bind(out._data, Var(name.strip("_"), tensor=out))
+        call = self.const(fn, name) + "(" + arguments + ")"
+        if fn in (np.ndarray.any, np.ndarray.all) and len(inputs) == 1 and params == {"axis": None, "keepdims": False}:
+            call = f"{text[1:-2]}.{name}()"  # the method: the same value, without np.any's Python wrapper
+        if not (isinstance(fn, np.ufunc) and out._data.ndim):  # (a ufunc of arrays gives an array already)
+            call = f"_asarray({call})"
+        self.emit("{} = " + call, [var] + used, f"{name} (no gradient: a value outside the graph)", kind="derived")
+        if not (isinstance(fn, np.ufunc) or fn in _SHAPE_PRESERVING):  # its shape may depend on the values
+            self.emit(f"if {{}}.shape != {out._data.shape!r}: raise _GuardFailed", [var], kind="guard")
+            self._guarded()
+
+    def _guarded(self) -> None:
+        """A guard was written: the in-place writes before it are undone if it fails."""
+        for line in self.undoable:
+            line.comment = line.comment or "(undone if a later guard fails)"
+            line.kind = "undo-update"
+        self.undoable = []
 
     def on_item(self, tensor: Tensor, value: Any) -> None:
         if self.refused:
             return
-        depth = 1
-        while sys._getframe(depth).f_globals.get("__name__") == "tinygrad_sm.tensor":
-            depth += 1  # float(t), int(t), bool(t) call item(): the caller is the one above them
-        if _from_library(depth):
-            return self.refuse("library code read a tensor value with .item() (a declared check is missing)")
-        if self.wrote:
+        if _user_reads(1):
             return self.refuse(
-                ".item() (or float(t), bool(t), if t:) after a parameter update; "
-                "return the tensor and read it outside the compiled function"
+                ".item() (or float(t), int(t)) in the compiled function: the number leaves the trace "
+                "(into a list, a print, arithmetic), which a replay would not repeat; return the tensor "
+                "and read it outside the compiled function"
+            )
+        if self.stepped:
+            return self.refuse(
+                "bool(t) (if t:) after the optimizer's step; decide before the update, or outside the compiled function"
             )
         try:
             text, used = self.value_expr(tensor, ".item()")
         except Refused as error:
             return self.refuse(str(error))
         expected = self.const(value, "value")
+        test = f"not _same({text}.item(), {expected})"
+        if type(value) is bool and tensor.dtype == np.bool_:  # a one-element bool array's truth is its value
+            test = f"not {text}" if value else text
         self.emit(
-            f"if not _same({text}.item(), {expected}): raise _GuardFailed",
+            f"if {test}: raise _GuardFailed",
             used,
-            f"guard: .item() was {value!r} when traced",
+            f"guard: the value was {value!r} when traced",
             kind="guard",
         )
+        self._guarded()
 
     def on_constant(self, array: np.ndarray) -> None:
         self.constants.add(id(array))
         self.keep.append(array)
 
     def on_zero_grad(self, tensors: list) -> None:
-        if self.wrote:
+        if self.stepped:
             return  # (after the update: it only matters for the end state, which the program sets)
         for tensor in tensors:
             self.cleared.add(id(tensor))
 
     def on_escape(self, tensor: Tensor, how: str) -> None:
-        if self.refused or _from_library(2):
+        if self.refused:
             return
         self.refuse(
             f"the compiled function reads tensor values with {how}; compile cannot see what it does with "
@@ -368,14 +425,15 @@ class Tracer(BackwardRecorder):
         if not isinstance(target, Var):
             return self.refuse("an in-place write into a constant")
         owner = self.state.get(id(tensor))
-        self.wrote = self.wrote or owner is not None
-        holder = owner[0] if owner else self.const(tensor, "t")
+        holder = owner[0] if owner else "None"  # a tensor made in this call: only its array is written
         self.emit(
             f"_write({holder}, {{}}, {self.const(ufunc, 'fn')}, {text})",
             [target] + used,
             f"in-place {getattr(ufunc, '__name__', 'write')} (as Tensor._write)",
             kind="update",
         )
+        if owner is not None:
+            self.undoable.append(self.lines[-1])
 
     def on_random(self, array: np.ndarray, generator: Any, method: str, args: tuple, dtype: Any) -> None:
         """A draw ``random.draw(method, args[0], generator, dtype, *args[1:])`` (args: shape, then numbers)."""
@@ -406,24 +464,70 @@ class Tracer(BackwardRecorder):
                         self.emit(f"{holder}.grad = _wrap({{}})", [self.grad_set[id(param)]], kind="update")
             except Refused as error:
                 self.refuse(str(error))
-            name = self.const(optimizer, type(optimizer).__name__.lower())
-            doc = (type(optimizer).__doc__ or "").split(":\n\n", 1)  # the rule: the block after the first line
-            rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
-            for line in rule[:6]:
-                self.emit("# " + line, [], kind="update")
-            self.emit(
-                f"{name}.step()",
-                [],
-                f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
-                "in place, for every parameter",
-                kind="update",
-            )
-            self.wrote = True
+            if _plain_sgd(optimizer):
+                self._write_sgd(optimizer)
+            else:
+                self._call_step(optimizer)
+            self.stepped = True
         tracer, _mode.tracer = _mode.tracer, None
         try:
             optimizer.step()
         finally:
             _mode.tracer = tracer
+
+    def _write_sgd(self, optimizer: Any) -> None:
+        """Plain SGD written out: one line per parameter, what ``SGD._update`` and ``copy_`` do."""
+        self.emit("# SGD: p = p - lr * g, in place; lr is read from the group on every call", [], kind="update")
+        try:
+            for group in optimizer.param_groups:
+                name = self.const(group, "group")
+                for param in group["params"]:
+                    if param.grad is None:
+                        continue
+                    value = self.tensor_var(param, "a parameter")
+                    if not isinstance(value, Var):
+                        raise Refused("a parameter the trace cannot place")
+                    self.emit(
+                        f"_write({self.holder(param)}, {{}}, _assign_all, {{}} + (-{name}['lr']) * {{}})",
+                        [value, value, self.grad_var(param)],
+                        kind="update",
+                    )
+        except Refused as error:
+            self.refuse(str(error))
+
+    def _call_step(self, optimizer: Any) -> None:
+        """Any other optimizer: its ``step()`` called by the program, its rule printed above the call."""
+        name = self.const(optimizer, type(optimizer).__name__.lower())
+        doc = (type(optimizer).__doc__ or "").split(":\n\n", 1)  # the rule: the block after the first line
+        rule = [line.strip() for line in doc[1].strip("\n").split("\n\n")[0].splitlines()] if len(doc) > 1 else []
+        for line in rule[:6]:
+            self.emit("# " + line, [], kind="update")
+        self.emit(
+            f"{name}.step()",
+            [],
+            f"{type(optimizer).__name__}(lr={optimizer.param_groups[0]['lr']:g}): the rule above, "
+            "in place, for every parameter",
+            kind="update",
+        )
+
+    def on_scheduler_step(self, scheduler: Any) -> None:
+        """``scheduler.step()`` inside the function: the program calls it too, at the same place."""
+        name = self.const(scheduler, type(scheduler).__name__.lower())
+        self.emit(f"{name}.step()", [], f"{type(scheduler).__name__}: the learning rate for the next step", "update")
+        self.replayed.append(scheduler)
+        self.stepped = True
+        tracer, _mode.tracer = _mode.tracer, None
+        try:
+            scheduler.step()
+        finally:
+            _mode.tracer = tracer
+
+    def on_module_change(self, module: Any, how: str) -> None:
+        """A module's flags changed inside the function (``model.eval()``): a replay would not repeat it."""
+        self.refuse(
+            f"{type(module).__name__}.{how} inside the compiled function; a replay would not repeat it "
+            "(switch modes outside the compiled function, or compile one step per mode)"
+        )
 
     # ------------------------------------------------------------ names for the source
     def name_parameters(self, fn: Any, args: tuple) -> None:
@@ -475,9 +579,45 @@ class Tracer(BackwardRecorder):
 
 
 _PYTHON_DIRS = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
-_RESERVED = {"_np", "_asarray", "_wrap", "_write", "_draw", "_same", "_GuardFailed", "_scatter_add", "_unbroadcast"}
+_RESERVED = {
+    "_np",
+    "_wrap_requiring_grad",
+    "_assign_all",
+    "_undo",
+    "_committed",
+    "_asarray",
+    "_wrap",
+    "_write",
+    "_draw",
+    "_same",
+    "_GuardFailed",
+    "_scatter_add",
+    "_unbroadcast",
+}
 _TEMP_NAMES = {"gk": "grad_kept", "nb": "minus_grad", "pa": "grad_times_b", "pb": "grad_times_a"}
 _GENERIC = {"self", "tensor", "value", "out", "x", "result", "other", "a", "b", "t", "input", "inputs"}
+
+
+def _plain_sgd(optimizer: Any) -> bool:
+    from ..optim import SGD
+
+    return type(optimizer) is SGD and not any(
+        g["momentum"] or g["weight_decay"] or g.get("maximize") for g in optimizer.param_groups
+    )
+
+
+_SHAPE_PRESERVING = {np.ndarray.any, np.ndarray.all, np.copy, np.sign, _array_as, ops.max_keepdims}
+
+
+def _holds_arrays(value: Any) -> bool:
+    if isinstance(value, (Tensor, np.ndarray, np.generic)):
+        return True
+    return isinstance(value, (list, tuple)) and any(_holds_arrays(v) for v in value)
+
+
+def _has_mask(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype == np.bool_ for p in parts)
 
 
 def _layout(array: np.ndarray) -> tuple:

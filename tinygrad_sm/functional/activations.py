@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import ops
 from ..tensor import Tensor, where
 
@@ -38,12 +36,12 @@ def tanh(x: Tensor) -> Tensor:
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``. At ``x = 0`` the gradient is ``negative_slope``
     (as PyTorch). Shape of ``x``."""
-    return where(x.data > 0, x, x * negative_slope)
+    return where(x > 0, x, x * negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """``x`` where ``x > 0``, else ``alpha (e^x - 1)``; the gradient at ``x = 0`` is ``alpha`` (as PyTorch)."""
-    positive = x.data > 0
+    positive = x > 0
     negative_part = where(positive, 0.0, x)  # exp never sees the large positive values
     return where(positive, x, (negative_part.exp() - 1) * alpha)
 
@@ -70,7 +68,7 @@ def silu(x: Tensor) -> Tensor:
 def _softplus_unit(z: Tensor) -> Tensor:
     """``ln(1 + e^z)`` without overflow: ``z + ln(1 + e^-z)`` for ``z > 0``, ``ln(1 + e^z)`` otherwise
     (``log1p`` keeps the tiny values of very negative ``z``). Its gradient is ``sigmoid(z)``, ½ at 0."""
-    positive = z.data > 0
+    positive = z > 0
     z_positive = where(positive, z, 0.0)
     z_rest = where(positive, 0.0, z)
     return where(positive, z_positive + ops.Log1p.apply((-z_positive).exp()), ops.Log1p.apply(z_rest.exp()))
@@ -82,7 +80,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero (it divides the result)")
     scaled = x * beta
-    linear = scaled.data > threshold
+    linear = scaled > threshold
     smooth = _softplus_unit(where(linear, 0.0, scaled)) / beta
     return where(linear, x, smooth)
 
@@ -92,8 +90,8 @@ def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     both boundaries (as PyTorch's ``hardtanh``)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} is above max_val {max_val}")
-    inside = (x.data > min_val) & (x.data < max_val)
-    clipped = np.clip(x.data, min_val, max_val)  # a constant outside: no gradient flows there
+    inside = (x > min_val) & (x < max_val)
+    clipped = x.detach().maximum(min_val).minimum(max_val)  # a constant outside: no gradient flows there
     return where(inside, x, clipped)
 
 

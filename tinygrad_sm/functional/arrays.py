@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..compiler.hooks import derived
-from ..tensor import Tensor, where
+from ..tensor import Tensor, values_of, where
 from ..tensor_functions import _as_tensor, concatenate, stack
 from .contraction import einsum
 from .indexing import take_along_axis
@@ -67,7 +66,7 @@ def repeat_interleave(x: Any, repeats: Any, dim: Any = None) -> Tensor:
     if dim is None:
         x, dim = x.reshape(-1), 0
     axis = _axis(dim, x.ndim, "repeat_interleave")
-    counts = np.asarray(repeats._data if isinstance(repeats, Tensor) else repeats)
+    counts = repeats.numpy() if isinstance(repeats, Tensor) else np.asarray(repeats)  # shapes from values: eager
     if counts.dtype.kind not in "iu" or np.any(counts < 0) or counts.ndim > 1:
         raise ValueError(f"repeat_interleave: repeats must be a non-negative int or 1-D ints, got {repeats!r}")
     index = np.repeat(np.arange(x.shape[axis]), counts)  # raises on a count list of the wrong length
@@ -412,7 +411,7 @@ def np_sort(x: Any, axis: Any = -1, kind: Any = None, order: Any = None, *, stab
         x, axis = x.reshape(-1), 0
     if x.ndim == 0:
         raise ValueError("np.sort of a 0-d tensor: give axis=None")
-    return _take(x, derived(partial(np.argsort, axis=axis, kind="stable"), x._data), axis)
+    return _take(x, values_of(partial(np.argsort, axis=axis, kind="stable"), x), axis)
 
 
 def partition(x: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order: Any = None) -> Tensor:
@@ -425,11 +424,11 @@ def partition(x: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order
         x, axis = x.reshape(-1), 0
     if kind != "introselect":
         raise ValueError(f"np.partition: kind must be 'introselect', got {kind!r}")
-    indices = derived(partial(np.argpartition, kth=kth, axis=axis), x._data)
+    indices = values_of(partial(np.argpartition, kth=kth, axis=axis), x)
     return _take(x, indices, axis)
 
 
-def _take(x: Tensor, indices: np.ndarray, axis: int) -> Tensor:
+def _take(x: Tensor, indices: Any, axis: int) -> Tensor:
     return take_along_axis(x, indices, axis)
 
 
@@ -439,5 +438,5 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         raise ValueError(f"select: {len(condlist)} conditions for {len(choicelist)} choices")
     out = _as_tensor(default)
     for condition, choice in reversed(list(zip(condlist, choicelist))):
-        out = where(np.asarray(condition._data if isinstance(condition, Tensor) else condition), choice, out)
+        out = where(condition, choice, out)
     return out

@@ -18,8 +18,7 @@ def _tensors(operands: Any) -> list[Tensor]:
     like = next((o for o in operands if isinstance(o, Tensor)), None)
     dtype = like.dtype if like is not None and like.dtype.kind == "f" else None
     return [
-        o if isinstance(o, Tensor) else Tensor(o if isinstance(o, np.ndarray) else np.asarray(o, dtype=dtype))
-        for o in operands
+        o if isinstance(o, Tensor) else Tensor(o, dtype=None if isinstance(o, np.ndarray) else dtype) for o in operands
     ]
 
 

@@ -7,14 +7,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..compiler.hooks import derived
 from ..tensor import Tensor
 
 __all__ = ["HistogramResult", "bincount", "count_nonzero", "histc", "histogram", "unique"]
 
 
 def _values(x: Any) -> np.ndarray:
-    return np.asarray(x._data if isinstance(x, Tensor) else x)
+    return (
+        x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
+    )  # (shapes from values: compile runs it eagerly)
 
 
 def _unique(values: np.ndarray, return_inverse: bool, return_counts: bool, dim: Any) -> tuple:
@@ -28,7 +29,7 @@ def unique(
     """The distinct values, sorted (``torch.unique``); with ``return_inverse`` also where each element of
     ``input`` is among them (``input``'s shape), with ``return_counts`` how often each occurs (int64).
     (Always sorted, which PyTorch's CPU result is too.)"""
-    parts = derived(_unique, _values(input), return_inverse, return_counts, dim)
+    parts = _unique(_values(input), return_inverse, return_counts, dim)
     values = Tensor._wrap(np.asarray(parts[0]))
     extras = []
     if return_inverse:
@@ -48,9 +49,9 @@ def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
     if values.size and values.min() < 0:
         raise ValueError(f"bincount needs non-negative integers, got the value {values.min()}")
     if weights is None:
-        return Tensor._wrap(derived(np.bincount, values, None, minlength).astype(np.int64))
+        return Tensor._wrap(np.bincount(values, None, minlength).astype(np.int64))
     weight_values = _values(weights)
-    counts = derived(np.bincount, values, weight_values, minlength)
+    counts = np.bincount(values, weight_values, minlength)
     return Tensor._wrap(counts.astype(weight_values.dtype if weight_values.dtype == np.float32 else np.float64))
 
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..compiler.hooks import derived
-from ..factories import bernoulli_array, uniform_array
-from ..tensor import Tensor
+from ..factories import bernoulli_array, from_numpy, uniform_array
+from ..tensor import Tensor, constant
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any = None) -> Tensor:
@@ -27,13 +26,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, generator: Any
     if not training or p == 0:
         return input
     if p == 1:
-        return input * np.zeros(input.shape, dtype=input.dtype)
+        return input * constant(np.zeros(input.shape, dtype=input.dtype))
     if isinstance(generator, np.random.Generator):  # NumPy's stream, drawn as before
-        keep = derived(np.greater_equal, uniform_array(input.shape, generator), p)
+        keep = from_numpy(uniform_array(input.shape, generator)) >= p
+        scale = keep.astype(np.float64) / (1 - p)
     else:  # PyTorch's: noise = empty_like(input).bernoulli_(1 - p); noise / (1 - p)
-        keep = bernoulli_array(input.shape, 1 - p, generator, input.dtype)
-    return input * derived(_scaled_mask, keep, p, input.dtype)
-
-
-def _scaled_mask(keep: np.ndarray, p: float, dtype: np.dtype) -> np.ndarray:
-    return (keep / (1 - p)).astype(dtype, copy=False)
+        scale = from_numpy(bernoulli_array(input.shape, 1 - p, generator, input.dtype)) / (1 - p)
+    return input * scale.astype(input.dtype)  # survivors scaled by 1 / (1 - p), the others 0

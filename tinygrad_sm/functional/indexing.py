@@ -11,13 +11,12 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..compiler.hooks import check
-from ..tensor import Tensor, where
+from ..tensor import Tensor, constant, where
 from .shape import _axis
 
 
 def _integer_index(index: Any, op: str) -> np.ndarray:
-    array = np.asarray(index.data if isinstance(index, Tensor) else index)
+    array = index.numpy() if isinstance(index, Tensor) else np.asarray(index)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must hold integers, got dtype {array.dtype}")
     return array.astype(np.int64, copy=False)
@@ -30,7 +29,7 @@ def _out_of_bounds(index: np.ndarray, size: int) -> bool:
 def _along(index: np.ndarray, axis: int, shape: tuple[int, ...], op: str) -> tuple:
     """The advanced index that picks ``index`` along ``axis`` and the same position on every other axis."""
     size = shape[axis]
-    if check(_out_of_bounds, index, size):  # (declared: under compile, a guard on every call)
+    if _out_of_bounds(index, size):
         bad = index[(index < -size) | (index >= size)].flat[0]
         raise IndexError(f"{op}: index {bad} is out of range for dim {axis} of size {size}")
     parts = []
@@ -92,7 +91,7 @@ def _scatter_index(x: Tensor, dim: int, index: Any, src: Any, op: str) -> tuple[
     if index.ndim != x.ndim:
         raise ValueError(f"{op}: index has {index.ndim} dimensions, the input {x.ndim} (shape {x.shape})")
     if not isinstance(src, Tensor):
-        src = Tensor._wrap(np.full(index.shape, src, dtype=x.dtype))
+        src = constant(np.full(index.shape, src, dtype=x.dtype))
     if src.ndim != index.ndim or any(n > m for n, m in zip(index.shape, src.shape)):
         raise ValueError(f"{op}: index shape {index.shape} exceeds src shape {src.shape}")
     for d, (n, m) in enumerate(zip(index.shape, x.shape)):
@@ -159,7 +158,7 @@ def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = No
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the boolean ``mask`` (broadcast to ``x``) is True; those positions pass
     no gradient to ``x``. A Tensor ``value`` (0-d) receives the gradient of the filled positions."""
-    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    mask = mask if isinstance(mask, Tensor) else Tensor(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be boolean, got dtype {mask.dtype}")
     try:

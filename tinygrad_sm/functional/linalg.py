@@ -15,8 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import ops
-from ..compiler.hooks import derived
-from ..tensor import Tensor, where
+from ..tensor import Tensor, values_of, where
 from ..tensor_functions import _as_tensor
 from . import reductions
 from .arrays import movedim, np_cross
@@ -69,7 +68,7 @@ def slogdet(a: Any) -> SlogdetResult:
     """``(sign, log|det A|)``: the sign is a constant (no gradient), ``logabsdet``'s gradient is ``A^{-T}``."""
     a = _float(a)
     logabsdet = ops.LogAbsDet.apply(a)
-    sign = Tensor._wrap(np.asarray(derived(_sign_of_det, a._data)))
+    sign = values_of(_sign_of_det, a)
     return SlogdetResult(sign, logabsdet)
 
 
@@ -147,7 +146,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
                 f"svd of a {m}x{n} tensor that requires grad with full_matrices=True: the extra singular "
                 "vectors are not unique and have no gradient; pass full_matrices=False"
             )
-        u, s, vh = derived(_full_svd, a._data)
+        u, s, vh = _full_svd(a.numpy())  # (no gradient here: the values leave the graph; compile runs it eagerly)
         return SVDResult(Tensor._wrap(u), Tensor._wrap(s), Tensor._wrap(vh))
     return SVDResult(*_svd_parts(a))
 
@@ -173,7 +172,7 @@ def qr(a: Any, mode: str = "reduced") -> QRResult:
     if mode == "complete" and m > n:
         if a.requires_grad:
             raise ValueError("qr(mode='complete') of a tall tensor that requires grad: use mode='reduced'")
-        q, r = derived(_complete_qr, a._data)
+        q, r = _complete_qr(a.numpy())  # (no gradient here: the values leave the graph; compile runs it eagerly)
         return QRResult(Tensor._wrap(q), Tensor._wrap(r))
     packed = ops.Qr.apply(a)
     k = min(m, n)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import name_scope
-from ..tensor import Tensor, stack, where
+from ..tensor import Tensor, constant, stack, where
 from ._common import _reduce
 from .softmax import logsumexp
 
@@ -33,20 +33,20 @@ def binary_cross_entropy_with_logits(
             f"binary_cross_entropy_with_logits: logits shape {logits.shape} and targets shape {targets.shape} differ"
         )
     with name_scope("binary_cross_entropy_with_logits"):
-        zeros = Tensor._wrap(np.zeros(logits.shape, dtype=logits.dtype))
+        zeros = constant(np.zeros(logits.shape, dtype=logits.dtype))
         softplus = logsumexp(stack([zeros, logits], axis=-1), axis=-1)
         losses = softplus - targets * logits
         return _reduce(losses if weight is None else losses * _like(weight, logits), reduction)
 
 
 def _like(value: Any, like: Tensor) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor(np.asarray(value), dtype=like.dtype)
+    return value if isinstance(value, Tensor) else Tensor(value, dtype=like.dtype)
 
 
 def _clamped_log(x: Tensor) -> Tensor:
     """``max(log x, -100)``, PyTorch's clamp for ``binary_cross_entropy``, without a nan gradient at
     ``x = 0`` (there the loss term is the constant -100)."""
-    positive = x.data > 0
+    positive = x > 0
     safe = where(positive, x, 1.0)  # log is evaluated only where x > 0
     return where(positive, safe.log().maximum(-100.0), -100.0)
 
@@ -66,11 +66,11 @@ def binary_cross_entropy(probs: Tensor, targets: Any, weight: Any = None, reduct
     targets = _like(targets, probs)
     if targets.shape != probs.shape:
         raise ValueError(f"binary_cross_entropy: probs shape {probs.shape} and targets shape {targets.shape} differ")
-    outside = ~((probs.data >= 0) & (probs.data <= 1))
+    outside = ~((probs >= 0) & (probs <= 1))
     if outside.any():
-        bad = tuple(int(i) for i in np.argwhere(outside)[0])
+        bad = tuple(int(i) for i in np.argwhere(outside.numpy())[0])
         raise ValueError(
-            f"binary_cross_entropy: probs must be in [0, 1], got {probs.data[bad]} at index {bad}; "
+            f"binary_cross_entropy: probs must be in [0, 1], got {probs.detach().numpy()[bad]} at index {bad}; "
             "for logits use binary_cross_entropy_with_logits"
         )
     with name_scope("binary_cross_entropy"):

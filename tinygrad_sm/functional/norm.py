@@ -90,12 +90,14 @@ def batch_norm(
             out = _normalise(input, axes, eps)
             if running_mean is not None or running_var is not None:
                 with no_grad():
-                    batch_mean = input.data.mean(axis=axes)
+                    values = input.detach()
+                    batch_mean = values.mean(axis=axes)
                     if running_mean is not None:
-                        running_mean.copy_((1 - momentum) * running_mean.data + momentum * batch_mean)
+                        running_mean.copy_(running_mean * (1 - momentum) + batch_mean * momentum)
                     if running_var is not None:
-                        unbiased = input.data.var(axis=axes, ddof=1)
-                        running_var.copy_((1 - momentum) * running_var.data + momentum * unbiased)
+                        centred = values - values.mean(axis=axes, keepdims=True)
+                        unbiased = (centred * centred).sum(axis=axes) / (count - 1)
+                        running_var.copy_(running_var * (1 - momentum) + unbiased * momentum)
         else:
             if running_mean is None or running_var is None:
                 raise ValueError("batch_norm: running_mean and running_var are needed when training=False")

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from ..compiler.hooks import derived
 from ..tensor import Tensor
 from ..tensor_habits import _UNSET, MinMax, ValuesIndices, axis_args, returned_by
 from .indexing import take_along_axis
@@ -28,7 +27,7 @@ def _argsort_array(values: np.ndarray, axis: int, descending: bool) -> np.ndarra
 
 
 def _indices(x: Tensor, axis: int, descending: bool) -> np.ndarray:
-    return derived(_argsort_array, x._data, axis, descending)  # (computed from the data: compile recomputes it)
+    return _argsort_array(x.detach().numpy(), axis, descending)  # (indices from the values: compile runs it eagerly)
 
 
 def argsort(x: Tensor, dim: Any = -1, descending: bool = False, stable: bool = True, *, axis: Any = _UNSET) -> Tensor:
@@ -117,7 +116,7 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     if x.ndim == 0:
         x = x.reshape(1)
     axis = _axis(dim, x.ndim, "mode")
-    return _pick(x, derived(_mode_indices, x._data, axis), axis, keepdim, "mode")
+    return _pick(x, _mode_indices(x.detach().numpy(), axis), axis, keepdim, "mode")
 
 
 def aminmax(x: Tensor, *, dim: Any = None, keepdim: bool = False) -> MinMax:

@@ -10,11 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, _floating, where
-
-
-def _plain(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+from ..tensor import Tensor, _floating, constant, values_of, where
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -27,9 +23,9 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise ValueError("clamp: give at least one of min and max")
     out = x
     if min is not None:
-        out = where(np.asarray(x.data < _plain(min)), min, out)
+        out = where(x < min, min, out)
     if max is not None:
-        out = where(np.asarray(out.data > _plain(max)), max, out)
+        out = where(out > max, max, out)
     return out
 
 
@@ -73,10 +69,10 @@ def neg(x: Tensor) -> Tensor:
 def sign(x: Tensor) -> Tensor:
     """-1, 0 or 1 elementwise. Its gradient is 0 everywhere (as in PyTorch): the values are a constant
     chosen by a ``where`` that never picks ``x``, so a graph through ``sign`` still reaches ``x``."""
-    signs = Tensor._wrap(np.sign(x.data))
+    signs = values_of(np.sign, x)
     if not x.requires_grad:
         return signs
-    return where(np.zeros(x.shape, dtype=bool), x, signs)
+    return where(constant(np.zeros(x.shape, dtype=bool)), x, signs)
 
 
 def sin(x: Tensor) -> Tensor:
@@ -115,7 +111,12 @@ def logaddexp(a: Any, b: Any) -> Tensor:
     -inf the result is -inf."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = Tensor(a)
-    shift = np.maximum(_plain(a), _plain(b))  # a number next to a tensor keeps the tensor's dtype (NumPy 2)
-    shift = Tensor._wrap(np.asarray(np.where(np.isfinite(shift), shift, 0), dtype=np.result_type(shift)))
+    shift = values_of(_finite_max, a, b)  # a number next to a tensor keeps the tensor's dtype (NumPy 2)
     with np.errstate(divide="ignore"):  # both -inf: log 0 = -inf is the answer
         return shift + ((a - shift).exp() + (b - shift).exp()).log()
+
+
+def _finite_max(a: Any, b: Any) -> np.ndarray:
+    """``max(a, b)``, 0 where that is not finite (the constant shift of ``logaddexp``)."""
+    shift = np.maximum(a, b)
+    return np.asarray(np.where(np.isfinite(shift), shift, 0), dtype=np.result_type(shift))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..autograd import name_scope
 from ..tensor import Tensor, where
 from ._common import _reduce
@@ -23,7 +21,7 @@ def _matching_target(name: str, prediction: Tensor, target: Any) -> Tensor:
     if prediction.dtype.kind != "f":
         raise TypeError(f"{name}: input must be floating point, got dtype {prediction.dtype}")
     if not isinstance(target, Tensor):
-        target = Tensor(np.asarray(target, dtype=prediction.dtype))
+        target = Tensor(target, dtype=prediction.dtype)
     if target.shape != prediction.shape:
         raise ValueError(f"{name}: input shape {prediction.shape} and target shape {target.shape} differ")
     return target
@@ -31,7 +29,7 @@ def _matching_target(name: str, prediction: Tensor, target: Any) -> Tensor:
 
 def _abs_with_zero_subgradient(difference: Tensor) -> Tensor:
     """``|d|`` whose gradient is ``sign(d)``, 0 at ``d = 0`` (as PyTorch's L1 loss), not 1."""
-    values = difference.data
+    values = difference.detach()
     return where(values > 0, difference, where(values < 0, -difference, difference * 0))
 
 
@@ -54,7 +52,7 @@ def smooth_l1_loss(input: Tensor, target: Any, reduction: str = "mean", beta: fl
         if beta == 0:
             return _reduce(absolute, reduction)
         quadratic = difference * difference * (0.5 / beta)
-        return _reduce(where(np.abs(difference.data) < beta, quadratic, absolute - 0.5 * beta), reduction)
+        return _reduce(where(difference.abs() < beta, quadratic, absolute - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
@@ -67,7 +65,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
         difference = input - target
         absolute = _abs_with_zero_subgradient(difference)
         quadratic = difference * difference * 0.5
-        return _reduce(where(np.abs(difference.data) <= delta, quadratic, (absolute - 0.5 * delta) * delta), reduction)
+        return _reduce(where(difference.abs() <= delta, quadratic, (absolute - 0.5 * delta) * delta), reduction)
 
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
@@ -89,7 +87,7 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
         if log_target:
             losses = target.exp() * (target - input)
         else:
-            positive = target.data > 0
+            positive = target > 0
             safe_target = where(positive, target, 1.0)  # log sees 1 where p = 0: no -inf, no nan gradient
             losses = where(positive, target * safe_target.log(), 0.0) - target * input
         if reduction == "batchmean":

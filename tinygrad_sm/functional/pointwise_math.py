@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..compiler.hooks import derived
-from ..tensor import Tensor, _floating, _plain, _promoted, where  # (_floating: integers become float32, as PyTorch)
+from ..tensor import (  # (_floating: integers become float32, as PyTorch)
+    Tensor,
+    _floating,
+    _promoted,
+    constant,
+    values_of,
+    where,
+)
 from ..tensor_functions import _as_tensor, maximum, minimum
 from .pointwise import logaddexp
 
@@ -117,7 +123,7 @@ def fmod(a: Any, b: Any) -> Tensor:
 def floor_divide(a: Any, b: Any) -> Tensor:
     """``floor(a / b)`` (``a // b``). Piecewise constant, so it is a constant tensor (not in the graph):
     PyTorch has no gradient for it either; write ``floor(a / b)`` for a zero gradient that stays in the graph."""
-    return Tensor._wrap(np.asarray(derived(np.floor_divide, _plain(a), _plain(b))))
+    return values_of(np.floor_divide, a, b)
 
 
 def _rremainder(b: Tensor, a: Any) -> Tensor:  # a % b with a Python number or array on the left
@@ -153,32 +159,10 @@ def rad2deg(x: Any) -> Tensor:
 
 def _nan_aware(pick: Any, a: Any, b: Any) -> Tensor:
     a, b = _promoted(a, b)
-    # masks computed from the values: constants of the graph (derived, so tinygrad_sm.compile recomputes them)
-    a_nan, b_nan = derived(_isnan, a._data), derived(_isnan, b._data)
+    a_nan, b_nan = a.isnan(), b.isnan()  # masks: constants of the graph
     # a nan on one side loses: the other side is the value and takes the whole gradient; both nan: nan, no gradient
-    inner = where(derived(_only_first, b_nan, a_nan), a, where(derived(_only_first, a_nan, b_nan), b, pick(a, b)))
-    return where(derived(_both, a_nan, b_nan), np.nan, inner)
-
-
-# the masks as arrays (a 0-d comparison gives a NumPy scalar; compile tracks the array it is handed)
-def _isnan(values: np.ndarray) -> np.ndarray:
-    return np.asarray(np.isnan(values))
-
-
-def _only_first(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return np.asarray(first & ~second)
-
-
-def _both(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return np.asarray(first & second)
-
-
-def _is_zero(values: np.ndarray) -> np.ndarray:
-    return np.asarray(values == 0)
-
-
-def _is_finite(values: np.ndarray) -> np.ndarray:
-    return np.asarray(np.isfinite(values))
+    inner = where(b_nan & ~a_nan, a, where(a_nan & ~b_nan, b, pick(a, b)))
+    return where(a_nan & b_nan, np.nan, inner)
 
 
 def _replaced(values: np.ndarray, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
@@ -209,7 +193,7 @@ def sinc(x: Any) -> Tensor:
     """``sin(pi x) / (pi x)``, 1 at 0 (``np.sinc``). At 0 a safe divisor keeps the gradient 0 (its
     true value) rather than nan; only the second derivative at exactly 0 is not that of sinc."""
     x = _as_tensor(x)
-    at_zero = derived(_is_zero, x._data)
+    at_zero = x == 0
     safe = where(at_zero, 1.0, x) * np.pi
     return where(at_zero, 1.0, safe.sin() / safe)
 
@@ -218,8 +202,8 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: Any = None, neginf: Any = None)
     """nan, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default the dtype's extremes);
     the gradient passes where x is finite and is 0 at the replaced entries."""
     x = _as_tensor(x)
-    replaced = derived(_replaced, x._data, nan, posinf, neginf)
-    return where(derived(_is_finite, x._data), x, Tensor._wrap(replaced))
+    replaced = values_of(_replaced, x, nan, posinf, neginf)
+    return where(x.isfinite(), x, replaced)
 
 
 # ---------------------------------------------------------------- complex parts, of real tensors
@@ -249,7 +233,7 @@ def angle(x: Any, deg: bool = False) -> Tensor:
     graph (as PyTorch), via a ``where`` that never picks ``x``."""
     x = _as_tensor(x)
     _refuse_complex("angle", x)
-    values = derived(_angles, x._data, deg)
+    values = values_of(_angles, x, deg)
     if not x.requires_grad:
-        return Tensor._wrap(values)
-    return where(np.zeros(x.shape, dtype=bool), x, Tensor._wrap(values))
+        return values
+    return where(constant(np.zeros(x.shape, dtype=bool)), x, values)

@@ -15,7 +15,7 @@ import numpy as np
 from .. import ops
 from ..autograd import name_scope
 from ..ops.window import Ints, Pairs
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 from .conv import IntOrPair, _check_input, _tuple, windows
 
 
@@ -99,7 +99,7 @@ def avg_pool2d(
         else:
             ones, ones_pairs = np.ones((1, 1, height, width), dtype=input.dtype), pairs
         counts = ops.Unfold().forward(ones, kernel_size=kernel, dilation=dilation, padding=ones_pairs, stride=stride)
-        divisor = Tensor._wrap(counts.sum(axis=(2, 3)))
+        divisor = constant(counts.sum(axis=(2, 3)))
     with name_scope("avg_pool2d"):
         return windows(input, kernel, dilation, pairs, stride).sum(axis=(2, 3)) / divisor
 
@@ -129,6 +129,6 @@ def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, int 
     if not all(isinstance(s, (int, np.integer)) and s > 0 for s in sizes):
         raise ValueError(f"adaptive_avg_pool2d: output_size must be positive ints, got {output_size!r}")
     with name_scope("adaptive_avg_pool2d"):
-        rows = Tensor._wrap(_averaging_matrix(input.shape[2], sizes[0], input.dtype))
-        columns = Tensor._wrap(_averaging_matrix(input.shape[3], sizes[1], input.dtype).T.copy())
+        rows = constant(_averaging_matrix(input.shape[2], sizes[0], input.dtype))
+        columns = constant(_averaging_matrix(input.shape[3], sizes[1], input.dtype).T.copy())
         return rows @ (input @ columns)

@@ -66,7 +66,7 @@ def std(
     PyTorch defines it (``1/(2 sqrt 0) * 0`` would be nan): the square root is taken of ``var`` only where
     it is positive."""
     variance = var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
-    positive = np.asarray(variance._data > 0)  # (a constant mask: no gradient flows through the choice)
+    positive = variance > 0  # (a constant mask: no gradient flows through the choice)
     if positive.all() or not variance.requires_grad:
         return variance.sqrt()
     return where(positive, where(positive, variance, 1.0).sqrt(), variance * 0.0)
@@ -155,7 +155,7 @@ def amin(x: Tensor, dim: Any = _UNSET, keepdim: Any = _UNSET, *, axis: Any = _UN
 
 def _abs_zero_at_zero(x: Tensor) -> Tensor:
     """``|x|`` whose gradient at 0 is 0 (``sign(0) = 0``), as the norms' subgradient in PyTorch."""
-    return where(np.asarray(x.data != 0), where(np.asarray(x.data >= 0), x, -x), 0.0)
+    return where(x != 0, where(x >= 0, x, -x), 0.0)
 
 
 def norm(
@@ -189,14 +189,14 @@ def norm(
     if p == -np.inf:
         return amin(_abs_zero_at_zero(x), axis=axis, keepdims=keep)
     if p == 0:
-        return Tensor._wrap(np.asarray((x.data != 0).sum(axis=axis, keepdims=keep), dtype=x.dtype))
+        return (x != 0).astype(np.int64).sum(axis=axis, keepdims=keep).astype(x.dtype)
     if p < 0:
         raise ValueError(f"norm: p must be positive, inf, -inf or 0, got {p}")
     if p == 1:
         return _abs_zero_at_zero(x).sum(axis=axis, keepdims=keep)
     powered = x * x if p == 2 else _abs_zero_at_zero(x) ** p
     total = powered.sum(axis=axis, keepdims=keep)
-    nonzero = np.asarray(total.data > 0)
+    nonzero = total > 0
     # the root of a 0 total has an infinite slope; the double where keeps its gradient 0 instead of nan
     safe = where(nonzero, total, 1.0)
     root = safe.sqrt() if p == 2 else safe ** (1 / p)

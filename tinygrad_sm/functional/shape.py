@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import ops
 from .._axes import normalize_axis
-from ..tensor import Tensor, concatenate
+from ..tensor import Tensor, concatenate, constant
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
@@ -173,7 +173,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
 
 def _filled(like: Tensor, axis: int, width: int, value: float) -> Tensor:
     shape = (*like.shape[:axis], width, *like.shape[axis + 1 :])
-    return Tensor._wrap(np.full(shape, value, dtype=like.dtype))
+    return constant(np.full(shape, value, dtype=like.dtype))
 
 
 def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:

@@ -12,14 +12,13 @@ import numpy as np
 
 from .. import ops
 from ..autograd import name_scope
-from ..compiler.hooks import check, derived
-from ..tensor import Tensor, axis_args, where
+from ..tensor import Tensor, axis_args, values_of, where
 from ..tensor_habits import _UNSET
 from ._common import _reduce
 
 
 def _shift_and_sum(
-    x: Tensor, axis: int, keepdims: bool = True, row_max: np.ndarray | None = None, maybe_masked: bool = True
+    x: Tensor, axis: int, keepdims: bool = True, row_max: Tensor | None = None, maybe_masked: bool = True
 ) -> tuple[Tensor, Tensor, Tensor]:
     """``(z - r, sum_k exp(z_k - r), r)`` with the shift ``r = max_k z_k`` (``row_max`` when the caller
     has it already, with kept dims).
@@ -29,10 +28,9 @@ def _shift_and_sum(
     masked) uses r = 0, so it gives sum 0 instead of nan from ``-inf - (-inf)``. ``maybe_masked=False``
     skips looking for such rows (the caller knows there are none).
     """
-    shift = derived(ops.max_keepdims, x.data, axis) if row_max is None else row_max
-    if maybe_masked and check(_has_neginf, shift):
-        shift = derived(_neginf_to_zero, shift)
-    shift_tensor = Tensor._wrap(shift)
+    shift_tensor = values_of(ops.max_keepdims, x, axis) if row_max is None else row_max  # a constant of the graph
+    if maybe_masked and shift_tensor.isneginf().any():  # a fully masked row: shift it by 0
+        shift_tensor = where(shift_tensor.isneginf(), 0.0, shift_tensor)
     shift_tensor.name = "r = max z (detached)"
     shifted = x - shift_tensor
     shifted.name = "z - r"  # the derivation's names, so pictures and the explorer speak the lecture's notation
@@ -43,23 +41,11 @@ def _shift_and_sum(
     return shifted, total, shift_tensor
 
 
-def _has_neginf(shift: np.ndarray) -> bool:
-    return shift.size > 0 and shift.min() == -np.inf  # (cheaper than np.isneginf(shift).any() on the hot path)
-
-
-def _neginf_to_zero(shift: np.ndarray) -> np.ndarray:
-    return np.where(shift == -np.inf, 0, shift)
-
-
-def _has_zero(total: np.ndarray) -> bool:
-    return total.size > 0 and total.min() == 0
-
-
 def _ones_where_empty(total: Tensor, maybe_masked: bool = True) -> Tensor:
     """``total`` with the sums of fully masked rows (0) replaced by 1, so dividing by it or taking its
     log gives no nan; ``total`` itself when no row is empty."""
-    if maybe_masked and check(_has_zero, total.data):  # only fully masked rows sum to 0: the max term gives e^0
-        return where(derived(np.equal, total.data, 0), 1.0, total)
+    if maybe_masked and (total == 0).any():  # only fully masked rows sum to 0: the max term gives e^0
+        return where(total == 0, 1.0, total)
     return total
 
 
@@ -94,7 +80,7 @@ def logsumexp(
         nonempty = _ones_where_empty(total)
         result = nonempty.log() + shift
         if nonempty is not total:  # a fully masked row's log-sum-exp is -inf, whatever its shift
-            result = where(derived(np.equal, total.data, 0), -np.inf, result)
+            result = where(total == 0, -np.inf, result)
         return (
             result if keepdims else result.reshape(tuple(n for i, n in enumerate(result.shape) if i != axis % x.ndim))
         )
@@ -124,7 +110,7 @@ def softmax(x: Tensor, axis: Any = _UNSET, *, dim: Any = _UNSET) -> Tensor:
         return probs
 
 
-def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
+def _check_logits(logits: Tensor) -> tuple[Tensor, bool]:
     """Refuse logits that are not an (n, classes) float Tensor or hold nan/+inf. Returns the row maxima
     (n, 1), which the check reads instead of every logit (a nan or +inf in a row is its max), and whether
     some row is entirely -inf (fully masked classes are allowed)."""
@@ -134,48 +120,34 @@ def _check_logits(logits: Tensor) -> tuple[np.ndarray, bool]:
         raise ValueError(f"logits must have shape (n, classes), got {logits.shape}")
     if logits.dtype.kind != "f":
         raise TypeError(f"logits must be floating point, got dtype {logits.dtype}")
-    row_max = derived(ops.max_keepdims, logits.data, 1)
-    if check(_all_finite, row_max):
+    row_max = values_of(ops.max_keepdims, logits, 1)  # (n, 1); a nan or +inf in a row is its max
+    if row_max.isfinite().all():
         return row_max, False
-    if check(_has_nan_or_posinf, logits.data):
-        invalid = np.isnan(logits.data) | np.isposinf(logits.data)
-        bad = tuple(int(i) for i in np.argwhere(invalid)[0])
-        raise ValueError(f"logits contain {logits.data[bad]} at index {bad}; the loss would be nan")
+    invalid = logits.isnan() | logits.isposinf()
+    if invalid.any():
+        bad = tuple(int(i) for i in np.argwhere(invalid.numpy())[0])
+        raise ValueError(f"logits contain {logits.detach().numpy()[bad]} at index {bad}; the loss would be nan")
     return row_max, True
 
 
-def _target_array(targets: Any) -> np.ndarray:
-    return np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+def _as_targets(targets: Any) -> Tensor:
+    """Targets as a Tensor (labels or probabilities; NumPy arrays and lists are copied in)."""
+    if isinstance(targets, Tensor):
+        return targets
+    return Tensor(targets if isinstance(targets, np.ndarray) else np.asarray(targets))
 
 
-def _has_nan_or_posinf(logits: np.ndarray) -> bool:
-    return bool((np.isnan(logits) | np.isposinf(logits)).any())
-
-
-def _any_neginf(values: np.ndarray) -> bool:
-    return bool(np.isneginf(values).any())
-
-
-def _all_finite(row_max: np.ndarray) -> bool:
-    return bool(np.isfinite(row_max).all())
-
-
-def _not_distributions(soft: np.ndarray) -> bool:
-    return bool((soft < 0).any()) or not np.allclose(soft.sum(axis=1), 1, atol=1e-5)
-
-
-def _invalid_labels(labels: np.ndarray, classes: int, ignore_index: int | None) -> bool:
-    valid = (labels >= 0) & (labels < classes)
-    if ignore_index is not None:
-        valid |= labels == ignore_index
-    return bool(labels.size) and not valid.all()
+def _kind(targets: Any) -> str:
+    """The dtype kind of the targets (labels: i, u, b; probabilities: f), whatever holds them."""
+    return targets.dtype.kind if hasattr(targets, "dtype") else np.asarray(targets).dtype.kind
 
 
 def _labels(
     targets: Any, n: int, classes: int, ignore_index: int | None = None, shape: tuple[int, ...] | None = None
-) -> np.ndarray:
-    """Integer class labels of shape ``shape`` (default ``(n,)``), each in 0..classes-1 or ``ignore_index``."""
-    labels = _target_array(targets)
+) -> tuple[Tensor, bool]:
+    """Integer class labels of shape ``shape`` (default ``(n,)``), each in 0..classes-1 or ``ignore_index``,
+    and whether any lies outside 0..classes-1 (only then can a negative ``ignore_index`` occur)."""
+    labels = _as_targets(targets)
     expected = (n,) if shape is None else shape
     if labels.dtype.kind not in "iu":
         # the fix is spelled for what the learner holds: a Tensor has .long(), a NumPy array .astype
@@ -187,23 +159,30 @@ def _labels(
         )
     if labels.shape != expected:
         hint = ""
-        if labels.size == int(np.prod(expected)) and labels.squeeze().shape == tuple(d for d in expected if d != 1):
+        if int(np.prod(labels.shape)) == int(np.prod(expected)) and tuple(d for d in labels.shape if d != 1) == tuple(
+            d for d in expected if d != 1
+        ):
             hint = "; labels must be a flat vector of class indices: use labels.reshape(-1)"
         raise ValueError(
             f"labels must have shape {expected}, one class index per row of the logits of shape {(n, classes)}, "
             f"got {labels.shape}{hint}"
         )
-    if check(_invalid_labels, labels, classes, ignore_index):  # (declared: a guard under compile)
-        valid = (labels >= 0) & (labels < classes)
-        if ignore_index is not None:
-            valid |= labels == ignore_index
-        bad = tuple(int(i) for i in np.argwhere(~valid)[0])
+    outside = (labels < 0) | (labels >= classes)
+    some_outside = bool(outside.any())
+    if some_outside and (ignore_index is None or (outside & (labels != ignore_index)).any()):
+        invalid = outside if ignore_index is None else outside & (labels != ignore_index)
+        bad = tuple(int(i) for i in np.argwhere(invalid.numpy())[0])
         where_ = bad[0] if len(bad) == 1 else bad
         raise ValueError(
-            f"label {labels[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
+            f"label {labels.numpy()[bad]} at index {where_} is out of range: valid labels are 0..{classes - 1}"
             + (f" (or ignore_index={ignore_index})" if ignore_index is not None else "")
         )
-    return labels
+    return labels, some_outside
+
+
+def _any_ignored(labels: Tensor, ignore_index: int, classes: int, some_outside: bool) -> bool:
+    """Whether a label equals ``ignore_index`` (one outside 0..classes-1 can only if some label is)."""
+    return (some_outside or 0 <= ignore_index < classes) and bool((labels == ignore_index).any())
 
 
 def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
@@ -211,9 +190,9 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
     float32 logits give a float32 loss; targets that require grad are left as they are)."""
     shape = logits.shape
     if not isinstance(targets, Tensor):
-        soft = Tensor(np.asarray(targets), dtype=logits.dtype)
+        soft = Tensor(targets if isinstance(targets, np.ndarray) else np.asarray(targets), dtype=logits.dtype)
     elif targets.dtype != logits.dtype and not targets.requires_grad:
-        soft = Tensor(targets.data, dtype=logits.dtype)
+        soft = Tensor(targets, dtype=logits.dtype)
     else:
         soft = targets
     if soft.shape == shape[:1] and len(shape) == 2:
@@ -228,11 +207,12 @@ def _soft_targets(targets: Any, logits: Tensor, validate: bool) -> Tensor:
             + ("; integer class labels must have shape (n,)" if len(soft.shape) == 2 and soft.shape[1] == 1 else "")
         )
     if validate:
-        if check(_not_distributions, soft.data):
-            rows = soft.data.sum(axis=1)
+        values = soft.detach()
+        rows = values.sum(axis=1)
+        if (values < 0).any() or not ((rows - 1).abs() <= 2e-5).all():  # np.allclose(rows, 1, atol=1e-5)
             raise ValueError(
                 "soft targets must be probability distributions: non-negative rows summing to 1 "
-                f"(row sums range {rows.min():.6g}..{rows.max():.6g})"
+                f"(row sums range {rows.min().item():.6g}..{rows.max().item():.6g})"
             )
     return soft
 
@@ -245,13 +225,13 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
         raise TypeError(f"{name}: logits must be a Tensor, got {type(logits).__name__}")
     if logits.ndim == 2:
         return logits, targets, logits.shape[:1]
-    raw = _target_array(targets)
+    raw = _as_targets(targets)
     soft = raw.dtype.kind == "f"
     if logits.ndim == 1:  # unbatched: one row
         if soft:
             if raw.shape != logits.shape:
                 raise ValueError(f"{name}: soft targets must have the logits' shape {logits.shape}, got {raw.shape}")
-            return logits.reshape(1, -1), _moved(targets, raw, (1, -1)), ()
+            return logits.reshape(1, -1), raw.reshape(1, -1), ()
         if raw.ndim != 0:
             hint = (
                 f"; for a batch of {raw.shape[0]} examples the logits must have shape ({raw.shape[0]}, C), one row "
@@ -273,8 +253,7 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
     if soft:
         if raw.shape != logits.shape:
             raise ValueError(f"{name}: soft targets must have the logits' shape {logits.shape}, got {raw.shape}")
-        moved = targets.transpose(order) if isinstance(targets, Tensor) else raw.transpose(order)
-        return rows, moved.reshape(-1, classes), spatial
+        return rows, raw.transpose(order).reshape(-1, classes), spatial
     if raw.shape != spatial:
         raise ValueError(
             f"{name}: logits of shape {logits.shape} (N, C, d1, ...) need labels of shape {spatial} "
@@ -283,14 +262,10 @@ def _rows(logits: Tensor, targets: Any, name: str) -> tuple[Tensor, Any, tuple[i
     return rows, raw.reshape(-1), spatial
 
 
-def _moved(targets: Any, raw: np.ndarray, shape: tuple[int, ...]) -> Any:
-    return targets.reshape(shape) if isinstance(targets, Tensor) else raw.reshape(shape)
-
-
 def _class_weight(weight: Any, classes: int, dtype: np.dtype) -> Tensor | None:
     if weight is None:
         return None
-    weight = weight if isinstance(weight, Tensor) else Tensor(np.asarray(weight), dtype=dtype)
+    weight = weight if isinstance(weight, Tensor) else Tensor(weight, dtype=dtype)
     if weight.shape != (classes,):
         raise ValueError(f"weight must have one entry per class, shape ({classes},), got {weight.shape}")
     return weight
@@ -300,16 +275,14 @@ def _finish(losses: Tensor, reduction: str, shape: tuple[int, ...]) -> Tensor:
     return losses.reshape(shape) if reduction == "none" and losses.shape != shape else losses
 
 
-def _picked_nll(
-    log_probs: Tensor, labels: np.ndarray, weight: Tensor | None, ignore_index: int, reduction: str
-) -> Tensor:
+def _picked_nll(log_probs: Tensor, labels: Tensor, weight: Tensor | None, ignore_index: int, reduction: str) -> Tensor:
     """``-w_y log p_y`` per row with ignored rows 0; ``'mean'`` divides by the total weight of the rows
     kept (their count without weights), as PyTorch (all rows ignored: nan)."""
     n = log_probs.shape[0]
     keep = labels != ignore_index
-    safe = np.where(keep, labels, 0)
+    safe = where(keep, labels, 0)
     picked = -log_probs[np.arange(n), safe]
-    row_weight = weight[safe] * keep if weight is not None else Tensor._wrap(keep.astype(log_probs.dtype))
+    row_weight = weight[safe] * keep if weight is not None else keep.astype(log_probs.dtype)
     losses = where(keep, picked * row_weight, 0.0)
     if reduction == "mean":
         return losses.sum() / row_weight.sum()
@@ -325,10 +298,10 @@ def nll_loss(
     the labels kept (their count without ``weight``)."""
     rows, targets, shape = _rows(log_probs, targets, "nll_loss")
     n, classes = rows.shape
-    labels = _labels(targets, n, classes, ignore_index)
+    labels, some_outside = _labels(targets, n, classes, ignore_index)
     weight = _class_weight(weight, classes, rows.dtype)
     with name_scope("nll_loss"):
-        if weight is None and not (labels == ignore_index).any():
+        if weight is None and not _any_ignored(labels, ignore_index, classes, some_outside):
             return _finish(_reduce(-rows[np.arange(n), labels], reduction), reduction, shape)
         return _finish(_picked_nll(rows, labels, weight, ignore_index, reduction), reduction, shape)
 
@@ -360,9 +333,9 @@ def cross_entropy(
     row_max, masked = _check_logits(rows)
     n, classes = rows.shape
     weight = _class_weight(weight, classes, rows.dtype)
-    if _target_array(targets).dtype.kind in "iub":
-        labels = _labels(targets, n, classes, ignore_index)
-        ignored = (labels == ignore_index).any()
+    if _kind(targets) in "iub":
+        labels, some_outside = _labels(targets, n, classes, ignore_index)
+        ignored = _any_ignored(labels, ignore_index, classes, some_outside)
         with name_scope("cross_entropy"):
             if weight is None and not ignored and not label_smoothing:
                 # C_i = log Q_i - z_iy, both terms shifted by r_i = max_k z_ik: log sum_k e^(z_ik - r_i) - (z_iy - r_i)
@@ -386,7 +359,9 @@ def cross_entropy(
             smooth = where(keep, -per_class.sum(axis=1), 0.0)
             if reduction == "mean":
                 kept_labels = labels[keep]
-                smooth = smooth.sum() / (weight[kept_labels].sum() if weight is not None else float(keep.sum()))
+                smooth = smooth.sum() / (
+                    weight[kept_labels].sum() if weight is not None else keep.sum().astype(smooth.dtype)
+                )
             else:
                 smooth = _reduce(smooth, reduction)
             return _finish(nll * (1 - label_smoothing) + smooth * (label_smoothing / classes), reduction, shape)
@@ -395,8 +370,8 @@ def cross_entropy(
         if label_smoothing:
             soft = soft * (1 - label_smoothing) + label_smoothing / classes
         log_probs = log_softmax(rows, axis=1)
-        if check(_any_neginf, rows.data):  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
-            log_probs = where(derived(np.not_equal, soft.data, 0), log_probs, 0.0)
+        if rows.isneginf().any():  # 0 * log 0 is 0 here (a masked class without target mass costs nothing)
+            log_probs = where(soft != 0, log_probs, 0.0)
         terms = soft * log_probs
         if weight is not None:
             terms = terms * weight
@@ -410,9 +385,8 @@ def softmax_cross_entropy_fused(logits: Tensor, targets: Any, validate: bool = F
     faster, but not twice differentiable. Logits (n, C); labels (n,) or probability rows (n, C)."""
     row_max, _ = _check_logits(logits)
     n, classes = logits.shape
-    raw = _target_array(targets)
-    if raw.dtype.kind in "iub":
-        target_array = _labels(targets, n, classes)
+    if _kind(targets) in "iub":
+        target = _labels(targets, n, classes)[0]
     else:
-        target_array = _soft_targets(targets, logits, validate).data
-    return ops.SoftmaxCrossEntropy.apply(logits, targets=target_array, row_max=row_max)
+        target = _soft_targets(targets, logits, validate).detach()
+    return ops.SoftmaxCrossEntropy.apply(logits, targets=target, row_max=row_max)

@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from ..compiler.hooks import check
 from ..tensor import Tensor, where
 
 
 def _integer_indices(name: str, indices: Any) -> np.ndarray:
-    array = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    array = indices.numpy() if isinstance(indices, Tensor) else np.asarray(indices)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name}: indices must be integers, got dtype {array.dtype}")
     return array
@@ -28,10 +27,9 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         if labels.size == 0:
             raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass num_classes")
         num_classes = int(labels.max()) + 1
-        check(_max_is, labels, num_classes - 1)  # compile: the inferred class count is a guard
     if not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
         raise ValueError(f"one_hot: num_classes must be a positive int or -1, got {num_classes!r}")
-    if check(_outside, labels, num_classes):
+    if _outside(labels, num_classes):
         bad = (labels < 0) | (labels >= num_classes)
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
@@ -53,7 +51,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}")
     count = weight.shape[0]
-    if check(_outside, indices, count):
+    if _outside(indices, count):
         bad = (indices < 0) | (indices >= count)
         position = tuple(int(i) for i in np.argwhere(bad)[0])
         raise IndexError(
@@ -71,7 +69,3 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
 
 def _outside(indices: np.ndarray, count: int) -> bool:
     return bool(((indices < 0) | (indices >= count)).any())
-
-
-def _max_is(labels: np.ndarray, value: int) -> bool:
-    return labels.max() == value

@@ -7,7 +7,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..autograd import _mode
+from ..tensor import Tensor, constant
 
 
 class IncompatibleKeys(NamedTuple):
@@ -148,10 +149,12 @@ class Module:
             if set_to_none or tensor.grad is None:
                 tensor.grad = None
             else:
-                tensor.grad = Tensor(np.zeros_like(tensor.grad.data))
+                tensor.grad = constant(np.zeros_like(tensor.grad._data))  # (zeros: a constant for compile)
 
     def train(self, mode: bool = True) -> Module:
         """Set the ``training`` flag on this module and all sub-modules; returns self."""
+        if _mode.tracer is not None:  # tinygrad_sm.compile: a replay would not switch modes
+            _mode.tracer.on_module_change(self, f"train({mode})")
         for _, module in self.named_modules():
             module.training = bool(mode)
         return self

@@ -86,9 +86,9 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else float(self.momentum)
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.copy_(self.num_batches_tracked.data + 1)
+            self.num_batches_tracked += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(

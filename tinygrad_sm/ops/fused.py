@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd import Function
@@ -21,7 +23,9 @@ class SoftmaxCrossEntropy(Function):
     reads_inputs = False
     differentiable_twice = False  # the saved probabilities depend on the logits
 
-    def forward(self, logits: np.ndarray, targets: np.ndarray, row_max: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, logits: np.ndarray, targets: Any, row_max: Any = None) -> np.ndarray:
+        targets = getattr(targets, "_data", targets)  # labels or rows, as an array or a Tensor (no gradient)
+        row_max = getattr(row_max, "_data", row_max)
         shift = max_keepdims(logits, axis=1) if row_max is None else row_max
         masked = (
             shift.size > 0 and shift.min() == -np.inf

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..autograd import _mode
 from .optimizer import Optimizer
 
 
@@ -46,6 +47,8 @@ class LRScheduler:
 
     def step(self) -> None:
         """Advance one epoch and write the new rates into the optimizer's groups."""
+        if _mode.tracer is not None:  # tinygrad_sm.compile: the program calls step() here too
+            return _mode.tracer.on_scheduler_step(self)
         self.last_epoch += 1
         rates = self.get_lr()
         for group, rate in zip(self.optimizer.param_groups, rates):

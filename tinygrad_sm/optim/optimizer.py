@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _mode, enable_grad, no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, constant
 
 ParamsArg = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -140,7 +140,7 @@ class Optimizer:
                 if set_to_none or param.grad is None:
                     param.grad = None
                 else:
-                    param.grad = Tensor(np.zeros_like(param.grad.data))
+                    param.grad = constant(np.zeros_like(param.grad._data))  # (zeros: a constant for compile)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; ``closure`` (re-evaluates the loss and calls
