@@ -234,6 +234,10 @@ def test_save_and_load_round_trip_tensors_in_containers_and_refuse_code(tmp_path
     assert torch.load(tmp_path / "evil", weights_only=False) == os.getcwd()
     with pytest.raises(RuntimeError, match="CPU only"):
         torch.load(tmp_path / "f", map_location="cuda")
+    from tinygrad_sm._saved import SavedArray
+
+    torch.save({"guarded": np.ones(2).view(SavedArray)}, tmp_path / "g")  # a graph's read-only view: plain
+    assert type(torch.load(tmp_path / "g")["guarded"]) is np.ndarray
 
 
 def test_a_saved_parameter_loads_as_a_parameter(tmp_path):

@@ -56,6 +56,8 @@ class _Pickler(pickle.Pickler):
         if isinstance(obj, Tensor):
             kind = "Parameter" if type(obj).__name__ == "Parameter" else "Tensor"
             return _rebuild, (kind, np.array(obj._data), bool(obj.requires_grad))
+        if isinstance(obj, np.ndarray) and type(obj) is not np.ndarray:  # our guarded views: a plain array
+            return obj.view(np.ndarray).__reduce__()
         return NotImplemented
 
 
