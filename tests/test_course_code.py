@@ -291,3 +291,9 @@ def test_meshgrid_as_numpys_with_gradients_summed_back(indexing):
     assert x.grad.tolist() == [3.0, 3.0]  # each x meets y = 0, 1, 2
     with pytest.raises(ValueError, match="1-D"):
         torch.meshgrid(torch.ones(2, 2), a)
+
+
+def test_legacy_sizes_in_the_tensor_constructor_are_refused_with_the_way_out():
+    with pytest.raises(TypeError, match=r"tg.zeros\(2, 3\)"):
+        torch.Tensor(2, 3)  # PyTorch's legacy torch.Tensor(*sizes); the message used to blame requires_grad
+    assert torch.Tensor([2.0]).double().dtype == torch.float64  # the micrograd lecture's spelling works

@@ -57,6 +57,12 @@ class Tensor(TensorHabits):
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
+        if type(requires_grad) is int and type(data) is int:  # Tensor(2, 3): PyTorch's legacy sizes
+            raise TypeError(
+                f"Tensor({data}, {requires_grad}): here Tensor(data) makes a tensor of data, as torch.tensor; "
+                f"for a tensor of shape ({data}, {requires_grad}) write tg.zeros({data}, {requires_grad}) or "
+                f"tg.empty({data}, {requires_grad})"
+            )
         self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
         if _autograd._mode.tracer is not None:  # a compiled step makes this copy again on every call
             _autograd._mode.tracer.on_tensor(self._data, data)
