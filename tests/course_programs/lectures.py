@@ -662,9 +662,37 @@ def d2l_file_io(torch, F, nn, plt) -> dict[str, Any]:
     }
 
 
+def d2l_lazy_layers(torch, F, nn, plt) -> dict[str, Any]:
+    """d2l's models: lazy layers sized by the first batch, initialised by ``apply`` afterwards, trained."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(3))
+    X = torch.randn(4, 2, 5)
+    first = net(X)
+    kinds = [type(layer).__name__ for layer in net]
+    shapes = [list(p.shape) for p in net.parameters()]
+
+    def init_normal(module):
+        if type(module) == nn.Linear:
+            nn.init.normal_(module.weight, mean=0, std=0.01)
+            nn.init.zeros_(module.bias)
+
+    net.apply(init_normal)
+    y = torch.tensor([0, 2, 1, 2])
+    trainer = torch.optim.SGD(net.parameters(), lr=0.5)
+    losses = []
+    for _ in range(5):
+        loss = F.cross_entropy(net(X), y)
+        trainer.zero_grad()
+        loss.backward()
+        trainer.step()
+        losses.append(loss.item())
+    return {"first": first, "exact_kinds": kinds, "exact_shapes": shapes, "losses": losses, "weight": net[1].weight}
+
+
 __all__ = [
     "cs231n_warmup",
     "d2l_file_io",
+    "d2l_lazy_layers",
     "d2l_preliminaries",
     "d2l_scratch_models",
     "from_scratch",

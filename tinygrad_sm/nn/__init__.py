@@ -2,7 +2,7 @@
 Sigmoid, Tanh, Sequential, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
 (BatchNorm1d/2d, LayerNorm), ``sparse`` (Embedding, Dropout), ``loss`` (the loss modules), ``utils``
 (gradient clipping), ``conv`` (Conv2d, Conv1d, the pools, Unflatten, ``build_model``
-from a spec), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
+from a spec), ``lazy`` (LazyLinear), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
 so ``from tinygrad_sm.nn import functional as F`` and ``import tinygrad_sm.nn.functional as F`` read as in
 PyTorch."""
 
@@ -37,6 +37,7 @@ from .conv import (
     build_model,
     is_conv_spec,
 )
+from .lazy import LazyLinear
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .loss import (
     BCELoss,
@@ -83,6 +84,7 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "LabelledSequential",
+    "LazyLinear",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
