@@ -37,8 +37,8 @@ from .conv import (
     build_model,
     is_conv_spec,
 )
-from .lazy import LazyLinear
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .lazy import LazyLinear
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -84,8 +84,8 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "LabelledSequential",
-    "LazyLinear",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
