@@ -297,3 +297,20 @@ def test_legacy_sizes_in_the_tensor_constructor_are_refused_with_the_way_out():
     with pytest.raises(TypeError, match=r"tg.zeros\(2, 3\)"):
         torch.Tensor(2, 3)  # PyTorch's legacy torch.Tensor(*sizes); the message used to blame requires_grad
     assert torch.Tensor([2.0]).double().dtype == torch.float64  # the micrograd lecture's spelling works
+
+
+def test_lazy_linear_becomes_a_linear_sized_by_its_first_input():
+    layer = nn.LazyLinear(3)
+    assert list(layer.parameters()) == [] and "in_features=0" in repr(layer)
+    seen = []
+    layer.register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    out = layer(torch.ones(2, 5))
+    assert type(layer) is nn.Linear and layer.weight.shape == (3, 5) and layer.bias.shape == (3,)
+    assert out.shape == (2, 3) and seen == [(2, 3)]  # a hook registered while lazy stays
+    assert layer(torch.ones(4, 5)).shape == (4, 3) and len(seen) == 2
+    torch.manual_seed(7)
+    lazy = nn.LazyLinear(2)
+    lazy(torch.zeros(1, 4))
+    torch.manual_seed(7)
+    eager = nn.Linear(4, 2)
+    assert lazy.weight.tolist() == eager.weight.tolist() and lazy.bias.tolist() == eager.bias.tolist()
