@@ -27,23 +27,23 @@ print("kernels (4, 27) @ windows (2, 27, 16) ->", by_matmul.shape)
 by_conv = F.conv2d(images, kernels)
 loop = np.zeros((2, 4, 4, 4))
 for n, o, u, v in np.ndindex(loop.shape):
-    loop[n, o, u, v] = np.sum(images.data[n, :, u : u + 3, v : v + 3] * kernels.data[o])
-print("max |matmul - conv2d| =", np.abs(by_matmul.data - by_conv.data).max())
-print("max |conv2d - loop|   =", np.abs(by_conv.data - loop).max())
+    loop[n, o, u, v] = np.sum(images.numpy()[n, :, u : u + 3, v : v + 3] * kernels.detach().numpy()[o])
+print("max |matmul - conv2d| =", np.abs(by_matmul.detach().numpy() - by_conv.detach().numpy()).max())
+print("max |conv2d - loop|   =", np.abs(by_conv.detach().numpy() - loop).max())
 
 # 4. one kernel weight's gradient by hand: dL/dw[o,c,i,j] = sum over positions of input window x upstream
 upstream = rng.standard_normal(by_conv.shape)
 (by_conv * tg.Tensor(upstream)).sum().backward()
 o, c, i, j = 1, 2, 0, 2
 by_hand = sum(
-    images.data[n, c, u + i, v + j] * upstream[n, o, u, v]  # window entry (i, j) at position (u, v)
+    images.numpy()[n, c, u + i, v + j] * upstream[n, o, u, v]  # window entry (i, j) at position (u, v)
     for n in range(2)
     for u in range(4)
     for v in range(4)
 )
-print(f"dL/dw[{o},{c},{i},{j}]: autograd {kernels.grad.data[o, c, i, j]:.6f}, by hand {by_hand:.6f}")
-assert np.isclose(kernels.grad.data[o, c, i, j], by_hand)
-assert np.allclose(by_matmul.data, by_conv.data) and np.allclose(by_conv.data, loop)
+print(f"dL/dw[{o},{c},{i},{j}]: autograd {kernels.grad.numpy()[o, c, i, j]:.6f}, by hand {by_hand:.6f}")
+assert np.isclose(kernels.grad.numpy()[o, c, i, j], by_hand)
+assert np.allclose(by_matmul.detach().numpy(), by_conv.detach().numpy()) and np.allclose(by_conv.detach().numpy(), loop)
 
 if "--picture" in sys.argv:
     from tinygrad_sm import viz

@@ -16,8 +16,8 @@ from tinygrad_sm.compare import check_command
 logits = tg.Tensor(np.array([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0]]), requires_grad=True, name="logits")
 labels = np.array([0, 1])
 F.cross_entropy(logits, labels).backward()
-probs = F.softmax(logits.detach()).data
-print("autograd dC/dz:\n", logits.grad.data)
+probs = F.softmax(logits.detach()).numpy()
+print("autograd dC/dz:\n", logits.grad.numpy())
 print("(p - onehot(y)) / n:\n", (probs - np.eye(3)[labels]) / len(labels))
 print()
 dtype = sys.argv[sys.argv.index("--dtype") + 1] if "--dtype" in sys.argv else "float64"

@@ -49,7 +49,7 @@ if __name__ == "__main__":
         shoot(
             explore(loss, Path(folder) / "mlp.html", params=model).path,
             images / "explorer_mlp.png",
-            "layers.2.weight",
+            "2.weight",
             "leaf",
         )
         logits = Tensor(np.random.default_rng(1).standard_normal((2, 3)), requires_grad=True, name="z")

@@ -45,7 +45,7 @@ try: m.load_state_dict(s)
 except Exception as e: report(f"{type(e).__name__}; first parameter written: {not np.array_equal(before, m.parameters()[0].data)}")
 """,
     "nn.load: complex entry": """
-m = nn.MLP([3, 2]); s = m.state_dict(); s["layers.0.bias"] = s["layers.0.bias"] + 1j
+m = nn.MLP([3, 2]); s = m.state_dict(); s["0.bias"] = s["0.bias"] + 1j
 with zipfile.ZipFile("c.npz", "w") as z:
     z.comment = b"tinygrad_sm checkpoint format 2"
     for k, v in s.items():
@@ -54,7 +54,7 @@ try: nn.load(m, "c.npz"); report("loaded (imaginary part dropped)")
 except Exception as e: report(f"{type(e).__name__}: {e}")
 """,
     "nn.load: 1e300 into float32": """
-m = nn.MLP([3, 2]); s = m.state_dict(); s["layers.0.bias"] = np.full(2, 1e300)
+m = nn.MLP([3, 2]); s = m.state_dict(); s["0.bias"] = np.full(2, 1e300)
 with zipfile.ZipFile("c.npz", "w") as z:
     z.comment = b"tinygrad_sm checkpoint format 2"
     for k, v in s.items():
@@ -82,8 +82,8 @@ m = nn.MLP([3, 2]); buf = io.BytesIO()
 np.lib.format.write_array_header_1_0(buf, {"descr": "<f4", "fortran_order": False, "shape": (2**32,)})
 with zipfile.ZipFile("h.npz", "w") as z:
     z.comment = b"tinygrad_sm checkpoint format 2"
-    z.writestr("layers.0.weight.npy", buf.getvalue() + bytes(40))
-    with z.open("layers.0.bias.npy", "w") as f: np.lib.format.write_array(f, m.state_dict()["layers.0.bias"])
+    z.writestr("0.weight.npy", buf.getvalue() + bytes(40))
+    with z.open("0.bias.npy", "w") as f: np.lib.format.write_array(f, m.state_dict()["0.bias"])
 try: nn.load(m, "h.npz")
 except Exception as e: report(f"{type(e).__name__}: {e}")
 """,

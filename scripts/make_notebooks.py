@@ -162,6 +162,37 @@ print(report)""",
             """assert [row.mistakes for row in report.rows] == [["transpose", "factor"], ["factor"], []]
 print(report.rows[1].diagnosis)""",
         ),
+        (
+            "md",
+            "## Your own backward, as a custom Function\n\nWrite the softmax's backward yourself: the Jacobian "
+            "$\\partial p_i/\\partial z_j = p_i(\\delta_{ij} - p_j)$ applied to the incoming gradient $g$ is "
+            "$p \\odot (g - \\sum_i g_i p_i)$. As a `tg.autograd.Function` (PyTorch's protocol) it becomes one node "
+            "whose rule is yours; `gradcheck` tests it against finite differences and `check_derivation` compares it "
+            "(through autograd) with the last layer's formula above.",
+        ),
+        (
+            "code",
+            """class Softmax(tg.autograd.Function):
+    @staticmethod
+    def forward(ctx, logits):
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        probs = shifted.exp() / shifted.exp().sum(axis=-1, keepdims=True)
+        ctx.save_for_backward(probs)
+        return probs
+
+    @staticmethod
+    def backward(ctx, grad_output):                         # g -> p * (g - sum_i g_i p_i)
+        (probs,) = ctx.saved_tensors
+        return probs * (grad_output - (grad_output * probs).sum(axis=-1, keepdims=True))
+
+print("gradcheck:", tg.gradcheck(Softmax.apply, rng.standard_normal((4, 3))))
+
+def loss_mine(W, b, a_prev):                                # cross-entropy through my softmax
+    probs = Softmax.apply(a_prev @ W.T + b)
+    return -probs[np.arange(len(labels)), labels].log().mean()
+
+print(tg.check_derivation(loss_mine, derived, *inputs))""",
+        ),
     ],
     "3_mse_vs_cross_entropy": [
         (

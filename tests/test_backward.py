@@ -24,7 +24,7 @@ def leaf(values, dtype=np.float64) -> Tensor:
 
 @pytest.fixture(autouse=True)
 def _unraisable_errors_go_to_the_default_hook(monkeypatch):
-    """An exception raised in ``Function.__del__`` while pytest formats a failure (its ``ast.parse``
+    """An exception raised in ``Primitive.__del__`` while pytest formats a failure (its ``ast.parse``
     triggers garbage collection) reaches pytest's Python-level unraisable hook, whose own
     ``ast.parse`` crashes CPython 3.11 with "SystemError: AST constructor recursion depth mismatch"
     and ends the whole session. The default hook prints to stderr instead, so one engine bug cannot
@@ -39,17 +39,17 @@ def test_two_backward_calls_with_retain_graph_give_twice_the_leaf_gradients():
     x, w = leaf([1.0, -2.0, 3.0]), leaf([0.5, 0.25, 2.0])
     loss = ((x * w).exp() + x * x).sum()
     loss.backward(retain_graph=True)
-    first_x, first_w = x.grad.data.copy(), w.grad.data.copy()
+    first_x, first_w = x.grad.detach().numpy().copy(), w.grad.detach().numpy().copy()
     loss.backward()
-    np.testing.assert_array_equal(x.grad.data, 2 * first_x)
-    np.testing.assert_array_equal(w.grad.data, 2 * first_w)
+    np.testing.assert_array_equal(x.grad.detach().numpy(), 2 * first_x)
+    np.testing.assert_array_equal(w.grad.detach().numpy(), 2 * first_w)
 
 
 def test_backward_of_separate_graphs_accumulates_into_the_same_leaf():
     x = leaf([1.0, 2.0])
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [3 + 2, 3 + 4])
 
 
 def test_intermediate_tensors_get_no_grad():
@@ -91,7 +91,7 @@ def test_backward_with_gradient_of_the_wrong_shape_raises_naming_both_shapes():
 def test_backward_with_gradient_weights_a_non_scalar_output():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).backward(gradient=np.array([1.0, 0.0, -1.0]))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 0.0, -6.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [2.0, 0.0, -6.0])
 
 
 def test_a_chain_of_100000_ops_backpropagates_without_recursion_error():
@@ -122,8 +122,8 @@ def test_a_diamond_graph_visits_the_shared_node_once():
     x = leaf([0.5, -1.0])
     shared = x.exp()
     (shared * 2 + shared.sigmoid()).sum().backward()
-    sig = 1 / (1 + np.exp(-np.exp(x.data)))
-    np.testing.assert_allclose(x.grad.data, np.exp(x.data) * (2 + sig * (1 - sig)))
+    sig = 1 / (1 + np.exp(-np.exp(x.detach().numpy())))
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.exp(x.detach().numpy()) * (2 + sig * (1 - sig)))
 
 
 # ---------------------------------------------------------------- grad modes
@@ -189,7 +189,7 @@ def test_detach_shares_values_but_has_no_graph():
     x = leaf([1.0, 2.0])
     y = x * 3
     detached = y.detach()
-    assert np.shares_memory(detached.data, y.data)
+    assert np.shares_memory(detached.detach().numpy(), y.detach().numpy())
     assert detached.requires_grad is False
     assert detached._node is None
 
@@ -211,7 +211,7 @@ def test_grad_returns_tensors_and_leaves_dot_grad_untouched():
     x = leaf([1.0, 2.0])
     (dx,) = tg.grad((x * x).sum(), x)
     assert isinstance(dx, Tensor)
-    np.testing.assert_array_equal(dx.data, [2.0, 4.0])
+    np.testing.assert_array_equal(dx.detach().numpy(), [2.0, 4.0])
     assert x.grad is None
 
 
@@ -228,7 +228,7 @@ def test_grad_with_create_graph_retains_the_graph_by_default():
     loss = (x * x).sum()
     tg.grad(loss, x, create_graph=True)
     (again,) = tg.grad(loss, x)
-    np.testing.assert_array_equal(again.data, [2.0, 4.0])
+    np.testing.assert_array_equal(again.detach().numpy(), [2.0, 4.0])
 
 
 def test_grad_with_explicit_retain_graph_can_be_called_twice():
@@ -236,7 +236,7 @@ def test_grad_with_explicit_retain_graph_can_be_called_twice():
     loss = (x * x).sum()
     tg.grad(loss, x, retain_graph=True)
     (again,) = tg.grad(loss, x)
-    np.testing.assert_array_equal(again.data, [2.0, 4.0])
+    np.testing.assert_array_equal(again.detach().numpy(), [2.0, 4.0])
 
 
 def test_grad_of_an_unused_input_raises_unless_allow_unused():
@@ -244,7 +244,7 @@ def test_grad_of_an_unused_input_raises_unless_allow_unused():
     with pytest.raises(RuntimeError, match="allow_unused"):
         tg.grad((x * x).sum(), [x, unused], retain_graph=True)
     dx, dunused = tg.grad((x * x).sum(), [x, unused], allow_unused=True)
-    np.testing.assert_array_equal(dx.data, [2.0, 4.0])
+    np.testing.assert_array_equal(dx.detach().numpy(), [2.0, 4.0])
     assert dunused is None
 
 
@@ -252,15 +252,15 @@ def test_grad_with_respect_to_an_intermediate_tensor():
     x = leaf([1.0, 2.0])
     hidden = x * 3
     (dhidden,) = tg.grad((hidden * hidden).sum(), hidden)
-    np.testing.assert_array_equal(dhidden.data, [6.0, 12.0])
+    np.testing.assert_array_equal(dhidden.detach().numpy(), [6.0, 12.0])
 
 
 def test_create_graph_gives_the_second_derivative_of_a_cube():
     x = leaf([1.0, -2.0, 0.5])
     (first,) = tg.grad((x**3).sum(), x, create_graph=True)
-    np.testing.assert_allclose(first.data, 3 * x.data**2)
+    np.testing.assert_allclose(first.detach().numpy(), 3 * x.detach().numpy() ** 2)
     (second,) = tg.grad(first.sum(), x)
-    np.testing.assert_allclose(second.data, 6 * x.data)
+    np.testing.assert_allclose(second.detach().numpy(), 6 * x.detach().numpy())
 
 
 def test_backward_with_create_graph_makes_dot_grad_differentiable():
@@ -268,16 +268,16 @@ def test_backward_with_create_graph_makes_dot_grad_differentiable():
     (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (second,) = tg.grad(x.grad.sum(), x)
-    np.testing.assert_allclose(second.data, 6 * x.data)
+    np.testing.assert_allclose(second.detach().numpy(), 6 * x.detach().numpy())
 
 
 def test_hessian_of_logsumexp_is_diag_p_minus_p_p_transpose():
     z = leaf([0.1, 0.5, -0.3, 2.0])
     logsumexp = z.exp().sum().log()
     (gradient,) = tg.grad(logsumexp, z, create_graph=True)
-    probs = np.exp(z.data) / np.exp(z.data).sum()
-    np.testing.assert_allclose(gradient.data, probs, rtol=1e-12)
-    rows = [tg.grad(gradient[i], z, retain_graph=True)[0].data for i in range(z.size)]
+    probs = np.exp(z.detach().numpy()) / np.exp(z.detach().numpy()).sum()
+    np.testing.assert_allclose(gradient.detach().numpy(), probs, rtol=1e-12)
+    rows = [tg.grad(gradient[i], z, retain_graph=True)[0].detach().numpy() for i in range(z.numel())]
     np.testing.assert_allclose(np.stack(rows), np.diag(probs) - np.outer(probs, probs), atol=1e-12)
 
 
@@ -286,7 +286,7 @@ def _second_order(fn):
 
     def gradient_of(*inputs):
         out = fn(*inputs)
-        weights = np.linspace(0.5, 1.5, out.size).reshape(out.shape)
+        weights = np.linspace(0.5, 1.5, out.numel()).reshape(out.shape)
         return tg.grad(((out * out) * weights).sum(), inputs[0], create_graph=True)[0]
 
     return gradient_of
@@ -347,23 +347,23 @@ def test_an_array_saved_for_backward_is_read_only():
     x = leaf([1.0, 2.0, 3.0])
     y = x * x
     with pytest.raises(ValueError, match="read-only"):
-        x.data[0] = 5
+        x.detach().numpy()[0] = 5
     assert y.requires_grad
 
 
 def test_a_saved_array_is_writable_again_after_backward():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).sum().backward()
-    x.data[0] = 5
-    assert x.data[0] == 5
+    x.detach().numpy()[0] = 5
+    assert x.detach().numpy()[0] == 5
 
 
 def test_a_saved_array_is_writable_again_when_the_graph_is_dropped():
     x = leaf([1.0, 2.0, 3.0])
     y = x * x
     del y
-    x.data[0] = 5
-    assert x.data[0] == 5
+    x.detach().numpy()[0] = 5
+    assert x.detach().numpy()[0] == 5
 
 
 def test_in_place_update_under_no_grad_after_the_op_saved_it_makes_backward_raise_naming_the_op():
@@ -393,7 +393,7 @@ def test_in_place_update_of_a_leaf_under_no_grad_is_allowed():
     x = leaf([1.0, 2.0])
     with tg.no_grad():
         x -= 0.5
-    np.testing.assert_array_equal(x.data, [0.5, 1.5])
+    np.testing.assert_array_equal(x.detach().numpy(), [0.5, 1.5])
     assert x.requires_grad
 
 
@@ -409,21 +409,21 @@ def test_backward_through_an_op_on_a_reshaped_intermediate():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     flat = (x * 2).reshape(4)  # a view of an array the engine allocated
     (flat * flat).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 8 * x.data)
+    np.testing.assert_array_equal(x.grad.detach().numpy(), 8 * x.detach().numpy())
 
 
 def test_backward_through_an_op_on_a_sliced_intermediate():
     x = leaf([1.0, 2.0, 3.0])
     head = (x * 2)[0:2]
     (head * head).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [8.0, 16.0, 0.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [8.0, 16.0, 0.0])
 
 
 def test_backward_through_an_op_on_a_transposed_intermediate():
     x = leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     flipped = (x + 1).T
     (flipped * flipped).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 2 * (x.data + 1))
+    np.testing.assert_array_equal(x.grad.detach().numpy(), 2 * (x.detach().numpy() + 1))
 
 
 def test_saved_arrays_of_a_view_chain_are_writable_again_after_backward():
@@ -431,8 +431,8 @@ def test_saved_arrays_of_a_view_chain_are_writable_again_after_backward():
     hidden = x * 2
     head = hidden[0:2]
     (head * head).sum().backward()
-    hidden.data[0] = 7.0
-    assert hidden.data[0] == 7.0
+    hidden.detach().numpy()[0] = 7.0
+    assert hidden.detach().numpy()[0] == 7.0
 
 
 _CHAIN_STEPS = {
@@ -486,7 +486,7 @@ def test_backward_after_an_in_place_update_that_preceded_the_op_is_fine():
     with tg.no_grad():
         x += 1
     (x * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 6.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [4.0, 6.0])
 
 
 # ---------------------------------------------------------------- dtypes
@@ -577,17 +577,17 @@ def test_writing_into_an_output_that_its_op_reads_in_backward_is_refused():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = x.exp()  # exp's backward reads its own output
     with pytest.raises(ValueError, match="read-only"):
-        y.data[0] = 5.0
+        y.detach().numpy()[0] = 5.0
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]))
-    y.data[0] = 5.0  # writable again once backward released the graph
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.exp([1.0, 2.0]))
+    y.detach().numpy()[0] = 5.0  # writable again once backward released the graph
 
 
 # ---------------------------------------------------------------- float32 in, float32 everywhere
 
 
 def _every_function_class() -> list[type]:
-    found, stack = [], [tg.autograd.Function]
+    found, stack = [], [tg.autograd.Primitive]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
@@ -703,6 +703,6 @@ def test_a_graph_dropped_without_backward_unfreezes_its_arrays():
     frozen_before = dict(tg.autograd._frozen_counts)
     x = leaf([1.0, 2.0, 3.0])
     loss = (x * x).exp().sum()
-    assert not x.data.flags.writeable and len(tg.autograd._frozen_counts) > len(frozen_before)
+    assert not x.detach().numpy().flags.writeable and len(tg.autograd._frozen_counts) > len(frozen_before)
     del loss
-    assert tg.autograd._frozen_counts == frozen_before and x.data.flags.writeable
+    assert tg.autograd._frozen_counts == frozen_before and x.detach().numpy().flags.writeable

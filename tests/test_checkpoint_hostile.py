@@ -24,12 +24,12 @@ def small_model(seed: int = 0) -> nn.MLP:
 
 
 def snapshot(model: nn.Module) -> dict[str, np.ndarray]:
-    return {name: tensor.data.copy() for name, tensor in model.named_parameters()}
+    return {name: tensor.detach().numpy().copy() for name, tensor in model.named_parameters()}
 
 
 def assert_unchanged(model: nn.Module, before: dict[str, np.ndarray]) -> None:
     for name, tensor in model.named_parameters():
-        np.testing.assert_array_equal(tensor.data, before[name], err_msg=f"{name} was written")
+        np.testing.assert_array_equal(tensor.detach().numpy(), before[name], err_msg=f"{name} was written")
 
 
 def npy_bytes(array: np.ndarray) -> bytes:
@@ -73,7 +73,7 @@ def test_save_records_the_format_version_and_np_load_still_sees_only_parameter_n
         other = small_model(1)
         other.load_state_dict(dict(archive))
     for (name, a), (_, b) in zip(model.named_parameters(), other.named_parameters()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
 
 
 def test_a_checkpoint_without_a_version_is_refused_with_how_to_convert_it(tmp_path):
@@ -143,7 +143,7 @@ def test_float64_values_that_fit_load_into_float32_parameters(tmp_path):
     nn.load(model, craft(tmp_path / "f64.npz", state))
     for name, tensor in model.named_parameters():
         assert tensor.dtype == np.float32
-        np.testing.assert_allclose(tensor.data, state[name], rtol=1e-7)
+        np.testing.assert_allclose(tensor.detach().numpy(), state[name], rtol=1e-7)
 
 
 # ---------------------------------------------------------------- bounded reading

@@ -41,10 +41,10 @@ def _make_step(model, opt, loss_fn):
 
 def _assert_same_state(model_a, opt_a, model_b, opt_b):
     for (name, a), (_, b) in zip(model_a.named_parameters(), model_b.named_parameters()):
-        assert np.array_equal(a.data, b.data), name
+        assert np.array_equal(a.detach().numpy(), b.detach().numpy()), name
         assert (a.grad is None) == (b.grad is None), name
         if a.grad is not None:
-            assert np.array_equal(a.grad.data, b.grad.data), name
+            assert np.array_equal(a.grad.detach().numpy(), b.grad.detach().numpy()), name
     for (_, a), (_, b) in zip(model_a.named_parameters(), model_b.named_parameters()):
         state_a, state_b = opt_a.state.get(a) or {}, opt_b.state.get(b) or {}
         assert state_a.keys() == state_b.keys()
@@ -67,7 +67,7 @@ def test_compiled_mlp_steps_are_bitwise_eager(loss_fn, make_opt):
     eager = _make_step(model_e, opt_e, loss_fn)
     for x, y in _batches(12, 8):
         loss_c, loss_e = step(x, y), eager(x, y)
-        assert np.array_equal(loss_c.data, loss_e.data)
+        assert np.array_equal(loss_c.detach().numpy(), loss_e.detach().numpy())
         _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] >= 9, step.stats  # the program ran: two traces, then replays
 
@@ -99,9 +99,9 @@ def test_raw_tensors_manual_update_and_names_in_the_source():
     compiled_params, eager_params = make(), make()
     step, eager = tg.compile(make_step(compiled_params)), make_step(eager_params)
     for x, y in _batches(8, 5):
-        assert np.array_equal(step(x, y).data, eager(x, y).data)
+        assert np.array_equal(step(x, y).detach().numpy(), eager(x, y).detach().numpy())
         for a, b in zip(compiled_params, eager_params):
-            assert np.array_equal(a.data, b.data) and a.grad is None and b.grad is None
+            assert np.array_equal(a.detach().numpy(), b.detach().numpy()) and a.grad is None and b.grad is None
     assert step.stats["replayed"] >= 5
     source = step.source
     for name in ("logits", "W1", "grad_logits", "grad_W1", "hidden"):
@@ -131,7 +131,7 @@ def test_a_masked_row_fails_the_guard_and_the_call_runs_eagerly():
     for index, (x, y) in enumerate(_batches(10, 6)):
         mask = masked if index in (5, 8) else open_mask
         loss_c, loss_e = step(x, y, mask), eager(x, y, mask)
-        assert np.array_equal(loss_c.data, loss_e.data)
+        assert np.array_equal(loss_c.detach().numpy(), loss_e.detach().numpy())
         _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["guard_failed"] >= 1 and step.stats["replayed"] >= 4, step.stats
 
@@ -155,7 +155,7 @@ def test_python_if_on_a_tensor_value_is_a_guard():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # compiled, not refused
         for x, y in _batches(12, 8):
-            assert np.array_equal(step(x, y).data, eager(x, y).data)
+            assert np.array_equal(step(x, y).detach().numpy(), eager(x, y).detach().numpy())
             _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] >= 1 and step.stats["guard_failed"] >= 1, step.stats
 
@@ -181,8 +181,8 @@ def test_random_draws_are_new_on_every_call():
         loss_c = step(x, y)
         tg.manual_seed(len(losses))
         loss_e = eager(x, y)
-        assert np.array_equal(loss_c.data, loss_e.data)
-        losses.append(float(loss_c.data))
+        assert np.array_equal(loss_c.detach().numpy(), loss_e.detach().numpy())
+        losses.append(float(loss_c.detach().numpy()))
         _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] >= 5
 
@@ -205,7 +205,7 @@ def test_reading_data_inside_is_refused_with_a_warning_and_stays_eager():
     step, eager = tg.compile(make(model_c, opt_c)), make(model_e, opt_e)
     with pytest.warns(RuntimeWarning, match=r"reads tensor values with data.*test_compile.py"):
         for x, y in _batches(4, 8):
-            assert np.array_equal(step(x, y).data, eager(x, y).data)
+            assert np.array_equal(step(x, y).detach().numpy(), eager(x, y).detach().numpy())
     assert step.stats["replayed"] == 0 and step.stats["eager"] == 3
 
 
@@ -214,7 +214,7 @@ def test_a_new_signature_traces_again():
     step, eager = tg.compile(_make_step(model_c, opt_c, F.cross_entropy)), _make_step(model_e, opt_e, F.cross_entropy)
     for n in (8, 8, 8, 3, 3, 3, 8, 3):
         x, y = _batches(1, n, seed=n)[0]
-        assert np.array_equal(step(x, y).data, eager(x, y).data)
+        assert np.array_equal(step(x, y).detach().numpy(), eager(x, y).detach().numpy())
     assert step.stats["traced"] == 4 and step.stats["replayed"] == 4
 
 
@@ -289,7 +289,7 @@ def test_fit_with_compile_trains_bitwise_the_same_model():
     (eager, eager_history), (compiled, compiled_history) = models
     assert eager_history == compiled_history
     for (name, a), (_, b) in zip(eager.named_parameters(), compiled.named_parameters()):
-        assert np.array_equal(a.data, b.data), name
+        assert np.array_equal(a.detach().numpy(), b.detach().numpy()), name
 
 
 def test_the_docs_page_shows_the_source_its_code_prints(capsys):
@@ -323,7 +323,7 @@ def test_dropout_draws_a_new_mask_on_every_call():
             tg.manual_seed(index)
             loss_c = step(x, y)
             tg.manual_seed(index)
-            assert np.array_equal(loss_c.data, eager(x, y).data)
+            assert np.array_equal(loss_c.detach().numpy(), eager(x, y).detach().numpy())
             _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] >= 5
 
@@ -342,7 +342,7 @@ def test_compiled_cnn_steps_are_bitwise_eager():
         warnings.simplefilter("error", RuntimeWarning)
         for _ in range(6):
             x, y = rng.standard_normal((4, 1, 8, 8)).astype(np.float32), rng.integers(0, 3, 4)
-            assert np.array_equal(step(x, y).data, eager(x, y).data)
+            assert np.array_equal(step(x, y).detach().numpy(), eager(x, y).detach().numpy())
             _assert_same_state(model_c, opt_c, model_e, opt_e)
     assert step.stats["replayed"] == 4
 

@@ -34,7 +34,7 @@ def test_binary_cross_entropy_gradient_passes_gradcheck_and_the_hand_formula():
     gradcheck(lambda p: F.binary_cross_entropy(p, targets), probs)
     p = Tensor(probs, requires_grad=True)
     F.binary_cross_entropy(p, targets, reduction="sum").backward()
-    np.testing.assert_allclose(p.grad.data, (probs - targets) / (probs * (1 - probs)), rtol=1e-12)
+    np.testing.assert_allclose(p.grad.detach().numpy(), (probs - targets) / (probs * (1 - probs)), rtol=1e-12)
 
 
 def test_binary_cross_entropy_at_0_and_1_is_finite_with_a_zero_gradient():
@@ -42,7 +42,7 @@ def test_binary_cross_entropy_at_0_and_1_is_finite_with_a_zero_gradient():
     loss = F.binary_cross_entropy(p, [1.0, 0.0], reduction="sum")
     loss.backward()
     assert loss.item() == pytest.approx(200.0)  # each log clamped at -100
-    assert np.isfinite(p.grad.data).all()
+    assert np.isfinite(p.grad.detach().numpy()).all()
 
 
 def _fused_and_composed(logits, targets):
@@ -52,7 +52,7 @@ def _fused_and_composed(logits, targets):
     fused = F.softmax_cross_entropy_fused(fused_logits, targets)
     composed.backward()
     fused.backward()
-    return composed, fused, composed_logits.grad.data, fused_logits.grad.data
+    return composed, fused, composed_logits.grad.detach().numpy(), fused_logits.grad.detach().numpy()
 
 
 def test_fused_soft_target_gradient_is_p_times_target_mass_minus_t():
@@ -87,13 +87,13 @@ def test_fused_and_composed_agree_on_a_partly_masked_row_without_target_mass_the
 def test_x_to_the_zero_at_zero_has_gradient_zero():
     x = Tensor([0.0, 2.0], requires_grad=True)
     (x**0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [0.0, 0.0])
 
 
 def test_exponent_gradient_of_zero_base_is_zero_for_nonnegative_exponents():
     y = Tensor([0.0, 1.0, 2.5], requires_grad=True)
     (Tensor([0.0, 0.0, 0.0]) ** y).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [0.0, 0.0, 0.0])  # was [-inf, nan, nan]
+    np.testing.assert_array_equal(y.grad.detach().numpy(), [0.0, 0.0, 0.0])  # was [-inf, nan, nan]
 
 
 def test_pow_at_zero_zero_has_finite_gradients():
@@ -105,7 +105,7 @@ def test_pow_at_zero_zero_has_finite_gradients():
 def test_abs_has_gradient_zero_at_zero():
     x = Tensor([-2.0, 0.0, 3.0], requires_grad=True)
     x.abs().sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [-1.0, 0.0, 1.0])
     gradcheck(lambda t: t.abs(), np.array([-1.5, 0.7]))
 
 
@@ -127,7 +127,7 @@ def test_bool_min_and_minimum_work():
 def test_min_gradient_splits_ties_like_max():
     x = Tensor([[1.0, 3.0], [1.0, 2.0]], requires_grad=True)
     x.min().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.5, 0.0], [0.5, 0.0]])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [[0.5, 0.0], [0.5, 0.0]])
     gradcheck(lambda t: t.min(axis=1), np.array([[1.0, 3.0], [4.0, 2.0]]))
 
 
@@ -137,22 +137,22 @@ def test_tensor_copies_its_array_so_a_later_write_cannot_change_the_gradient():
     loss = (x * x).sum()
     array[0] = 100.0
     loss.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0, 6.0])  # was [200, 4, 6]
-    assert not np.shares_memory(tg.tensor(array).data, array)
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [2.0, 4.0, 6.0])  # was [200, 4, 6]
+    assert not np.shares_memory(tg.tensor(array).detach().numpy(), array)
 
 
 def test_from_numpy_shares_and_a_saved_array_refuses_raw_writes():
     array = np.array([1.0, 2.0, 3.0])
     x = tg.from_numpy(array)
-    assert np.shares_memory(x.data, array)
+    assert np.shares_memory(x.detach().numpy(), array)
     w = Tensor([1.0, 1.0, 1.0], requires_grad=True)
     loss = (x * w).sum()  # mul saves x for w's gradient
     with pytest.raises(ValueError, match="read-only"):
         array[0] = 100.0
     loss.backward()
-    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(w.grad.detach().numpy(), [1.0, 2.0, 3.0])
     array[0] = 5.0  # writable again once backward released the graph
-    assert x.data[0] == 5.0
+    assert x.detach().numpy()[0] == 5.0
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_numpy_functions_with_a_primitive_keep_the_graph():
     out = np.sum(np.swapaxes(x, axis1=0, axis2=1) * np.exp(x), axis=0, keepdims=True)
     assert isinstance(out, Tensor) and out.requires_grad and out.shape == (1, 2)
     np.mean(np.transpose(x, axes=(1, 0))).backward()
-    np.testing.assert_allclose(x.grad.data, np.full((2, 2), 0.25))
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.full((2, 2), 0.25))
 
 
 def test_frozen_array_guard_is_correct_under_many_threads():
@@ -218,12 +218,12 @@ def test_frozen_array_guard_is_correct_under_many_threads():
                 thread.join()
             assert not errors
             with pytest.raises(ValueError, match="read-only"):
-                shared.data[0] = 100.0  # the live graph still holds it: the raw write must be refused
+                shared.detach().numpy()[0] = 100.0  # the live graph still holds it: the raw write must be refused
             keeper.backward()
-            np.testing.assert_array_equal(keeper_w.grad.data, [1.0, 1.0, 1.0])
+            np.testing.assert_array_equal(keeper_w.grad.detach().numpy(), [1.0, 1.0, 1.0])
             del keeper
-            assert shared.data.flags.writeable, "a stale count left the array read-only with no graph alive"
-            assert tg.autograd.frozen_count(shared.data) == 0
+            assert shared.detach().numpy().flags.writeable, "a stale count left the array read-only with no graph alive"
+            assert tg.autograd.frozen_count(shared.detach().numpy()) == 0
     finally:
         sys.setswitchinterval(previous)
 
@@ -278,23 +278,23 @@ def test_dtype_methods_and_to():
 def test_clone_is_a_differentiable_copy():
     x = Tensor([1.0, 2.0], requires_grad=True)
     copy = x.clone()
-    assert not np.shares_memory(copy.data, x.data)
+    assert not np.shares_memory(copy.detach().numpy(), x.detach().numpy())
     (copy * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [3.0, 3.0])
 
 
 def test_softmax_and_log_softmax_methods_take_dim():
     x = Tensor(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 1.0]]))
-    np.testing.assert_allclose(x.softmax(dim=1).data, F.softmax(x, axis=1).data)
-    np.testing.assert_allclose(x.log_softmax(0).data, F.log_softmax(x, dim=0).data)
+    np.testing.assert_allclose(x.softmax(dim=1).detach().numpy(), F.softmax(x, axis=1).detach().numpy())
+    np.testing.assert_allclose(x.log_softmax(0).detach().numpy(), F.log_softmax(x, dim=0).detach().numpy())
     with pytest.raises(TypeError, match="not both"):
         F.softmax(x, axis=1, dim=1)
 
 
 def test_matmul_mm_dot():
     a, b = Tensor(np.arange(6.0).reshape(2, 3)), Tensor(np.arange(6.0).reshape(3, 2))
-    np.testing.assert_array_equal(a.matmul(b).data, a.data @ b.data)
-    np.testing.assert_array_equal(a.mm(b).data, a.data @ b.data)
+    np.testing.assert_array_equal(a.matmul(b).detach().numpy(), a.detach().numpy() @ b.detach().numpy())
+    np.testing.assert_array_equal(a.mm(b).detach().numpy(), a.detach().numpy() @ b.detach().numpy())
     assert Tensor([1.0, 2.0]).dot(Tensor([3.0, 4.0])).item() == 11.0
     with pytest.raises(ValueError, match="mm needs two 2-D"):
         Tensor([1.0, 2.0]).mm(b)
@@ -306,7 +306,7 @@ def test_retain_grad_keeps_an_intermediate_gradient_and_reading_without_it_warns
     hidden.retain_grad()
     other = x * 2
     (hidden * other).sum().backward()
-    np.testing.assert_array_equal(hidden.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(hidden.grad.detach().numpy(), [2.0, 4.0])
     with pytest.warns(UserWarning, match="non-leaf.*retain_grad"):
         assert other.grad is None
 
@@ -315,28 +315,28 @@ def test_register_hook_sees_and_can_replace_the_gradient():
     x = Tensor([1.0, 2.0], requires_grad=True)
     seen = []
     hidden = x * 2
-    hidden.register_hook(lambda g: seen.append(g.data.copy()))
+    hidden.register_hook(lambda g: seen.append(g.detach().numpy().copy()))
     remove = x.register_hook(lambda g: g * 10)
     (hidden * hidden).sum().backward()
     np.testing.assert_array_equal(seen[0], [4.0, 8.0])
-    np.testing.assert_array_equal(x.grad.data, [80.0, 160.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [80.0, 160.0])
     remove()
     x.grad = None
     (x * 1).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [1.0, 1.0])
 
 
 @pytest.mark.parametrize("method", ["sum", "mean", "max", "min"])
 def test_reductions_take_dim_and_keepdim(method):
     x = Tensor(np.array([[1.0, 5.0, 2.0], [4.0, 0.0, 3.0]]))
-    expected = getattr(x.data, method)(axis=1, keepdims=True)
+    expected = getattr(x.detach().numpy(), method)(axis=1, keepdims=True)
     result = getattr(x, method)(dim=1, keepdim=True)
     values = result.values if method in ("max", "min") else result
-    np.testing.assert_allclose(values.data, expected, rtol=1e-15)
-    np.testing.assert_allclose(getattr(x, method)(axis=1, keepdims=True).data, expected, rtol=1e-15)
+    np.testing.assert_allclose(values.detach().numpy(), expected, rtol=1e-15)
+    np.testing.assert_allclose(getattr(x, method)(axis=1, keepdims=True).detach().numpy(), expected, rtol=1e-15)
     positional = getattr(x, method)(1, True)  # PyTorch's positional dim: (values, indices) for max/min
     values = positional.values if method in ("max", "min") else positional
-    np.testing.assert_allclose(values.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(values.detach().numpy(), expected, rtol=1e-15)
     with pytest.raises(TypeError, match="not both"):
         getattr(x, method)(axis=1, dim=1)
 
@@ -369,13 +369,15 @@ def test_linear_stores_weight_out_by_in_and_computes_x_at_w_transpose():
     layer = nn.Linear(3, 2)
     assert layer.weight.shape == (2, 3)
     x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
-    np.testing.assert_allclose(layer(Tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(
+        layer(Tensor(x)).detach().numpy(), x @ layer.weight.detach().numpy().T + layer.bias.detach().numpy(), rtol=1e-6
+    )
     gradcheck(
         lambda inputs, weight, bias: F.cross_entropy(
             tg.ops.Matmul.apply(inputs, weight, transpose_b=True) + bias, np.array([0, 1])
         ),
         x.astype(np.float64),
-        layer.weight.data.astype(np.float64),
+        layer.weight.detach().numpy().astype(np.float64),
         np.zeros(2),
     )
 
@@ -386,11 +388,11 @@ def test_last_layer_gradient_reads_off_a_minus_y_transposed_times_a_prev():
     layer = nn.Linear(3, 5)
     labels = np.array([0, 4, 2, 2])
     F.cross_entropy(layer(Tensor(a_prev.astype(np.float32))), labels).backward()
-    logits = a_prev @ layer.weight.data.T.astype(np.float64) + layer.bias.data
+    logits = a_prev @ layer.weight.detach().numpy().T.astype(np.float64) + layer.bias.detach().numpy()
     a = np.exp(logits - logits.max(1, keepdims=True))
     a /= a.sum(1, keepdims=True)
     expected, _ = tg.analytic.last_layer_grads(a_prev, a, np.eye(5)[labels])
-    np.testing.assert_allclose(layer.weight.grad.data, expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.detach().numpy(), expected, rtol=1e-4, atol=1e-6)
 
 
 # ---------------------------------------------------------------- cross-entropy layouts (values vs PyTorch are pinned)
@@ -399,9 +401,9 @@ def test_last_layer_gradient_reads_off_a_minus_y_transposed_times_a_prev():
 def test_cross_entropy_plain_case_still_gives_p_minus_delta_exactly():
     logits = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]]), requires_grad=True)
     F.cross_entropy(logits, [2, 0]).backward()
-    probs = np.exp(logits.data - logits.data.max(1, keepdims=True))
+    probs = np.exp(logits.detach().numpy() - logits.detach().numpy().max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
-    np.testing.assert_allclose(logits.grad.data, (probs - np.eye(3)[[2, 0]]) / 2, rtol=1e-15, atol=1e-17)
+    np.testing.assert_allclose(logits.grad.detach().numpy(), (probs - np.eye(3)[[2, 0]]) / 2, rtol=1e-15, atol=1e-17)
 
 
 @pytest.mark.parametrize(
@@ -425,7 +427,7 @@ def test_cross_entropy_spatial_equals_flattened_rows():
     spatial = F.cross_entropy(Tensor(logits), labels, reduction="none")
     rows = F.cross_entropy(Tensor(logits.transpose(0, 2, 1).reshape(-1, 3)), labels.reshape(-1), reduction="none")
     assert spatial.shape == (2, 4)
-    np.testing.assert_allclose(spatial.data.reshape(-1), rows.data, rtol=1e-12)
+    np.testing.assert_allclose(spatial.detach().numpy().reshape(-1), rows.detach().numpy(), rtol=1e-12)
 
 
 def test_every_label_ignored_gives_nan_as_pytorch():
@@ -442,7 +444,7 @@ def test_in_place_add_on_an_intermediate_gives_pytorchs_gradient():
     c = x * 2
     c += c + 1  # micrograd's own test: c = 2c + 1 = 4x + 1
     c.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [4.0, 4.0, 4.0])
 
 
 def test_in_place_on_an_intermediate_keeps_earlier_uses_at_the_old_value():
@@ -451,8 +453,8 @@ def test_in_place_on_an_intermediate_keeps_earlier_uses_at_the_old_value():
     before = c * c  # saved c = 3x
     c *= x  # c = 3x^2
     (before + c).sum().backward()  # d/dx (9x^2 + 3x^2) = 24x
-    np.testing.assert_allclose(x.grad.data, [24.0, 48.0])
-    np.testing.assert_allclose(before.data, [9.0, 36.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [24.0, 48.0])
+    np.testing.assert_allclose(before.detach().numpy(), [9.0, 36.0])
 
 
 def test_in_place_adding_a_tensor_that_requires_grad_joins_the_graph():
@@ -460,7 +462,7 @@ def test_in_place_adding_a_tensor_that_requires_grad_joins_the_graph():
     w = Tensor([1.0, 2.0], requires_grad=True)
     total += w * w
     total.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(w.grad.detach().numpy(), [2.0, 4.0])
 
 
 def test_in_place_on_an_aliased_intermediate_raises_instead_of_diverging():
@@ -486,7 +488,7 @@ def test_second_backward_through_a_graph_that_saved_nothing_works():
     loss = (a + b).sum()
     loss.backward()
     loss.backward()
-    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(a.grad.detach().numpy(), [2.0, 2.0])
 
 
 def test_second_backward_through_saved_arrays_is_still_an_error():
@@ -531,12 +533,13 @@ def test_raw_write_into_a_saved_array_names_the_op_and_the_live_graph():
     w, x = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
     loss = (w * x).sum()
     with pytest.raises(ValueError, match=r"read-only: it was saved by op 'mul'.*graph is still alive"):
-        x.data[0] = 5.0
+        x.detach().numpy()[0] = 5.0
     with pytest.raises(ValueError, match="saved by op 'mul'"):
-        x.data += 1.0
-    assert type(x.data * 2) is np.ndarray  # arithmetic on the guarded view gives plain arrays
+        values = x.detach().numpy()
+        values += 1.0
+    assert type(x.detach().numpy() * 2) is np.ndarray  # arithmetic on the guarded view gives plain arrays
     loss.backward()
-    x.data[0] = 5.0  # released: writable again
+    x.detach().numpy()[0] = 5.0  # released: writable again
     assert x.tolist() == [5.0, 4.0]
 
 

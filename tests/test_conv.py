@@ -39,11 +39,11 @@ def test_value_and_gradients_match_pinned_pytorch(case, pinned_arrays):
     key = case["key"]
     leaves = {name: tg.Tensor(pinned_arrays[f"{key}/{name}"], requires_grad=True) for name in case["inputs"]}
     output = getattr(F, case["function"])(**leaves, **_kwargs(case))
-    np.testing.assert_allclose(output.data, pinned_arrays[f"{key}/output"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(output.detach().numpy(), pinned_arrays[f"{key}/output"], rtol=1e-10, atol=1e-12)
     (output * tg.Tensor(pinned_arrays[f"{key}/upstream"])).sum().backward()
     for name, leaf in leaves.items():
         np.testing.assert_allclose(
-            leaf.grad.data,
+            leaf.grad.detach().numpy(),
             pinned_arrays[f"{key}/grad_{name}"],
             rtol=1e-10,
             atol=1e-12,
@@ -124,7 +124,7 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(config):
         dilation=dilation,
     )
     assert back.shape == x.shape
-    np.testing.assert_allclose(np.sum(forward.data * y), np.sum(x * back.data), rtol=1e-10)
+    np.testing.assert_allclose(np.sum(forward.detach().numpy() * y), np.sum(x * back.detach().numpy()), rtol=1e-10)
 
 
 @SETTINGS
@@ -146,15 +146,19 @@ def test_fold_and_unfold_gradcheck_and_each_others_adjoint():
     cols = F.unfold(tg.Tensor(x), **kwargs)
     y = rng.standard_normal(cols.shape)
     gradcheck(lambda y: F.fold(y, (5, 6), **kwargs), y)
-    np.testing.assert_allclose(np.sum(cols.data * y), np.sum(x * F.fold(tg.Tensor(y), (5, 6), **kwargs).data))
+    np.testing.assert_allclose(
+        np.sum(cols.detach().numpy() * y), np.sum(x * F.fold(tg.Tensor(y), (5, 6), **kwargs).detach().numpy())
+    )
 
 
 def test_unfold_forward_is_a_view_of_the_input_when_unpadded():
     x = tg.Tensor(np.arange(2 * 3 * 6 * 6, dtype=np.float64).reshape(2, 3, 6, 6))
     windows = ops.Unfold.apply(x, kernel_size=(3, 3), dilation=(1, 1), padding=((0, 0), (0, 0)), stride=(1, 1))
     assert windows.shape == (2, 3, 3, 3, 4, 4)
-    assert np.shares_memory(windows.data, x.data)  # no copy: the copy happens when the windows are flattened
-    assert windows.data[1, 2, 0, 1, 3, 2] == x.data[1, 2, 3, 3]
+    assert np.shares_memory(
+        windows.detach().numpy(), x.detach().numpy()
+    )  # no copy: the copy happens when the windows are flattened
+    assert windows.detach().numpy()[1, 2, 0, 1, 3, 2] == x.detach().numpy()[1, 2, 3, 3]
 
 
 def test_second_derivative_through_conv2d():
@@ -167,7 +171,7 @@ def test_second_derivative_through_conv2d():
         (gx,) = tg.grad((F.conv2d(x, w, padding=1) ** 2).sum(), x, create_graph=True)
         return (gx * gx).sum()
 
-    gradcheck(grad_norm, x.data)
+    gradcheck(grad_norm, x.detach().numpy())
 
 
 # ---------------------------------------------------------------- the hand formula
@@ -191,7 +195,7 @@ def test_one_kernel_weight_gradient_is_the_sum_over_positions_of_input_times_ups
             i * dilation[0] : i * dilation[0] + stride[0] * out_h : stride[0],
             j * dilation[1] : j * dilation[1] + stride[1] * out_w : stride[1],
         ]
-        assert np.isclose(weight.grad.data[o, c, i, j], np.sum(window * upstream[:, o]))
+        assert np.isclose(weight.grad.detach().numpy()[o, c, i, j], np.sum(window * upstream[:, o]))
 
 
 def _even_split_reference(x: np.ndarray, kernel: int, stride: int, padding: int, upstream: np.ndarray) -> np.ndarray:
@@ -216,20 +220,22 @@ def test_max_pool2d_splits_ties_evenly_within_each_window(kernel, stride, paddin
     out = F.max_pool2d(leaf, kernel, stride, padding)
     upstream = rng.standard_normal(out.shape)
     (out * tg.Tensor(upstream)).sum().backward()
-    np.testing.assert_allclose(leaf.grad.data, _even_split_reference(x, kernel, stride, padding, upstream))
-    np.testing.assert_allclose(leaf.grad.data.sum(), upstream.sum())  # every window's gradient arrives whole
+    np.testing.assert_allclose(leaf.grad.detach().numpy(), _even_split_reference(x, kernel, stride, padding, upstream))
+    np.testing.assert_allclose(
+        leaf.grad.detach().numpy().sum(), upstream.sum()
+    )  # every window's gradient arrives whole
 
 
 def test_max_pool2d_of_a_constant_window_gives_each_entry_a_quarter():
     leaf = tg.Tensor(np.ones((1, 1, 2, 2)), requires_grad=True)
     F.max_pool2d(leaf, 2).sum().backward()
-    np.testing.assert_array_equal(leaf.grad.data, np.full((1, 1, 2, 2), 0.25))
+    np.testing.assert_array_equal(leaf.grad.detach().numpy(), np.full((1, 1, 2, 2), 0.25))
 
 
 def test_max_pool2d_padding_never_wins_even_for_negative_inputs():
     x = tg.Tensor(-np.ones((1, 1, 3, 3)) * 5, requires_grad=True)
     out = F.max_pool2d(x, 3, stride=1, padding=1)
-    assert np.all(out.data == -5)
+    assert np.all(out.detach().numpy() == -5)
 
 
 # ---------------------------------------------------------------- errors and layers
@@ -259,8 +265,10 @@ def test_conv_layers_have_pytorchs_weight_layout_and_init_bounds():
     conv = nn.Conv2d(4, 6, (3, 2), groups=2, generator=np.random.default_rng(0))
     assert conv.weight.shape == (6, 2, 3, 2) and conv.bias.shape == (6,)
     bound = 1 / math.sqrt(2 * 3 * 2)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.8 * bound
-    assert np.abs(conv.bias.data).max() <= bound
+    assert (
+        np.abs(conv.weight.detach().numpy()).max() <= bound and np.abs(conv.weight.detach().numpy()).max() > 0.8 * bound
+    )
+    assert np.abs(conv.bias.detach().numpy()).max() <= bound
     assert nn.Conv1d(3, 5, 4).weight.shape == (5, 3, 4)
     assert [name for name, _ in conv.named_parameters()] == ["weight", "bias"]
 
@@ -277,9 +285,15 @@ def test_flatten_adaptive_pool_and_avg_pool_layers():
     x = tg.Tensor(np.arange(2 * 3 * 4 * 4, dtype=np.float64).reshape(2, 3, 4, 4))
     assert nn.Flatten()(x).shape == (2, 48)
     assert nn.Flatten(0, 1)(x).shape == (6, 4, 4)
-    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data[..., 0, 0], x.data.mean(axis=(2, 3)))
-    np.testing.assert_allclose(nn.AvgPool2d(2)(x).data, x.data.reshape(2, 3, 2, 2, 2, 2).mean(axis=(3, 5)))
-    np.testing.assert_allclose(nn.MaxPool2d(2)(x).data, x.data.reshape(2, 3, 2, 2, 2, 2).max(axis=(3, 5)))
+    np.testing.assert_allclose(
+        nn.AdaptiveAvgPool2d(1)(x).detach().numpy()[..., 0, 0], x.detach().numpy().mean(axis=(2, 3))
+    )
+    np.testing.assert_allclose(
+        nn.AvgPool2d(2)(x).detach().numpy(), x.detach().numpy().reshape(2, 3, 2, 2, 2, 2).mean(axis=(3, 5))
+    )
+    np.testing.assert_allclose(
+        nn.MaxPool2d(2)(x).detach().numpy(), x.detach().numpy().reshape(2, 3, 2, 2, 2, 2).max(axis=(3, 5))
+    )
 
 
 @pytest.mark.parametrize(

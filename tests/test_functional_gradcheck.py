@@ -27,7 +27,7 @@ def leaf(values) -> Tensor:
 def grad_of_sum(fn, values) -> np.ndarray:
     x = leaf(values)
     fn(x).sum().backward()
-    return x.grad.data
+    return x.grad.detach().numpy()
 
 
 # ---------------------------------------------------------------- primitives
@@ -36,7 +36,7 @@ def grad_of_sum(fn, values) -> np.ndarray:
 @SETTINGS
 @given(arrays(shapes(), -3.0, 3.0))
 def test_erf_matches_math_erf_and_passes_gradcheck(values):
-    np.testing.assert_allclose(erf(Tensor(values)).data, _erf(values), rtol=1e-15, atol=1e-16)
+    np.testing.assert_allclose(erf(Tensor(values)).detach().numpy(), _erf(values), rtol=1e-15, atol=1e-16)
     assert gradcheck(erf, values)
     np.testing.assert_allclose(grad_of_sum(erf, values), 2 / np.sqrt(np.pi) * np.exp(-(values**2)))
 
@@ -44,7 +44,7 @@ def test_erf_matches_math_erf_and_passes_gradcheck(values):
 @SETTINGS
 @given(arrays(shapes(), -0.9, 3.0))
 def test_log1p_matches_numpy_and_passes_gradcheck(values):
-    np.testing.assert_array_equal(log1p(Tensor(values)).data, np.log1p(values))
+    np.testing.assert_array_equal(log1p(Tensor(values)).detach().numpy(), np.log1p(values))
     assert gradcheck(log1p, values)
     np.testing.assert_allclose(grad_of_sum(log1p, values), 1 / (1 + values))
 
@@ -53,7 +53,11 @@ def test_erf_second_derivative_through_create_graph():
     x = leaf([0.3, -1.2])
     (first,) = tg.grad([erf(x).sum()], [x], create_graph=True)
     (second,) = tg.grad([first.sum()], [x])
-    np.testing.assert_allclose(second.data, -4 * x.data / np.sqrt(np.pi) * np.exp(-(x.data**2)), rtol=1e-12)
+    np.testing.assert_allclose(
+        second.detach().numpy(),
+        -4 * x.detach().numpy() / np.sqrt(np.pi) * np.exp(-(x.detach().numpy() ** 2)),
+        rtol=1e-12,
+    )
 
 
 def test_erf_keeps_float32():
@@ -124,7 +128,7 @@ def test_activations_of_huge_inputs_are_finite_with_finite_gradients():
             x = leaf(huge)
             out = fn(x)
             out.sum().backward()
-        assert np.isfinite(out.data).all() and np.isfinite(x.grad.data).all(), name
+        assert np.isfinite(out.detach().numpy()).all() and np.isfinite(x.grad.detach().numpy()).all(), name
 
 
 def test_gelu_rejects_an_unknown_approximation():
@@ -166,11 +170,12 @@ def test_l1_gradient_is_sign_and_zero_at_equality():
 def test_smooth_l1_with_beta_zero_is_l1_and_huber_is_delta_times_smooth_l1():
     prediction, target = Tensor(np.array([0.2, -3.0, 1.5])), np.array([0.0, 0.0, 0.0])
     np.testing.assert_allclose(
-        F.smooth_l1_loss(prediction, target, "none", beta=0.0).data, F.l1_loss(prediction, target, "none").data
+        F.smooth_l1_loss(prediction, target, "none", beta=0.0).detach().numpy(),
+        F.l1_loss(prediction, target, "none").detach().numpy(),
     )
     np.testing.assert_allclose(
-        F.huber_loss(prediction, target, "none", delta=0.5).data,
-        0.5 * F.smooth_l1_loss(prediction, target, "none", beta=0.5).data,
+        F.huber_loss(prediction, target, "none", delta=0.5).detach().numpy(),
+        0.5 * F.smooth_l1_loss(prediction, target, "none", beta=0.5).detach().numpy(),
     )
 
 
@@ -178,8 +183,8 @@ def test_smooth_l1_with_beta_zero_is_l1_and_huber_is_delta_times_smooth_l1():
 @given(st.data())
 def test_kl_div_passes_gradcheck_in_both_conventions(data):
     rows, classes = data.draw(st.integers(1, 3)), data.draw(st.integers(2, 4))
-    log_q = F.log_softmax(Tensor(data.draw(arrays((rows, classes))))).data
-    log_p = F.log_softmax(Tensor(data.draw(arrays((rows, classes))))).data
+    log_q = F.log_softmax(Tensor(data.draw(arrays((rows, classes))))).detach().numpy()
+    log_p = F.log_softmax(Tensor(data.draw(arrays((rows, classes))))).detach().numpy()
     reduction = data.draw(st.sampled_from(["mean", "sum", "none", "batchmean"]))
     assert gradcheck(lambda q, p: F.kl_div(q, p, reduction), log_q, np.exp(log_p))
     assert gradcheck(lambda q, p: F.kl_div(q, p, reduction, log_target=True), log_q, log_p)
@@ -197,7 +202,7 @@ def test_kl_div_zero_probability_contributes_zero_without_nan():
     loss = F.kl_div(log_q, np.array([[0.0, 1.0]]), "sum")
     loss.backward()
     np.testing.assert_allclose(loss.item(), np.log(2.0))
-    np.testing.assert_array_equal(log_q.grad.data, [[0.0, -1.0]])
+    np.testing.assert_array_equal(log_q.grad.detach().numpy(), [[0.0, -1.0]])
 
 
 @pytest.mark.parametrize("fn", [F.l1_loss, F.smooth_l1_loss, F.huber_loss, F.kl_div])
@@ -209,7 +214,7 @@ def test_losses_refuse_mismatched_shapes_and_unknown_reductions(fn):
 
 
 def test_one_hot_values_dtype_and_errors():
-    np.testing.assert_array_equal(F.one_hot(np.array([2, 0]), 3).data, [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(F.one_hot(np.array([2, 0]), 3).detach().numpy(), [[0, 0, 1], [1, 0, 0]])
     assert F.one_hot(Tensor(np.array([1, 3])), -1).shape == (2, 4)
     assert F.one_hot(np.array([0]), 2).dtype == np.int64
     with pytest.raises(ValueError, match="label 3 at index \\(1,\\)"):
@@ -233,7 +238,7 @@ def test_layer_norm_passes_gradcheck_in_input_weight_and_bias(data):
     x = x + np.linspace(0, 1, x.size).reshape(shape)  # no constant slice: its variance would be ~0
     weight, bias = data.draw(arrays(normalized)), data.draw(arrays(normalized))
     assert gradcheck(lambda a, w, b: F.layer_norm(a, normalized, w, b), x, weight, bias, atol=1e-5)
-    out = F.layer_norm(Tensor(x), normalized).data
+    out = F.layer_norm(Tensor(x), normalized).detach().numpy()
     axes = tuple(range(len(shape) - trailing, len(shape)))
     expected = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + 1e-5)
     np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-12)
@@ -256,8 +261,8 @@ def test_batch_norm_updates_running_stats_with_the_unbiased_variance():
     x = np.array([[1.0, 10.0], [3.0, 14.0], [5.0, 12.0]])
     mean, var = Tensor(np.zeros(2)), Tensor(np.ones(2))
     F.batch_norm(Tensor(x), mean, var, training=True, momentum=0.25)
-    np.testing.assert_allclose(mean.data, 0.25 * x.mean(0))
-    np.testing.assert_allclose(var.data, 0.75 + 0.25 * x.var(0, ddof=1))
+    np.testing.assert_allclose(mean.detach().numpy(), 0.25 * x.mean(0))
+    np.testing.assert_allclose(var.detach().numpy(), 0.75 + 0.25 * x.var(0, ddof=1))
 
 
 def test_batch_norm_refuses_one_value_per_channel_when_training_and_missing_stats_in_eval():
@@ -283,15 +288,15 @@ def test_embedding_gradient_adds_into_the_rows_picked(data):
     assert gradcheck(lambda w: F.embedding(indices, w), weight)
     w = leaf(weight)
     F.embedding(indices, w).sum().backward()
-    np.testing.assert_array_equal(w.grad.data[:, 0], np.bincount(indices, minlength=count))
+    np.testing.assert_array_equal(w.grad.detach().numpy()[:, 0], np.bincount(indices, minlength=count))
 
 
 def test_embedding_padding_row_gets_no_gradient_and_bad_indices_raise():
     w = leaf(np.arange(8.0).reshape(4, 2))
     out = F.embedding(np.array([[1, 3], [3, 0]]), w, padding_idx=3)
-    np.testing.assert_array_equal(out.data[0, 1], [6.0, 7.0])
+    np.testing.assert_array_equal(out.detach().numpy()[0, 1], [6.0, 7.0])
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, [[1, 1], [1, 1], [0, 0], [0, 0]])
+    np.testing.assert_array_equal(w.grad.detach().numpy(), [[1, 1], [1, 1], [0, 0], [0, 0]])
     with pytest.raises(IndexError, match="index 4 at position \\(1,\\)"):
         F.embedding(np.array([0, 4]), w)
     with pytest.raises(IndexError, match="index -1"):
@@ -302,18 +307,18 @@ def test_dropout_is_seedable_unbiased_and_its_gradient_is_the_mask():
     x = leaf(np.ones((200, 50)))
     first = F.dropout(x, 0.3, generator=np.random.default_rng(7))
     again = F.dropout(x, 0.3, generator=np.random.default_rng(7))
-    np.testing.assert_array_equal(first.data, again.data)
-    kept = first.data != 0
+    np.testing.assert_array_equal(first.detach().numpy(), again.detach().numpy())
+    kept = first.detach().numpy() != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(first.data[kept], 1 / 0.7)
+    np.testing.assert_allclose(first.detach().numpy()[kept], 1 / 0.7)
     first.sum().backward()
-    np.testing.assert_allclose(x.grad.data, kept / 0.7)
+    np.testing.assert_allclose(x.grad.detach().numpy(), kept / 0.7)
 
 
 def test_dropout_off_in_eval_and_at_p_zero_and_zeros_at_p_one():
     x = Tensor(np.ones(5))
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, np.zeros(5))
+    np.testing.assert_array_equal(F.dropout(x, 1.0).detach().numpy(), np.zeros(5))
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, 1.5)

@@ -144,7 +144,7 @@ def _propose(rng, vals, W):
     if kind == "max":
         axis, keep = _random_axes(rng, x.ndim), bool(rng.random() < 0.5)
         op = str(rng.choice(["max", "min"]))
-        if _near_tie(x.data if op == "max" else -x.data, axis):
+        if _near_tie(x.detach().numpy() if op == "max" else -x.detach().numpy(), axis):
             return None
         spelled, args, kwargs = _spelling(rng, axis, keep)
         with_indices = isinstance(kwargs.get("dim"), int)  # PyTorch's (values, indices)
@@ -166,12 +166,12 @@ def _propose(rng, vals, W):
             return f"v{i}[{start}::{step}]", lambda v: v[i][start::step]
         if style == "fancy":
             idx = rng.integers(0, n, size=int(rng.integers(1, 5)))  # duplicates likely: grads accumulate
-            if x[idx].size > MAX_SIZE:
+            if x[idx].numel() > MAX_SIZE:
                 return None
             return f"v{i}[{idx.tolist()}]", lambda v: v[i][idx]
         m = x.shape[-1]
         idx = rng.integers(0, m, size=int(rng.integers(1, 4)))
-        if x.size // m * idx.size > MAX_SIZE:
+        if x.numel() // m * idx.size > MAX_SIZE:
             return None
         return f"v{i}[..., {idx.tolist()}]", lambda v: v[i][..., idx]
     if kind == "matmul":
@@ -196,7 +196,7 @@ def _propose(rng, vals, W):
         mask = rng.random(shape) < 0.5
         return f"where(mask{shape}, v{i}, v{j})", lambda v: tg.where(mask, v[i], v[j])
     if kind == "concat":
-        if x.ndim == 0 or 2 * x.size > MAX_SIZE:
+        if x.ndim == 0 or 2 * x.numel() > MAX_SIZE:
             return None
         axis = int(rng.integers(-x.ndim, x.ndim))
         same = [j for j, v in enumerate(vals) if v.shape == x.shape]
@@ -260,7 +260,12 @@ def _build_case(seed: int, propose=None):
                 continue
             description, step = proposal
             out = step(vals)
-            if out.size == 0 or out.size > MAX_SIZE or not np.isfinite(out.data).all() or np.abs(out.data).max() > 1e3:
+            if (
+                out.numel() == 0
+                or out.numel() > MAX_SIZE
+                or not np.isfinite(out.detach().numpy()).all()
+                or np.abs(out.detach().numpy()).max() > 1e3
+            ):
                 continue
             vals.append(out)
             steps.append(step)
@@ -408,14 +413,14 @@ def test_fuzz_numpy_surface_graphs_against_finite_differences(request):
 def test_integer_index_to_zero_dim_then_mul():
     x = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     (x[1] * 2).backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 2.0, 0.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [0.0, 2.0, 0.0])
 
 
 def test_zero_dim_tensor_used_three_times():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     s = x.sum()  # 0-d
     (s * s + s).backward()  # s gets three contributions: d/dx = 2*s + 1 = 7 per element
-    np.testing.assert_allclose(x.grad.data, [7.0, 7.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [7.0, 7.0])
 
 
 def _max_tie_case(seed: int):
@@ -449,7 +454,7 @@ def test_fuzz_max_ties_split_evenly(request):
         (out * Tensor(upstream)).sum().backward()
         expected = np.reshape(upstream, count.shape) * mask / count
         np.testing.assert_allclose(
-            leaf.grad.data,
+            leaf.grad.detach().numpy(),
             expected,
             rtol=1e-12,
             atol=1e-12,
@@ -457,7 +462,10 @@ def test_fuzz_max_ties_split_evenly(request):
         )
         # the tied gradient is a convex combination: each reduced slice's grads sum to the upstream value
         np.testing.assert_allclose(
-            leaf.grad.data.sum(axis=axes), np.reshape(upstream, count.shape).sum(axis=axes), rtol=1e-12, atol=1e-12
+            leaf.grad.detach().numpy().sum(axis=axes),
+            np.reshape(upstream, count.shape).sum(axis=axes),
+            rtol=1e-12,
+            atol=1e-12,
         )
 
 

@@ -116,11 +116,11 @@ def test_value_and_gradient_match_pytorch(name):
     out = OURS[name](*leaves)
     expected = np.array(case["output"], dtype=np.float64).reshape(case["output_shape"])
     assert out.shape == expected.shape, name
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12, err_msg=f"{name}: forward")
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12, atol=1e-12, err_msg=f"{name}: forward")
     weights = np.array(case["weights"], dtype=np.float64).reshape(case["output_shape"])
     (out * Tensor(weights)).sum().backward()
     for position, (leaf, grad, s) in enumerate(zip(leaves, case["grads"], case["shapes"])):
-        got = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.data
+        got = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad.detach().numpy()
         np.testing.assert_allclose(
             got, np.array(grad).reshape(s), rtol=1e-10, atol=1e-12, err_msg=f"{name}: gradient of input {position}"
         )

@@ -37,9 +37,9 @@ def tinygrad_trajectory(case, starts=None):
     trajectory = []
     for _ in range(DATA["steps"]):
         for param, centre in zip(params, centres):
-            param.grad = tg.Tensor(gradient(param.data, centre))
+            param.grad = tg.Tensor(gradient(param.detach().numpy(), centre))
         optimizer.step()
-        trajectory.append([param.data.copy() for param in params])
+        trajectory.append([param.detach().numpy().copy() for param in params])
     return trajectory, optimizer, params
 
 
@@ -154,21 +154,21 @@ def test_optimizer_state_dict_round_trip_continues_the_same_trajectory():
     first = make(params)
     for _ in range(10):
         for param, centre in zip(params, centres):
-            param.grad = tg.Tensor(gradient(param.data, centre))
+            param.grad = tg.Tensor(gradient(param.detach().numpy(), centre))
         first.step()
     saved = first.state_dict()
     assert sorted(saved["state"]) == [0, 1] and saved["param_groups"][1]["params"] == [1]
     assert saved["state"][0]["step"] == 10
-    copies = [tg.Tensor(param.data.copy(), requires_grad=True) for param in params]
+    copies = [tg.Tensor(param.detach().numpy().copy(), requires_grad=True) for param in params]
     second = make(copies)
     second.load_state_dict(saved)
     saved["state"][0]["exp_avg"][...] = 99  # the loaded state is a copy
     for _ in range(10):
         for param, centre in zip(copies, centres):
-            param.grad = tg.Tensor(gradient(param.data, centre))
+            param.grad = tg.Tensor(gradient(param.detach().numpy(), centre))
         second.step()
     for mine, expected in zip(copies, full[-1]):
-        np.testing.assert_array_equal(mine.data, expected)
+        np.testing.assert_array_equal(mine.detach().numpy(), expected)
 
 
 def test_optimizer_load_state_dict_checks_groups_and_shapes():
@@ -192,8 +192,8 @@ def test_param_groups_hold_options_a_scheduler_or_user_can_change():
     a.grad = tg.Tensor(np.ones(2, np.float32))
     b.grad = tg.Tensor(np.ones(2, np.float32))
     opt.step()
-    np.testing.assert_allclose(a.data, [0.8, 0.8])
-    np.testing.assert_allclose(b.data, [0.5, 0.5])
+    np.testing.assert_allclose(a.detach().numpy(), [0.8, 0.8])
+    np.testing.assert_allclose(b.detach().numpy(), [0.5, 0.5])
     assert "momentum_buffer" not in opt.state[a]
 
 
@@ -213,7 +213,7 @@ def test_optimizers_never_write_into_the_gradient_array():
         opt = getattr(optim, name)([param], lr=0.1, weight_decay=0.1)
         opt.step()
         opt.step()
-        np.testing.assert_array_equal(param.grad.data, [0.5, 0.25], err_msg=name)
+        np.testing.assert_array_equal(param.grad.detach().numpy(), [0.5, 0.25], err_msg=name)
 
 
 def test_step_runs_the_closure_with_grad_enabled_and_returns_its_loss():
@@ -229,7 +229,7 @@ def test_step_runs_the_closure_with_grad_enabled_and_returns_its_loss():
     with tg.no_grad():
         loss = opt.step(closure)
     assert float(loss.item()) == 9.0
-    np.testing.assert_allclose(param.data, [1.5])
+    np.testing.assert_allclose(param.detach().numpy(), [1.5])
 
 
 def test_zero_grad_set_to_none_false_gives_fresh_zero_arrays():
@@ -237,7 +237,7 @@ def test_zero_grad_set_to_none_false_gives_fresh_zero_arrays():
     shared = np.ones(2, np.float32)
     param.grad = tg.Tensor(shared)
     optim.SGD([param], lr=0.1).zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(param.grad.data, [0, 0])
+    np.testing.assert_array_equal(param.grad.detach().numpy(), [0, 0])
     np.testing.assert_array_equal(shared, [1, 1])
 
 

@@ -37,7 +37,7 @@ def assert_matches_numpy_and_finite_differences(fn, reference, *inputs, **gradch
     tensors = [Tensor(np.array(value, dtype=np.float64)) for value in inputs]
     result = fn(*tensors)
     assert isinstance(result, Tensor)
-    np.testing.assert_allclose(result.data, reference(*inputs), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(result.detach().numpy(), reference(*inputs), rtol=1e-12, atol=1e-12)
     assert gradcheck(fn, *inputs, **gradcheck_options)
 
 
@@ -124,8 +124,8 @@ def test_where_broadcasts_condition_and_branches_and_passes_gradcheck(data):
 def test_where_sends_no_gradient_to_the_unselected_branch():
     a, b = leaf([1.0, 2.0, 3.0]), leaf([10.0, 20.0, 30.0])
     tg.where(np.array([True, False, True]), a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [1, 0, 1])
-    np.testing.assert_array_equal(b.grad.data, [0, 1, 0])
+    np.testing.assert_array_equal(a.grad.detach().numpy(), [1, 0, 1])
+    np.testing.assert_array_equal(b.grad.detach().numpy(), [0, 1, 0])
 
 
 # ---------------------------------------------------------------- elementwise, one input
@@ -164,7 +164,7 @@ def test_relu_passes_gradcheck_away_from_zero(values):
 def test_relu_gradient_at_exactly_zero_is_zero():
     x = leaf([-1.0, 0.0, 2.0])
     x.relu().sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0, 1])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [0, 0, 1])
 
 
 @SETTINGS
@@ -176,7 +176,7 @@ def test_sigmoid_passes_gradcheck(values):
 def test_sigmoid_of_huge_magnitudes_saturates_without_overflow_warnings():
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
         out = Tensor(np.array([-1000.0, 0.0, 1000.0])).sigmoid()
-    np.testing.assert_array_equal(out.data, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(out.detach().numpy(), [0.0, 0.5, 1.0])
 
 
 @SETTINGS
@@ -198,7 +198,7 @@ def test_astype_sends_gradient_back_in_the_source_dtype():
     assert y.dtype == np.float64
     (y * 2).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.data, [2, 2])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [2, 2])
 
 
 def test_astype_to_an_integer_dtype_is_not_differentiable():
@@ -208,7 +208,7 @@ def test_astype_to_an_integer_dtype_is_not_differentiable():
     rounded = x.astype(np.int64)
     assert not rounded.requires_grad
     (rounded.astype(np.float64) * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1, 2])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [1, 2])
 
 
 # ---------------------------------------------------------------- reductions
@@ -247,45 +247,45 @@ def test_mean_over_any_axis_argument_passes_gradcheck(data):
 def test_max_splits_gradient_evenly_among_ties():
     x = leaf([[3.0, 3.0, 1.0], [0.0, 2.0, 5.0]])
     x.max(axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
 
 
 def test_max_splits_gradient_in_thirds_among_three_way_ties():
     x = leaf([[4.0, 4.0, 4.0, 1.0]])
     x.max(axis=-1, keepdims=True).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[1 / 3, 1 / 3, 1 / 3, 0.0]])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [[1 / 3, 1 / 3, 1 / 3, 0.0]])
 
 
 def test_max_over_all_axes_splits_gradient_among_ties_anywhere_in_the_tensor():
     x = leaf([[7.0, 1.0], [2.0, 7.0]])
     x.max().backward()
-    np.testing.assert_allclose(x.grad.data, [[0.5, 0.0], [0.0, 0.5]])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [[0.5, 0.0], [0.0, 0.5]])
 
 
 def test_max_over_a_tuple_of_axes_splits_gradient_among_ties():
     x = leaf(np.array([[[1.0, 9.0], [9.0, 0.0]], [[2.0, 2.0], [2.0, 2.0]]]))
     x.max(axis=(1, 2)).backward(gradient=np.array([1.0, 2.0]))
-    np.testing.assert_allclose(x.grad.data, [[[0.0, 0.5], [0.5, 0.0]], [[0.5, 0.5], [0.5, 0.5]]])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [[[0.0, 0.5], [0.5, 0.0]], [[0.5, 0.5], [0.5, 0.5]]])
 
 
 def test_max_gradient_weights_sum_to_the_upstream_gradient():
     x = leaf([[3.0, 3.0, 3.0], [1.0, 1.0, 0.0]])
     x.max(axis=1).backward(gradient=np.array([6.0, 4.0]))
-    np.testing.assert_allclose(x.grad.data.sum(axis=1), [6.0, 4.0])
+    np.testing.assert_allclose(x.grad.detach().numpy().sum(axis=1), [6.0, 4.0])
 
 
 def test_maximum_of_equal_inputs_gives_half_the_gradient_to_each():
     a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 5.0, 3.0])
     tg.maximum(a, b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [0.5, 0.0, 0.5])
-    np.testing.assert_allclose(b.grad.data, [0.5, 1.0, 0.5])
+    np.testing.assert_allclose(a.grad.detach().numpy(), [0.5, 0.0, 0.5])
+    np.testing.assert_allclose(b.grad.detach().numpy(), [0.5, 1.0, 0.5])
 
 
 def test_maximum_ties_split_evenly_under_broadcasting():
     a, b = leaf([[2.0, 2.0], [2.0, 0.0]]), leaf([2.0])
     a.maximum(b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [[0.5, 0.5], [0.5, 0.0]])
-    np.testing.assert_allclose(b.grad.data, [0.5 * 3 + 1.0])
+    np.testing.assert_allclose(a.grad.detach().numpy(), [[0.5, 0.5], [0.5, 0.0]])
+    np.testing.assert_allclose(b.grad.detach().numpy(), [0.5 * 3 + 1.0])
 
 
 # ---------------------------------------------------------------- matmul
@@ -350,9 +350,9 @@ def test_rmatmul_called_directly_multiplies_from_the_left():
     constant = np.array([[1.0, 2.0], [3.0, 4.0]])
     x = leaf([[1.0], [1.0]])
     out = x.__rmatmul__(constant)
-    np.testing.assert_array_equal(out.data, [[3.0], [7.0]])
+    np.testing.assert_array_equal(out.detach().numpy(), [[3.0], [7.0]])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[4.0], [6.0]])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [[4.0], [6.0]])
 
 
 # ---------------------------------------------------------------- shape and movement
@@ -445,19 +445,19 @@ def test_getitem_with_boolean_mask_on_first_axis_passes_gradcheck(data):
 def test_getitem_repeated_indices_accumulate_gradient():
     x = leaf([1.0, 2.0, 3.0])
     x[[0, 0, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [3.0, 0.0, 0.0])
 
 
 def test_getitem_repeated_index_pairs_accumulate_gradient():
     x = leaf(np.zeros((2, 3)))
     x[np.array([1, 1, 0]), np.array([2, 2, 0])].backward(gradient=np.array([1.0, 10.0, 100.0]))
-    np.testing.assert_array_equal(x.grad.data, [[100.0, 0.0, 0.0], [0.0, 0.0, 11.0]])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [[100.0, 0.0, 0.0], [0.0, 0.0, 11.0]])
 
 
 def test_getitem_with_tensor_index_acts_like_its_array():
     x = leaf([1.0, 2.0, 3.0])
     x[Tensor(np.array([2, 2]))].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [0.0, 0.0, 2.0])
 
 
 @SETTINGS
@@ -502,10 +502,10 @@ def test_stack_along_any_axis_passes_gradcheck(data):
 def test_cat_is_concatenate():
     a, b = leaf([[1.0], [2.0]]), leaf([[3.0, 4.0], [5.0, 6.0]])
     out = tg.cat([a, b], axis=-1)
-    np.testing.assert_array_equal(out.data, [[1, 3, 4], [2, 5, 6]])
+    np.testing.assert_array_equal(out.detach().numpy(), [[1, 3, 4], [2, 5, 6]])
     (out * np.array([1.0, 2.0, 3.0])).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [[1.0], [1.0]])
-    np.testing.assert_array_equal(b.grad.data, [[2.0, 3.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(a.grad.detach().numpy(), [[1.0], [1.0]])
+    np.testing.assert_array_equal(b.grad.detach().numpy(), [[2.0, 3.0], [2.0, 3.0]])
 
 
 # ---------------------------------------------------------------- the fused fast path
@@ -530,7 +530,7 @@ def test_softmax_cross_entropy_gradient_is_probabilities_minus_one_hot_over_n():
     z = leaf(logits)
     ops.SoftmaxCrossEntropy.apply(z, targets=targets).backward()
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(z.grad.data, (probs - np.eye(3)[targets]) / 2, rtol=1e-12)
+    np.testing.assert_allclose(z.grad.detach().numpy(), (probs - np.eye(3)[targets]) / 2, rtol=1e-12)
 
 
 # ---------------------------------------------------------------- Python scalars and NumPy arrays as operands
@@ -575,17 +575,17 @@ def test_numpy_array_operand_on_either_side_gives_numpy_values_and_gradients(nam
 def test_scalar_minus_tensor_has_negative_unit_gradient():
     x = leaf([1.0, 4.0])
     out = 2 - x
-    np.testing.assert_array_equal(out.data, [1.0, -2.0])
+    np.testing.assert_array_equal(out.detach().numpy(), [1.0, -2.0])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [-1.0, -1.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [-1.0, -1.0])
 
 
 def test_scalar_divided_by_tensor_has_gradient_minus_scalar_over_square():
     x = leaf([1.0, 2.0])
     out = 4 / x
-    np.testing.assert_array_equal(out.data, [4.0, 2.0])
+    np.testing.assert_array_equal(out.detach().numpy(), [4.0, 2.0])
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [-4.0, -1.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [-4.0, -1.0])
 
 
 def test_numpy_array_times_tensor_returns_a_tensor_with_a_graph():
@@ -593,7 +593,7 @@ def test_numpy_array_times_tensor_returns_a_tensor_with_a_graph():
     out = np.array([3.0, 5.0]) * x
     assert isinstance(out, Tensor) and out.requires_grad
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 5.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [3.0, 5.0])
 
 
 @pytest.mark.parametrize("tensor_side", ["left", "right"])
@@ -659,11 +659,11 @@ def test_scatter_add_coordinate_index_accumulates_repeats_and_reads_negative_ent
     expected = np.zeros((3, 3))
     np.add.at(expected, (rows, columns), values)
     out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=(rows, columns))
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out.detach().numpy(), expected)
     if dtype != np.uint64:  # -1 is the last row, as in NumPy
         negative = (rows - 3, columns)
         out = ops.ScatterAdd.apply(Tensor(values), shape=(3, 3), index=negative)
-        np.testing.assert_array_equal(out.data, expected)
+        np.testing.assert_array_equal(out.detach().numpy(), expected)
 
 
 @pytest.mark.parametrize("reduce_name", ["max", "min"])

@@ -20,7 +20,7 @@ def _ce_grad(logits: np.ndarray, targets, loss=F.cross_entropy) -> tuple[Tensor,
     leaf = Tensor(logits.copy(), requires_grad=True)
     value = loss(leaf, targets)
     (gradient,) = grad(value, leaf)
-    return value, gradient.data
+    return value, gradient.detach().numpy()
 
 
 # ---------------------------------------------------------------- dC/dz = (p - delta) / n
@@ -57,7 +57,7 @@ def test_soft_targets_give_p_minus_t_over_n():
 
 def test_two_class_softmax_equals_logistic_of_logit_difference():
     logits = _random_logits(6, 2)
-    probs = F.softmax(Tensor(logits), axis=-1).data
+    probs = F.softmax(Tensor(logits), axis=-1).detach().numpy()
     difference = logits[:, 1] - logits[:, 0]
     np.testing.assert_allclose(probs[:, 1], 1 / (1 + np.exp(-difference)), rtol=1e-13, atol=1e-15)
 
@@ -85,7 +85,7 @@ def test_extreme_logits_give_finite_loss_and_analytic_gradient(dtype, kind):
     logits = logits.astype(dtype)
     labels = rng.integers(0, 6, size=8)
     loss, autograd_grad = _ce_grad(logits, labels)
-    assert np.isfinite(loss.data).all() and np.isfinite(autograd_grad).all()
+    assert np.isfinite(loss.detach().numpy()).all() and np.isfinite(autograd_grad).all()
     expected = analytic.cross_entropy_grad_logits(analytic.softmax(logits.astype(np.float64)), labels)
     atol = 1e-12 if dtype == np.float64 else 1e-7
     np.testing.assert_allclose(autograd_grad, expected, rtol=0, atol=atol)
@@ -96,7 +96,7 @@ def test_naive_softmax_overflows_on_the_same_logits():
     with np.errstate(all="ignore"):
         naive = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
     assert not np.isfinite(naive).all()
-    assert np.isfinite(F.softmax(Tensor(logits)).data).all()
+    assert np.isfinite(F.softmax(Tensor(logits)).detach().numpy()).all()
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -117,10 +117,10 @@ def test_last_layer_formulas_agree_with_autograd():
     bias = Tensor(rng.standard_normal(4), requires_grad=True)
     labels = rng.integers(0, 4, size=6)
     F.cross_entropy(Tensor(x) @ weight.T + bias, labels).backward()
-    probs = analytic.softmax(x @ weight.data.T + bias.data)
+    probs = analytic.softmax(x @ weight.detach().numpy().T + bias.detach().numpy())
     ref_weight, ref_bias = analytic.last_layer_grads(x, probs, analytic.onehot(labels, 4))
-    np.testing.assert_allclose(weight.grad.data, ref_weight, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(bias.grad.data, ref_bias, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(weight.grad.detach().numpy(), ref_weight, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(bias.grad.detach().numpy(), ref_bias, rtol=0, atol=1e-12)
 
 
 def test_jacobian_of_softmax_equals_softmax_jacobian():
@@ -245,10 +245,10 @@ def test_analytic_onehot_rejects_out_of_range_and_float_labels():
 def test_all_minus_inf_row_logsumexp_is_minus_inf_with_zero_gradient():
     logits = Tensor(np.array([[-np.inf, -np.inf, -np.inf], [0.0, 1.0, 2.0]]), requires_grad=True)
     value = F.logsumexp(logits, axis=-1)
-    assert value.data[0] == -np.inf and np.isfinite(value.data[1])
+    assert value.detach().numpy()[0] == -np.inf and np.isfinite(value.detach().numpy()[1])
     (gradient,) = grad(value.sum(), logits)
-    np.testing.assert_array_equal(gradient.data[0], 0.0)
-    np.testing.assert_allclose(gradient.data[1], analytic.softmax(np.array([0.0, 1.0, 2.0])), atol=1e-15)
+    np.testing.assert_array_equal(gradient.detach().numpy()[0], 0.0)
+    np.testing.assert_allclose(gradient.detach().numpy()[1], analytic.softmax(np.array([0.0, 1.0, 2.0])), atol=1e-15)
 
 
 # ---------------------------------------------------------------- the comparison report
@@ -285,5 +285,7 @@ def test_constant_shift_of_logits_changes_neither_softmax_nor_its_gradient():
     labels = np.array([0, 4, 2, 1])
     _, gradient = _ce_grad(logits, labels)
     _, shifted_gradient = _ce_grad(logits + 1000.0, labels)
-    np.testing.assert_allclose(F.softmax(Tensor(logits + 1000.0)).data, F.softmax(Tensor(logits)).data, atol=1e-12)
+    np.testing.assert_allclose(
+        F.softmax(Tensor(logits + 1000.0)).detach().numpy(), F.softmax(Tensor(logits)).detach().numpy(), atol=1e-12
+    )
     np.testing.assert_allclose(shifted_gradient, gradient, rtol=0, atol=1e-12)

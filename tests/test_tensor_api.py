@@ -23,8 +23,8 @@ def names_shapes(message: str, *shapes: tuple) -> bool:
 
 def test_data_is_the_underlying_ndarray():
     t = Tensor(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
-    assert isinstance(t.data, np.ndarray)
-    np.testing.assert_array_equal(t.data, [[1, 2, 3], [4, 5, 6]])
+    assert isinstance(t.detach().numpy(), np.ndarray)
+    np.testing.assert_array_equal(t.detach().numpy(), [[1, 2, 3], [4, 5, 6]])
 
 
 def test_grad_is_none_before_any_backward():
@@ -36,20 +36,21 @@ def test_shape_dtype_ndim_and_size_describe_the_array():
     assert t.shape == (2, 3, 4)
     assert t.dtype == np.float64
     assert t.ndim == 3
-    assert t.size == 24
+    assert t.size() == (2, 3, 4) and t.size(1) == 3 and t.size(-1) == 4  # PyTorch's size()
+    assert t.numel() == 24 and np.size(t) == 24  # NumPy's element count
 
 
 def test_capital_t_transposes_a_matrix():
     t = Tensor(np.arange(6.0).reshape(2, 3))
     assert t.T.shape == (3, 2)
-    np.testing.assert_array_equal(t.T.data, np.arange(6.0).reshape(2, 3).T)
+    np.testing.assert_array_equal(t.T.detach().numpy(), np.arange(6.0).reshape(2, 3).T)
 
 
 def test_capital_t_reverses_all_axes_and_is_differentiable():
     x = Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
     assert x.T.shape == (4, 3, 2)
     (x.T * np.arange(24.0).reshape(4, 3, 2)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.arange(24.0).reshape(4, 3, 2).T)
+    np.testing.assert_array_equal(x.grad.detach().numpy(), np.arange(24.0).reshape(4, 3, 2).T)
 
 
 def test_item_returns_a_python_number():
@@ -102,7 +103,7 @@ def test_comparisons_give_boolean_tensors_without_a_graph():
     mask = x > 1.5
     assert mask.dtype == np.bool_
     assert not mask.requires_grad
-    np.testing.assert_array_equal(mask.data, [False, True, True])
+    np.testing.assert_array_equal(mask.detach().numpy(), [False, True, True])
 
 
 def test_argmax_returns_integers():
@@ -117,7 +118,7 @@ def test_argmax_returns_integers():
 def test_max_of_an_integer_tensor_is_its_integer_maximum():
     t = Tensor(np.array([[1, 5, 3], [4, 2, 0]], dtype=np.int64))
     assert t.max().item() == 5
-    np.testing.assert_array_equal(t.max(axis=0).data, [4, 5, 3])
+    np.testing.assert_array_equal(t.max(axis=0).detach().numpy(), [4, 5, 3])
 
 
 def test_sum_of_an_integer_tensor_is_an_integer():
@@ -129,7 +130,7 @@ def test_integer_tensor_plus_python_int_stays_integer():
     """As in NumPy and PyTorch: int64 + 1 is int64, not float64."""
     total = Tensor(np.array([1, 2], dtype=np.int64)) + 1
     assert total.dtype == np.int64
-    np.testing.assert_array_equal(total.data, [2, 3])
+    np.testing.assert_array_equal(total.detach().numpy(), [2, 3])
 
 
 # ---------------------------------------------------------------- factories
@@ -139,7 +140,7 @@ def test_zeros_and_ones_have_the_shape_and_default_float32():
     for factory, value in ((tg.zeros, 0.0), (tg.ones, 1.0)):
         t = factory(2, 3)
         assert t.shape == (2, 3) and t.dtype == np.float32
-        assert (t.data == value).all()
+        assert (t.detach().numpy() == value).all()
         assert factory((4,)).shape == (4,)
 
 
@@ -150,58 +151,58 @@ def test_zeros_with_dtype_and_requires_grad():
 
 def test_full_zeros_like_and_ones_like():
     like = Tensor(np.empty((2, 2), dtype=np.float64))
-    np.testing.assert_array_equal(tg.full((2, 3), 7.0).data, np.full((2, 3), 7.0))
-    assert tg.zeros_like(like).shape == (2, 2) and (tg.zeros_like(like).data == 0).all()
-    assert tg.ones_like(like).dtype == np.float64 and (tg.ones_like(like).data == 1).all()
+    np.testing.assert_array_equal(tg.full((2, 3), 7.0).detach().numpy(), np.full((2, 3), 7.0))
+    assert tg.zeros_like(like).shape == (2, 2) and (tg.zeros_like(like).detach().numpy() == 0).all()
+    assert tg.ones_like(like).dtype == np.float64 and (tg.ones_like(like).detach().numpy() == 1).all()
 
 
 def test_randn_is_reproducible_with_manual_seed():
     tg.manual_seed(1234)
-    first = tg.randn(3, 4).data.copy()
+    first = tg.randn(3, 4).detach().numpy().copy()
     tg.manual_seed(1234)
-    second = tg.randn(3, 4).data
+    second = tg.randn(3, 4).detach().numpy()
     np.testing.assert_array_equal(first, second)
     assert first.dtype == np.float32 and first.shape == (3, 4)
 
 
 def test_rand_is_reproducible_with_manual_seed_and_lies_in_the_unit_interval():
     tg.manual_seed(7)
-    first = tg.rand(100).data.copy()
+    first = tg.rand(100).detach().numpy().copy()
     tg.manual_seed(7)
-    np.testing.assert_array_equal(first, tg.rand(100).data)
+    np.testing.assert_array_equal(first, tg.rand(100).detach().numpy())
     assert (first >= 0).all() and (first < 1).all()
 
 
 def test_randn_and_rand_are_reproducible_with_a_generator():
     for factory in (tg.randn, tg.rand):
-        first = factory(2, 5, generator=np.random.default_rng(99)).data
-        second = factory(2, 5, generator=np.random.default_rng(99)).data
+        first = factory(2, 5, generator=np.random.default_rng(99)).detach().numpy()
+        second = factory(2, 5, generator=np.random.default_rng(99)).detach().numpy()
         np.testing.assert_array_equal(first, second)
 
 
 def test_a_generator_argument_does_not_consume_the_default_generator():
     tg.manual_seed(5)
-    expected = tg.randn(3).data.copy()
+    expected = tg.randn(3).detach().numpy().copy()
     tg.manual_seed(5)
     tg.randn(3, generator=np.random.default_rng(0))
-    np.testing.assert_array_equal(tg.randn(3).data, expected)
+    np.testing.assert_array_equal(tg.randn(3).detach().numpy(), expected)
 
 
 def test_different_seeds_give_different_samples():
     tg.manual_seed(1)
-    first = tg.randn(8).data.copy()
+    first = tg.randn(8).detach().numpy().copy()
     tg.manual_seed(2)
-    assert not np.array_equal(first, tg.randn(8).data)
+    assert not np.array_equal(first, tg.randn(8).detach().numpy())
 
 
 def test_arange_counts_like_numpy():
-    np.testing.assert_array_equal(tg.arange(5).data, np.arange(5))
-    np.testing.assert_array_equal(tg.arange(1, 3, 0.5).data, np.arange(1, 3, 0.5))
+    np.testing.assert_array_equal(tg.arange(5).detach().numpy(), np.arange(5))
+    np.testing.assert_array_equal(tg.arange(1, 3, 0.5).detach().numpy(), np.arange(1, 3, 0.5))
     assert tg.arange(4, dtype=np.float32).dtype == np.float32
 
 
 def test_eye_is_the_identity():
-    np.testing.assert_array_equal(tg.eye(3).data, np.eye(3))
+    np.testing.assert_array_equal(tg.eye(3).detach().numpy(), np.eye(3))
     assert tg.eye(3).dtype == np.float32
     assert tg.eye(2, 3).shape == (2, 3)
 
@@ -210,9 +211,9 @@ def test_from_numpy_shares_memory_and_keeps_the_dtype():
     array = np.arange(4, dtype=np.float64)
     t = tg.from_numpy(array)
     assert t.dtype == np.float64
-    assert np.shares_memory(t.data, array)
+    assert np.shares_memory(t.detach().numpy(), array)
     array[0] = 42.0
-    assert t.data[0] == 42.0
+    assert t.detach().numpy()[0] == 42.0
 
 
 def test_from_numpy_rejects_a_list():
@@ -234,7 +235,7 @@ def test_np_exp_of_a_tensor_is_a_tensor_with_a_graph():
     assert isinstance(y, Tensor)
     assert y.requires_grad and y._node is not None
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp([0.0, 1.0]))
+    np.testing.assert_allclose(x.grad.detach().numpy(), np.exp([0.0, 1.0]))
 
 
 @pytest.mark.parametrize(
@@ -254,13 +255,13 @@ def test_numpy_functions_with_a_tensor_method_dispatch_to_it(function, method):
     x = Tensor(np.array([[0.5, 2.0], [1.5, 3.0]]), requires_grad=True)
     via_numpy = function(x)
     assert isinstance(via_numpy, Tensor) and via_numpy.requires_grad
-    np.testing.assert_allclose(via_numpy.data, method(x).data)
+    np.testing.assert_allclose(via_numpy.detach().numpy(), method(x).detach().numpy())
 
 
 def test_np_maximum_and_np_where_keep_the_graph():
     x = Tensor(np.array([-1.0, 2.0]), requires_grad=True)
     (np.maximum(x, 0.0) + np.where(np.array([True, False]), x, 0.0)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [1.0, 1.0])
 
 
 @pytest.mark.parametrize("function", [np.median, np.ptp, np.unwrap])  # (np.sinh, np.diff, np.sort are dispatched now)

@@ -44,7 +44,7 @@ def run_case(case: dict) -> dict:
     out = OPS[case["op"]](*tensors, **case["kwargs"])
     if out.requires_grad:
         out.sum().backward()
-    grads = [t.grad.data if needs else None for t, (_, _, needs) in zip(tensors, case["inputs"])]
+    grads = [t.grad.detach().numpy() if needs else None for t, (_, _, needs) in zip(tensors, case["inputs"])]
     return {"value": out.detach().numpy(), "dtype": str(out.dtype), "shape": list(out.shape), "grads": grads}
 
 

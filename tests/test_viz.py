@@ -34,7 +34,7 @@ def cross_entropy_from_primitives(logits: Tensor, targets: np.ndarray) -> Tensor
     """The softmax cross-entropy the way ``functional`` records it: a detached max shift r, then
     ``log sum_k exp(z_k - r) - (z_y - r)`` (sub, exp, sum, log; getitem, sub) and the mean."""
     with name_scope("cross_entropy"):
-        shift = Tensor(logits.data.max(axis=1, keepdims=True), name="max (detached)")
+        shift = Tensor(logits.detach().numpy().max(axis=1, keepdims=True), name="max (detached)")
         shifted = logits - shift
         log_normaliser = shifted.exp().sum(axis=1).log()
         return (log_normaliser - shifted[np.arange(logits.shape[0]), targets]).mean()
@@ -242,8 +242,8 @@ def test_the_functional_cross_entropy_is_grouped_and_has_its_primitives():
     nodes, _ = parse(viz.draw_graph(loss, show_backward=True))
     shown = numbers(nodes[node_named(nodes, "logits")][0].split("(p \u2212 onehot(y)) / n =")[1])
     loss.backward()
-    np.testing.assert_allclose(shown, logits.grad.data.ravel(), rtol=1e-3, atol=1e-4)
-    np.testing.assert_allclose(logits.grad.data, expected_logits_gradient(), rtol=1e-5)
+    np.testing.assert_allclose(shown, logits.grad.detach().numpy().ravel(), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(logits.grad.detach().numpy(), expected_logits_gradient(), rtol=1e-5)
 
 
 # ---------------------------------------------------------------- values and gradients
@@ -268,7 +268,7 @@ def test_show_grads_shows_the_leaves_grad_values():
     for leaf in (logits, weight):
         text = nodes[node_named(nodes, leaf.name)][0]
         shown = numbers(text.split(".grad = ")[1])
-        np.testing.assert_allclose(shown, leaf.grad.data.ravel(), rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(shown, leaf.grad.detach().numpy().ravel(), rtol=1e-3, atol=1e-4)
 
 
 def test_an_uncomputed_gradient_is_an_em_dash_and_a_zero_gradient_is_zero():
@@ -302,7 +302,7 @@ def test_show_backward_reverses_the_edges_and_labels_the_gradient_into_the_logit
     assert "(p \u2212 onehot(y)) / n" in text and "(p \u2212 onehot(y)) / n" in graph.source.split("label=")[-1]
     np.testing.assert_allclose(numbers(text.split("/ n =")[1]), expected.ravel(), rtol=1e-3, atol=1e-4)
     loss.backward()
-    np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-5)  # the picture agrees with backward
+    np.testing.assert_allclose(logits.grad.detach().numpy(), expected, rtol=1e-5)  # the picture agrees with backward
 
 
 def test_show_backward_splits_the_flow_at_a_reused_tensor_and_sums_it():

@@ -44,7 +44,8 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .gradcheck import GradcheckError, gradcheck, jacobian
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, jacobian
+from .introspection import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, Size
 from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
@@ -80,6 +81,7 @@ _LAZY = (
     "cli",
     "interop",
     "dtypes",
+    "utils",
     "linalg",
 )
 
@@ -96,9 +98,15 @@ def __dir__() -> list:
 
 __all__ = [
     "AnomalyError",
+    "BoolTensor",
     "DerivationReport",
+    "DoubleTensor",
+    "FloatTensor",
     "Generator",
     "GradcheckError",
+    "IntTensor",
+    "LongTensor",
+    "Size",
     "Tensor",
     "arange",
     "autograd_functional",
@@ -126,6 +134,7 @@ __all__ = [
     "get_rng_state",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "iinfo",
     "initial_seed",
     "is_grad_enabled",
@@ -157,6 +166,7 @@ __all__ = [
     "set_rng_state",
     "tensor",
     "testing",
+    "utils",
     "viz",
     "zeros",
     "zeros_like",

@@ -1,8 +1,8 @@
 """The saved-array guard: arrays a live graph will read in backward stay read-only, so a raw write such
 as ``t.data[0] = 5`` raises instead of silently changing a gradient.
 
-[`Function.apply`][tinygrad_sm.autograd.Function.apply] freezes what a node saves (``_freeze``) and
-``Function.release`` / ``Function.__del__`` thaw it; ``Tensor.data`` hands out a
+[`Primitive.apply`][tinygrad_sm.autograd.Primitive.apply] freezes what a node saves (``_freeze``) and
+``Primitive.release`` / ``Primitive.__del__`` thaw it; ``Tensor.data`` hands out a
 [`SavedArray`][tinygrad_sm._saved.SavedArray] view of a frozen array, whose writes name the op that saved it.
 (Split out of ``autograd`` so that module stays the node, the grad modes and the backward sweep; every name
 here is re-exported from ``tinygrad_sm.autograd``.)
@@ -94,7 +94,7 @@ def ops_saving(array: np.ndarray) -> list[str]:
     it searches the garbage collector's referrers, which is slow)."""
     import gc
 
-    from .autograd import Function  # (autograd imports this module)
+    from .autograd import Primitive  # (autograd imports this module)
 
     found = []
     for holder in gc.get_referrers(array):
@@ -103,7 +103,7 @@ def ops_saving(array: np.ndarray) -> list[str]:
         for owner in gc.get_referrers(holder):  # the node itself, or its __dict__ (Python versions differ)
             candidates = gc.get_referrers(owner) if type(owner) is dict else [owner]
             for node in candidates:
-                if isinstance(node, Function) and getattr(node, "frozen", None) is holder and node not in found:
+                if isinstance(node, Primitive) and getattr(node, "frozen", None) is holder and node not in found:
                     found.append(node)
     return [node.describe() for node in found]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from .autograd import Function
+    from .autograd import Primitive
     from .tensor import Tensor
 
 
@@ -51,7 +51,7 @@ class detect_anomaly:
         _mode.anomaly, _mode.anomaly_forward = self._previous
 
 
-def _check_finite(op: Function, value: Any, phase: str, parents: Sequence[Tensor]) -> None:
+def _check_finite(op: Primitive, value: Any, phase: str, parents: Sequence[Tensor]) -> None:
     from .tensor import Tensor  # (only while anomaly detection is on)
 
     arrays = value if isinstance(value, tuple) else (value,)

@@ -1,6 +1,6 @@
 """The graph machinery: the op node, the grad-mode switches and reverse-mode differentiation.
 
-Every primitive in ``ops.py`` subclasses [`Function`][tinygrad_sm.autograd.Function]. Calling
+Every primitive in ``ops.py`` subclasses [`Primitive`][tinygrad_sm.autograd.Primitive]. Calling
 ``SomeOp.apply(*tensors)`` runs its ``forward`` on the tensors' arrays and, when recording, makes the op
 instance the output's node: it remembers the parent tensors (in argument order) and a stamp of the
 logical clock. ``backward`` walks those nodes once, in reverse topological order, calling each node's
@@ -123,7 +123,7 @@ def bump_version(tensor: Tensor) -> None:
     tensor._version = _last_write[0] = next(_clock)
 
 
-class Function:
+class Primitive:
     """One primitive op and, once recorded, one node of the graph.
 
     Subclasses define ``forward(self, *arrays, **params) -> ndarray`` and
@@ -146,6 +146,10 @@ class Function:
     frozen: tuple = ()  # the arrays this node holds read-only
     reads_inputs = True  # backward reads the input arrays: keep them read-only meanwhile
     reads_output = False  # backward reads the output array: likewise
+    # a custom Function's node (custom_function.CustomNode) has several outputs (weak references): its
+    # backward is called once, with the gradients of all of them
+    outputs: tuple | None = None
+    output_arrays: tuple[int, ...] = ()  # ids of those outputs' arrays, to recognise an output's older state
 
     @property
     def name(self) -> str:
@@ -215,17 +219,15 @@ class Function:
         return f"'{self.name}' (input shapes {shapes})"
 
 
-Primitive = Function  # the engine's own ops (issue 22 renames Function to Primitive; new code says Primitive)
-
-
 class GradExtras:
     """What a few tensors carry besides their value: ``retain_grad()`` and ``register_hook`` hooks."""
 
-    __slots__ = ("hooks", "retain")
+    __slots__ = ("hooks", "origin", "retain")
 
     def __init__(self) -> None:
         self.retain = False
         self.hooks: list[Callable[[Any], Any]] = []
+        self.origin: Tensor | None = None  # the tensor this one shares its array with (.data, detach())
 
 
 def extras_of(tensor: Tensor) -> GradExtras:
@@ -251,7 +253,7 @@ def _run_hooks(tensor: Tensor, grad: Any, create_graph: bool) -> Any:
     return grad
 
 
-def parents_as_of(node: Function) -> tuple:
+def parents_as_of(node: Primitive) -> tuple:
     """``node.parents`` as they were when the node was recorded: a parent rebound by an in-place op
     since then (``c += 1`` on an intermediate) is replaced by its earlier state (``_previous``)."""
     parents = node.parents
@@ -296,12 +298,14 @@ def _reachable(roots: Iterable[Tensor]) -> tuple[list[Tensor], list[Tensor]]:
 _stamp_of = operator.attrgetter("_node.stamp")
 
 
-def _check_versions(tensor: Tensor, node: Function, parents: Sequence[Tensor]) -> None:
+def _check_versions(tensor: Tensor, node: Primitive, parents: Sequence[Tensor]) -> None:
     if node.released:
         raise RuntimeError(
             f"Trying to backward through the graph a second time: the buffers of op {node.describe()} "
             "were freed by an earlier backward. Pass retain_graph=True to the first backward call."
         )
+    if node.outputs is not None:  # a custom Function: its saved tensors are checked by ctx.saved_tensors
+        return
     # as PyTorch's version counters: only a value the op saved for backward matters (an op that does not
     # read its inputs, such as add, computes the same gradient whatever was written into them since)
     for position, parent in enumerate(parents if node.reads_inputs else ()):
@@ -334,7 +338,8 @@ def run_backward(
     gradients with respect to ``inputs`` are returned (None where unreachable) and ``.grad`` is untouched.
     Gradients are arrays, or Tensors recording their own graph when ``create_graph`` is set.
     """
-    if _mode.tracer is not None:  # tinygrad_sm.compile records this sweep (the same steps, written down)
+    if _mode.tracer is not None and not _mode.tracer.refused:  # compile records this sweep (the same steps, written
+        # down); once the trace is refused (a custom Function, say) the call just runs eagerly
         recorded: list | None = _mode.tracer.run_backward(roots, root_grads, retain_graph, create_graph, inputs)
         return recorded
     made, leaves = _reachable(roots)
@@ -360,6 +365,8 @@ def run_backward(
                 results[wanted[id(tensor)]] = grad
             node = tensor._node
             assert node is not None  # ``made`` holds non-leaves only
+            if node.outputs is not None:
+                grad = _gather_outputs(node, tensor, grad, grads, create_graph, wanted, results)
             parents = node.parents
             if node.released or node.stamp < _last_write[0]:
                 parents = parents_as_of(node)
@@ -406,6 +413,35 @@ def run_backward(
     if inputs is not None:
         return [None if g is None else (g if isinstance(g, Tensor) else Tensor._wrap(g)) for g in results]
     return None
+
+
+def _gather_outputs(
+    node: Primitive, tensor: Tensor, grad: Any, grads: dict, create_graph: bool, wanted: Any, results: list
+) -> tuple:
+    """The gradients of all outputs of a several-output node, in order (None where none arrived). Every
+    consumer of any output was recorded after the node, so all of them have run by now: the other outputs'
+    gradients are complete, and are taken here (their hooks run, ``retain_grad`` and ``inputs=`` served)."""
+    gathered = []
+    assert node.outputs is not None
+    for index, reference in enumerate(node.outputs):
+        output = None if reference is None else reference()
+        if output is tensor or (
+            (output is None or output._node is not node) and node.output_arrays[index] == id(tensor._data)
+        ):  # (or an older state of an output that an in-place op rebound since)
+            gathered.append(grad)
+            continue
+        if output is None or output._node is not node:
+            gathered.append(None)
+            continue
+        other = grads.pop(id(output), None)
+        if other is not None and output._extras is not None:
+            other = _run_hooks(output, other, create_graph)
+            if output._extras.retain and wanted is None:
+                _accumulate_leaf(output, other, create_graph)
+        if other is not None and wanted is not None and id(output) in wanted:
+            results[wanted[id(output)]] = other
+        gathered.append(other)
+    return tuple(gathered)
 
 
 def _accumulate(grads: dict, owned: set, key: int, grad: Any, create_graph: bool) -> None:
@@ -482,7 +518,7 @@ def grad(
 
 def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
     if gradient is None:
-        if tensor.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"backward() without a gradient needs a scalar output, got shape {tensor.shape}; "
                 "pass gradient= with the same shape (e.g. ones) or reduce with .sum() first"
@@ -496,3 +532,22 @@ def _seed_gradient(tensor: Tensor, gradient: Any, create_graph: bool) -> Any:
         if create_graph and isinstance(gradient, Tensor):
             return gradient
     return Tensor._wrap(seed) if create_graph else seed
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's user-facing names, defined above the Tensor floor (loaded on first use):
+    ``Function`` (a custom op with a hand-written backward), ``once_differentiable``, ``FunctionCtx``,
+    ``Variable`` (the deprecated alias), ``gradcheck`` and ``gradgradcheck``."""
+    if name in ("Function", "FunctionCtx", "once_differentiable"):
+        from . import custom_function
+
+        return getattr(custom_function, name)
+    if name in ("gradcheck", "gradgradcheck"):
+        import importlib  # (the package's own ``gradcheck`` attribute is the function, not the module)
+
+        return getattr(importlib.import_module(__name__.rsplit(".", 1)[0] + ".gradcheck"), name)
+    if name == "Variable":
+        from .introspection import Variable
+
+        return Variable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

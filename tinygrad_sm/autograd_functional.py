@@ -51,7 +51,7 @@ def _prepare(inputs: tuple[Tensor, ...], create_graph: bool) -> tuple[Tensor, ..
         if create_graph and x.requires_grad:
             prepared.append(x * 1)  # a non-leaf alias: gradients flow to it and through it to x
         else:
-            prepared.append(Tensor._wrap(x.data).requires_grad_(True))
+            prepared.append(Tensor._wrap(x._data).requires_grad_(True))
     return tuple(prepared)
 
 
@@ -70,7 +70,7 @@ def _vectors(v: Any, like: tuple[Tensor, ...], what: str, role: str) -> tuple[Te
     when ``like`` is one single-element tensor (``role`` names it in the message)."""
     _, vectors = _as_tuple(v, "v")
     if not vectors:
-        if len(like) != 1 or like[0].size != 1:
+        if len(like) != 1 or like[0]._data.size != 1:
             raise ValueError(f"{what}: v may be omitted only when the function {role} a single-element tensor")
         return (Tensor._wrap(np.ones(like[0].shape, dtype=like[0].dtype)),)
     if len(vectors) != len(like):
@@ -167,8 +167,8 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, create_graph: bool = Fals
     blocks = []
     for out in outputs:
         rows: list[list[Tensor]] = [[] for _ in inputs]
-        for i in range(out.size):
-            unit = np.zeros(out.size, dtype=out.dtype)
+        for i in range(out._data.size):
+            unit = np.zeros(out._data.size, dtype=out.dtype)
             unit[i] = 1
             seeds = [
                 Tensor._wrap(unit.reshape(out.shape)) if o is out else Tensor._wrap(np.zeros(o.shape, o.dtype))
@@ -191,7 +191,7 @@ def _stack_rows(rows: list[Tensor], shape: tuple[int, ...], create_graph: bool) 
         from .tensor import stack
 
         return stack(rows, axis=0).reshape(shape)
-    return Tensor._wrap(np.stack([r.data for r in rows]).reshape(shape))
+    return Tensor._wrap(np.stack([r._data for r in rows]).reshape(shape))
 
 
 def hessian(func: Callable[..., Tensor], inputs: Inputs, create_graph: bool = False, strict: bool = False) -> Any:
@@ -201,7 +201,7 @@ def hessian(func: Callable[..., Tensor], inputs: Inputs, create_graph: bool = Fa
 
     def gradient(*xs: Tensor) -> tuple[Tensor, ...]:
         _, outputs = _call(func, xs)
-        if len(outputs) != 1 or outputs[0].size != 1:
+        if len(outputs) != 1 or outputs[0]._data.size != 1:
             raise ValueError("hessian: the function must return a single-element tensor")
         seed = Tensor._wrap(np.ones(outputs[0].shape, dtype=outputs[0].dtype))
         return _grads(outputs, xs, [seed], True, strict, "hessian")
@@ -217,7 +217,7 @@ def vhp(
     inputs_tuple, inputs = _as_tuple(inputs, "input")
     inputs = _prepare(inputs, create_graph)
     _, outputs = _call(func, inputs)
-    if len(outputs) != 1 or outputs[0].size != 1:
+    if len(outputs) != 1 or outputs[0]._data.size != 1:
         raise ValueError("vhp: the function must return a single-element tensor")
     vectors = _vectors(v, inputs, "vhp", "takes")
     seed = Tensor._wrap(np.ones(outputs[0].shape, dtype=outputs[0].dtype))

@@ -117,7 +117,7 @@ def _case_labels(rng, dtype, batch, classes):
     logits = Tensor(_logits(rng, batch, classes, dtype), requires_grad=True)
     labels = rng.integers(0, classes, size=batch)
     (autograd_grad,) = grad(F.cross_entropy(logits, labels), logits)
-    probs = analytic.softmax(logits.data.astype(np.float64))
+    probs = analytic.softmax(logits._data.astype(np.float64))
     return [
         _row(
             "dC/dz, int labels (p - onehot)/n", autograd_grad, analytic.cross_entropy_grad_logits(probs, labels), dtype
@@ -129,7 +129,7 @@ def _case_soft_targets(rng, dtype, batch, classes):
     logits = Tensor(_logits(rng, batch, classes, dtype), requires_grad=True)
     targets = rng.dirichlet(np.ones(classes), size=batch).astype(dtype)
     (autograd_grad,) = grad(F.cross_entropy(logits, targets), logits)
-    probs = analytic.softmax(logits.data.astype(np.float64))
+    probs = analytic.softmax(logits._data.astype(np.float64))
     reference = analytic.cross_entropy_grad_logits(probs, targets.astype(np.float64))
     return [_row("dC/dz, soft targets (p - t)/n", autograd_grad, reference, dtype)]
 
@@ -143,7 +143,7 @@ def _case_last_layer(rng, dtype, batch, classes):
     labels = rng.integers(0, classes, size=batch)
     logits = Tensor(x) @ weight.T + bias
     grad_weight, grad_bias = grad(F.cross_entropy(logits, labels), [weight, bias])
-    probs = analytic.softmax(x.astype(np.float64) @ weight.data.astype(np.float64).T + bias.data.astype(np.float64))
+    probs = analytic.softmax(x.astype(np.float64) @ weight._data.astype(np.float64).T + bias._data.astype(np.float64))
     ref_weight, ref_bias = analytic.last_layer_grads(x.astype(np.float64), probs, analytic.onehot(labels, classes))
     return [
         _row("dC/dW = (a - y)^T a_prev/n", grad_weight, ref_weight, dtype),
@@ -197,7 +197,7 @@ def _case_mse_vs_ce(rng, dtype, batch, classes):
     logit = Tensor(np.array([np.log(a_value / (1 - a_value))], dtype=dtype), requires_grad=True)
     a = F.sigmoid(logit)
     (mse_grad,) = grad((0.5 * (a - target) ** 2).sum(), logit)
-    a64 = 1 / (1 + np.exp(-logit.data.astype(np.float64)))
+    a64 = 1 / (1 + np.exp(-logit._data.astype(np.float64)))
     mse_ref = analytic.mse_sigmoid_grad(a64, target)
     (ce_grad,) = grad(F.binary_cross_entropy_with_logits(logit, np.array([target], dtype=dtype)), logit)
     ce_ref = analytic.ce_sigmoid_grad(a64, target)
@@ -207,9 +207,9 @@ def _case_mse_vs_ce(rng, dtype, batch, classes):
             mse_grad,
             mse_ref,
             dtype,
-            f"grad {float(mse_grad.data[0]):+.3e} (vanishes)",
+            f"grad {float(mse_grad._data[0]):+.3e} (vanishes)",
         ),
-        _row("BCE dC/dz = a - t,       a=1e-8, t=1", ce_grad, ce_ref, dtype, f"grad {float(ce_grad.data[0]):+.3e}"),
+        _row("BCE dC/dz = a - t,       a=1e-8, t=1", ce_grad, ce_ref, dtype, f"grad {float(ce_grad._data[0]):+.3e}"),
     ]
 
 
@@ -223,8 +223,8 @@ def _case_fused(rng, dtype, batch, classes):
     (composed_grad,) = grad(composed, composed_logits)
     (fused_grad,) = grad(fused, fused_logits)
     return [
-        _row("fused vs composed: loss", fused, composed.data, dtype),
-        _row("fused vs composed: dC/dz", fused_grad, composed_grad.data, dtype),
+        _row("fused vs composed: loss", fused, composed._data, dtype),
+        _row("fused vs composed: dC/dz", fused_grad, composed_grad._data, dtype),
     ]
 
 

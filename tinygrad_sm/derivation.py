@@ -164,7 +164,7 @@ class _Loss:
                     f"{self.name} must return a scalar Tensor built from tinygrad_sm ops (or a dict of "
                     f"them); {term_name!r} is {type(term).__name__}: were NumPy functions used on it?"
                 )
-            if term.size != 1:
+            if term._data.size != 1:
                 raise ValueError(
                     f"{self.name} must return a scalar; {term_name!r} has shape {term.shape} (take .sum() or .mean())"
                 )
@@ -187,7 +187,7 @@ class _Loss:
                 continue
             found = grad(term.reshape(()), leaves, retain_graph=True, allow_unused=True)
             per_term[term_name] = [
-                np.zeros(leaf.shape) if g is None else np.asarray(g.data, dtype=np.float64)
+                np.zeros(leaf.shape) if g is None else np.asarray(g._data, dtype=np.float64)
                 for g, leaf in zip(found, leaves)
             ]
         total = [np.sum([per_term[t][k] for t in per_term], axis=0) for k in range(len(leaves))]
@@ -197,7 +197,7 @@ class _Loss:
         # a perturbed point may leave the loss's domain: the caller checks finiteness and skips it
         with no_grad(), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             _, terms = self._terms(values, np.dtype(np.float64), requires_grad=False)
-        return float(sum(float(np.asarray(t.data, dtype=np.float64).reshape(())) for t in terms.values()))
+        return float(sum(float(np.asarray(t._data, dtype=np.float64).reshape(())) for t in terms.values()))
 
 
 def _mean_counts(roots: list[Tensor]) -> tuple[list[int], list[int]]:

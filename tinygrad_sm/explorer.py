@@ -93,6 +93,15 @@ def _katex_css() -> str:
 
 
 @functools.lru_cache(maxsize=4)
+def _rule(node: Any) -> list[str]:
+    """The (forward, VJP) LaTeX of a node's op. A learner's custom ``autograd.Function`` has no formula
+    of ours: its rule is the learner's own ``backward``, whose source the page shows beneath."""
+    if any(type(node).math):
+        return list(type(node).math)
+    name = tex_text(node.name)
+    return [name + r"(x)\ \text{(your forward)}", r"\text{your backward (its source below)}"]
+
+
 def _script(name: str) -> tuple[str, str]:
     """A script of the page, made safe to inline (nothing inside a <script> may close it), and the
     'sha256-...' source that lets exactly this text run under the page's Content-Security-Policy."""
@@ -290,7 +299,8 @@ def _page(root: Tensor, params: Any, title: str | None, expand: Any, derived: An
     nodes = [t._node for t in tensors]
     data = {
         "root": layout.index[id(root)],
-        "ops": {type(n).__name__.lower(): list(type(n).math) for n in nodes if n is not None},
+        "ops": {n.name: _rule(n) for n in nodes if n is not None},
+        "sources": {n.name: n.backward_source for n in nodes if getattr(n, "backward_source", "")},
         "tensors": {
             "name": names,
             "tex": [tex_text(name) for name in names],

@@ -183,7 +183,7 @@ def _patterns(layout: Any, root: Tensor, totals: dict[int, np.ndarray]) -> dict[
             continue
         a_prev, weight = product._node.parents
         b, w = index[id(bias)], index[id(weight)]
-        if bias._node is None and bias.requires_grad and b in totals and bias.size == delta.shape[1]:
+        if bias._node is None and bias.requires_grad and b in totals and bias._data.size == delta.shape[1]:
             found.setdefault(b, []).append(
                 _hand(
                     "the last layer's bias (Nielsen's BP3)",

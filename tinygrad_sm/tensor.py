@@ -49,7 +49,7 @@ class Tensor(TensorHabits):
     _grad: Tensor | None
     requires_grad: bool
     name: str | None
-    _node: _autograd.Function | None  # the op that made this tensor; None for a leaf
+    _node: _autograd.Primitive | None  # the op that made this tensor; None for a leaf
     _version: int
     _extras: _autograd.GradExtras | None
     _previous: Tensor | None
@@ -86,22 +86,24 @@ class Tensor(TensorHabits):
 
     # ------------------------------------------------------------ attributes
     @property
-    def data(self) -> np.ndarray:
-        """The values (shared memory). While a live graph saved them for backward they are read-only,
-        and a write raises naming the op that saved them."""
+    def data(self) -> Tensor:
+        """The values as a Tensor without the graph, sharing memory (PyTorch's ``.data``): writes through it
+        change this tensor. Unlike PyTorch, such a write still counts as a change of this tensor, so a graph
+        that saved the old values refuses its backward instead of giving a wrong gradient. The array
+        itself: ``t.numpy()`` (or ``t.detach().numpy()``)."""
         if _autograd._mode.tracer is not None:  # tinygrad_sm.compile: the values leave the trace here
             _autograd._mode.tracer.on_escape(self, "data")
-        array = self._data
-        if array.flags.writeable or not _autograd.frozen_count(array):
-            return array
-        return array.view(_autograd.SavedArray)
+        return _alias(self)
 
     @data.setter
     def data(self, value: Any) -> None:
         # rebinding counts as a modification: a graph that read the old array must not mix in the new one
         if _autograd._mode.tracer is not None:
             _autograd._mode.tracer.on_escape(self, "assignment to .data")
-        self._data = _to_array(value)
+        array = value._data if isinstance(value, Tensor) else _to_array(value)
+        if array.shape != self._data.shape and self._node is not None:
+            raise RuntimeError(f"assigning .data of shape {array.shape} to a non-leaf tensor of shape {self.shape}")
+        self._data = array
         bump_version(self)
 
     @property
@@ -128,16 +130,37 @@ class Tensor(TensorHabits):
     def ndim(self) -> int:
         return self._data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Any:
+        """The shape as a ``tinygrad_sm.Size`` (a tuple), or the length of axis ``dim``, as PyTorch's
+        ``size()``. (NumPy's ``size``, the number of elements, is ``numel()``; ``np.size(t)`` still gives it.)"""
+        if dim is None:
+            return _Size(self._data.shape)
+        try:
+            return self._data.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(
+                f"size(dim={dim!r}): a tensor of shape {self.shape} has dimensions {-self.ndim}..{self.ndim - 1}"
+                if self.ndim
+                else f"size(dim={dim!r}) of a 0-d tensor"
+            ) from None
+
+    def numel(self) -> int:
+        """The number of elements (NumPy's ``size``)."""
         return self._data.size
 
+    nelement = numel
+
     is_leaf = property(lambda self: self._node is None)
-    grad_fn = property(lambda self: self._node)
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made this tensor, as PyTorch shows it (``name()``, ``next_functions``); None for a leaf."""
+        return None if self._node is None else _GradFn(self._node)
+
     T = property(lambda self: self.transpose())
 
     def item(self) -> float | int | bool:
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         value: float | int | bool = self._data.item()
         if _autograd._mode.tracer is not None:  # tinygrad_sm.compile guards on the value
@@ -154,7 +177,10 @@ class Tensor(TensorHabits):
                 f"numpy() of a tensor that requires grad (shape {self.shape}) would drop it from "
                 "the graph; use t.detach().numpy() for the values"
             )
-        return self._data
+        array = self._data
+        if array.flags.writeable or not _autograd.frozen_count(array):
+            return array
+        return array.view(_autograd.SavedArray)  # a write raises naming the op that saved it for backward
 
     def tolist(self) -> Any:
         if _autograd._mode.tracer is not None:
@@ -182,9 +208,9 @@ class Tensor(TensorHabits):
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
+                f"the truth value of a tensor with {self._data.size} elements (shape {self.shape}) is "
                 "ambiguous: use (t > 0).any() or .all(), or compare one element, t[i] > 0"
             )
         return bool(self.item())  # (through item(): tinygrad_sm.compile guards on the value)
@@ -222,8 +248,9 @@ class Tensor(TensorHabits):
         return self
 
     def detach(self) -> Tensor:
-        """The same values (shared memory) with no graph and no gradient."""
-        return Tensor._wrap(self._data)
+        """The same values (shared memory) with no graph and no gradient. An in-place write through it
+        counts as a change of this tensor too (as PyTorch's shared version counter)."""
+        return _alias(self)
 
     def backward(self, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
         """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
@@ -351,6 +378,8 @@ class Tensor(TensorHabits):
             _autograd._mode.tracer.on_write(self, ufunc, value)
         ufunc(array, _plain(value), out=array)
         bump_version(self)
+        if self._extras is not None and self._extras.origin is not None:  # .data / detach(): the original changed
+            bump_version(self._extras.origin)
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -432,6 +461,15 @@ class Tensor(TensorHabits):
         if out._data.base is not None:  # a view (basic indexing): an in-place write to it reaches this tensor
             out._view_of = (self, index)
         return out
+
+
+def _alias(tensor: Tensor) -> Tensor:
+    """A tensor sharing ``tensor``'s array, without its graph, whose in-place writes count as writes of
+    ``tensor`` (and of whatever ``tensor`` aliases)."""
+    alias = Tensor._wrap(tensor._data)
+    extras = tensor._extras
+    _autograd.extras_of(alias).origin = extras.origin if extras is not None and extras.origin is not None else tensor
+    return alias
 
 
 def _plain(value: Any) -> Any:
@@ -522,18 +560,21 @@ def constant(array: np.ndarray) -> Tensor:
     return Tensor._wrap(_constant(array))
 
 
+_TENSOR_TYPES: set[type] = {Tensor}  # the fast paths' types: Tensor and nn.Parameter (which adds itself)
+
+
 def _promoted(a: Any, b: Any, true_divide: bool = False) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of the one result dtype ``dtypes.result_type`` gives (``true_divide``:
     integers become the default float). Same-dtype tensors, and a tensor with a Python float of its
     own float kind, take the fast paths and skip the general rule."""
-    if type(a) is Tensor:
+    if type(a) in _TENSOR_TYPES:
         dtype = a._data.dtype
-        if type(b) is Tensor:
+        if type(b) in _TENSOR_TYPES:
             if b._data.dtype is dtype and (not true_divide or dtype.kind == "f"):
                 return a, b
         elif type(b) is float and dtype.kind == "f":
             return a, Tensor._wrap(_constant(np.array(b, dtype)))
-    elif type(b) is Tensor and type(a) is float and b._data.dtype.kind == "f":
+    elif type(b) in _TENSOR_TYPES and type(a) is float and b._data.dtype.kind == "f":
         return Tensor._wrap(_constant(np.array(a, b._data.dtype))), b
     dtype = result_type(a, b)
     if true_divide and dtype.kind != "f":
@@ -556,6 +597,8 @@ def _warn_non_leaf_grad(tensor: Tensor) -> None:
 
 _autograd.Tensor = Tensor  # type: ignore[misc]  # autograd's forward reference, filled in here
 from . import interop as _interop  # noqa: E402,F401  (installs the NumPy protocol on Tensor)
+from .introspection import GradFn as _GradFn  # noqa: E402
+from .introspection import Size as _Size  # noqa: E402
 from .tensor_functions import _as_tensor, cat, concatenate, index_put, maximum, minimum, stack, where  # noqa: E402, F401  (re-exported)
 
 

@@ -142,7 +142,7 @@ class TensorHabits(TensorConveniences, TensorInPlace):
 
     if TYPE_CHECKING:  # what these methods use of the core class; its slots are Tensor's, so mypy sees none here
         _data: np.ndarray
-        _node: _autograd.Function | None
+        _node: _autograd.Primitive | None
         _extras: _autograd.GradExtras | None
         _previous: Tensor | None
         _version: int

@@ -37,7 +37,7 @@ class TensorInPlace:
 
     if TYPE_CHECKING:  # what these use of the core class
         _data: np.ndarray
-        _node: _autograd.Function | None
+        _node: _autograd.Primitive | None
         _extras: _autograd.GradExtras | None
         _previous: Tensor | None
         _version: int

@@ -170,6 +170,10 @@ def torch_style_repr(tensor: Tensor) -> str:
 
 
 def _backward_name(node: Any) -> str:
-    """PyTorch's name for the node of an op: ``MulBackward0`` for ``mul``."""
+    """PyTorch's name for the node of an op: ``MulBackward0`` for ``mul``; a custom Function's node is
+    ``<Class>Backward``, as PyTorch names it."""
+    custom = getattr(node, "function", None)
+    if custom is not None:
+        return f"{custom.__name__}Backward"
     name = str(getattr(node, "name", type(node).__name__))
     return "".join(part[:1].upper() + part[1:] for part in name.replace("-", "_").split("_")) + "Backward0"

@@ -20,8 +20,9 @@ from . import nn, optim
 from ._atomic import atomic_path, ensure_output_dir, write_bytes_atomic
 from .autograd import no_grad
 from .compiler import compile as _compile
-from .data import Dataset, iterate_minibatches, load_dataset, one_hot
+from .data import Dataset, load_dataset, one_hot
 from .tensor import Tensor
+from .utils.data import DataLoader, TensorDataset
 
 LOSSES = ("ce", "ce-fused", "mse")
 OPTIMIZERS = ("sgd", "adam")
@@ -59,7 +60,7 @@ def evaluate(
             batch_x, batch_y = x[start : start + batch_size], y[start : start + batch_size]
             logits = model(Tensor(batch_x))
             total_loss += float(compute_loss(logits, batch_y, loss).item()) * len(batch_x)
-            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+            correct += int((logits._data.argmax(axis=-1) == batch_y).sum())
     model.train(was_training)
     return total_loss / len(x), correct / len(x)
 
@@ -69,7 +70,7 @@ def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarr
     with no_grad():
         return np.concatenate(
             [
-                model(Tensor(x[start : start + batch_size])).data.argmax(axis=-1)
+                model(Tensor(x[start : start + batch_size]))._data.argmax(axis=-1)
                 for start in range(0, len(x), batch_size)
             ]
         )
@@ -121,7 +122,7 @@ def fit(
     ``train_loss`` (running mean over the epoch's batches), ``train_accuracy`` (running, on the
     batches as seen), ``test_accuracy`` and ``seconds``, all Python numbers.
 
-    Batches are shuffled by ``np.random.default_rng(seed)`` (a new order each epoch, reproducible).
+    Batches come from a ``utils.data.DataLoader`` shuffled by ``np.random.default_rng(seed)`` (a new order each epoch, reproducible).
     A tqdm bar shows progress when ``progress`` and tqdm is installed; ``on_epoch(row)`` is called
     after each epoch. ``compile=True`` runs the training step through ``tinygrad_sm.compile`` (the same
     numbers, bitwise; faster for small batches).
@@ -142,9 +143,15 @@ def fit(
         return batch_loss, logits
 
     step = _compile(train_step) if compile else train_step
-    shuffle_rng = np.random.default_rng(seed)
+    # a new order each epoch, reproducible from the seed (the same order iterate_minibatches drew)
+    loader = DataLoader(
+        TensorDataset(dataset.x_train, dataset.y_train),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=np.random.default_rng(seed),
+    )
     history = []
-    batches_per_epoch = -(-len(dataset.x_train) // batch_size)
+    batches_per_epoch = len(loader)
     model.train()
     bar = _progress_bar(batches_per_epoch * epochs, progress)
     for epoch in range(1, epochs + 1):
@@ -152,12 +159,11 @@ def fit(
         if bar is not None:
             bar.set_description(f"epoch {epoch}/{epochs}")
         loss_sum, correct, seen = 0.0, 0, 0
-        for batch_x, batch_y in iterate_minibatches(
-            dataset.x_train, dataset.y_train, batch_size, shuffle=True, seed=shuffle_rng
-        ):
+        for batch_x_tensor, batch_y_tensor in loader:
+            batch_x, batch_y = batch_x_tensor.numpy(), batch_y_tensor.numpy()  # the step takes arrays
             batch_loss, logits = step(batch_x, batch_y)
             loss_sum += float(batch_loss.item()) * len(batch_x)
-            correct += int((logits.data.argmax(axis=-1) == batch_y).sum())
+            correct += int((logits._data.argmax(axis=-1) == batch_y).sum())
             seen += len(batch_x)
             if bar is not None:
                 bar.update(1)

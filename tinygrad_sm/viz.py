@@ -8,7 +8,7 @@ labelled ``lhs``/``rhs``, with more inputs by the argument position ``0, 1, 2 ..
 
 Colour legend (the fill of each node):
 
-    green   #c8e6c9  parameter: a leaf named by params (layers.0.weight)
+    green   #c8e6c9  parameter: a leaf named by params (0.weight)
     blue    #cfe3f7  any other leaf that requires grad (an input you differentiate)
     grey    #e8e8e8  constant: a leaf without grad (data, Python numbers, a detached shift)
     white   #ffffff  intermediate result
@@ -158,10 +158,10 @@ def _draw(
         by_value = given is None and tensor._node is None and not tensor.requires_grad and tensor._data.size == 1
         name = _cut(names[i])
         rows = [f"<B>{_esc(name)}</B>", _small(f"{tensor.shape} {tensor.dtype}")]
-        if show_values and tensor.size > 0 and not by_value:
-            rows.append(_small(_format_array(tensor.data), mono=True))
+        if show_values and tensor._data.size > 0 and not by_value:
+            rows.append(_small(_format_array(tensor._data), mono=True))
         if show_grads and tensor._node is None and tensor.requires_grad:
-            grad = NOT_COMPUTED if tensor.grad is None else _format_array(tensor.grad.data, True)
+            grad = NOT_COMPUTED if tensor.grad is None else _format_array(tensor.grad._data, True)
             rows.append(_small(f".grad = {grad}", mono=True))
         # the total where flows end (leaves) or are summed (several consumers); the edges show the rest
         if i in totals and (tensor._node is None or len(layout.consumers[i]) > 1 or i in logits):

@@ -228,9 +228,9 @@ class _Layout:
         if not outputs:
             raise ValueError("show_backward needs an output that requires grad; none of the roots does")
         wanted = [t for t in self.tensors if t.requires_grad]
-        seeds = [None if r.size == 1 else np.ones(r.shape, dtype=r.dtype) for r in outputs]
+        seeds = [None if r._data.size == 1 else np.ones(r.shape, dtype=r.dtype) for r in outputs]
         found = _grad(outputs, wanted, grad_outputs=seeds, retain_graph=True, allow_unused=True)
-        return {self.index[id(t)]: np.array(g.data) for t, g in zip(wanted, found) if g is not None}
+        return {self.index[id(t)]: np.array(g._data) for t, g in zip(wanted, found) if g is not None}
 
     def flow(self, uses: list[tuple[int, int, int]], totals: dict[int, np.ndarray], cache: dict) -> Any:
         """The gradient along one drawn edge: the total arriving at an op's output, or at a tensor
@@ -249,7 +249,7 @@ class _Layout:
             else:
                 if i not in cache:
                     with no_grad():
-                        cache[i] = node.backward(upstream, *[p.data for p in node.parents], self.tensors[i].data)
+                        cache[i] = node.backward(upstream, *[p._data for p in node.parents], self.tensors[i]._data)
                 part = cache[i][position]
             if part is not None:
                 flow = np.asarray(part) if flow is None else flow + part

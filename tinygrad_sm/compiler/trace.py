@@ -81,7 +81,9 @@ class Tracer(BackwardRecorder):
         self.constants: set[int] = set()  # ids of arrays made from Python numbers/lists (constants)
         self.reached_arrays: dict[int, np.ndarray] = {}  # arrays of globals and modules (world.snapshot)
         self.param_names: dict[int, str] = {}  # id(tensor) -> its path in a module or its global name
-        self._alive = [o for o in gc.get_objects() if type(o) is Tensor]  # kept: their ids cannot be reused
+        self._alive = [
+            o for o in gc.get_objects() if isinstance(o, Tensor)
+        ]  # kept: their ids cannot be reused (Parameters too)
         self.preexisting = {id(o) for o in self._alive}
         for position, (leaf, name, kind) in enumerate(zip(leaves, names, kinds)):
             array = leaf._data if kind == "T" else leaf

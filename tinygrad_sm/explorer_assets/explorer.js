@@ -368,6 +368,8 @@
       panel.appendChild(el("h3", "", "local rule of " + op + " (g: the gradient arriving)"));
       panel.appendChild(formula("forward:", math[0]));
       panel.appendChild(formula("VJP:", math[1]));
+      const source = (D.sources || {})[T.op[i]];
+      if (source) panel.appendChild(el("pre", "source", source));  // a custom Function: the learner's own rule
       panel.appendChild(el("h3", "", "sent to the inputs"));
       for (const send of s.sends) {
         const of = (arrivals.get(send.tensor) || []).length;

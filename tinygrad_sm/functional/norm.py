@@ -81,7 +81,7 @@ def batch_norm(
     per_channel = (1, channels) + (1,) * (input.ndim - 2)
     with name_scope("batch_norm"):
         if training:
-            count = input.size // channels if channels else 0
+            count = input.numel() // channels if channels else 0
             if count <= 1:
                 raise ValueError(
                     f"batch_norm: expected more than 1 value per channel when training, got input "

@@ -1,5 +1,5 @@
-"""Layers and models, by family: ``module`` (Module, buffers, state_dict), ``layers`` (Linear, ReLU,
-Sigmoid, Tanh, Sequential, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
+"""Layers and models, by family: ``module`` (Module, buffers, state_dict), ``parameter`` (Parameter),
+``containers`` (Sequential, ModuleList, ModuleDict), ``layers`` (Linear, ReLU, Sigmoid, Tanh, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
 (BatchNorm1d/2d, LayerNorm), ``sparse`` (Embedding, Dropout), ``loss`` (the loss modules), ``utils``
 (gradient clipping), ``conv`` (Conv2d, Conv1d, the pools, Unflatten, ``build_model``
 from a spec), ``lazy`` (LazyLinear), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
@@ -26,6 +26,7 @@ from .activation import (
     Softplus,
 )
 from .checkpoint import FORMAT_VERSION, CheckpointError, load, save
+from .containers import ModuleDict, ModuleList, Sequential
 from .conv import (
     AdaptiveAvgPool2d,
     AvgPool2d,
@@ -37,7 +38,7 @@ from .conv import (
     build_model,
     is_conv_spec,
 )
-from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sequential, Sigmoid, Tanh
+from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sigmoid, Tanh
 from .lazy import LazyLinear
 from .loss import (
     BCELoss,
@@ -50,8 +51,9 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import IncompatibleKeys, Module
+from .module import IncompatibleKeys, Module, migrate_state_dict
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .parameter import Parameter
 from .sparse import Dropout, Embedding
 
 # `import tinygrad_sm.nn.functional as F` (the module system looks it up by this name) is the same module
@@ -93,7 +95,10 @@ __all__ = [
     "MSELoss",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
+    "Parameter",
     "ReLU",
     "Sequential",
     "SiLU",
@@ -108,6 +113,7 @@ __all__ = [
     "init",
     "is_conv_spec",
     "load",
+    "migrate_state_dict",
     "save",
     "utils",
 ]

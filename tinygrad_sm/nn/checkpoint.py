@@ -5,6 +5,8 @@ The file is what ``np.savez`` writes (a zip archive of ``<parameter path>.npy`` 
 comment ``tinygrad_sm checkpoint format <N>`` that says which layout the arrays follow:
 
 - format 2 (``FORMAT_VERSION``): ``nn.Linear.weight`` is ``(out_features, in_features)``, as in PyTorch.
+- a format-2 file written before Sequential children were named as PyTorch names them (``layers.0.weight``
+  for today's ``0.weight``) loads too: ``load`` renames its entries when they are exactly the old names.
 - no comment: written before formats were recorded, when ``nn.Linear.weight`` was
   ``(in_features, out_features)``; ``load`` refuses it and says how to convert it.
 
@@ -27,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._atomic import atomic_path
-from .module import Module, _assign_checked, _check_names_and_shapes
+from .module import Module, _assign_checked, _check_names_and_shapes, legacy_names
 
 PathLike = str | os.PathLike
 
@@ -247,6 +249,11 @@ def load(module: Module, path: PathLike) -> Module:
                 entries[name] = (info, _read_header(archive, info, path, name))
             parameters = module._state_tensors()  # parameters and persistent buffers, as state_dict saves
             source = f"checkpoint {path}"
+            legacy = legacy_names(module)
+            if legacy and set(entries) != set(parameters) and set(entries) == {legacy.get(n, n) for n in parameters}:
+                # written before Sequential children were named as PyTorch names them ('layers.0.weight')
+                back = {old: new for new, old in legacy.items()}
+                entries = {back.get(name, name): entry for name, entry in entries.items()}
             _check_names_and_shapes(parameters, {name: header for name, (_, header) in entries.items()}, source)
             for name, (_, header) in entries.items():
                 if header.dtype.kind not in "fiu":

@@ -23,7 +23,8 @@ from ..device import as_device
 from ..tensor import Tensor
 from . import init
 from .activation import Flatten
-from .layers import Linear, ReLU, Sequential
+from .containers import Sequential
+from .layers import Linear, ReLU
 from .module import Module
 
 
@@ -91,11 +92,25 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound, generator=generator)
 
     def extra_repr(self) -> str:
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, "
-            f"bias={self.bias is not None}"
+        """As PyTorch prints it: sizes as tuples, and only the arguments that differ from the defaults."""
+        n = self.spatial_axes
+
+        def as_tuple(value: Any) -> Any:
+            return (
+                value if isinstance(value, str) else tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+            )
+
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={as_tuple(self.stride)}"
         )
+        padding, dilation = as_tuple(self.padding), as_tuple(self.dilation)
+        if padding != (0,) * n:
+            text += f", padding={padding}"
+        if dilation != (1,) * n:
+            text += f", dilation={dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + (", bias=False" if self.bias is None else "")
 
 
 class Conv2d(_ConvNd):
@@ -135,7 +150,11 @@ class MaxPool2d(Module):
         )
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        stride = self.kernel_size if self.stride is None else self.stride
+        return (
+            f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, dilation={self.dilation}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -165,7 +184,8 @@ class AvgPool2d(Module):
         )
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        stride = self.kernel_size if self.stride is None else self.stride
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool2d(Module):
@@ -187,6 +207,9 @@ class Unflatten(Module):
     def __init__(self, dim: int, sizes: Sequence[int]):
         self.dim, self.sizes = dim, tuple(sizes)
 
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.sizes}"
+
     def forward(self, x: Tensor) -> Tensor:
         dim = self.dim % x.ndim
         if x.shape[dim] != math.prod(self.sizes):
@@ -200,7 +223,7 @@ class Unflatten(Module):
 class LabelledSequential(Sequential):
     """``Sequential`` whose layer ``k`` runs inside ``name_scope(labels[k])``, so a graph picture draws each
     layer's primitives in one labelled box (``conv1``, ``relu1``, ``pool1``...); parameters keep
-    Sequential's names (``layers.1.weight``)."""
+    Sequential's names (``1.weight``)."""
 
     def __init__(self, labels: Sequence[str], *modules: Module):
         if len(labels) != len(modules):

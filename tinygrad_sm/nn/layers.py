@@ -1,4 +1,4 @@
-"""Layers and models: ``Linear``, the activations, ``Sequential`` and ``MLP``."""
+"""Layers and models: ``Linear``, the activations and ``MLP`` (``Sequential`` is in ``containers``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .. import ops
 from ..autograd import no_grad
 from ..device import as_device
 from ..tensor import Tensor, _promoted
+from .containers import Sequential
 from .init import kaiming_normal_, kaiming_uniform_, xavier_uniform_, zeros_
 from .init import uniform_ as init_uniform_
 from .module import Module
@@ -123,34 +124,13 @@ class Tanh(Module):
         return x.tanh()
 
 
-class Sequential(Module):
-    """Apply ``modules`` in order; they are kept in ``self.layers`` (parameters ``layers.0.weight``...)."""
-
-    def __init__(self, *modules: Module):
-        for index, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential item {index} is a {type(module).__name__}, not a Module")
-        self.layers = list(modules)
-
-    def forward(self, x: Tensor) -> Tensor:
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    def __getitem__(self, index: int) -> Module:
-        return self.layers[index]
-
-
 ACTIVATIONS: dict[str, type[Module]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
 class MLP(Sequential):
     """Multi-layer perceptron: Linear layers of ``sizes`` (e.g. [784, 256, 10]) with ``activation``
     between them and none after the last (it outputs logits). ReLU layers use He init, sigmoid and
-    tanh layers Glorot init. Parameters are ``layers.0.weight``, ``layers.0.bias``, ``layers.2.weight``...
+    tanh layers Glorot init. Parameters are ``0.weight``, ``0.bias``, ``2.weight``... (as PyTorch's Sequential)
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", generator: Any = None):

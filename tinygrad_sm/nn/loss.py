@@ -41,7 +41,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
+        return ""  # (PyTorch's loss modules print no arguments)
 
 
 class CrossEntropyLoss(_Loss):

@@ -92,4 +92,4 @@ class Dropout(Module):
         return F.dropout(x, self.p, self.training, generator=self.generator)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"

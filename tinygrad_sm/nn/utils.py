@@ -36,7 +36,7 @@ def clip_grad_norm_(
     params = _with_grads(parameters)
     if not params:
         return Tensor(np.array(0.0, dtype=np.float32))
-    grads = [param.grad.data for param in params]  # type: ignore[union-attr]
+    grads = [param.grad._data for param in params]  # type: ignore[union-attr]
     if norm_type == math.inf:
         per_tensor = [np.abs(g).max() if g.size else 0.0 for g in grads]
         total = float(max(per_tensor))
@@ -53,7 +53,7 @@ def clip_grad_norm_(
     coefficient = min(1.0, float(max_norm) / (total + 1e-6))
     for param in params:
         grad = param.grad
-        grad.data = (grad.data * coefficient).astype(grad.dtype, copy=False)  # type: ignore[union-attr]
+        grad.data = (grad._data * coefficient).astype(grad.dtype, copy=False)  # type: ignore[union-attr]
     return Tensor(np.array(total, dtype=grads[0].dtype if grads[0].dtype.kind == "f" else np.float32))
 
 
@@ -64,4 +64,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for param in _with_grads(parameters):
         grad = param.grad
-        grad.data = np.clip(grad.data, -clip_value, clip_value).astype(grad.dtype, copy=False)  # type: ignore[union-attr]
+        grad.data = np.clip(grad._data, -clip_value, clip_value).astype(grad.dtype, copy=False)  # type: ignore[union-attr]

@@ -49,7 +49,7 @@ Broadcasting is undone in one place, `unbroadcast` in `ops/_helpers.py`.
 from __future__ import annotations
 
 # ruff: noqa: F401  (this index re-exports every primitive)
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import _forward_or_record, _require_numeric, unbroadcast
 from .elementwise import (
     Abs,
@@ -89,8 +89,8 @@ from .trig import Arccos, Arccosh, Arcsin, Arcsinh, Arctan, Arctan2, Arctanh, Co
 from .window import Fold, Unfold, as_pairs, window_counts
 
 
-def _all_primitives() -> list[type[Function]]:
-    found, stack = [], list(Function.__subclasses__())
+def _all_primitives() -> list[type[Primitive]]:
+    found, stack = [], list(Primitive.__subclasses__())
     while stack:
         cls = stack.pop(0)
         if cls not in found:

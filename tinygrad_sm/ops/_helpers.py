@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Primitive
 
 # The typing convention of every primitive: ``forward`` gets and returns NumPy arrays; ``backward`` gets
 # ``Array``s, which are NumPy arrays normally and Tensors under ``create_graph=True`` (so ``Any``: the rule
@@ -27,7 +27,7 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad.sum(axis=tuple(range(leading)) + stretched, keepdims=True).reshape(shape)
 
 
-def _forward_or_record(op: type[Function], value: Any, **params: Any) -> Any:
+def _forward_or_record(op: type[Primitive], value: Any, **params: Any) -> Any:
     """Run a primitive on an array directly, or record it when ``value`` is a Tensor (create_graph)."""
     if isinstance(value, np.ndarray):
         return op().forward(value, **params)

@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads, _require_numeric, unbroadcast, values_of
 
 # ---------------------------------------------------------------- two inputs
 
 
-class Add(Function):
+class Add(Primitive):
     math = (r"a + b", r"\bar a = g,\ \bar b = g")
     reads_inputs = False
 
@@ -27,7 +27,7 @@ class Add(Function):
         )
 
 
-class Sub(Function):
+class Sub(Primitive):
     math = (r"a - b", r"\bar a = g,\ \bar b = -g")
     reads_inputs = False
 
@@ -41,7 +41,7 @@ class Sub(Function):
         )
 
 
-class Mul(Function):
+class Mul(Primitive):
     math = (r"a \cdot b", r"\bar a = g\, b,\ \bar b = g\, a")
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -54,7 +54,7 @@ class Mul(Function):
         )
 
 
-class Div(Function):
+class Div(Primitive):
     math = (r"a / b", r"\bar a = g / b,\ \bar b = -g\, a / b^2")
     reads_output = True
 
@@ -69,7 +69,7 @@ class Div(Function):
         )  # d/db = -(a/b)/b
 
 
-class Pow(Function):
+class Pow(Primitive):
     """``base ** exponent``. At base 0 the rules follow PyTorch: where the exponent is 0 the base
     gradient is 0 (``x ** 0`` is the constant 1), and where the base is 0 and the exponent >= 0 the
     exponent gradient is 0 (``0 ** y`` is flat in y there; ``a^b ln a`` would give 0 * -inf = nan)."""
@@ -98,7 +98,7 @@ class Pow(Function):
         return grad_base, grad_exponent
 
 
-class Maximum(Function):
+class Maximum(Primitive):
     """Elementwise max; where ``a == b`` the gradient is split evenly (0.5 each), as for ``max``.
     (Subgradient conventions, in one place: ``relu`` and ``abs`` have gradient 0 at 0, ties of
     ``maximum``/``minimum`` split 0.5/0.5, tied maxima/minima of ``max``/``min`` share 1/k each; PyTorch
@@ -130,7 +130,7 @@ class Minimum(Maximum):
     wins = staticmethod(np.less)
 
 
-class Where(Function):
+class Where(Primitive):
     """``where(condition, a, b)``; the condition is a constant boolean array, not an input."""
 
     math = (r"c \,?\, a : b", r"\bar a = g\,[c],\ \bar b = g\,[\lnot c]")
@@ -151,7 +151,7 @@ class Where(Function):
 # ---------------------------------------------------------------- one input
 
 
-class Neg(Function):
+class Neg(Primitive):
     math = (r"-x", r"\bar x = -g")
     reads_inputs = False
 
@@ -162,7 +162,7 @@ class Neg(Function):
         return (-grad,)
 
 
-class Exp(Function):
+class Exp(Primitive):
     math = (r"e^x", r"\bar x = g\, e^x")
     reads_inputs, reads_output = False, True
 
@@ -174,7 +174,7 @@ class Exp(Function):
         return (grad * out,)  # d e^x = e^x
 
 
-class Log(Function):
+class Log(Primitive):
     math = (r"\ln x", r"\bar x = g / x")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -185,7 +185,7 @@ class Log(Function):
         return (grad / x,)
 
 
-class Sqrt(Function):
+class Sqrt(Primitive):
     math = (r"\sqrt{x}", r"\bar x = g / (2\sqrt{x})")
     reads_inputs, reads_output = False, True
 
@@ -197,7 +197,7 @@ class Sqrt(Function):
         return (grad / (out * 2),)
 
 
-class ReLU(Function):
+class ReLU(Primitive):
     """``max(x, 0)``; its gradient at exactly 0 is 0, as in PyTorch."""
 
     math = (r"\max(x, 0)", r"\bar x = g\,[x > 0]")
@@ -210,7 +210,7 @@ class ReLU(Function):
         return (grad * (out > 0),)
 
 
-class Abs(Function):
+class Abs(Primitive):
     """``|x|``; its gradient at exactly 0 is 0 (``sign(0) = 0``), as in PyTorch, the same
     convention as ``relu`` (see ``Maximum`` for all the subgradient conventions)."""
 
@@ -226,7 +226,7 @@ class Abs(Function):
         return (grad * self.sign,)
 
 
-class Sigmoid(Function):
+class Sigmoid(Primitive):
     """``1 / (1 + e^-x)``, evaluated as ``e^-|x| / (1 + e^-|x|)`` for negative x so it never overflows."""
 
     math = (r"\sigma(x) = 1/(1 + e^{-x})", r"\bar x = g\, \sigma(x)(1 - \sigma(x))")
@@ -241,7 +241,7 @@ class Sigmoid(Function):
         return (grad * out * (1 - out),)  # s' = s (1 - s)
 
 
-class Tanh(Function):
+class Tanh(Primitive):
     math = (r"\tanh x", r"\bar x = g\,(1 - \tanh^2 x)")
     reads_inputs, reads_output = False, True
 
@@ -253,7 +253,7 @@ class Tanh(Function):
         return (grad * (1 - out * out),)
 
 
-class Cast(Function):
+class Cast(Primitive):
     math = (r"x \text{ as dtype}", r"\bar x = g \text{ as } x\text{'s dtype}")
     reads_inputs = False
 
@@ -276,7 +276,7 @@ class Clone(Cast):
 # ---------------------------------------------------------------- one input, added for breadth
 
 
-class Sin(Function):
+class Sin(Primitive):
     math = (r"\sin x", r"\bar x = g \cos x")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -287,7 +287,7 @@ class Sin(Function):
         return (grad * np.cos(x),)
 
 
-class Cos(Function):
+class Cos(Primitive):
     math = (r"\cos x", r"\bar x = -g \sin x")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -298,7 +298,7 @@ class Cos(Function):
         return (-grad * np.sin(x),)
 
 
-class Log1p(Function):
+class Log1p(Primitive):
     """``ln(1 + x)``, accurate for tiny x where ``log(1 + x)`` would round ``1 + x`` away."""
 
     math = (r"\ln(1 + x)", r"\bar x = g / (1 + x)")
@@ -311,7 +311,7 @@ class Log1p(Function):
         return (grad / (x + 1),)
 
 
-class Expm1(Function):
+class Expm1(Primitive):
     """``e^x - 1``, accurate for tiny x."""
 
     math = (r"e^x - 1", r"\bar x = g\, e^x")
@@ -328,7 +328,7 @@ class Expm1(Function):
 _erf = np.vectorize(_pymath.erf, otypes=[np.float64])  # NumPy has no erf; the math module's is exact to 1 ulp
 
 
-class Erf(Function):
+class Erf(Primitive):
     """The error function ``2/sqrt(pi) * integral_0^x e^(-t^2) dt`` (elementwise with ``math.erf``)."""
 
     math = (
@@ -345,7 +345,7 @@ class Erf(Function):
         return (grad * (2 / np.sqrt(np.pi)) * np.exp(-(x * x)),)
 
 
-class Log2(Function):
+class Log2(Primitive):
     math = (r"\log_2 x", r"\bar x = g / (x \ln 2)")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -356,7 +356,7 @@ class Log2(Function):
         return (grad / (x * np.log(2.0)),)
 
 
-class Log10(Function):
+class Log10(Primitive):
     math = (r"\log_{10} x", r"\bar x = g / (x \ln 10)")
 
     def forward(self, x: np.ndarray) -> np.ndarray:

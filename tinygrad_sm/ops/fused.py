@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads
 from .reduce import max_keepdims
 
 
-class SoftmaxCrossEntropy(Function):
+class SoftmaxCrossEntropy(Primitive):
     """Fused mean cross-entropy of ``logits`` (n, m) against integer ``targets`` (n,), or against
     probability rows (n, m). Backward is the hand-derived ``(p - onehot(y)) / n``, or for rows
     ``(p sum_j t_j - t) / n`` (rows need not sum to 1), not autograd. ``row_max`` (n, 1) passes the

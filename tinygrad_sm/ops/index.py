@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads, _forward_or_record
 
 
@@ -35,7 +35,7 @@ def _scatter_add(full: np.ndarray, index: Any, values: np.ndarray) -> None:
     np.add.at(full, index, values)
 
 
-class GetItem(Function):
+class GetItem(Primitive):
     """``x[index]`` with basic or advanced indexing; an index repeated k times receives k gradients."""
 
     math = (r"x[\text{index}]", r"\bar x = \text{scatter-add of } g \text{ at index}")
@@ -49,7 +49,7 @@ class GetItem(Function):
         return (_forward_or_record(ScatterAdd, grad, shape=x.shape, index=self.index),)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(Primitive):
     """``zeros(shape)`` with ``values`` added at ``index`` (repeats accumulate): the adjoint of GetItem."""
 
     math = (r"0 \text{ with } v \text{ added at index}", r"\bar v = g[\text{index}]")

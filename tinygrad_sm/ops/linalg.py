@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 
 from .. import autograd as _autograd
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads, unbroadcast
 
 
-class Matmul(Function):
+class Matmul(Primitive):
     """``a @ b`` with NumPy's rules: 1-D operands are promoted and leading dimensions broadcast.
     ``transpose_b=True`` computes ``a @ b.T`` for a 2-D ``b`` in the same node (``nn.Linear``'s
     ``x @ W.T`` with W stored (out_features, in_features), as PyTorch); then ``B̄ = Gᵀ A``."""
@@ -142,7 +142,7 @@ def _einsum(spec: str, *operands: Any) -> Any:
     return Einsum.apply(*wrapped, subscripts=spec)
 
 
-class Einsum(Function):
+class Einsum(Primitive):
     """Einstein summation over explicit letters (``'ij,jk->ik'``, ``'ii->'``, ``'...ij,...jk'``).
     The VJP for operand k is itself an einsum: ``g`` contracted with the other operands onto k's
     letters; a letter repeated in k (a diagonal) is routed through an identity matrix, and a letter

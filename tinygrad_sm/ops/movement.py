@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._axes import normalize_axis
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads, _forward_or_record, unbroadcast
 
 
-class Reshape(Function):
+class Reshape(Primitive):
     math = (r"x \text{ reshaped}", r"\bar x = g \text{ reshaped back}")
     reads_inputs = False
 
@@ -20,7 +20,7 @@ class Reshape(Function):
         return (grad.reshape(x.shape),)
 
 
-class Permute(Function):
+class Permute(Primitive):
     math = (r"x \text{ with axes permuted}", r"\bar x = g \text{ with the inverse permutation}")
     reads_inputs = False
 
@@ -32,7 +32,7 @@ class Permute(Function):
         return (grad.transpose(self.inverse),)
 
 
-class Expand(Function):
+class Expand(Primitive):
     """Broadcast to ``shape`` (a read-only view, no copy)."""
 
     math = (r"x \text{ broadcast to shape}", r"\bar x = g \text{ summed over the broadcast axes}")
@@ -45,7 +45,7 @@ class Expand(Function):
         return (unbroadcast(grad, x.shape),)
 
 
-class Concatenate(Function):
+class Concatenate(Primitive):
     math = (r"[x_1, x_2, \dots] \text{ along an axis}", r"\bar x_k = \text{the } k\text{-th slice of } g")
     reads_inputs = False
 
@@ -59,7 +59,7 @@ class Concatenate(Function):
         return tuple(grad[lead + (slice(start, stop),)] for start, stop in zip(self.bounds, self.bounds[1:]))
 
 
-class Flip(Function):
+class Flip(Primitive):
     """Reverse the order along ``axes`` (a view); flipping is its own adjoint."""
 
     math = (r"y_i = x_{n-1-i} \text{ along the axes}", r"\bar x = g \text{ flipped along the same axes}")

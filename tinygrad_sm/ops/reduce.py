@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._axes import normalize_axes
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Axis, Grads, _forward_or_record
 from .movement import Flip
 
@@ -44,7 +44,7 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-class Sum(Function):
+class Sum(Primitive):
     math = (r"\sum_{i \in \text{axes}} x_i", r"\bar x = g \text{ broadcast over the axes}")
     reads_inputs = False
 
@@ -95,7 +95,7 @@ def _few_positions(x: np.ndarray, axes: tuple[int, ...]) -> list[tuple] | None:
     return list(itertools.product(*ranges))
 
 
-class Max(Function):
+class Max(Primitive):
     """Max over ``axis``. Tied maxima share the gradient evenly (each of k ties gets 1/k), so the
     gradient is a valid subgradient and sums to the upstream gradient, like the mean of the ties."""
 
@@ -166,7 +166,7 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     return others.reshape(moved.shape).transpose(tuple(np.argsort(order)))
 
 
-class Prod(Function):
+class Prod(Primitive):
     """Product over ``axis``. Its gradient is the product of the other elements of each slice, computed
     without dividing by ``x``, so it is exact where ``x`` has zeros (``out / x`` would give nan there)."""
 
@@ -181,7 +181,7 @@ class Prod(Function):
         return (grad.reshape(_kept_shape(x.shape, self.axes)) * _product_of_others(x, self.axes),)
 
 
-class Cumsum(Function):
+class Cumsum(Primitive):
     """Running sum along ``axis``; each input feeds every later output, so its gradient is the running
     sum of ``g`` taken from the end: ``flip(cumsum(flip(g)))``."""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Primitive
 from ._helpers import Array, Grads, _forward_or_record
 
 Pairs = tuple[tuple[int, int], ...]
@@ -60,7 +60,7 @@ def _describe(kernel_size: tuple[int, ...], dilation: tuple[int, ...], padding: 
     return " ".join(words)
 
 
-class Unfold(Function):
+class Unfold(Primitive):
     """Every window of ``x`` as a strided view (no Python loop over positions, no copy unless padding
     is needed); padded entries hold ``pad_value`` (0, or -inf for max pooling)."""
 
@@ -98,7 +98,7 @@ class Unfold(Function):
         return (_forward_or_record(Fold, grad, output_size=self.spatial, **self.params),)
 
 
-class Fold(Function):
+class Fold(Primitive):
     """The adjoint of ``Unfold``: window entries summed back into an (N, C, *output_size) array.
     One slice-add per kernel offset (``prod(kernel_size)`` of them), none per position."""
 

@@ -110,7 +110,7 @@ class Adagrad(Optimizer):
         )
         for group in self.param_groups:  # PyTorch fills the accumulator at construction
             for param in group["params"]:
-                self.state[param] = {"step": 0, "sum": np.full_like(param.data, group["initial_accumulator_value"])}
+                self.state[param] = {"step": 0, "sum": np.full_like(param._data, group["initial_accumulator_value"])}
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         if "sum" not in state:

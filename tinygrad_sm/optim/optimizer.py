@@ -156,13 +156,13 @@ class Optimizer:
                 for param in group["params"]:
                     if param.grad is None:
                         continue
-                    grad = np.asarray(param.grad.data, dtype=param.dtype)
+                    grad = np.asarray(param.grad._data, dtype=param.dtype)
                     if group.get("maximize"):
                         grad = -grad
                     state = self.state.get(param)
                     if state is None:
                         state = self.state[param] = {}
-                    param.copy_(self._update(param.data, grad, state, group))
+                    param.copy_(self._update(param._data, grad, state, group))
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
