@@ -247,24 +247,6 @@ def loader_cases() -> dict:
     return {"loaders": out, "splits": splits, "orders": orders}
 
 
-def legendre_tutorial() -> dict:
-    """The printed losses and the fitted coefficients of "Learning PyTorch with examples"'s
-    polynomial_custom_function.py (tests/test_torch_tutorials_custom_function.py runs the same code)."""
-    import contextlib
-    import io
-    import sys
-
-    sys.path.insert(0, str(OUT.parent))
-    from test_torch_tutorials_custom_function import POLYNOMIAL_CUSTOM_FUNCTION
-
-    namespace: dict = {"torch": torch}
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(POLYNOMIAL_CUSTOM_FUNCTION, namespace)
-    losses = [float(line.split()[1]) for line in printed.getvalue().splitlines()[:-1]]
-    return {"losses": losses, "coefficients": [namespace[name].item() for name in "abcd"]}
-
-
 def main() -> None:
     torch.manual_seed(0)
     pinned: dict = {"models": {}}
@@ -292,7 +274,6 @@ def main() -> None:
     pinned["graph"] = graph_names()
     pinned["collate"] = collate_cases()
     pinned.update(loader_cases())
-    pinned["tutorial_legendre"] = legendre_tutorial()
     pinned["size"] = {"shape": [2, 3, 4], "size_1": torch.zeros(2, 3, 4).size(1), "numel": torch.zeros(2, 3, 4).numel()}
     (OUT / "torch_modules.json").write_text(json.dumps(pinned, indent=1) + "\n")
 

@@ -19,6 +19,11 @@ from tinygrad_sm.nn import CheckpointError
 CURRENT = f"tinygrad_sm checkpoint format {nn.FORMAT_VERSION}".encode()
 
 
+def _arrays(model: nn.Module) -> dict[str, np.ndarray]:
+    """The model's state as NumPy arrays (state_dict() gives tensors), the form a crafted file holds."""
+    return {name: value.numpy() for name, value in model.state_dict().items()}
+
+
 def small_model(seed: int = 0) -> nn.MLP:
     return nn.MLP([3, 4, 2], generator=np.random.default_rng(seed))
 
@@ -79,7 +84,7 @@ def test_save_records_the_format_version_and_np_load_still_sees_only_parameter_n
 def test_a_checkpoint_without_a_version_is_refused_with_how_to_convert_it(tmp_path):
     model = small_model()
     path = tmp_path / "old.npz"
-    np.savez(path, **model.state_dict())  # what the old nn.save wrote: no format comment
+    np.savez(path, **_arrays(model))  # what the old nn.save wrote: no format comment
     error = expect_refusal(model, path, CheckpointError, r"old\.npz has no tinygrad_sm format version")
     message = str(error)
     assert "(in_features, out_features)" in message and "(out_features, in_features)" in message
@@ -88,7 +93,7 @@ def test_a_checkpoint_without_a_version_is_refused_with_how_to_convert_it(tmp_pa
 
 def test_a_newer_format_is_refused_naming_both_versions(tmp_path):
     model = small_model()
-    path = craft(tmp_path / "new.npz", model.state_dict(), comment=b"tinygrad_sm checkpoint format 99")
+    path = craft(tmp_path / "new.npz", _arrays(model), comment=b"tinygrad_sm checkpoint format 99")
     expect_refusal(
         model, path, CheckpointError, rf"format 99, newer than this tinygrad_sm reads \({nn.FORMAT_VERSION}\)"
     )
@@ -99,7 +104,7 @@ def test_a_newer_format_is_refused_naming_both_versions(tmp_path):
 
 def bad_last_entry(model: nn.Module, value_for) -> dict:
     """The state with every entry fine (and different from the model's) except the last."""
-    state = {name: array + 1 for name, array in model.state_dict().items()}
+    state = {name: array + 1 for name, array in _arrays(model).items()}
     last = list(state)[-1]
     state[last] = value_for(state[last])
     return state
@@ -139,7 +144,7 @@ def test_nn_load_refuses_lossy_values_and_leaves_the_model_unchanged(tmp_path, k
 
 def test_float64_values_that_fit_load_into_float32_parameters(tmp_path):
     model = small_model()
-    state = {name: array.astype(np.float64) * 2 for name, array in model.state_dict().items()}
+    state = {name: array.astype(np.float64) * 2 for name, array in _arrays(model).items()}
     nn.load(model, craft(tmp_path / "f64.npz", state))
     for name, tensor in model.named_parameters():
         assert tensor.dtype == np.float32
@@ -152,7 +157,7 @@ def test_float64_values_that_fit_load_into_float32_parameters(tmp_path):
 def test_a_huge_extra_entry_is_refused_by_its_name_without_reading_it(tmp_path):
     model = small_model()
     path = tmp_path / "bomb.npz"
-    state = model.state_dict()
+    state = _arrays(model)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:  # 64 MiB of zeros, ~64 KiB on disk
         archive.comment = CURRENT
         for name, array in state.items():
@@ -174,7 +179,7 @@ def test_a_huge_extra_entry_is_refused_by_its_name_without_reading_it(tmp_path):
 
 def test_a_header_claiming_2_to_the_32_floats_is_reported_as_truncated(tmp_path):
     model = small_model()
-    state = dict(model.state_dict())
+    state = dict(_arrays(model))
     first = list(state)[0]
     state[first] = npy_header((2**32,)) + bytes(400)
     path = craft(tmp_path / "claim.npz", state)
@@ -189,7 +194,7 @@ def test_a_header_claiming_2_to_the_32_floats_is_reported_as_truncated(tmp_path)
 
 def test_a_truncated_entry_says_truncated_not_pickled(tmp_path):
     model = small_model()
-    state = dict(model.state_dict())
+    state = dict(_arrays(model))
     first = list(state)[0]
     state[first] = npy_bytes(state[first])[:-7]
     expect_refusal(
@@ -202,7 +207,7 @@ def test_a_truncated_entry_says_truncated_not_pickled(tmp_path):
 
 def test_an_oversized_header_is_refused_before_it_is_read(tmp_path):
     model = small_model()
-    state = dict(model.state_dict())
+    state = dict(_arrays(model))
     first = list(state)[0]
     state[first] = b"\x93NUMPY\x02\x00" + (50_000_000).to_bytes(4, "little") + b" " * 64
     expect_refusal(
@@ -215,7 +220,7 @@ def test_an_oversized_header_is_refused_before_it_is_read(tmp_path):
 
 def test_pickled_objects_are_still_refused_as_such(tmp_path):
     model = small_model()
-    state = dict(model.state_dict())
+    state = dict(_arrays(model))
     state[list(state)[-1]] = np.array([{"evil": 1}] * 2, dtype=object)
     expect_refusal(model, craft(tmp_path / "evil.npz", state), CheckpointError, r"holds pickled Python objects")
 

@@ -159,3 +159,12 @@ def test_generator_device():
     assert tg.Generator(device="cpu").device == "cpu"
     with pytest.raises(RuntimeError, match="device='cpu'"):
         tg.Generator(device="cuda")
+
+
+def test_torch_accelerator_reports_none_so_the_tutorials_pick_the_cpu():
+    # PyTorch 2.6+ tutorials: device = torch.accelerator.current_accelerator().type if ... else "cpu"
+    assert tg.accelerator.is_available() is False
+    assert tg.accelerator.current_accelerator() is None
+    assert tg.accelerator.device_count() == 0
+    picked = tg.accelerator.current_accelerator().type if tg.accelerator.is_available() else "cpu"
+    assert tg.ones(1, device=picked).device == tg.device("cpu")

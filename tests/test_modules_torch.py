@@ -91,7 +91,7 @@ def test_a_checkpoint_written_with_the_old_layers_n_names_still_loads(tmp_path):
         archive.comment = b"tinygrad_sm checkpoint format 2"
         for name, array in source.state_dict().items():
             with archive.open(f"layers.{name}.npy", "w") as member:
-                np.lib.format.write_array(member, array)
+                np.lib.format.write_array(member, array.numpy())
     target = nn.MLP([3, 4, 2])
     nn.load(target, path)
     for (name, a), b in zip(source.state_dict().items(), target.state_dict().values()):

@@ -78,7 +78,7 @@ def test_linear_init_scales():
 def test_state_dict_round_trip_copies():
     source, target = small_mlp(0), small_mlp(1)
     state = source.state_dict()
-    state_before = {k: v.copy() for k, v in state.items()}
+    state_before = {k: v.numpy().copy() for k, v in state.items()}
     target.load_state_dict(state)
     for name, tensor in target.named_parameters():
         np.testing.assert_array_equal(tensor.detach().numpy(), state_before[name])

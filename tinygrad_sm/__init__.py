@@ -17,7 +17,7 @@ from . import autograd_functional, testing
 from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
-from .device import backends, cuda, device, get_default_device, set_default_device
+from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .dtypes import finfo, get_default_dtype, iinfo, promote_types, result_type
 from .factories import (
     arange,
@@ -53,6 +53,7 @@ from .tensor import Tensor, tensor
 from .tensor_repr import get_printoptions, set_printoptions
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
+_sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # `import tinygrad_sm.autograd.functional`
 
 # `tinygrad_sm.tensor` is the module and, called, the factory `tensor(data)` (see tensor._CallableModule),
 # so `import tinygrad_sm.tensor` and `tg.tensor([1.0])` both work
@@ -108,6 +109,7 @@ __all__ = [
     "LongTensor",
     "Size",
     "Tensor",
+    "accelerator",
     "arange",
     "autograd_functional",
     "backends",

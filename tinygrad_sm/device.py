@@ -151,6 +151,19 @@ cuda = _namespace(
     set_device=_no_gpu,
 )
 
+accelerator = _namespace(
+    "tinygrad_sm.accelerator",
+    "``torch.accelerator`` (PyTorch 2.6+): no accelerator. ``is_available()`` is False, "
+    "``current_accelerator()`` None and ``device_count()`` 0, so the tutorials' "
+    "``torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else 'cpu'`` picks 'cpu'.",
+    is_available=_false,
+    current_accelerator=lambda check_available=False: None,
+    device_count=_zero,
+    synchronize=lambda device=None: None,
+    current_device_index=_no_gpu,
+    set_device_index=_no_gpu,
+)
+
 backends = _namespace(
     "tinygrad_sm.backends",
     "``torch.backends``: ``mps.is_available()`` and ``cuda.is_built()`` are False.",

@@ -8,6 +8,7 @@ Every factory takes ``device=`` (the CPU only: see ``tinygrad_sm.device``) and `
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from typing import Any
@@ -32,6 +33,7 @@ from .sampling import (
     randperm,
 )
 from .tensor import DEFAULT_DTYPE, Tensor, _plain
+from .tensor_functions import write_into
 
 manual_seed = _random.manual_seed
 default_generator = _random.default_generator
@@ -228,6 +230,26 @@ def bernoulli_array(shape: tuple, p: float, generator: Any = None, dtype: Any = 
     portable kernel); under ``tinygrad_sm.compile`` a new draw on every call (dropout masks)."""
     return _random.draw("bernoulli", tuple(shape), generator, dtype, float(p))
 
+
+def _with_out(factory: Any) -> Any:
+    """``factory`` also taking PyTorch's ``out=``: the tensor is filled in place and returned, its dtype the
+    default (``torch.rand(2, 2, out=c)`` keeps ``c`` the same object, as the tensor tour shows)."""
+
+    @functools.wraps(factory)
+    def make(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return factory(*args, **kwargs)
+        if isinstance(out, Tensor) and kwargs.get("dtype") is None:
+            kwargs["dtype"] = out.dtype
+        return write_into(out, factory(*args, **kwargs), factory.__name__)
+
+    return make
+
+
+zeros, ones, empty, full, arange, linspace, logspace, eye = (
+    _with_out(f) for f in (zeros, ones, empty, full, arange, linspace, logspace, eye)
+)
+rand, randn, randint, randperm, normal = (_with_out(f) for f in (rand, randn, randint, randperm, normal))
 
 __all__ = [
     "arange",

@@ -12,6 +12,7 @@ import numpy as np
 
 from .autograd import Primitive
 from .tensor import Tensor
+from .tensor_repr import _backward_name
 
 __all__ = ["AccumulateGrad", "DoubleTensor", "FloatTensor", "GradFn", "LongTensor", "Size", "Variable"]
 
@@ -42,13 +43,18 @@ class GradFn:
 
     __slots__ = ("_node",)
 
+    def __new__(cls, node: Primitive) -> GradFn:
+        # an instance of a subclass named as the node: type(t.grad_fn).__name__ == 'MulBackward0', as PyTorch
+        if cls is GradFn:
+            name = _backward_name(node)
+            cls = _NAMED.get(name) or _NAMED.setdefault(name, type(name, (GradFn,), {"__slots__": ()}))
+        return object.__new__(cls)
+
     def __init__(self, node: Primitive) -> None:
         self._node = node
 
     def name(self) -> str:
-        from .tensor_repr import _backward_name  # (one spelling for the repr and grad_fn.name())
-
-        return _backward_name(self._node)
+        return _backward_name(self._node)  # (one spelling for the repr and grad_fn.name())
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
@@ -71,6 +77,9 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object>"
+
+
+_NAMED: dict[str, type] = {}  # node name -> its GradFn subclass
 
 
 def _edge(parent: Tensor) -> tuple[Any, int]:
@@ -131,18 +140,27 @@ def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> 
     return tensor
 
 
-def _typed(name: str, dtype: Any) -> Any:
-    def constructor(*args: Any) -> Tensor:
+class _LegacyTensorType(type):
+    """The type of ``FloatTensor``, ``LongTensor``...: calling one builds a tensor of its dtype; as PyTorch,
+    ``isinstance(t, tg.FloatTensor)`` asks for that dtype and ``t.type(tg.FloatTensor)`` casts to it."""
+
+    legacy_dtype: np.dtype
+
+    def __call__(cls, *args: Any) -> Tensor:  # type: ignore[override]
         """``FloatTensor(sizes...)`` (uninitialised: zeros here) or ``FloatTensor(data)`` (legacy)."""
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             value = args[0]
-            return Tensor(value._data if isinstance(value, Tensor) else value, dtype=dtype)
+            return Tensor(value._data if isinstance(value, Tensor) else value, dtype=cls.legacy_dtype)
         if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
-            raise TypeError(f"{name}() takes sizes (ints) or one sequence of values, got {args!r}")
-        return Tensor(np.zeros(tuple(int(a) for a in args), dtype=dtype))
+            raise TypeError(f"{cls.__name__}() takes sizes (ints) or one sequence of values, got {args!r}")
+        return Tensor(np.zeros(tuple(int(a) for a in args), dtype=cls.legacy_dtype))
 
-    constructor.__name__ = constructor.__qualname__ = name
-    return constructor
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and instance.dtype == cls.legacy_dtype
+
+
+def _typed(name: str, dtype: Any) -> Any:
+    return _LegacyTensorType(name, (), {"legacy_dtype": np.dtype(dtype), "__module__": __name__})
 
 
 FloatTensor = _typed("FloatTensor", np.float32)

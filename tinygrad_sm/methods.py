@@ -16,6 +16,8 @@ and give the function and NumPy spellings of that method.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -84,6 +86,16 @@ TABLE: list[Entry] = [
     Entry("logical_or", tf.logical_or),
     Entry("logical_xor", tf.logical_xor),
     Entry("logical_not", tf.logical_not),
+    Entry("bitwise_and", tf.bitwise_and),
+    Entry("bitwise_or", tf.bitwise_or),
+    Entry("bitwise_xor", tf.bitwise_xor),
+    Entry("bitwise_not", tf.bitwise_not),
+    # ---------------------------------------------------------------- torch.sin_(x) and friends: the in-place methods
+    *(
+        Entry(name, getattr(Tensor, name), method=False)
+        for name in ("abs_", "neg_", "exp_", "log_", "sqrt_", "sigmoid_", "tanh_", "relu_", "sin_", "cos_",
+                     "reciprocal_", "square_", "clamp_", "clip_", "fill_", "zero_")
+    ),
     Entry("isnan", tf.isnan),
     Entry("isinf", tf.isinf),
     Entry("isfinite", tf.isfinite),
@@ -350,7 +362,28 @@ TABLE: list[Entry] = [
 def functions(namespace: str = "") -> dict[str, Callable[..., Any]]:
     """The functions the table gives a namespace: ``""`` is the package (``tinygrad_sm.tanh``), ``"linalg"``
     is ``tinygrad_sm.linalg``."""
-    return {entry.name: entry.impl for entry in TABLE if entry.function and entry.namespace == namespace}
+    return {entry.name: _as_function(entry.impl) for entry in TABLE if entry.function and entry.namespace == namespace}
+
+
+def _as_function(impl: Callable[..., Any]) -> Callable[..., Any]:
+    """A row's function spelling with PyTorch's two keywords every ``torch.<op>`` takes: ``input=`` for the
+    first argument (a method's ``self``) and ``out=`` for a tensor that receives the result in place."""
+    try:
+        parameters = inspect.signature(impl).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to add
+        return impl
+    if "out" in parameters:
+        return impl
+    first = next(iter(parameters), None)
+
+    @functools.wraps(impl)
+    def function(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if "input" in kwargs and first != "input":
+            args = (kwargs.pop("input"), *args)
+        result = impl(*args, **kwargs)
+        return result if out is None else tf.write_into(out, result, impl.__name__)
+
+    return function
 
 
 def methods() -> dict[str, Callable[..., Any]]:

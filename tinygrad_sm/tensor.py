@@ -57,11 +57,11 @@ class Tensor(TensorHabits):
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None):
-        if type(requires_grad) is int and type(data) is int:  # Tensor(2, 3): PyTorch's legacy sizes
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
             raise TypeError(
-                f"Tensor({data}, {requires_grad}): here Tensor(data) makes a tensor of data, as torch.tensor; "
-                f"for a tensor of shape ({data}, {requires_grad}) write tg.zeros({data}, {requires_grad}) or "
-                f"tg.empty({data}, {requires_grad})"
+                f"Tensor(data, requires_grad): requires_grad must be True or False, got {requires_grad!r}. "
+                "PyTorch's legacy torch.Tensor(2, 3) (an uninitialised float tensor of that shape) is written "
+                "tg.empty(2, 3) or tg.zeros(2, 3) here; tg.tensor(data) builds a tensor from values"
             )
         self._data = _to_array(data, None if dtype is None else _as_dtype(dtype))
         if _autograd._mode.tracer is not None:  # a compiled step makes this copy again on every call
@@ -207,6 +207,16 @@ class Tensor(TensorHabits):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A one-element integer tensor as a Python index, as PyTorch: ``classes[pred.argmax()]``,
+        ``range(n)``; a float or bool tensor, or several elements, raise TypeError."""
+        if self.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index; got dtype {self.dtype}, "
+                f"shape {self.shape}"
+            )
+        return int(self.item())
+
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise ValueError(
@@ -271,7 +281,9 @@ class Tensor(TensorHabits):
         return ops.Add.apply(*_promoted(self, other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(*_promoted(other, self))
+        # `2 + x` is recorded as x + 2, as PyTorch records it (x.add(2)): the tensor is the node's first
+        # input, which grad_fn.next_functions shows first (the sum is the same either way)
+        return ops.Add.apply(*_promoted(self, other))
 
     def __sub__(self, other: Any) -> Tensor:
         return ops.Sub.apply(*_promoted(self, other))
@@ -283,7 +295,7 @@ class Tensor(TensorHabits):
         return ops.Mul.apply(*_promoted(self, other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(*_promoted(other, self))
+        return ops.Mul.apply(*_promoted(self, other))  # `2 * x` as x * 2, as PyTorch (see __radd__)
 
     def __truediv__(self, other: Any) -> Tensor:
         return ops.Div.apply(*_promoted(self, other, true_divide=True))
@@ -305,7 +317,7 @@ class Tensor(TensorHabits):
 
     def __neg__(self) -> Tensor:
         if self.dtype.kind == "b":
-            raise TypeError("negation of a bool tensor is not supported; use logical not (~) on the array")
+            raise TypeError("negation of a bool tensor is not supported; use logical not: ~mask")
         return ops.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -333,17 +345,27 @@ class Tensor(TensorHabits):
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return values_of(np.not_equal, self, other)
 
+    # ------------------------------------------------------------ bitwise: masks (mask & other, ~mask), integers
     def __and__(self, other: Any) -> Tensor:
-        return values_of(np.logical_and if self.dtype.kind == "b" else np.bitwise_and, self, other)
+        return _bitwise(np.bitwise_and, np.logical_and, "&", self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_and, np.logical_and, "&", other, self)
 
     def __or__(self, other: Any) -> Tensor:
-        return values_of(np.logical_or if self.dtype.kind == "b" else np.bitwise_or, self, other)
+        return _bitwise(np.bitwise_or, np.logical_or, "|", self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_or, np.logical_or, "|", other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_xor, np.logical_xor, "^", self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _bitwise(np.bitwise_xor, np.logical_xor, "^", other, self)
 
     def __invert__(self) -> Tensor:
-        return values_of(np.logical_not if self.dtype.kind == "b" else np.invert, self)
-
-    __rand__ = __and__
-    __ror__ = __or__
+        return _bitwise(np.invert, np.logical_not, "~", self)
 
     # ------------------------------------------------------------ in place
     def _write(self, ufunc: Any, value: Any, out_of_place: Callable[[Tensor, Any], Tensor] | None = None) -> Tensor:
@@ -552,6 +574,22 @@ def _constant(array: np.ndarray) -> np.ndarray:
     if _autograd._mode.tracer is not None:
         _autograd._mode.tracer.on_constant(array)
     return array
+
+
+def _bitwise(ufunc: np.ufunc, logical: np.ufunc, symbol: str, *operands: Any) -> Tensor:
+    """``a & b``, ``a | b``, ``a ^ b``, ``~a`` on bool or integer tensors (PyTorch's ``bitwise_*``; masks alone
+    take the logical ufunc, the same values): a constant result, no gradient. A float operand raises, as
+    PyTorch (a mask is made by comparing first)."""
+    kinds = set()
+    for operand in operands:
+        dtype = operand.dtype if isinstance(operand, Tensor) else np.asarray(operand).dtype
+        if dtype.kind not in "biu":
+            raise TypeError(
+                f"{symbol} is bitwise: it takes bool or integer tensors, got dtype {dtype}; "
+                "for a mask, compare first: (x > 0) & (y < 1)"
+            )
+        kinds.add(dtype.kind)
+    return values_of(logical if kinds == {"b"} else ufunc, *operands)
 
 
 def constant(array: np.ndarray) -> Tensor:

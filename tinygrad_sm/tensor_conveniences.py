@@ -81,6 +81,12 @@ class TensorConveniences:
         it (as ``to(dtype)``), as PyTorch's ``t.type(y.dtype)``."""
         if dtype is None:
             return "torch." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name) + "Tensor"
+        dtype = getattr(dtype, "legacy_dtype", dtype)  # t.type(torch.FloatTensor), in older tutorials
+        if isinstance(dtype, str) and dtype.startswith("torch.") and dtype.endswith("Tensor"):
+            names = {f"torch.{legacy}Tensor": np.dtype(name) for name, legacy in _TYPE_NAMES.items()}
+            if dtype not in names:
+                raise ValueError(f"type(): unknown tensor type {dtype!r}; known: {', '.join(sorted(names))}")
+            dtype = names[dtype]
         return self.astype(dtype)
 
     def is_floating_point(self) -> builtins.bool:

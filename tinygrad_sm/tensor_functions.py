@@ -5,6 +5,7 @@ dispatches to a primitive in ``ops/``. Re-exported from ``tinygrad_sm.tensor`` a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from . import ops
 from ._axes import normalize_axis
+from .autograd import is_grad_enabled, no_grad
 from .dtypes import result_type
 from .tensor import Tensor, _cast, _plain, _promoted
 from .tensor_habits import _UNSET, _escapes, axis_args, values_of
@@ -19,6 +21,38 @@ from .tensor_habits import _UNSET, _escapes, axis_args, values_of
 
 def _as_tensor(value: Any) -> Tensor:
     return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def write_into(out: Any, result: Any, name: str) -> Any:
+    """``result`` written into ``out`` (``torch.add(x, y, out=z)``), which is returned. As PyTorch: no autograd
+    through ``out=``, the result cast to ``out``'s dtype only within its kind, ``out`` resized with a warning
+    when its shape differs."""
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): out= must be a tuple of {len(result)} tensors for this call, got {out!r}")
+        return type(result)(*(write_into(o, r, name) for o, r in zip(out, result)))  # type: ignore[call-arg]
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): out= must be a Tensor, got {type(out).__name__}")
+    result = result if isinstance(result, Tensor) else Tensor(result)
+    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic differentiation, but one of the "
+            "arguments requires grad (call it without out=, or under tg.no_grad())"
+        )
+    if not np.can_cast(result.dtype, out.dtype, "same_kind"):
+        raise RuntimeError(f"{name}(): result type {result.dtype} can't be cast to the desired output type {out.dtype}")
+    if out.shape != result.shape:
+        if out._data.size:
+            warnings.warn(
+                f"{name}(): an output with one or more elements was resized since it had shape {list(out.shape)}, "
+                f"which does not match the required output shape {list(result.shape)}",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(result.shape, dtype=out.dtype)
+    with no_grad():
+        out.copy_(result)
+    return out
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -167,6 +201,26 @@ le = _comparison(np.less_equal, "le")
 logical_and = _comparison(np.logical_and, "logical_and")
 logical_or = _comparison(np.logical_or, "logical_or")
 logical_xor = _comparison(np.logical_xor, "logical_xor")
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    """``input & other`` on bool or integer tensors (``torch.bitwise_and``); not differentiable."""
+    return _as_tensor(input) & other  # type: ignore[no-any-return]
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    """``input | other`` on bool or integer tensors (``torch.bitwise_or``); not differentiable."""
+    return _as_tensor(input) | other  # type: ignore[no-any-return]
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    """``input ^ other`` on bool or integer tensors (``torch.bitwise_xor``); not differentiable."""
+    return _as_tensor(input) ^ other  # type: ignore[no-any-return]
+
+
+def bitwise_not(input: Any) -> Tensor:
+    """``~input`` on bool or integer tensors (``torch.bitwise_not``); not differentiable."""
+    return ~_as_tensor(input)  # type: ignore[no-any-return]
 
 
 def _test(ufunc: np.ufunc, name: str) -> Any:

@@ -32,6 +32,28 @@ def _unary_inplace(name: str) -> Callable[..., Tensor]:
     return method
 
 
+def _shape_inplace(name: str) -> Callable[..., Tensor]:
+    """``t.unsqueeze_(1)`` from ``t.unsqueeze(1)``: the tensor takes the new shape (its array viewed anew, as
+    PyTorch changes only the shape); where autograd must see it, recorded as that op (a leaf that requires
+    grad refuses, as PyTorch)."""
+
+    def method(self: TensorInPlace, *args: Any, **kwargs: Any) -> Tensor:
+        def reshaped(old: Any, _: Any) -> Tensor:
+            return getattr(old, name)(*args, **kwargs)  # type: ignore[no-any-return]
+
+        if _autograd.is_grad_enabled() and self.requires_grad:
+            return self._write(None, None, reshaped)  # type: ignore[no-any-return]
+        if _autograd._mode.tracer is not None:
+            _autograd._mode.tracer.refuse(f"{name}_() changes a tensor's shape in place")
+        self._data = reshaped(self, None)._data
+        _autograd.bump_version(self)  # type: ignore[arg-type]  # self is a Tensor
+        return self  # type: ignore[return-value]
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``{name}`` in place: the tensor takes the new shape (see ``_shape_inplace``)."
+    return method
+
+
 class TensorInPlace:
     """The in-place methods (mixed into ``Tensor`` through ``TensorHabits``)."""
 
@@ -135,6 +157,7 @@ class TensorInPlace:
     neg_, abs_, exp_, log_, sqrt_ = (_unary_inplace(n) for n in ("neg", "abs", "exp", "log", "sqrt"))
     sigmoid_, tanh_, relu_, square_ = (_unary_inplace(n) for n in ("sigmoid", "tanh", "relu", "square"))
     reciprocal_, sin_, cos_, sign_ = (_unary_inplace(n) for n in ("reciprocal", "sin", "cos", "sign"))
+    unsqueeze_, squeeze_, t_, transpose_ = (_shape_inplace(n) for n in ("unsqueeze", "squeeze", "t", "transpose"))
 
     def _inplace(self, out_of_place: Callable[[Any, Any], Any], value: Any = None) -> Tensor:
         """An in-place method from its out-of-place form: recorded as that op in the graph, or (no graph

@@ -176,4 +176,31 @@ def _backward_name(node: Any) -> str:
     if custom is not None:
         return f"{custom.__name__}Backward"
     name = str(getattr(node, "name", type(node).__name__))
-    return "".join(part[:1].upper() + part[1:] for part in name.replace("-", "_").split("_")) + "Backward0"
+    kind = "".join(part[:1].upper() + part[1:] for part in name.replace("-", "_").split("_"))
+    # where PyTorch names the same operation otherwise: x[:2] SliceBackward0, x[0] SelectBackward0, x[idx]
+    # IndexBackward0, a 2-D a @ b MmBackward0, view/reshape ViewBackward0 (a composite such as mse_loss shows
+    # its last primitive, MeanBackward0)
+    if kind == "Getitem":
+        kind = _indexing_name(getattr(node, "index", None))
+    elif kind == "Matmul":
+        dims = tuple(getattr(parent, "ndim", 0) for parent in getattr(node, "parents", ()))
+        products: dict[tuple[int, ...], str] = {(2, 2): "Mm", (2, 1): "Mv", (1, 1): "Dot"}
+        kind = products.get(dims, kind)
+    return _PYTORCH_NAMES.get(kind, kind) + "Backward0"
+
+
+_PYTORCH_NAMES = {"Reshape": "View", "Concatenate": "Cat"}
+
+
+def _indexing_name(index: Any) -> str:
+    """PyTorch's node for ``x[index]``: the last dimension it narrows decides (an int selects, a slice
+    slices, an array indexes)."""
+    kind = "Slice"
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
+            kind = "Select"
+        elif isinstance(part, slice):
+            kind = "Slice" if part != slice(None) else kind
+        elif part is not None and part is not Ellipsis:
+            return "Index"  # an array, a list, a mask: advanced indexing
+    return kind

@@ -88,6 +88,10 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
 def _scatter_index(x: Tensor, dim: int, index: Any, src: Any, op: str) -> tuple[tuple, Tensor]:
     index = _integer_index(index, op)
     axis = _axis(dim, x.ndim, op)
+    if index.ndim == 0 and x.ndim == 1:  # as PyTorch, a 0-d index (and src) counts as 1-d: the one-hot
+        index = index.reshape(1)  # idiom zeros(10).scatter_(0, tensor(label), value=1)
+        if isinstance(src, Tensor) and src.ndim == 0:
+            src = src.reshape(1)
     if index.ndim != x.ndim:
         raise ValueError(f"{op}: index has {index.ndim} dimensions, the input {x.ndim} (shape {x.shape})")
     if not isinstance(src, Tensor):

@@ -7,6 +7,7 @@ know an option yet; one that is set and unknown raises the functional's TypeErro
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,31 @@ def _options(**given: Any) -> dict[str, Any]:
     }
 
 
+def _legacy_reduction(
+    size_average: bool | None, reduce: bool | None, reduction: str, name: str, stacklevel: int = 3
+) -> str:
+    """PyTorch's pre-1.0 ``size_average=``/``reduce=`` (still accepted there, with a warning; older tutorials
+    write ``MSELoss(size_average=False)``) as the ``reduction`` they mean."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        meant = "none"
+    else:
+        meant = "mean" if size_average in (None, True) else "sum"
+    warnings.warn(
+        f"{name}: size_average and reduce are deprecated (as in PyTorch); use reduction={meant!r} instead",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return meant
+
+
 class _Loss(Module):
     reductions: tuple[str, ...] = _REDUCTIONS
 
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, reduction: str = "mean", *, size_average: bool | None = None, reduce: bool | None = None):
+        own_init = type(self).__init__ is not _Loss.__init__  # (the warning names the caller's line)
+        reduction = _legacy_reduction(size_average, reduce, reduction, type(self).__name__, 3 + own_init)
         if reduction not in self.reductions:
             raise ValueError(
                 f"{type(self).__name__}: reduction must be one of {', '.join(map(repr, self.reductions))}, "
@@ -54,8 +76,11 @@ class CrossEntropyLoss(_Loss):
         ignore_index: int = -100,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
     ):
-        super().__init__(reduction)
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -70,8 +95,16 @@ class CrossEntropyLoss(_Loss):
 class NLLLoss(_Loss):
     """``F.nll_loss(log_probs, targets, ...)``: ``-log_probs[i, y_i]``, reduced."""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -97,8 +130,15 @@ class L1Loss(_Loss):
 class SmoothL1Loss(_Loss):
     """Quadratic below ``beta``, linear above (``F.smooth_l1_loss``)."""
 
-    def __init__(self, reduction: str = "mean", beta: float = 1.0):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        reduction: str = "mean",
+        beta: float = 1.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.beta = float(beta)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -108,8 +148,15 @@ class SmoothL1Loss(_Loss):
 class HuberLoss(_Loss):
     """Quadratic below ``delta``, ``delta``-scaled linear above (``F.huber_loss``)."""
 
-    def __init__(self, reduction: str = "mean", delta: float = 1.0):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        reduction: str = "mean",
+        delta: float = 1.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.delta = float(delta)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -121,8 +168,15 @@ class KLDivLoss(_Loss):
 
     reductions = (*_REDUCTIONS, "batchmean")
 
-    def __init__(self, reduction: str = "mean", log_target: bool = False):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        reduction: str = "mean",
+        log_target: bool = False,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.log_target = bool(log_target)
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -137,8 +191,16 @@ class BCEWithLogitsLoss(_Loss):
     (``log(1 - s(x)) = log_sigmoid(-x)``), then times ``weight`` if given.
     """
 
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean", pos_weight: Tensor | None = None):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -159,8 +221,15 @@ class BCEWithLogitsLoss(_Loss):
 class BCELoss(_Loss):
     """``F.binary_cross_entropy``: the input holds probabilities in [0, 1]."""
 
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean"):
-        super().__init__(reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        reduction: str = "mean",
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+    ):
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.weight = weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:

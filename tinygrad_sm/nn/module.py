@@ -327,11 +327,14 @@ class Module:
         return self.train(False)
 
     # ------------------------------------------------------------ state
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Path -> a copy of its array, for every parameter and persistent buffer, keys and order as
-        PyTorch's (later updates do not change the copy). Deliberate difference: the values are NumPy
-        arrays (PyTorch: Tensors), the form ``np.savez`` and checkpoints hold."""
-        return {name: tensor._data.copy() for name, tensor in self._state_tensors().items()}
+    def state_dict(self) -> dict[str, Tensor]:
+        """Path -> a tensor holding a copy of its values (no graph, ``requires_grad=False``), for every
+        parameter and persistent buffer, keys and order as PyTorch's, so ``state_dict()[name].size()`` and
+        ``tg.save(model.state_dict(), path)`` work as written for PyTorch; ``np.savez(path, **state)`` and
+        ``np.asarray(value)`` give the arrays. Deliberate difference: a copy (later updates do not change
+        it), where PyTorch's tensors share the parameters' storage (its docs warn to deep-copy a "best"
+        state dict; here that is not needed)."""
+        return {name: Tensor._wrap(tensor._data.copy()) for name, tensor in self._state_tensors().items()}
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy ``state`` (path -> array or Tensor) into the parameters and buffers, in place.

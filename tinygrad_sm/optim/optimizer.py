@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _mode, enable_grad, no_grad
+from ..nn.parameter import Parameter
 from ..tensor import Tensor, constant
 
 ParamsArg = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -98,10 +99,14 @@ class Optimizer:
                     f"by op '{param._node.name}' (for example by `w = w - lr * w.grad`), so it never receives "
                     "a .grad; pass the original parameter tensors"
                 )
-            if not param.requires_grad:
+            # a Parameter frozen on purpose (requires_grad = False, as the autograd tutorial freezes all but a new
+            # classifier and still passes model.parameters()) is kept and skipped by step(), as PyTorch; a plain
+            # tensor that never required grad is the learner's slip that would train nothing: refused
+            if not param.requires_grad and not isinstance(param, Parameter):
                 raise ValueError(
                     f"{type(self).__name__} parameter {index} ({param.name or 'unnamed'}, shape "
-                    f"{param.shape}) does not require grad, so it would never be updated"
+                    f"{param.shape}) does not require grad, so it would never be updated (create it with "
+                    "requires_grad=True, or as an nn.Parameter)"
                 )
             if id(param) in known:
                 raise ValueError(

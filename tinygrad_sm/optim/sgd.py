@@ -47,17 +47,17 @@ class SGD(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+            grad = np.asarray(grad + group["weight_decay"] * param)  # (0-d arrays: NumPy returns a scalar)
         momentum = group["momentum"]
         if momentum:
             buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = grad.copy()
+            if buffer is None:  # an array even for a 0-d parameter, so the in-place updates below reach it
+                buffer = state["momentum_buffer"] = np.array(grad, copy=True)
             else:
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer if group["nesterov"] else buffer
         # p - lr g with one temporary: (-lr) g into a fresh buffer, then p added into it in place (the
         # same two roundings as ``param + (-lr) * grad``, one allocation and one pass fewer)
-        update = np.multiply(grad, -group["lr"])
+        update = np.asarray(np.multiply(grad, -group["lr"]))  # (a 0-d parameter's product is a NumPy scalar)
         return np.add(param, update, out=update)
