@@ -167,7 +167,12 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         if var.name is None:
             var.name = "result"
     names = [str(p if p is not None else var.name) for p, var in zip(params, tracer.arg_vars)]
+    array_args = {id(var) for p, var in zip(params, tracer.arg_vars) if p is None}
+    _read_copies_in_place(lines, array_args, {id(v) for v in result_vars})
+    dying = _dying_after(lines, set(names) | {str(v.name) for v in result_vars})
     body = []
+    if any(dying):
+        body.append("    # del: each array is dropped after its last use, so the step's memory peaks as eager's does")
     if guards:
         body.append("    # guards: the parameters are the ones traced, with the shapes, dtypes and .grad traced")
         body.append(f"    if {' or '.join('(' + g + ')' for g in guards)}: raise _GuardFailed")
@@ -183,7 +188,7 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
         "undo-update": None,
     }
     committed = False
-    for line in lines:
+    for index, line in enumerate(lines):
         title = titles[line.kind]
         if title and title != section and not (section == "backward" and title == "forward"):
             body.append(f"    # ---------------------------------------------------------------- {title}")
@@ -203,6 +208,8 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
             body.append(f"    {text}")
         else:
             body.append(f"    {text}" + (f"  # {line.comment}" if line.comment else ""))
+        if dying[index]:
+            body.append(f"    del {', '.join(dying[index])}")
     body.append(f"    return {result_text.format(*[v.name for v in result_vars])}")
     source = f"def {_identifier(fn_name)}({', '.join(names)}):\n" + "\n".join(body) + "\n"
     source = OUTSIDE + source
@@ -211,6 +218,79 @@ def build(tracer: Tracer, result: Any, fn_name: str, leaf_kinds: list[str]) -> t
     code = compile(source, f"<tinygrad_sm.compile {fn_name}>", "exec")
     exec(code, namespace)
     return namespace[_identifier(fn_name)], source, tracer.ns
+
+
+# Lines that only read their inputs and make a fresh array (the output is ``{}`` #0): an array read
+# only by these is never written, nor seen through a view, by the program.
+_FRESH_READS = {
+    "{} = _np.matmul({}, {})",
+    "{} = _np.matmul({}, {}.T)",
+    "{} = {} @ {}",
+    "{} = {} @ {}.T",
+    "{} = {}.T @ {}",
+    "{} = _np.dot({}.T, {})",
+    "{} = {} + {}",
+    "{} = {} - {}",
+    "{} = {} * {}",
+    "{} = {} / {}",
+    "{} = _np.maximum({}, 0)",
+    "{} = _np.exp({})",
+    "{} = _np.log({})",
+    "{} = {} * ({} > 0)",
+}
+
+
+def _read_copies_in_place(lines: list, array_args: set[int], returned: set[int]) -> None:
+    """``Tensor(x)`` of a NumPy argument copies it so that later changes to either cannot reach the
+    other. Where the program only reads the copy (every use a fresh-result line of ``_FRESH_READS``,
+    not returned) and writes nothing in between (no update: the argument might share memory with a
+    parameter), the copy changes nothing, so the program reads the argument itself (a contiguous one:
+    a strided view could take another BLAS path than its contiguous copy, and round differently)."""
+    for index, line in enumerate(lines):
+        if not (
+            line.template.startswith("{} = _np.array({}, dtype=")
+            and line.template.endswith(", copy=True)")
+            and len(line.vars) == 2
+            and id(line.vars[1]) in array_args
+            and id(line.vars[0]) not in returned
+        ):
+            continue
+        copy = line.vars[0]
+        uses = [i for i in range(index + 1, len(lines)) if any(v is copy for v in lines[i].vars)]
+        if not uses or any(
+            lines[i].template not in _FRESH_READS or lines[i].vars[0] is copy or lines[i].vars.count(copy) > 1
+            for i in uses
+        ):
+            continue
+        if any(
+            lines[i].kind in ("update", "undo-update")
+            or "_write(" in lines[i].template
+            or ".step()" in lines[i].template
+            for i in range(index + 1, uses[-1])
+        ):
+            continue
+        dtype = line.template[len("{} = _np.array({}, dtype=") : -len(", copy=True)")]
+        line.template = f"{{}} = _np.asarray({{}}, dtype={dtype}) if {{}}.flags.forc else {line.template[5:]}"
+        line.vars = [copy, line.vars[1], line.vars[1], line.vars[1]]
+        line.comment = "Tensor(x) copies the values; this program only reads them, so the argument itself does"
+
+
+def _dying_after(lines: list, kept: set[str]) -> list[list[str]]:
+    """For each line, the variables whose last use it is (in order of first appearance), but those in
+    ``kept`` (the parameters and what the program returns) and aliases of a tensor's array (``read``
+    lines: the tensor holds the array anyway, dropping the name frees nothing)."""
+    last: dict[str, int] = {}
+    aliases: set[str] = set()
+    for index, line in enumerate(lines):
+        for var in line.vars:
+            last[str(var.name)] = index
+        if line.kind == "read":
+            aliases.update(str(var.name) for var in line.vars)
+    dying: list[list[str]] = [[] for _ in lines]
+    for name, index in last.items():
+        if name not in kept and name not in aliases:
+            dying[index].append(name)
+    return dying
 
 
 def _result_expr(tracer: Tracer, value: Any) -> tuple[str, list]:
