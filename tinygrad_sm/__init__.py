@@ -18,7 +18,7 @@ from .autograd import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_e
 from .compiler import compile
 from .derivation import DerivationReport, check_derivation
 from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
-from .dtypes import promote_types, result_type
+from .dtypes import finfo, get_default_dtype, iinfo, promote_types, result_type
 from .factories import (
     arange,
     bernoulli,
@@ -50,6 +50,7 @@ from .methods import functions as _table_functions
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor, tensor
+from .tensor_repr import get_printoptions, set_printoptions
 
 _autograd_module.functional = autograd_functional  # type: ignore[attr-defined]  # tg.autograd.functional.jacobian, as torch
 _sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # `import tinygrad_sm.autograd.functional`
@@ -124,15 +125,19 @@ __all__ = [
     "empty_like",
     "enable_grad",
     "eye",
+    "finfo",
     "from_numpy",
     "full",
     "full_like",
     "functional",
     "get_default_device",
+    "get_default_dtype",
+    "get_printoptions",
     "get_rng_state",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "iinfo",
     "initial_seed",
     "is_grad_enabled",
     "jacobian",
@@ -159,6 +164,7 @@ __all__ = [
     "save",
     "seed",
     "set_default_device",
+    "set_printoptions",
     "set_rng_state",
     "tensor",
     "testing",

@@ -51,6 +51,23 @@ _ACCEPTED_KINDS = "biuf"  # bool, signed and unsigned integers, floating point
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats become: float32 (``torch.get_default_dtype``; fixed here, there is no setter)."""
+    return DEFAULT_DTYPE
+
+
+def finfo(dtype: Any = None) -> np.finfo:
+    """Limits of a floating dtype (``eps``, ``max``, ``min``, ``tiny``, ``resolution``), as ``torch.finfo``;
+    the default float32 without an argument."""
+    limits: np.finfo = np.finfo(DEFAULT_DTYPE if dtype is None else np.dtype(dtype))
+    return limits
+
+
+def iinfo(dtype: Any) -> np.iinfo:
+    """Limits of an integer dtype (``min``, ``max``, ``bits``), as ``torch.iinfo``."""
+    return np.iinfo(np.dtype(dtype))
+
+
 def infer_array(data: Any, dtype: Any = None) -> np.ndarray:
     """A new array for ``Tensor(data)`` (always a copy, as ``torch.tensor``), dtype as tabled above."""
     if isinstance(data, (np.ndarray, np.generic)):

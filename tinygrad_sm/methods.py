@@ -30,6 +30,7 @@ from .functional import arrays, contraction, counting, indexing, linalg, order, 
 from .functional import pointwise_math as pm
 from .functional.softmax import logsumexp
 from .interop import _FUNCTIONS, _UFUNCS
+from .sampling import multinomial
 from .tensor import Tensor
 
 
@@ -114,6 +115,9 @@ TABLE: list[Entry] = [
     Entry("maximum", tf.maximum, method=False, numpy=(np.maximum,)),
     Entry("minimum", tf.minimum, method=False, numpy=(np.minimum,)),
     Entry("clamp", pointwise.clamp),
+    Entry("clamp_min", pointwise.clamp_min),
+    Entry("clamp_max", pointwise.clamp_max),
+    Entry("lerp", pointwise.lerp),
     Entry("clip", pointwise.clip, numpy=(np.clip,), numpy_impl=npa.clip),
     Entry("neg", pointwise.neg),
     Entry("square", pointwise.square, numpy=(np.square,)),
@@ -146,6 +150,7 @@ TABLE: list[Entry] = [
     Entry("prod", reductions.prod, numpy=(np.prod,), numpy_impl=npa.prod),
     Entry("cumsum", reductions.cumsum, numpy=(np.cumsum,), numpy_impl=npa.cumulative(reductions.cumsum)),
     Entry("cumprod", reductions.cumprod, numpy=(np.cumprod,), numpy_impl=npa.cumulative(reductions.cumprod)),
+    Entry("dist", reductions.dist),
     Entry("norm", reductions.norm),  # np.linalg.norm: the linalg row below (matrix norms too)
     Entry("amax", reductions.amax),
     Entry("amin", reductions.amin),
@@ -175,6 +180,7 @@ TABLE: list[Entry] = [
     Entry("set_grad_enabled", tf.set_grad_enabled, method=False),
     Entry("inference_mode", tf.inference_mode, method=False),
     Entry("unbind", shape.unbind),
+    Entry("meshgrid", shape.meshgrid, method=False),
     Entry("swapaxes", Tensor.swapaxes, method=False, numpy=(np.swapaxes,), numpy_impl=npa.swapaxes),
     Entry("broadcast_to", Tensor.broadcast_to, method=False, numpy=(np.broadcast_to,), numpy_impl=npa.broadcast_to),
     Entry("squeeze", shape.squeeze, numpy=(np.squeeze,), numpy_impl=npa.squeeze),
@@ -201,6 +207,7 @@ TABLE: list[Entry] = [
     Entry("gather", indexing.gather),
     Entry("scatter", indexing.scatter),
     Entry("scatter_add", indexing.scatter_add),
+    Entry("index_add", indexing.index_add),
     Entry("index_select", indexing.index_select),
     Entry("masked_fill", indexing.masked_fill),
     Entry("masked_select", tf.masked_select),
@@ -213,6 +220,9 @@ TABLE: list[Entry] = [
     ),
     # ---------------------------------------------------------------- contraction
     Entry("outer", contraction.outer, numpy=(np.outer,)),
+    Entry("mv", contraction.mv),
+    # ---------------------------------------------------------------- sampling (the function is a factory's)
+    Entry("multinomial", multinomial, function=False),
     Entry("tensordot", contraction.tensordot, numpy=(np.tensordot,), numpy_impl=npa.tensordot),
     Entry("einsum", contraction.einsum, method=False, numpy=(np.einsum,), numpy_impl=npa.einsum),
     Entry("dot", contraction.dot, method=False, numpy=(np.dot,), numpy_impl=npa.dot),

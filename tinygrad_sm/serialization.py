@@ -67,6 +67,9 @@ def _is_state_dict(obj: Any) -> bool:
         and len(obj) > 0
         and all(isinstance(key, str) and key not in (_STRUCTURE, _PICKLE) for key in obj)
         and all(isinstance(value, (Tensor, np.ndarray)) for value in obj.values())
+        # a Parameter or a tensor that requires grad keeps what it is through the structure (plain arrays
+        # by name would load it as a plain tensor, silently dropping requires_grad)
+        and not any(isinstance(value, Tensor) and value.requires_grad for value in obj.values())
     )
 
 

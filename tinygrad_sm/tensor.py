@@ -33,6 +33,7 @@ class Tensor(TensorHabits):
     """
 
     __slots__ = (
+        "__dict__",  # a learner's own attributes, as PyTorch allows (``inp.g = out.g @ w.T`` in a backprop-by-hand course)
         "__weakref__",
         "_data",
         "_extras",

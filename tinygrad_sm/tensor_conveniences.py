@@ -101,6 +101,23 @@ class TensorConveniences:
         axis = builtins.int(dim) % max(self.ndim, 1)
         return self[(slice(None),) * axis + (builtins.int(index),)]  # type: ignore[index, no-any-return]
 
+    def stride(self, dim: builtins.int | None = None) -> Any:
+        """Elements to step in memory per index of each dimension, as PyTorch counts them (NumPy's byte
+        strides divided by the element size): ``(3, 1)`` for a (2, 3) tensor, ``(1, 3)`` for its transpose,
+        0 along a dimension ``expand`` repeated. With ``dim``, that dimension's stride."""
+        strides = tuple(builtins.int(s) // self.dtype.itemsize for s in self._data.strides)
+        if dim is None:
+            return strides
+        if not -max(self.ndim, 1) <= dim < max(self.ndim, 1):
+            raise IndexError(f"stride: dim {dim} out of range for a tensor of {self.ndim} dimensions")
+        return strides[dim] if self.ndim else 1
+
+    def where(self, condition: Any, y: Any) -> Tensor:
+        """``torch.where(condition, self, y)``: this tensor where ``condition`` holds, else ``y``."""
+        from .tensor_functions import where
+
+        return where(condition, self, y)
+
     def contiguous(self) -> Tensor:
         """The tensor itself: NumPy arrays need no contiguity for ``view`` here (a PyTorch habit kept working)."""
         return self  # type: ignore[return-value]  # self is a Tensor

@@ -113,6 +113,11 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
     the places left unchanged."""
     flat_positions = np.arange(x._data.size).reshape(x.shape)[index]  # where each written value lands
     values = _cast(value, x.dtype)
+    extra = values.ndim - flat_positions.ndim
+    if extra > 0 and all(n == 1 for n in values.shape[:extra]):
+        # as NumPy's and PyTorch's assignment: leading 1-sized dims of the value are dropped (logits[i] = model(x)
+        # writes a (1, n) row into a (n,) slot)
+        values = values.reshape(values.shape[extra:])
     if values.shape != flat_positions.shape:
         values = values.expand(flat_positions.shape)
     positions = flat_positions.reshape(-1)

@@ -141,6 +141,16 @@ class TensorInPlace:
 
     clip_ = clamp_
 
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        """``self += weight * (end - self)`` (a running average: ``avg.lerp_(new, 0.1)``)."""
+        return self._inplace(lambda old, new: old.lerp(new, weight), end)  # type: ignore[attr-defined]
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._inplace(lambda old, _: old.clamp(min=min))  # type: ignore[attr-defined]
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._inplace(lambda old, _: old.clamp(max=max))  # type: ignore[attr-defined]
+
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return self._inplace(lambda old, new: old.masked_fill(mask, new), value)  # type: ignore[attr-defined]
 
@@ -173,6 +183,12 @@ class TensorInPlace:
         if src is not None and not isinstance(src, (TensorInPlace, np.ndarray)) and value is None:
             src, value = None, src  # a number written positionally, as PyTorch's scatter_(dim, index, 1.0)
         return self._inplace(lambda old, _: scatter(old, dim, index, src, value=value))
+
+    def index_add_(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        """``index_add`` in place: ``acc.index_add_(0, idx, rows)`` adds each row at its index."""
+        from .functional.indexing import index_add
+
+        return self._inplace(lambda old, new: index_add(old, dim, index, new, alpha=alpha), source)
 
     def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
         from .functional.indexing import scatter_add

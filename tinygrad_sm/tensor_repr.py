@@ -7,10 +7,16 @@ the smallest is below 1e-4. Columns are right-aligned to one width, rows wrap at
 1000 elements only the first and last 3 per axis are shown. The dtypes a literal would infer (float32,
 int64, bool) are not named; others are (``dtype=torch.float64``). After the values: ``requires_grad=True``
 on a leaf, ``grad_fn=<MulBackward0>`` on a computed tensor, and (our addition) ``name='...'``.
+
+``set_printoptions`` changes the 4 decimals, the 1000-element threshold, the 3 edge items, the 80-character
+lines and the scientific-notation choice, as ``torch.set_printoptions`` does (a notebook's first cell often
+sets ``precision=2, linewidth=140, sci_mode=False``).
 """
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,21 +29,63 @@ _TORCH_DTYPE_NAMES = {"float16": "float16", "float32": "float32", "float64": "fl
                       "int16": "int16", "int32": "int32", "int64": "int64", "uint8": "uint8", "bool": "bool"}  # fmt: skip
 
 
+_DEFAULTS: dict[str, Any] = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
+_PROFILES: dict[str, dict[str, Any]] = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
+}
+OPTIONS: dict[str, Any] = dict(_DEFAULTS)
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """How tensors print, as ``torch.set_printoptions``: ``precision`` decimals, summarise above ``threshold``
+    elements showing ``edgeitems`` per edge, wrap at ``linewidth`` characters; ``sci_mode`` True/False forces
+    or forbids scientific notation (None: chosen from the values). ``profile`` ('default', 'short', 'full')
+    sets the first four first. As in PyTorch, every call also sets ``sci_mode`` (to None unless given)."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        OPTIONS.update(_PROFILES[profile])
+    for key, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                       ("linewidth", linewidth)):  # fmt: skip
+        if value is not None:
+            OPTIONS[key] = value
+    OPTIONS["sci_mode"] = sci_mode
+
+
+def get_printoptions() -> dict[str, Any]:
+    """The current print options, as keyword arguments for ``set_printoptions``."""
+    return dict(OPTIONS)
+
+
 def _float_formatter(values: np.ndarray) -> tuple[Any, int]:
+    """PyTorch's ``_Formatter`` for floats: the notation chosen from the nonzero finite values, one width."""
+    precision = OPTIONS["precision"]
     finite = values[np.isfinite(values) & (values != 0)].astype(np.float64)
     if finite.size == 0:
         return (lambda v: _nonfinite(v, "{:.0f}.")), 1
     magnitudes = np.abs(finite)
     low, high = magnitudes.min(), magnitudes.max()
     integers = bool(np.all(finite == np.ceil(finite)))
-    if high / low > 1000.0 or high > 1.0e8 or (not integers and low < 1.0e-4):
-        width = max(len(f"{v:.4e}") for v in finite)
-        return (lambda v: f"{v:{width}.4e}"), width
+    sci = OPTIONS["sci_mode"]
+    if sci is None:
+        sci = bool(high / low > 1000.0 or high > 1.0e8 or low < 1.0e-4)
+    if sci:
+        width = max(len(f"{v:.{precision}e}") for v in finite)
+        return (lambda v: f"{v:{width}.{precision}e}"), width
     if integers:
         width = max(len(f"{v:.0f}") + 1 for v in finite)
         return (lambda v: _nonfinite(v, "{:.0f}.")), width
-    width = max(len(f"{v:.4f}") for v in finite)
-    return (lambda v: f"{v:.4f}"), width
+    width = max(len(f"{v:.{precision}f}") for v in finite)
+    return (lambda v: f"{v:.{precision}f}"), width
 
 
 def _nonfinite(value: float, pattern: str) -> str:
@@ -46,7 +94,7 @@ def _nonfinite(value: float, pattern: str) -> str:
 
 def _format_values(array: np.ndarray) -> str:
     if array.dtype.kind == "f":
-        shown = array if array.size <= 1000 else _edges(array)
+        shown = array if array.size <= OPTIONS["threshold"] else _edges(array)
         formatter, width = _float_formatter(shown.reshape(-1))
 
         def element(value: Any) -> str:
@@ -58,7 +106,8 @@ def _format_values(array: np.ndarray) -> str:
         def element(value: Any) -> str:
             return f"{bool(value)!s:>{bool_width}}"
     else:
-        width = max((len(str(v)) for v in (array if array.size <= 1000 else _edges(array)).reshape(-1)), default=1)
+        shown = array if array.size <= OPTIONS["threshold"] else _edges(array)
+        width = max((len(str(v)) for v in shown.reshape(-1)), default=1)
 
         def element(value: Any) -> str:
             return f"{int(value):>{width}}"
@@ -68,20 +117,28 @@ def _format_values(array: np.ndarray) -> str:
         separator=", ",
         prefix="tensor(",
         formatter={"all": element},
-        threshold=1000,
-        edgeitems=3,
-        max_line_width=80,
+        threshold=_numpy_threshold(),
+        edgeitems=OPTIONS["edgeitems"],
+        max_line_width=OPTIONS["linewidth"],
     )
-    if array.size > 1000:  # PyTorch writes the elided columns as ",  ...,"
+    if array.size > OPTIONS["threshold"]:  # PyTorch writes the elided columns as ",  ...,"
         text = text.replace(", ...,", ",  ...,")
     return text
 
 
+def _numpy_threshold() -> int:
+    threshold = OPTIONS["threshold"]
+    return sys.maxsize if threshold == math.inf else int(threshold)
+
+
 def _edges(array: np.ndarray) -> np.ndarray:
-    """The elements a summarised print shows: the first and last 3 along every axis."""
+    """The elements a summarised print shows: the first and last ``edgeitems`` along every axis."""
+    edge = OPTIONS["edgeitems"]
     for axis, size in enumerate(array.shape):
-        if size > 6:
-            array = np.concatenate([np.take(array, range(3), axis), np.take(array, range(size - 3, size), axis)], axis)
+        if size > 2 * edge:
+            array = np.concatenate(
+                [np.take(array, range(edge), axis), np.take(array, range(size - edge, size), axis)], axis
+            )
     return array
 
 
@@ -102,8 +159,8 @@ def torch_style_repr(tensor: Tensor) -> str:
         extras.append(f"name={tensor.name!r}")
     text = "tensor(" + body
     line = len(text.rsplit("\n", 1)[-1])
-    for extra in extras:  # as PyTorch: a suffix that would pass 80 characters starts a new line
-        if line + len(extra) + 2 > 80:
+    for extra in extras:  # as PyTorch: a suffix that would pass the line width starts a new line
+        if line + len(extra) + 2 > OPTIONS["linewidth"]:
             text += ",\n" + " " * len("tensor(") + extra
             line = len("tensor(") + len(extra)
         else:

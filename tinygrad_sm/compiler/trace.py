@@ -73,6 +73,7 @@ class Tracer(BackwardRecorder):
         self.refused: str | None = None
         self.n_const = 0
         self.tensor_names: dict[int, str] = {}
+        self._named: list[Tensor] = []  # the tensors named above, kept alive: their ids are not reused meanwhile
         self._user_named: set[int] = set()
         self.cleared: set[int] = set()  # leaves whose .grad zero_grad() set to None in this call
         self.grad_none_guard: set[int] = set()  # leaves whose .grad must be None when the call starts
@@ -576,6 +577,7 @@ class Tracer(BackwardRecorder):
                 key = id(value)
                 if key not in self.tensor_names or (user and key not in self._user_named):
                     self.tensor_names[key] = name
+                    self._named.append(value)  # (a freed tensor's id, reused by a later one, would lend it this name)
                     if user:
                         self._user_named.add(key)
 

@@ -22,9 +22,10 @@ def sigmoid(x: Tensor) -> Tensor:
     return x.sigmoid()
 
 
-def relu(x: Tensor) -> Tensor:
-    """``max(x, 0)`` elementwise (a primitive); the gradient is 1 where ``x > 0``, else 0. Shape of ``x``."""
-    return x.relu()
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)`` elementwise (a primitive); the gradient is 1 where ``x > 0``, else 0. Shape of ``x``.
+    ``inplace=True`` writes the result into ``x`` (``x.relu_()``), as PyTorch's."""
+    return x.relu_() if inplace else x.relu()  # type: ignore[attr-defined, no-any-return]
 
 
 def tanh(x: Tensor) -> Tensor:

@@ -1,4 +1,4 @@
-"""Contractions: einsum (a primitive with its own rule), and tensordot, dot, outer composed from it."""
+"""Contractions: einsum (a primitive with its own rule), and tensordot, dot, mv, outer composed from it."""
 
 from __future__ import annotations
 
@@ -75,6 +75,15 @@ def dot(a: Any, b: Any) -> Tensor:
     if b.ndim == 1:
         return tensordot(a, b, axes=([-1], [0]))
     return tensordot(a, b, axes=([-1], [-2]))
+
+
+def mv(matrix: Any, vector: Any) -> Tensor:
+    """``torch.mv``: the matrix-vector product ``out[i] = sum_j matrix[i, j] * vector[j]``, (n, m) and (m,)
+    giving (n,). Only those shapes, as PyTorch (``matmul`` broadcasts; ``mv`` refuses)."""
+    matrix, vector = _tensors((matrix, vector))
+    if matrix.ndim != 2 or vector.ndim != 1 or matrix.shape[1] != vector.shape[0]:
+        raise RuntimeError(f"mv: needs a matrix (n, m) and a vector (m,), got shapes {matrix.shape} and {vector.shape}")
+    return matrix @ vector
 
 
 def outer(a: Any, b: Any) -> Tensor:

@@ -114,6 +114,31 @@ def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
     return x + ops.ScatterAdd.apply(src, shape=x.shape, index=positions)
 
 
+def index_add(x: Tensor, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+    """A copy of ``x`` with ``alpha * source`` added along ``dim`` at the positions ``index`` (1-D, one per
+    slice of ``source``; repeats accumulate): ``out[index[i]] += alpha * source[i]`` for ``dim=0``.
+    Gradient: ``g`` to ``x``, ``alpha * g[index]`` to ``source``."""
+    index = _integer_index(index, "index_add")
+    axis = _axis(dim, x.ndim, "index_add")
+    if not isinstance(source, Tensor):
+        source = Tensor(source, dtype=x.dtype)
+    if index.ndim != 1:
+        raise ValueError(f"index_add: index must be 1-D, got shape {index.shape}")
+    expected = x.shape[:axis] + (index.shape[0],) + x.shape[axis + 1 :]
+    if source.shape != expected:
+        raise ValueError(
+            f"index_add: source of shape {source.shape} does not fit x of shape {x.shape} with {index.shape[0]} "
+            f"indices along dim {dim} (expected {expected})"
+        )
+    if index.size and not (-x.shape[axis] <= index.min() and index.max() < x.shape[axis]):
+        raise IndexError(f"index_add: index out of range for size {x.shape[axis]} along dim {dim}")
+    grids = list(np.indices(source.shape, sparse=True))
+    grids[axis] = (index % x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    positions = tuple(np.broadcast_to(grid, source.shape) for grid in grids)
+    scaled = source if isinstance(alpha, (int, float)) and alpha == 1 else source * alpha
+    return x + ops.ScatterAdd.apply(scaled, shape=x.shape, index=positions)
+
+
 def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
     """A copy of ``x`` with ``src[i][j]`` (or the number ``value``) written at ``[index[i][j]][j]``.
     An index that names one position twice raises ValueError: which write wins is unspecified in

@@ -29,6 +29,22 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     return out
 
 
+def clamp_min(x: Tensor, min: Any) -> Tensor:
+    """``clamp(x, min=min)``: ``max(x, min)`` elementwise (``x.clamp_min(0.)`` is ReLU written by hand)."""
+    return clamp(x, min=min)
+
+
+def clamp_max(x: Tensor, max: Any) -> Tensor:
+    """``clamp(x, max=max)``: ``min(x, max)`` elementwise."""
+    return clamp(x, max=max)
+
+
+def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
+    """``x + weight * (end - x)``: linear interpolation from ``x`` to ``end`` (``torch.lerp``; fast.ai's
+    running averages write ``avg.lerp_(new, 1 - beta)``). Gradient: ``1 - weight`` to ``x``, ``weight`` to ``end``."""
+    return x + weight * (end - x)
+
+
 def clip(x: Tensor, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Tensor:
     """``np.clip`` / ``torch.clip``: ``clamp`` under NumPy's argument names (either spelling)."""
     if (a_min is not None and min is not None) or (a_max is not None and max is not None):

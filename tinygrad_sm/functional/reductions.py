@@ -201,3 +201,8 @@ def norm(
     safe = where(nonzero, total, 1.0)
     root = safe.sqrt() if p == 2 else safe ** (1 / p)
     return where(nonzero, root, 0.0)
+
+
+def dist(x: Tensor, other: Any, p: Any = 2) -> Tensor:
+    """``torch.dist``: the ``p``-norm of ``x - other`` (broadcast) over all elements, ``||x - other||_p``."""
+    return norm(x - other, p)

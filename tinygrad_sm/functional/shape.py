@@ -223,3 +223,28 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, that dim removed (``torch.unbind``); each slice's gradient goes back to its place."""
     axis = _axis(dim, x.ndim, "unbind")
     return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (or one list of them): ``out[k][i0, i1, ...] = tensors[k][ik]``,
+    each of shape ``(len(t0), len(t1), ...)`` (``indexing="ij"``, PyTorch's default) or with the first two
+    dims swapped (``"xy"``, NumPy's default). Each grid is its input expanded, so gradients sum back."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    inputs = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    for t in inputs:
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: expects 0-D or 1-D tensors, got shape {t.shape}")
+    inputs = [t.reshape(-1) for t in inputs]
+    if indexing == "xy" and len(inputs) >= 2:
+        inputs[0], inputs[1] = inputs[1], inputs[0]
+    shape = tuple(t.shape[0] for t in inputs)
+    grids = [
+        t.reshape(tuple(-1 if k == axis else 1 for k in range(len(inputs)))).expand(shape)
+        for axis, t in enumerate(inputs)
+    ]
+    if indexing == "xy" and len(grids) >= 2:  # (computed for the swapped inputs: each grid back to its input)
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)

@@ -2,7 +2,7 @@
 ``containers`` (Sequential, ModuleList, ModuleDict), ``layers`` (Linear, ReLU, Sigmoid, Tanh, MLP), ``activation`` (the other activations, Identity, Flatten), ``norm``
 (BatchNorm1d/2d, LayerNorm), ``sparse`` (Embedding, Dropout), ``loss`` (the loss modules), ``utils``
 (gradient clipping), ``conv`` (Conv2d, Conv1d, the pools, Unflatten, ``build_model``
-from a spec), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
+from a spec), ``lazy`` (LazyLinear), ``checkpoint`` (save/load ``.npz``). ``nn.functional`` is ``tinygrad_sm.functional``,
 so ``from tinygrad_sm.nn import functional as F`` and ``import tinygrad_sm.nn.functional as F`` read as in
 PyTorch."""
 
@@ -39,6 +39,7 @@ from .conv import (
     is_conv_spec,
 )
 from .layers import ACTIVATIONS, INIT_SCHEMES, MLP, Linear, ReLU, Sigmoid, Tanh
+from .lazy import LazyLinear
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -86,6 +87,7 @@ __all__ = [
     "L1Loss",
     "LabelledSequential",
     "LayerNorm",
+    "LazyLinear",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",

@@ -34,6 +34,27 @@ class Listing(list):
         return self[self._position - 1]
 
 
+class RemovableHandle:
+    """What ``register_forward_hook`` returns: ``remove()`` unregisters the hook (also on leaving a
+    ``with`` block), as PyTorch's ``torch.utils.hooks.RemovableHandle``."""
+
+    _count = 0
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        RemovableHandle._count += 1
+        self.id, self._hooks = RemovableHandle._count, hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
 class Module:
     """Base class for layers and models, as PyTorch's ``nn.Module``.
 
@@ -65,7 +86,30 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """``forward``, between the hooks registered with ``register_forward_pre_hook`` (``hook(module,
+        args)``, may return new args) and ``register_forward_hook`` (``hook(module, args, output)``, may
+        return a new output), in registration order, as PyTorch."""
+        pre_hooks = self.__dict__.get("_forward_pre_hooks")
+        for hook in list(pre_hooks.values()) if pre_hooks else ():
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        output = self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hooks")
+        for hook in list(hooks.values()) if hooks else ():
+            changed = hook(self, args, output)
+            if changed is not None:
+                output = changed
+        return output
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (fast.ai's activation statistics);
+        ``handle.remove()`` unregisters it."""
+        return RemovableHandle(self.__dict__.setdefault("_forward_hooks", {}), hook)
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward``; a returned value replaces the arguments."""
+        return RemovableHandle(self.__dict__.setdefault("_forward_pre_hooks", {}), hook)
 
     # ------------------------------------------------------------ registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:

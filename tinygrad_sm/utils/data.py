@@ -303,10 +303,10 @@ class BatchSampler(Sampler):
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), bool(drop_last)
 
-    def __iter__(self) -> Iterator[list[int]]:
-        batch: list[int] = []
-        for index in self.sampler:
-            batch.append(int(index))
+    def __iter__(self) -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for index in self.sampler:  # as PyTorch: passed on as the sampler gave it (a list, for a batch sampler)
+            batch.append(index)
             if len(batch) == self.batch_size:
                 yield batch
                 batch = []
