@@ -54,7 +54,7 @@ def mean(runs: list[tuple[float, float]]) -> float:
 
 
 def per_epoch(runs: list[tuple[float, float]]) -> str:
-    return f"{min(s for _, s in runs):.1f}-{max(s for _, s in runs):.1f} s"
+    return f"{min(s for _, s in runs):.2g}-{max(s for _, s in runs):.2g} s"  # two digits: an epoch can take 0.04 s
 
 
 def seeds_text(scores: list[float]) -> str:
