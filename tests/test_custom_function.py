@@ -491,3 +491,42 @@ def test_a_non_tensor_output_passes_through_and_its_gradient_is_none():
     assert count == 7
     doubled.sum().backward()
     assert got == [None] and x.grad.tolist() == [2.0]
+
+
+def test_the_explorer_shows_a_custom_function_after_backward_as_before_it(tmp_path):
+    # issue 26's natural flow with the learner's own op: backward() first, then explore the same graph
+    def graph():
+        x = tg.tensor([1.0, 2.0], requires_grad=True, name="x")
+        return x, (LegendrePolynomial3.apply(x * 2) * (x * 3)).sum()
+
+    _, before = graph()
+    page_before = tg.viz.explore(before, tmp_path / "before.html").html
+    x, after = graph()
+    after.backward()
+    gradient = x.grad.numpy().copy()
+    page_after = tg.viz.explore(after, tmp_path / "after.html").html
+    assert page_after.replace("after.html", "before.html") == page_before.replace("after.html", "before.html")
+    np.testing.assert_array_equal(x.grad.numpy(), gradient)  # exploring did not add to .grad
+    with pytest.raises(RuntimeError, match="backward"):  # the graph is released again afterwards
+        after.backward()
+
+
+def test_a_custom_function_that_writes_into_its_input_is_not_rerun_after_backward(tmp_path):
+    class AddOneInPlace(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_dirty(x)
+            ctx.save_for_backward(x)
+            return x.add_(1.0)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    hidden = x * 1.0
+    loss = (AddOneInPlace.apply(hidden) * 2).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        tg.viz.explore(loss, tmp_path / "page.html")
+    assert hidden.tolist() == [2.0, 3.0]  # forward did not run (and write) a second time

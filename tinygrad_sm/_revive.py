@@ -50,6 +50,15 @@ def revived(roots: Sequence[Tensor], what: str = "show the backward pass") -> It
                     )
             if not node.released:
                 continue
+            if hasattr(node, "rebuild"):  # a learner's custom Function: their forward, run again on the same call
+                if not node.rebuild():
+                    raise RuntimeError(
+                        f"cannot {what}: an earlier backward() released op {node.describe()}, whose forward does "
+                        "not give back the recorded outputs when run again (or writes into its inputs); call "
+                        "loss.backward(retain_graph=True) first"
+                    )
+                brought_back.append(node)
+                continue
             params = getattr(node, "forward_kwargs", None)
             if params is None:
                 raise RuntimeError(
@@ -70,5 +79,8 @@ def revived(roots: Sequence[Tensor], what: str = "show the backward pass") -> It
         yield
     finally:
         for node in brought_back:
+            if hasattr(node, "rebuild"):
+                node.release()  # drops what the learner's forward saved again, keeps the node's own record
+                continue
             node.__dict__.clear()
             node.released = True

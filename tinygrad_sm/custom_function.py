@@ -143,6 +143,34 @@ class CustomNode(Primitive):
             self.__dict__.pop("_saved_versions", None)
             self.released = True
 
+    def rebuild(self) -> bool:
+        """After ``release()``: run the learner's ``forward`` again on the recorded call and keep what it
+        saves, if it gives back the recorded outputs bit for bit (False, and nothing kept, if it does not,
+        or if forward writes into its inputs: running it again would write again)."""
+        call = self.__dict__.get("_recorded_call")
+        if call is None or self._dirty:
+            return False
+        args, kwargs = call
+        again = CustomNode(self.function)
+        again.needs_input_grad = self.needs_input_grad
+        with no_grad():
+            if _overrides_setup_context(self.function):
+                output = self.function.forward(*args, **kwargs)
+                self.function.setup_context(again, args, output)
+            else:
+                output = self.function.forward(again, *args, **kwargs)
+        outputs = output if isinstance(output, tuple) else (output,)
+        recorded = [ref() if ref is not None else None for ref in (self.outputs or ())]
+        for value, before in zip(outputs, recorded):
+            if before is None:
+                continue
+            if not isinstance(value, Tensor) or not np.array_equal(value._data, before._data, equal_nan=True):
+                return False
+        self._to_save = again._to_save
+        self._saved_versions = [t._version if t is not None else 0 for t in again._to_save]
+        self.released = False
+        return True
+
     def backward(self, grads: tuple, *inputs: Any) -> tuple:  # type: ignore[override]
         """Call the user's ``backward`` once with one gradient per output (Tensors), and return one
         gradient per Tensor input, checked and summed to the input's shape."""
@@ -278,6 +306,7 @@ class Function:
             results.append(value)
         if recording:
             _record(ctx, cls, parents, positions, outputs, results, before)
+            ctx._recorded_call = (args, kwargs)  # what the explorer re-runs to show this node after backward()
         if ctx._to_save:
             ctx._saved_versions = [t._version if t is not None else 0 for t in ctx._to_save]
         if recording and ctx._to_save:
