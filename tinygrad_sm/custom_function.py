@@ -66,6 +66,7 @@ class CustomNode(Primitive):
         self._output_meta: list[tuple[tuple[int, ...], np.dtype] | None] = []  # None: not a Tensor output
         self._tensor_positions: frozenset[int] = frozenset()
         self._saved_versions: list[int] = []
+        self._recorded_call: tuple[tuple, dict] | None = None  # set when recorded (the explorer re-runs it)
 
     # ------------------------------------------------------------ what PyTorch's ctx offers
     def save_for_backward(self, *tensors: Tensor | None) -> None:
@@ -147,7 +148,7 @@ class CustomNode(Primitive):
         """After ``release()``: run the learner's ``forward`` again on the recorded call and keep what it
         saves, if it gives back the recorded outputs bit for bit (False, and nothing kept, if it does not,
         or if forward writes into its inputs: running it again would write again)."""
-        call = self.__dict__.get("_recorded_call")
+        call = self._recorded_call
         if call is None or self._dirty:
             return False
         args, kwargs = call
