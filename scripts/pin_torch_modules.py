@@ -17,7 +17,7 @@ Run: PYTHONPATH=. /work/torchenv/bin/python scripts/pin_torch_modules.py   (need
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset, default_collate, random_split
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+sys.path.insert(0, str(OUT.parent))  # the models and Functions the tests build, written once
+from module_cases import build as _build  # noqa: E402
+from module_cases import tutorial_functions  # noqa: E402
 
 # each model: a nested spec of ("Layer", args...) / ("Sequential", [...]) / ("SequentialDict", {...}) /
 # ("ModuleList", [...]) / ("ModuleDict", {...}) / ("Custom", {...}) that tests/test_modules_torch.py builds too
@@ -98,72 +101,14 @@ MODELS = {
 }
 
 
-class Custom(nn.Module):
-    def __init__(self, children: dict):
-        super().__init__()
-        for name, spec in children.items():
-            setattr(self, name, build(spec))
-
-
 def build(spec):
-    kind, *args = spec
-    if kind == "Sequential":
-        return nn.Sequential(*[build(s) for s in args[0]])
-    if kind == "SequentialDict":
-        return nn.Sequential(OrderedDict((k, build(s)) for k, s in args[0].items()))
-    if kind == "ModuleList":
-        return nn.ModuleList([build(s) for s in args[0]])
-    if kind == "ModuleDict":
-        return nn.ModuleDict({k: build(s) for k, s in args[0].items()})
-    if kind == "Custom":
-        return Custom(args[0])
-    if kind == "Parameter":
-        return nn.Parameter(torch.tensor(args[0]))
-    if kind == "Conv1dT":
-        return nn.Conv1d(4, 4, 1)
-    return getattr(nn, kind)(*args)
+    return _build(spec, torch)
 
 
 def legendre_cases() -> dict:
-    class LegendrePolynomial3(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return 0.5 * (5 * input**3 - 3 * input)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            return grad_output * 1.5 * (5 * input**2 - 1)
-
-    class MyReLU(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
-
-    class Exp(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, i):
-            result = i.exp()
-            ctx.save_for_backward(result)
-            return result
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (result,) = ctx.saved_tensors
-            return grad_output * result
-
     values = [-1.5, -0.3, 0.0, 0.4, 1.2]
     out = {}
-    for name, function in (("legendre", LegendrePolynomial3), ("myrelu", MyReLU), ("exp", Exp)):
+    for name, function in tutorial_functions(torch).items():
         x = torch.tensor(values, dtype=torch.float64, requires_grad=True)
         y = function.apply(x)
         weights = torch.linspace(0.5, 1.5, len(values), dtype=torch.float64)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from module_cases import tutorial_functions
 
 import tinygrad_sm as tg
 import tinygrad_sm.functional as F
@@ -15,48 +16,8 @@ from tinygrad_sm.autograd import Function, once_differentiable
 PINNED = json.loads((Path(__file__).parent / "data" / "torch_modules.json").read_text())
 
 
-class LegendrePolynomial3(Function):
-    """P3(x) = (5x^3 - 3x) / 2, with P3'(x) = 3/2 (5x^2 - 1) written by hand."""
-
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input**3 - 3 * input)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input**2 - 1)
-
-
-class MyReLU(Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return input.clamp(min=0)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors
-        grad_input = grad_output.clone()
-        grad_input[input < 0] = 0
-        return grad_input
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, i):
-        result = i.exp()
-        ctx.save_for_backward(result)
-        return result
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (result,) = ctx.saved_tensors
-        return grad_output * result
-
-
-FUNCTIONS = {"legendre": LegendrePolynomial3, "myrelu": MyReLU, "exp": Exp}
+FUNCTIONS = tutorial_functions(tg)  # the same classes scripts/pin_torch_modules.py pins with torch
+LegendrePolynomial3, MyReLU, Exp = FUNCTIONS["legendre"], FUNCTIONS["myrelu"], FUNCTIONS["exp"]
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))

@@ -4,9 +4,9 @@ values come from PyTorch via scripts/pin_torch_modules.py (tests/data/torch_modu
 
 import json
 import zipfile
-from collections import OrderedDict
 from pathlib import Path
 
+import module_cases
 import numpy as np
 import pytest
 
@@ -17,31 +17,9 @@ DATA = Path(__file__).parent / "data"
 PINNED = json.loads((DATA / "torch_modules.json").read_text())
 
 
-class Custom(nn.Module):
-    def __init__(self, children):
-        super().__init__()
-        for name, spec in children.items():
-            setattr(self, name, build(spec))
-
-
 def build(spec):
     """The same model as scripts/pin_torch_modules.py builds with torch.nn."""
-    kind, *args = spec
-    if kind == "Sequential":
-        return nn.Sequential(*[build(s) for s in args[0]])
-    if kind == "SequentialDict":
-        return nn.Sequential(OrderedDict((k, build(s)) for k, s in args[0].items()))
-    if kind == "ModuleList":
-        return nn.ModuleList([build(s) for s in args[0]])
-    if kind == "ModuleDict":
-        return nn.ModuleDict({k: build(s) for k, s in args[0].items()})
-    if kind == "Custom":
-        return Custom(args[0])
-    if kind == "Parameter":
-        return nn.Parameter(tg.tensor(args[0]))
-    if kind == "Conv1dT":
-        return nn.Conv1d(4, 4, 1)
-    return getattr(nn, kind)(*args)
+    return module_cases.build(spec, tg)
 
 
 @pytest.mark.parametrize("name", sorted(PINNED["models"]))
