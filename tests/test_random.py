@@ -223,3 +223,11 @@ def test_fork_rng_restores_the_default_generator():
 
 def test_zero_sized_draws():
     assert tg.rand(0).shape == (0,) and tg.randn(2, 0).shape == (2, 0) and tg.randint(0, 5, (0,)).shape == (0,)
+
+
+@pytest.mark.parametrize("factory", ["zeros", "ones", "empty", "rand", "randn"])
+def test_a_misspelt_keyword_of_a_sized_factory_is_refused_not_ignored(factory):
+    # zeros/ones/empty ignored unknown keywords: zeros(3, requires_grads=True) gave a constant silently
+    with pytest.raises(TypeError, match="requires_grads"):
+        getattr(tg, factory)(3, requires_grads=True)
+    assert getattr(tg, factory)(size=(2, 3), layout=None, pin_memory=False).shape == (2, 3)

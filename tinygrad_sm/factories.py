@@ -21,6 +21,7 @@ from .device import as_device
 from .dtypes import check_kind
 from .sampling import (
     _size,
+    _sized,
     bernoulli,
     multinomial,
     normal,
@@ -48,24 +49,21 @@ def _dtype(dtype: Any, default: Any = DEFAULT_DTYPE) -> np.dtype:
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str | None = None,
           **options: Any) -> Tensor:  # fmt: skip
     """A tensor of zeros; the shape as separate ints or one tuple: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    shape = _size(size or options.pop("size", ()), "zeros")
-    as_device(device)
+    shape = _sized(size, options, device, "zeros")
     return Tensor(np.zeros(shape, dtype=_dtype(dtype)), requires_grad=requires_grad, name=name)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str | None = None,
          **options: Any) -> Tensor:  # fmt: skip
     """A tensor of ones; the shape as separate ints or one tuple: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    shape = _size(size or options.pop("size", ()), "ones")
-    as_device(device)
+    shape = _sized(size, options, device, "ones")
     return Tensor(np.ones(shape, dtype=_dtype(dtype)), requires_grad=requires_grad, name=name)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **options: Any) -> Tensor:
     """An uninitialised tensor, as ``torch.empty`` (here: zeros, so a forgotten fill shows as zeros
     instead of leftover memory)."""
-    shape = _size(size or options.pop("size", ()), "empty")
-    as_device(device)
+    shape = _sized(size, options, device, "empty")
     return Tensor(np.zeros(shape, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 

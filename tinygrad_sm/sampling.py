@@ -61,9 +61,7 @@ def rand(
     **options: Any,
 ) -> Tensor:
     """Uniform samples in [0, 1), shape ``size``; float32 from 24 random bits, float64 from 53 (as PyTorch)."""
-    shape = _size(size or options.pop("size", ()), "rand")
-    _options(options, "rand")
-    as_device(device)
+    shape = _sized(size, options, device, "rand")
     values = _random.draw("uniform", shape, generator, _float_dtype(dtype, "rand"))
     return _leaf(values, requires_grad, name)
 
@@ -79,9 +77,7 @@ def randn(
 ) -> Tensor:
     """Standard normal samples, shape ``size``, by PyTorch's Box-Muller (bit-identical for float32 and
     float64; float16 is drawn as float32 and rounded, which PyTorch does not do)."""
-    shape = _size(size or options.pop("size", ()), "randn")
-    _options(options, "randn")
-    as_device(device)
+    shape = _sized(size, options, device, "randn")
     kind = _float_dtype(dtype, "randn")
     values = _random.draw("normal", shape, generator, np.float32 if kind == np.float16 else kind)
     return _leaf(values.astype(kind, copy=False), requires_grad, name)
@@ -215,6 +211,15 @@ def randint_like(input: Any, low: int = 0, high: int | None = None, *, generator
     array = np.asarray(_plain(input))
     return randint(low, high, array.shape, generator=generator, dtype=dtype or array.dtype, device=device,
                    requires_grad=requires_grad)  # fmt: skip
+
+
+def _sized(size: tuple, options: dict, device: Any, function: str) -> tuple[int, ...]:
+    """The shape of a factory call (separate ints, one tuple, or ``size=``), with its PyTorch options
+    and device checked: what every sized factory (``rand``, ``zeros``...) does first."""
+    shape = _size(size or options.pop("size", ()), function)
+    _options(options, function)
+    as_device(device)
+    return shape
 
 
 def _options(options: dict, function: str) -> None:
